@@ -1,0 +1,180 @@
+import type { ProviderId } from '../lib/providers.js';
+import type { FieldCheck, Settings } from '../lib/settings.js';
+
+/**
+ * The one interface every accounting package implements (SPEC §10). Connectors speak the provider's real
+ * HTTP API; everything provider-specific (auth, paging, field names, error bodies) stays behind it.
+ * Records are returned in Simon's vocabulary so the sync and export code is written once.
+ */
+
+export interface ExternalAddress {
+  name?: string | null;
+  street: string | null;
+  postalCode: string | null;
+  city: string | null;
+  country?: string | null;
+}
+
+export interface ExternalArticleGroup {
+  externalId: string;
+  code: string;
+  description: string;
+  active: boolean;
+}
+
+export interface ExternalArticle {
+  externalId: string;
+  code: string;
+  description: string;
+  /** Decimal string, excl. VAT; null when the provider has none. */
+  salesPrice: string | null;
+  unit: string | null;
+  groupExternalId: string | null;
+  active: boolean;
+}
+
+export interface ExternalWorkAddress {
+  origin: 'customer-address' | 'invoice-address' | 'delivery-address';
+  address: ExternalAddress;
+}
+
+export interface ExternalCustomer {
+  externalId: string;
+  number: string | null;
+  name: string;
+  address: ExternalAddress | null;
+  email: string | null;
+  phone: string | null;
+  active: boolean;
+  /** Addresses that become work addresses (imuis, visma-net); empty for the others. */
+  workAddresses: ExternalWorkAddress[];
+}
+
+export interface ExternalQuoteLine {
+  articleExternalId: string | null;
+  description: string;
+  quantity: number;
+  unitPrice: string | null;
+}
+
+export interface ExternalQuote {
+  externalId: string;
+  name: string;
+  reference: string | null;
+  memo: string | null;
+  customerExternalId: string | null;
+  customerReference?: string | null;
+  lines: ExternalQuoteLine[];
+}
+
+export interface ListRequest {
+  /** Opaque position inside one listing (null = first page). */
+  cursor: string | null;
+  /** High-water mark of the last complete listing, for providers with change tracking (null = everything). */
+  since: string | null;
+  pageSize?: number;
+}
+
+export interface Page<T> {
+  records: T[];
+  /** null when this was the last page of the listing. */
+  nextCursor: string | null;
+  /** Total records of the listing when the provider tells (progress in the status API). */
+  total?: number;
+  /** The value to pass as `since` next time, once the whole listing is done. */
+  highWaterMark?: string | null;
+}
+
+export type DocumentLine =
+  | { kind: 'text'; description: string }
+  | {
+      kind: 'article';
+      role: 'work-time' | 'travel-time' | 'material' | 'default';
+      articleExternalId: string;
+      articleCode: string;
+      description: string;
+      quantity: number;
+      /** Decimal string excl. VAT; null = the provider's own price for the article. */
+      unitPrice: string | null;
+    };
+
+/** A document to create in the provider, built from a work order by the pure rules of SPEC §7. */
+export interface DocumentDraft {
+  /** Our unique reference on the document, used to find it again (exactly once). */
+  reference: string;
+  workOrderId: string;
+  workOrderNumber: string;
+  date: string;
+  customer: { externalId: string; name: string };
+  lines: DocumentLine[];
+  /** Payment reference / betalingskenmerk (octopus, factuursturen). */
+  paymentReference: string | null;
+  /** Document description / invoice name lines (factuursturen). */
+  descriptionLines: string[];
+  /** Memo / remarks (octopus, imuis, visma-net). */
+  memo: string | null;
+  /** Customer reference (visma-net). */
+  customerReference: string | null;
+  /** Warehouse per line (visma-net sales orders). */
+  warehouse: string | null;
+}
+
+export interface CreatedDocument {
+  documentId: string;
+  documentNumber: string | null;
+}
+
+export interface AttachmentFile {
+  fileName: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** The decrypted credentials a connector needs; they only exist inside activities. */
+export type ProviderCredentials = Record<string, string>;
+
+export interface OptionItem {
+  id: string;
+  name: string;
+  [k: string]: unknown;
+}
+
+export interface Connector {
+  readonly provider: ProviderId;
+  /** `modified-since`: `since` narrows the listing; `full-listing`: every sync lists everything and compares content. */
+  readonly changeTracking: 'modified-since' | 'full-listing';
+
+  /** Verifies the credentials against the provider; throws ProviderError(kind 'auth') with the provider's message. */
+  verifyConnection(): Promise<{ label: string | null }>;
+
+  listArticleGroups(req: ListRequest): Promise<Page<ExternalArticleGroup>>;
+  listArticles(req: ListRequest): Promise<Page<ExternalArticle>>;
+  listCustomers(req: ListRequest): Promise<Page<ExternalCustomer>>;
+  listQuotes?(req: ListRequest): Promise<Page<ExternalQuote>>;
+
+  /** "Controleer": every field checked against the provider, each with its own result. */
+  checkSettings(settings: Settings): Promise<FieldCheck[]>;
+  /** Pick-lists for the settings screen (SPEC §14.2), e.g. `articles?q=`. */
+  options?(list: string, q: string | null): Promise<OptionItem[]>;
+
+  createDocument(draft: DocumentDraft): Promise<CreatedDocument>;
+  findDocumentByReference(reference: string): Promise<CreatedDocument | null>;
+  attachFile?(document: CreatedDocument, file: AttachmentFile): Promise<void>;
+}
+
+/** OAuth2 providers (rompslomp, visma-net) add the code flow. */
+export interface OAuthConnectorFactory {
+  authorizeUrl(state: string, redirectUri: string): string;
+  exchangeCode(code: string, redirectUri: string): Promise<ProviderCredentials>;
+  refresh(credentials: ProviderCredentials): Promise<ProviderCredentials>;
+}
+
+export interface ConnectorContext {
+  baseUrl: string;
+  credentials: ProviderCredentials;
+  /** Called when the connector refreshed its tokens, so the caller can store them (sealed). */
+  onCredentialsRefreshed?: (credentials: ProviderCredentials) => Promise<void>;
+  /** Counts every outgoing call (per-tenant quota guard). */
+  onRequest?: () => void;
+  timeoutMs?: number;
+}

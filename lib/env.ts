@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/** Roles of API callers (SPEC §9). `support` is read-only. */
+export const roles = ['backend', 'admin', 'support'] as const;
+export type Role = (typeof roles)[number];
+
+export interface ApiToken {
+  token: string;
+  role: Role;
+  /** When set, the token may only touch this tenant. */
+  tenant?: string;
+}
+
+const apiTokens = z
+  .string()
+  .transform((raw, ctx): ApiToken[] => {
+    const out: ApiToken[] = [];
+    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const [token, role, tenant, ...rest] = part.split(':');
+      if (!token || !role || rest.length > 0 || !(roles as readonly string[]).includes(role)) {
+        ctx.addIssue({ code: 'custom', message: `expected token:role or token:role:tenant with role one of ${roles.join('|')}` });
+        return z.NEVER;
+      }
+      out.push({ token, role: role as Role, ...(tenant ? { tenant } : {}) });
+    }
+    return out;
+  });
+
+const key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().url().optional(),
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('simon-integrations'),
+  TEMPORAL_UI_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  API_TOKENS: z.string().default('').pipe(apiTokens),
+  // Development default only; production sets its own. 32 zero-ish bytes would be too obvious, so it is a fixed random value.
+  CREDENTIALS_KEY: key32.default('q0bU8wT7bq9y7VxJr2b3sQeH0mC4n6X1Zk8pL5dA9fE='),
+  FACTUURSTUREN_BASE_URL: z.string().url().default('http://127.0.0.1:3101/api/v1/'),
+  OCTOPUS_BASE_URL: z.string().url().default('http://127.0.0.1:3102/octopus-rest-api/v1/'),
+  IMUIS_BASE_URL: z.string().url().default('http://127.0.0.1:3103/'),
+  ROMPSLOMP_BASE_URL: z.string().url().default('http://127.0.0.1:3104/api/v1/'),
+  VISMA_NET_BASE_URL: z.string().url().default('http://127.0.0.1:3105/v1/'),
+  VISMA_CONNECT_BASE_URL: z.string().url().default('http://127.0.0.1:3106/connect/'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(public readonly fields: { field: string; message: string }[]) {
+    super(`Invalid configuration: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses configuration; a bad value throws a ConfigError naming the field (never its value: it may be a secret). */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message })));
+  }
+  return result.data;
+}
+
+/** For entry points: parse or stop the process with the field that is wrong. */
+export function loadEnvOrExit(source: Record<string, string | undefined> = process.env): Env {
+  try {
+    return parseEnv(source);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

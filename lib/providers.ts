@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+export const providerIds = ['octopus', 'factuursturen', 'imuis', 'rompslomp', 'visma-net'] as const;
+export type ProviderId = (typeof providerIds)[number];
+export const providerIdSchema = z.enum(providerIds);
+
+/** Entities the integration imports, in dependency order (groups before articles, customers before addresses). */
+export const entities = ['article_groups', 'articles', 'customers'] as const;
+export type Entity = (typeof entities)[number];
+
+/** What "sync now" offers the admin (SPEC §14.6): Klanten = customers + addresses, Artikelen = articles + groups. */
+export const syncScopes = ['articles', 'customers'] as const;
+export type SyncScope = (typeof syncScopes)[number];
+export const scopeEntities: Record<SyncScope, Entity[]> = {
+  articles: ['article_groups', 'articles'],
+  customers: ['customers'],
+};
+
+export type Cadence = 'five-minutes' | 'daily';
+
+export interface ProviderInfo {
+  id: ProviderId;
+  name: string;
+  document: string;
+  cadence: Cadence;
+  connectWith: 'username+apiKey' | 'username+password' | 'environmentCode' | 'oauth2';
+  capabilities: Record<string, boolean>;
+  /** Whether the connector is implemented in this build. */
+  available: boolean;
+}
+
+const base = {
+  importCustomers: true,
+  importArticles: true,
+  importArticleGroups: true,
+  syncNow: true,
+  cleanup: true,
+  workTimeArticle: true,
+  travelTimeArticle: true,
+  usedArticles: true,
+  defaultArticle: true,
+  excludeFilterWord: true,
+  termsOfUse: true,
+};
+
+export const providers: Record<ProviderId, ProviderInfo> = {
+  octopus: {
+    id: 'octopus', name: 'Octopus', document: 'verkoopfactuur', cadence: 'daily', connectWith: 'username+password', available: false,
+    capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: false,
+      descriptionAsFirstLine: true, journal: true, paymentReference: true, memo: true, documentDescription: false, customerReference: false,
+      attachPdfs: false, warehouse: false },
+  },
+  factuursturen: {
+    id: 'factuursturen', name: 'FactuurSturen', document: 'conceptfactuur', cadence: 'five-minutes', connectWith: 'username+apiKey', available: true,
+    capabilities: { ...base, chooseAdministration: false, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: true,
+      descriptionAsFirstLine: true, journal: false, paymentReference: true, memo: false, documentDescription: true, customerReference: false,
+      attachPdfs: false, warehouse: false },
+  },
+  imuis: {
+    id: 'imuis', name: 'iMuis Online', document: 'verkooporder', cadence: 'five-minutes', connectWith: 'environmentCode', available: false,
+    capabilities: { ...base, chooseAdministration: false, customerAddressAsWorkAddress: true, invoiceDeliveryAddresses: false, quotes: true,
+      articleGroupFilter: true, descriptionAsFirstLine: false, journal: false, paymentReference: false, memo: true, documentDescription: false,
+      customerReference: false, attachPdfs: false, warehouse: false },
+  },
+  rompslomp: {
+    id: 'rompslomp', name: 'Rompslomp', document: 'conceptfactuur', cadence: 'daily', connectWith: 'oauth2', available: false,
+    capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: false,
+      descriptionAsFirstLine: true, journal: false, paymentReference: false, memo: false, documentDescription: false, customerReference: false,
+      attachPdfs: false, warehouse: false },
+  },
+  'visma-net': {
+    id: 'visma-net', name: 'Visma.net ERP', document: 'verkooporder of factuur', cadence: 'five-minutes', connectWith: 'oauth2', available: false,
+    capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: true, invoiceDeliveryAddresses: true, quotes: true,
+      descriptionAsFirstLine: false, journal: false, paymentReference: false, memo: true, documentDescription: false, customerReference: true,
+      attachPdfs: true, warehouse: true },
+  },
+};
+
+export const termsText =
+  'Ik ga akkoord met de voorwaarden om deze integratie te gebruiken. Klanten, artikelen en artikelgroepen worden beheerd in het boekhoudpakket; ' +
+  'gegevens die in Simon zijn toegevoegd worden niet teruggeschreven en worden bij het opschonen verwijderd.';

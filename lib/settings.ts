@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/** Article code as the provider knows it; null = "don't book". */
+const articleCode = z.string().trim().min(1).max(100).nullable();
+const reference4 = z.enum(['workOrderNumber', 'customerReference', 'both', 'none']);
+const memo4 = z.enum(['workAddress', 'workAddressAndDescription', 'description', 'none']);
+
+const common = {
+  termsAccepted: z.literal(true, { message: 'De voorwaarden moeten worden geaccepteerd' }),
+  workTimeArticle: articleCode,
+  travelTimeArticle: articleCode,
+  defaultArticle: articleCode,
+  excludeFilterWord: z.string().max(100).default(''),
+};
+
+export const octopusSettings = z.object({
+  provider: z.literal('octopus'),
+  ...common,
+  dossierId: z.string().min(1),
+  journal: z.string().min(1),
+  descriptionAsFirstLine: z.boolean().default(false),
+  paymentReference: reference4.default('none'),
+  memo: memo4.default('none'),
+});
+
+export const factuurSturenSettings = z.object({
+  provider: z.literal('factuursturen'),
+  ...common,
+  descriptionAsFirstLine: z.boolean().default(false),
+  paymentReference: reference4.default('none'),
+  invoiceDescription: z.enum(['workAddress', 'workOrderNumberAndDescription', 'description', 'none']).default('none'),
+  quotes: z
+    .object({
+      enabled: z.boolean(),
+      includeFilterWord: z.string().max(100).default(''),
+      includeLines: z.boolean().default(false),
+      workDescriptionFrom: z.enum(['quoteName', 'quoteReference', 'allQuoteLines', 'firstQuoteLine', 'memo']).default('quoteName'),
+      customerReferenceFrom: z.enum(['quoteName', 'quoteReference', 'both', 'none']).default('none'),
+    })
+    .default({ enabled: false, includeFilterWord: '', includeLines: false, workDescriptionFrom: 'quoteName', customerReferenceFrom: 'none' }),
+});
+
+export const imuisSettings = z.object({
+  provider: z.literal('imuis'),
+  ...common,
+  articleGroupFilter: z.array(z.string().min(1)).default([]),
+  memo: memo4.default('none'),
+  quotes: z
+    .object({
+      enabled: z.boolean(),
+      includeFilterWord: z.string().max(100).default(''),
+      includeLines: z.boolean().default(false),
+      workDescriptionFrom: z.enum(['firstQuoteLine', 'memo', 'firstQuoteLineAndMemo']).default('firstQuoteLine'),
+    })
+    .default({ enabled: false, includeFilterWord: '', includeLines: false, workDescriptionFrom: 'firstQuoteLine' }),
+});
+
+export const rompslompSettings = z.object({
+  provider: z.literal('rompslomp'),
+  ...common,
+  companyId: z.string().min(1),
+  descriptionAsFirstLine: z.boolean().default(false),
+});
+
+export const vismaNetSettings = z.object({
+  provider: z.literal('visma-net'),
+  ...common,
+  companyId: z.string().min(1),
+  memo: memo4.default('none'),
+  customerReference: reference4.default('none'),
+  attachments: z.enum(['workOrderPdf', 'workOrderAndFormsPdf', 'formsPdf', 'none']).default('none'),
+  documentType: z.enum(['salesOrder', 'invoice']).default('salesOrder'),
+  warehouse: z
+    .union([
+      z.object({ perUser: z.literal(false), default: z.string().min(1) }),
+      z.object({ perUser: z.literal(true), byUser: z.record(z.string(), z.string().min(1)), default: z.string().min(1).nullable() }),
+    ])
+    .nullable()
+    .default(null),
+  orders: z
+    .object({ import: z.enum(['salesOrder', 'quote', 'none']), includeFilterWord: z.string().max(100).default(''), includeLines: z.boolean().default(false) })
+    .default({ import: 'none', includeFilterWord: '', includeLines: false }),
+});
+
+export const settingsSchema = z.discriminatedUnion('provider', [
+  octopusSettings,
+  factuurSturenSettings,
+  imuisSettings,
+  rompslompSettings,
+  vismaNetSettings,
+]);
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsOf<P extends Settings['provider']> = Extract<Settings, { provider: P }>;
+export type FactuurSturenSettings = SettingsOf<'factuursturen'>;
+
+export const settingsSchemaByProvider = {
+  octopus: octopusSettings,
+  factuursturen: factuurSturenSettings,
+  imuis: imuisSettings,
+  rompslomp: rompslompSettings,
+  'visma-net': vismaNetSettings,
+} as const;
+
+/** The result of one "Controleer" check (SPEC §14.3). */
+export interface FieldCheck {
+  field: string;
+  ok: boolean;
+  found?: Record<string, unknown>;
+  error?: string;
+}
