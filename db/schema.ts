@@ -171,7 +171,13 @@ export const credentials = integration.table('credentials', {
   tenantId: text('tenant_id').primaryKey(),
   provider: text('provider').notNull(),
   /** AES-256-GCM envelope `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts); never leaves the worker/API process decrypted. */
-  sealed: text('sealed').notNull(),
+  sealed: text('sealed'),
+  /**
+   * Credentials being connected: the API seals them here, the worker verifies them with the provider and
+   * then promotes them to `sealed` or clears them, so a wrong key leaves nothing stored and no secret
+   * ever travels through a workflow's input.
+   */
+  pendingSealed: text('pending_sealed'),
   /** Non-secret hint shown to admins, e.g. the username. */
   label: text('label'),
   createdAt: ts('created_at').notNull().defaultNow(),
@@ -186,7 +192,9 @@ export const settingsVersions = integration.table('settings_versions', {
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
   effectiveFrom: ts('effective_from').notNull().defaultNow(),
   createdBy: text('created_by'),
-}, (t) => [uniqueIndex('settings_versions_tenant_version').on(t.tenantId, t.version), index('settings_versions_effective').on(t.tenantId, t.effectiveFrom)]);
+  /** Makes the save idempotent when the activity is retried. */
+  requestId: text('request_id').notNull(),
+}, (t) => [uniqueIndex('settings_versions_request').on(t.requestId), uniqueIndex('settings_versions_tenant_version').on(t.tenantId, t.version), index('settings_versions_effective').on(t.tenantId, t.effectiveFrom)]);
 
 export const syncState = integration.table('sync_state', {
   tenantId: text('tenant_id').notNull(),

@@ -48,7 +48,8 @@ CREATE TABLE "simon"."contact_persons" (
 CREATE TABLE "integration"."credentials" (
 	"tenant_id" text PRIMARY KEY NOT NULL,
 	"provider" text NOT NULL,
-	"sealed" text NOT NULL,
+	"sealed" text,
+	"pending_sealed" text,
 	"label" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -159,7 +160,8 @@ CREATE TABLE "integration"."settings_versions" (
 	"version" integer NOT NULL,
 	"settings" jsonb NOT NULL,
 	"effective_from" timestamp with time zone DEFAULT now() NOT NULL,
-	"created_by" text
+	"created_by" text,
+	"request_id" text NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "integration"."sync_state" (
@@ -246,6 +248,7 @@ CREATE INDEX "log_entries_tenant_time" ON "integration"."log_entries" USING btre
 CREATE INDEX "log_entries_tenant_severity_time" ON "integration"."log_entries" USING btree ("tenant_id","severity","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "log_entries_tenant_table_time" ON "integration"."log_entries" USING btree ("tenant_id","table_name","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "objects_tenant" ON "simon"."objects" USING btree ("tenant_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "settings_versions_request" ON "integration"."settings_versions" USING btree ("request_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "settings_versions_tenant_version" ON "integration"."settings_versions" USING btree ("tenant_id","version");--> statement-breakpoint
 CREATE INDEX "settings_versions_effective" ON "integration"."settings_versions" USING btree ("tenant_id","effective_from");--> statement-breakpoint
 CREATE UNIQUE INDEX "work_addresses_tenant_external" ON "simon"."work_addresses" USING btree ("tenant_id","external_id");--> statement-breakpoint

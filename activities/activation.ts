@@ -1,0 +1,87 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityDeps } from './deps.js';
+import { connectorFor, writeLog } from './deps.js';
+import {
+  completeActivation, discardPendingCredentials, getIntegration, promotePendingCredentials, saveSettingsVersion, setStep, wipeTables,
+} from '../db/queries/integration.js';
+import type { WipeableTable } from '../db/schema.js';
+import { ProviderError } from '../connectors/errors.js';
+import { toApplicationFailure } from '../connectors/failures.js';
+import * as messages from '../lib/messages.js';
+import type { ProviderId } from '../lib/providers.js';
+import { settingsSchema, type FieldCheck, type Settings } from '../lib/settings.js';
+import { upsertTenantSchedules } from '../lib/schedules.js';
+
+async function integrationOf(deps: ActivityDeps, tenantId: string) {
+  const integ = await getIntegration(deps.database, tenantId);
+  if (!integ) throw ApplicationFailure.nonRetryable(`Unknown tenant ${tenantId}`, 'UnknownTenant');
+  return { ...integ, provider: integ.provider as ProviderId };
+}
+
+export function activationActivities(deps: ActivityDeps) {
+  return {
+    async wipeSimonTables(input: { tenantId: string; tables: WipeableTable[] }): Promise<Record<string, number>> {
+      await integrationOf(deps, input.tenantId);
+      const deleted = await wipeTables(deps.database, input.tenantId, input.tables);
+      await setStep(deps.database, input.tenantId, 'wiped', true);
+      for (const [table, rows] of Object.entries(deleted)) {
+        await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.wipeDone(table, rows) });
+      }
+      return deleted;
+    },
+
+    /** Verifies the pending credentials; a rejection discards them, so a wrong key leaves nothing stored. */
+    async verifyConnection(input: { tenantId: string }): Promise<{ ok: true; label: string | null } | { ok: false; message: string }> {
+      const integ = await integrationOf(deps, input.tenantId);
+      const connector = await connectorFor(deps, input.tenantId, integ.provider, { pending: true });
+      try {
+        const { label } = await connector.verifyConnection();
+        await promotePendingCredentials(deps.database, input.tenantId, integ.provider, label);
+        await setStep(deps.database, input.tenantId, 'connected', true);
+        await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.connected(integ.provider, label) });
+        return { ok: true, label };
+      } catch (err) {
+        if (err instanceof ProviderError && !err.retryable) {
+          await discardPendingCredentials(deps.database, input.tenantId);
+          await writeLog(deps, { tenantId: input.tenantId, severity: 'error', table: 'Integratie', text: messages.connectFailed(integ.provider, err.providerMessage) });
+          return { ok: false, message: err.providerMessage };
+        }
+        throw toApplicationFailure(err);
+      }
+    },
+
+    async checkSettings(input: { tenantId: string; settings: Settings }): Promise<FieldCheck[]> {
+      const integ = await integrationOf(deps, input.tenantId);
+      const connector = await connectorFor(deps, input.tenantId, integ.provider);
+      try {
+        const checks = await connector.checkSettings(input.settings);
+        if (integ.status === 'activating' && checks.every((c) => c.ok)) await setStep(deps.database, input.tenantId, 'settingsChecked', true);
+        return checks;
+      } catch (err) {
+        throw toApplicationFailure(err);
+      }
+    },
+
+    /** Stores a new settings version, effective from now; on the first save of an activation the integration becomes active. */
+    async saveSettings(input: { tenantId: string; settings: Settings; actor: string | null; requestId: string; completeActivation: boolean }): Promise<{ version: number; message: string }> {
+      const integ = await integrationOf(deps, input.tenantId);
+      const settings = settingsSchema.parse(input.settings);
+      const saved = await saveSettingsVersion(deps.database, input.tenantId, settings, input.actor, input.requestId);
+      let text: messages.LogText;
+      if (input.completeActivation) {
+        await completeActivation(deps.database, input.tenantId, input.actor);
+        text = messages.settingsSaved(integ.provider);
+        await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
+        await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.initialImportStarted(integ.provider) });
+      } else {
+        text = messages.settingsChanged(integ.provider, saved.version);
+        await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
+      }
+      return { version: saved.version, message: text.message };
+    },
+
+    async ensureSchedules(input: { tenantId: string; provider: ProviderId }): Promise<string[]> {
+      return upsertTenantSchedules(deps.temporal, { ...input, taskQueue: deps.taskQueue });
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityDeps } from './deps.js';
+import { connectorFor, currentRun, writeLog } from './deps.js';
+import { getIntegration, settingsVersionAt, settingsVersionById } from '../db/queries/integration.js';
+import { countAttempt, findSettingArticles, getExport, loadWorkOrderForDocument, updateExport, type ExportRow } from '../db/queries/exports.js';
+import type { ExportState } from '../db/schema.js';
+import { ProviderError } from '../connectors/errors.js';
+import { toApplicationFailure } from '../connectors/failures.js';
+import type { CreatedDocument } from '../connectors/types.js';
+import { buildDocument, matchesExcludeFilter } from '../lib/document.js';
+import * as messages from '../lib/messages.js';
+import type { ProviderId } from '../lib/providers.js';
+import { settingsSchema } from '../lib/settings.js';
+
+export interface ExportOutcome {
+  state: ExportState;
+  documentId: string | null;
+  documentNumber: string | null;
+  reason: string | null;
+}
+
+const outcomeOf = (row: Pick<ExportRow, 'state' | 'documentId' | 'documentNumber' | 'errorMessage'>): ExportOutcome => ({
+  state: row.state,
+  documentId: row.documentId,
+  documentNumber: row.documentNumber,
+  reason: row.errorMessage,
+});
+
+export function exportActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * Sends one archived work order (SPEC §5.5). Every decision is recorded on the export row, so a retry of
+     * this activity continues where the last attempt stopped. Exactly once: before creating, a retry looks
+     * the document up by our reference; only the very first attempt may skip that look-up.
+     */
+    async sendWorkOrder(input: { tenantId: string; workOrderId: string }): Promise<ExportOutcome> {
+      const { tenantId, workOrderId } = input;
+      const exp = await getExport(deps.database, tenantId, workOrderId);
+      if (!exp) throw ApplicationFailure.nonRetryable(`No export recorded for work order ${workOrderId}`, 'ExportNotFound');
+      if (exp.state !== 'pending') return outcomeOf(exp);
+      const run = currentRun();
+      const integ = await getIntegration(deps.database, tenantId);
+      const provider = (integ?.provider ?? exp.provider) as ProviderId;
+      const wo = await loadWorkOrderForDocument(deps.database, tenantId, workOrderId);
+      if (!wo) throw ApplicationFailure.nonRetryable(`Work order ${workOrderId} not found`, 'WorkOrderNotFound');
+      const subject = { provider, workOrderNumber: wo.number };
+
+      if (!integ || integ.status === 'paused') return outcomeOf(exp); // waits as pending; resume sends it
+      if (integ.status !== 'active') {
+        await updateExport(deps.database, tenantId, workOrderId, { state: 'held', errorCode: 'integration-not-active', errorMessage: 'integratie niet actief' });
+        await writeLog(deps, { tenantId, severity: 'warning', table: 'Werkbon', text: messages.exportHeldNotActive(subject), simonId: workOrderId });
+        return { state: 'held', documentId: null, documentNumber: null, reason: 'integratie niet actief' };
+      }
+
+      const version = (exp.settingsVersionId ? await settingsVersionById(deps.database, exp.settingsVersionId) : null)
+        ?? (await settingsVersionAt(deps.database, tenantId, exp.archivedAt))
+        ?? (await settingsVersionAt(deps.database, tenantId, new Date()));
+      if (!version) throw ApplicationFailure.nonRetryable(`No settings saved for ${tenantId}`, 'NoSettings');
+      const settings = settingsSchema.parse(version.settings);
+
+      if (matchesExcludeFilter(wo.description, settings.excludeFilterWord)) {
+        await updateExport(deps.database, tenantId, workOrderId, { state: 'skipped', settingsVersionId: version.id, errorCode: null, errorMessage: null, ...run });
+        await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSkippedExcludeWord({ ...subject, word: settings.excludeFilterWord }), simonId: workOrderId });
+        return { state: 'skipped', documentId: null, documentNumber: null, reason: 'filterwoord' };
+      }
+
+      const codes = [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
+      const byCode = await findSettingArticles(deps.database, tenantId, codes);
+      const pick = (code: string | null) => (code ? byCode.get(code) ?? null : null);
+      const built = buildDocument(wo, settings, {
+        workTimeArticle: pick(settings.workTimeArticle),
+        travelTimeArticle: pick(settings.travelTimeArticle),
+        defaultArticle: pick(settings.defaultArticle),
+      }, { reference: exp.reference, date: (wo.archivedAt ?? exp.archivedAt.toISOString()).slice(0, 10) });
+      if (!built.ok) {
+        const p = built.problem;
+        await updateExport(deps.database, tenantId, workOrderId, { state: 'failed', settingsVersionId: version.id, errorCode: p.code, errorMessage: p.message, ...run });
+        await writeLog(deps, { tenantId, severity: 'error', table: 'Werkbon', text: { message: p.message, action: p.action }, simonId: workOrderId });
+        return { state: 'failed', documentId: null, documentNumber: null, reason: p.message };
+      }
+
+      const previousAttempts = exp.attempts;
+      await countAttempt(deps.database, tenantId, workOrderId);
+      let doc: CreatedDocument | null = null;
+      try {
+        const connector = await connectorFor(deps, tenantId, provider);
+        // An earlier attempt may have created it and timed out after the provider committed: find it first.
+        if (previousAttempts > 0 || exp.documentId) doc = await connector.findDocumentByReference(exp.reference);
+        if (!doc) doc = await connector.createDocument(built.draft);
+      } catch (err) {
+        if (err instanceof ProviderError && !err.retryable) {
+          await updateExport(deps.database, tenantId, workOrderId, { state: 'failed', settingsVersionId: version.id, errorCode: `provider-${err.kind}`, errorMessage: err.providerMessage, ...run });
+          await writeLog(deps, { tenantId, severity: 'error', table: 'Werkbon', text: messages.exportRejected({ ...subject, providerMessage: err.providerMessage }), simonId: workOrderId });
+          return { state: 'failed', documentId: null, documentNumber: null, reason: err.providerMessage };
+        }
+        await updateExport(deps.database, tenantId, workOrderId, { errorCode: 'provider-unavailable', errorMessage: err instanceof ProviderError ? err.providerMessage : String(err) });
+        throw toApplicationFailure(err);
+      }
+      await updateExport(deps.database, tenantId, workOrderId, {
+        state: 'sent', documentId: doc.documentId, documentNumber: doc.documentNumber, sentAt: new Date(), settingsVersionId: version.id,
+        errorCode: null, errorMessage: null, ...run,
+      });
+      await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSent({ ...subject, documentNumber: doc.documentNumber }), simonId: workOrderId, providerId: doc.documentId });
+      return { state: 'sent', documentId: doc.documentId, documentNumber: doc.documentNumber, reason: null };
+    },
+
+    /** Retries ran out (provider unavailable for a long time): failed, with the reason, so the user can resend it. */
+    async markExportFailed(input: { tenantId: string; workOrderId: string; message: string }): Promise<ExportOutcome> {
+      const exp = await getExport(deps.database, input.tenantId, input.workOrderId);
+      if (!exp || exp.state === 'sent') return exp ? outcomeOf(exp) : { state: 'failed', documentId: null, documentNumber: null, reason: input.message };
+      await updateExport(deps.database, input.tenantId, input.workOrderId, { state: 'failed', errorCode: 'retries-exhausted', errorMessage: input.message, ...currentRun() });
+      const wo = await loadWorkOrderForDocument(deps.database, input.tenantId, input.workOrderId);
+      await writeLog(deps, {
+        tenantId: input.tenantId, severity: 'error', table: 'Werkbon', simonId: input.workOrderId,
+        text: messages.exportUnavailable({ provider: exp.provider as ProviderId, workOrderNumber: wo?.number ?? input.workOrderId, providerMessage: input.message }),
+      });
+      return { state: 'failed', documentId: null, documentNumber: null, reason: input.message };
+    },
+  };
+}

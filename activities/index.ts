@@ -1,0 +1,17 @@
+import type { ActivityDeps } from './deps.js';
+import { activationActivities } from './activation.js';
+import { syncActivities } from './sync.js';
+import { exportActivities } from './export.js';
+
+export type { ActivityDeps } from './deps.js';
+
+/** All activities, built from their dependencies (samples-typescript `activities-dependency-injection`). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...activationActivities(deps),
+    ...syncActivities(deps),
+    ...exportActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

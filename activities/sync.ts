@@ -1,0 +1,117 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityDeps } from './deps.js';
+import { connectorFor, currentRun, writeLog } from './deps.js';
+import { getIntegration } from '../db/queries/integration.js';
+import { markListingComplete, markListingStarted, readSyncState, recordProgress, recordSyncError, upsertArticleGroups, upsertArticles, upsertCustomers } from '../db/queries/sync.js';
+import { ProviderError } from '../connectors/errors.js';
+import { toApplicationFailure } from '../connectors/failures.js';
+import type { Connector, ListRequest, Page } from '../connectors/types.js';
+import * as messages from '../lib/messages.js';
+import type { Entity, ProviderId, SyncScope } from '../lib/providers.js';
+import type { EntityTally } from '../workflows/sync.js';
+
+/** How long one activity call keeps paging before it hands its cursor back to the workflow. */
+const SLICE_MS = 20_000;
+const MAX_PAGES_PER_CALL = 100;
+
+export interface ImportPagesResult {
+  cursor: string | null;
+  done: number;
+  created: number;
+  changed: number;
+}
+
+const subjectOf: Record<Entity, messages.SyncSubject> = { article_groups: 'article_groups', articles: 'articles', customers: 'customers' };
+
+export function syncActivities(deps: ActivityDeps) {
+  async function writePage(tenantId: string, provider: ProviderId, entity: Entity, connector: Connector, req: ListRequest): Promise<Page<unknown> & { created: number; changed: number }> {
+    const run = currentRun();
+    const { sql } = deps.database;
+    switch (entity) {
+      case 'article_groups': {
+        const page = await connector.listArticleGroups(req);
+        const c = await upsertArticleGroups(sql, tenantId, provider, page.records, run, { created: messages.articleGroupAdded(), changed: messages.articleGroupChanged() });
+        return { ...page, ...c };
+      }
+      case 'articles': {
+        const page = await connector.listArticles(req);
+        const c = await upsertArticles(sql, tenantId, provider, page.records, run, { created: messages.articleAdded(), changed: messages.articleChanged() });
+        return { ...page, ...c };
+      }
+      case 'customers': {
+        const page = await connector.listCustomers(req);
+        const c = await upsertCustomers(sql, tenantId, provider, page.records, run, {
+          created: messages.customerAdded(), changed: messages.customerChanged(), addressAdded: messages.workAddressAdded(),
+        });
+        return { ...page, ...c };
+      }
+    }
+  }
+
+  return {
+    /**
+     * Pages through one entity's listing, upserting each page (idempotent) and heartbeating the cursor after it.
+     * A retry after a crash resumes from the last heartbeat; a page written twice is a no-op thanks to the upsert guard.
+     */
+    async importPages(input: { tenantId: string; entity: Entity; cursor: string | null; done: number; maxPages?: number }): Promise<ImportPagesResult> {
+      const ctx = Context.current();
+      const resumed = ctx.info.heartbeatDetails as { cursor: string | null; done: number } | undefined;
+      let cursor = resumed ? resumed.cursor : input.cursor;
+      let done = resumed ? resumed.done : input.done;
+      const { tenantId, entity } = input;
+      const integ = await getIntegration(deps.database, tenantId);
+      if (!integ) throw ApplicationFailure.nonRetryable(`Unknown tenant ${tenantId}`, 'UnknownTenant');
+      if (integ.status === 'deactivated' || integ.status === 'not_activated') {
+        throw ApplicationFailure.nonRetryable(`Integration of ${tenantId} is ${integ.status}`, 'IntegrationNotActive');
+      }
+      const provider = integ.provider as ProviderId;
+      const state = await readSyncState(deps.database.sql, tenantId, entity);
+      const since = state.phase === 'incremental' ? state.cursor : null;
+      if (cursor === null && done === 0) await markListingStarted(deps.database.sql, tenantId, entity);
+
+      let created = 0;
+      let changed = 0;
+      let highWaterMark: string | null | undefined;
+      const started = Date.now();
+      let pages = 0;
+      try {
+        const connector = await connectorFor(deps, tenantId, provider);
+        do {
+          const page = await writePage(tenantId, provider, entity, connector, { cursor, since });
+          done += page.records.length;
+          created += page.created;
+          changed += page.changed;
+          cursor = page.nextCursor;
+          if (page.highWaterMark !== undefined) highWaterMark = page.highWaterMark;
+          await recordProgress(deps.database.sql, tenantId, entity, done, page.total ?? null);
+          ctx.heartbeat({ cursor, done });
+          pages++;
+        } while (cursor !== null && pages < (input.maxPages ?? MAX_PAGES_PER_CALL) && Date.now() - started < SLICE_MS && !ctx.cancellationSignal.aborted);
+      } catch (err) {
+        const message = err instanceof ProviderError ? err.providerMessage : String((err as Error).message ?? err);
+        await recordSyncError(deps.database.sql, tenantId, entity, message);
+        if (err instanceof ProviderError && !err.retryable) {
+          await writeLog(deps, { tenantId, severity: 'error', table: 'Integratie', text: messages.syncFailed(provider, subjectOf[entity], err.providerMessage) });
+        }
+        throw toApplicationFailure(err);
+      }
+      if (cursor === null) await markListingComplete(deps.database.sql, tenantId, entity, highWaterMark ?? since, done);
+      return { cursor, done, created, changed };
+    },
+
+    /** One summary entry per initial import; incremental runs only speak when something changed (no 5-minute noise). */
+    async logSyncFinished(input: { tenantId: string; scope: SyncScope; initial: boolean; tallies: Partial<Record<Entity, EntityTally>> }): Promise<void> {
+      if (!input.initial) return;
+      const integ = await getIntegration(deps.database, input.tenantId);
+      if (!integ) return;
+      const t = input.tallies;
+      const text = messages.initialImportFinished(integ.provider as ProviderId, {
+        articleGroups: t.article_groups?.done ?? 0,
+        articles: t.articles?.done ?? 0,
+        customers: t.customers?.done ?? 0,
+      });
+      await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
+    },
+  };
+}

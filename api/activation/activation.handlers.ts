@@ -1,0 +1,141 @@
+import type { AppDeps, AppRouteHandler } from '../types.js';
+import type * as routes from './activation.routes.js';
+import { badRequest, conflict, notFound } from '../errors.js';
+import { runStep, temporalOf } from '../temporal.js';
+import { beginActivation, getIntegration, storePendingCredentials, type IntegrationRow } from '../../db/queries/integration.js';
+import { wipeableTableNames, type WipeableTable } from '../../db/schema.js';
+import { CredentialSealer } from '../../lib/crypto.js';
+import { credentialLabel, credentialSchemaFor } from '../../lib/credentials.js';
+import { providers, type ProviderId } from '../../lib/providers.js';
+import type { Settings } from '../../lib/settings.js';
+import { runMeta, workflowIds } from '../../workflows/meta.js';
+import { checkSettingsWorkflow, connectWorkflow, saveSettingsWorkflow, wipeWorkflow } from '../../workflows/index.js';
+import { validationIssues } from '../errors.js';
+import { HttpError } from '../errors.js';
+
+const tenantPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+function stateOf(row: IntegrationRow) {
+  return {
+    tenant: row.tenantId,
+    provider: row.provider as ProviderId,
+    status: row.status,
+    steps: row.steps,
+    firstActivation: row.activations === 0,
+    mandatoryWipe: row.activations === 0 ? [...wipeableTableNames] : [],
+  };
+}
+
+async function activating(c: { get(key: 'deps'): AppDeps }, tenant: string): Promise<IntegrationRow> {
+  const row = await getIntegration(c.get('deps').database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  if (row.status !== 'activating') throw conflict(`De integratie wordt niet geactiveerd (status ${row.status}); start eerst de activatie`);
+  return row;
+}
+
+const stepOptions = (c: { get: (k: 'deps') => { temporal?: { taskQueue: string } } }, tenantId: string, provider: string, kind: 'wipe' | 'connect' | 'checkSettings' | 'saveSettings') => ({
+  taskQueue: c.get('deps').temporal!.taskQueue,
+  workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
+  workflowExecutionTimeout: '5 minutes',
+  ...runMeta({ tenantId, provider, kind }),
+});
+
+export const startActivation: AppRouteHandler<typeof routes.startActivation> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { provider } = c.req.valid('json');
+  if (!tenantPattern.test(tenant)) throw badRequest('Tenant id may contain letters, digits, dot, dash and underscore', 'validation');
+  if (!providers[provider].available) throw badRequest(`${providers[provider].name} is in deze versie nog niet beschikbaar`, 'provider_unavailable');
+  const { database } = c.get('deps');
+  const existing = await getIntegration(database, tenant);
+  if (existing && (existing.status === 'active' || existing.status === 'paused')) {
+    throw conflict('De integratie is actief; deactiveer haar eerst om opnieuw te activeren');
+  }
+  const row = await beginActivation(database, tenant, provider);
+  return c.json(stateOf(row), 200);
+};
+
+export const wipe: AppRouteHandler<typeof routes.wipe> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { tables } = c.req.valid('json');
+  const row = await activating(c, tenant);
+  const chosen = [...new Set(tables)] as WipeableTable[];
+  if (row.activations === 0) {
+    const missing = wipeableTableNames.filter((t) => !chosen.includes(t));
+    if (missing.length > 0) throw badRequest(`Bij de eerste activatie worden alle tabellen verplicht gewist; ontbreekt: ${missing.join(', ')}`, 'validation', { missing });
+  }
+  const t = temporalOf(c);
+  const deleted = await runStep(() =>
+    t.client.workflow.execute(wipeWorkflow, { workflowId: workflowIds.wipe(tenant), args: [{ tenantId: tenant, tables: chosen }], ...stepOptions(c, tenant, row.provider, 'wipe') }),
+  );
+  const after = (await getIntegration(c.get('deps').database, tenant))!;
+  return c.json({ deleted, steps: after.steps }, 200);
+};
+
+export const connect: AppRouteHandler<typeof routes.connect> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const body = c.req.valid('json');
+  const row = await activating(c, tenant);
+  if (!row.steps.wiped) throw conflict('Wis eerst de Simon data (stap 1)');
+  const provider = row.provider as ProviderId;
+  const schema = credentialSchemaFor(provider);
+  if (!schema) throw badRequest(`${providers[provider].name} koppel je via OAuth`, 'oauth_required');
+  const parsed = schema.safeParse(body.credentials);
+  if (!parsed.success) {
+    throw new HttpError(400, 'validation', 'Invalid credentials', { issues: validationIssues(parsed.error).map((i) => ({ ...i, path: `credentials.${i.path}` })) });
+  }
+  const { database, env } = c.get('deps');
+  // Sealed here, verified by the worker: the secret never travels through Temporal.
+  await storePendingCredentials(database, tenant, provider, new CredentialSealer(env.CREDENTIALS_KEY).seal(parsed.data), credentialLabel(parsed.data));
+  const t = temporalOf(c);
+  const result = await runStep(() =>
+    t.client.workflow.execute(connectWorkflow, { workflowId: workflowIds.connect(tenant), args: [{ tenantId: tenant }], ...stepOptions(c, tenant, provider, 'connect') }),
+  );
+  if (!result.ok) throw badRequest(`Koppelen met ${providers[provider].name} mislukt: ${result.message}`, 'connect_failed');
+  const after = (await getIntegration(database, tenant))!;
+  return c.json({ connected: true as const, label: result.label, steps: after.steps }, 200);
+};
+
+function assertProvider(row: IntegrationRow, settings: Settings) {
+  if (settings.provider !== row.provider) {
+    throw new HttpError(400, 'validation', 'settings.provider does not match the integration', { issues: [{ path: 'settings.provider', message: `expected '${row.provider}'` }] });
+  }
+}
+
+export const checkSettings: AppRouteHandler<typeof routes.checkSettings> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { settings } = c.req.valid('json');
+  const row = await getIntegration(c.get('deps').database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  if (!(row.status === 'activating' ? row.steps.connected : row.status === 'active' || row.status === 'paused')) {
+    throw conflict('Maak eerst de connectie met het boekhoudpakket (stap 2)');
+  }
+  assertProvider(row, settings);
+  const t = temporalOf(c);
+  const checks = await runStep(() =>
+    t.client.workflow.execute(checkSettingsWorkflow, { workflowId: workflowIds.checkSettings(tenant), args: [{ tenantId: tenant, settings }], ...stepOptions(c, tenant, row.provider, 'checkSettings') }),
+  );
+  return c.json({ ok: checks.every((x) => x.ok), checks }, 200);
+};
+
+export const saveSettings: AppRouteHandler<typeof routes.saveSettings> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { settings } = c.req.valid('json');
+  const row = await getIntegration(c.get('deps').database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  const completeActivation = row.status === 'activating';
+  if (completeActivation && !(row.steps.wiped && row.steps.connected)) throw conflict('Doorloop eerst de stappen wissen en koppelen');
+  if (!completeActivation && row.status !== 'active' && row.status !== 'paused') throw conflict(`Instellingen opslaan kan niet bij status ${row.status}`);
+  assertProvider(row, settings);
+  const t = temporalOf(c);
+  const result = await runStep(() =>
+    t.client.workflow.execute(saveSettingsWorkflow, {
+      workflowId: workflowIds.saveSettings(tenant),
+      args: [{ tenantId: tenant, provider: row.provider as ProviderId, settings, actor: c.get('auth').actor, completeActivation }],
+      ...stepOptions(c, tenant, row.provider, 'saveSettings'),
+    }),
+  );
+  if (!result.ok || result.version === null) {
+    return c.json({ error: 'settings_invalid' as const, message: result.message, checks: result.checks }, 400);
+  }
+  return c.json({ ok: true as const, version: result.version, message: result.message, checks: result.checks, importWorkflowIds: result.importWorkflowIds }, 200);
+};

@@ -1,0 +1,64 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errorSchema, jsonBody, jsonContent, tenantErrors, tenantParams, validationErrorSchema } from '../schemas.js';
+import { providerIds } from '../../lib/providers.js';
+import { wipeableTableNames } from '../../db/schema.js';
+import { settingsSchema } from '../../lib/settings.js';
+
+const tags = ['Activation'];
+const conflictResponse = { 409: jsonContent(errorSchema, 'Wrong state for this step') };
+
+const stepsSchema = z.object({ wiped: z.boolean(), connected: z.boolean(), settingsChecked: z.boolean(), saved: z.boolean() });
+const activationState = z.object({
+  tenant: z.string(),
+  provider: z.enum(providerIds),
+  status: z.string(),
+  steps: stepsSchema,
+  firstActivation: z.boolean().openapi({ description: 'First activation: wiping all seven tables is mandatory' }),
+  mandatoryWipe: z.array(z.string()),
+}).openapi('ActivationState');
+
+export const startActivation = createRoute({
+  method: 'post', path: '/tenants/{tenant}/integration/activation', tags,
+  summary: 'Start (or restart) the activation of an accounting integration',
+  request: { params: tenantParams, body: jsonBody(z.object({ provider: z.enum(providerIds) })) },
+  responses: { 200: jsonContent(activationState, 'Activation started; next step: wipe'), ...tenantErrors, ...conflictResponse },
+});
+
+export const wipe = createRoute({
+  method: 'post', path: '/tenants/{tenant}/integration/activation/wipe', tags,
+  summary: "Step 1 'Wissen Simon data': empty the chosen Simon tables (all seven on a first activation)",
+  request: { params: tenantParams, body: jsonBody(z.object({ tables: z.array(z.enum(wipeableTableNames as [string, ...string[]])).max(7) })) },
+  responses: { 200: jsonContent(z.object({ deleted: z.record(z.string(), z.number()), steps: stepsSchema }), 'Rows deleted per table'), ...tenantErrors, ...conflictResponse },
+});
+
+export const connect = createRoute({
+  method: 'post', path: '/tenants/{tenant}/integration/activation/connect', tags,
+  summary: "Step 2 'Koppel': verify the credentials with the provider and store them encrypted",
+  request: { params: tenantParams, body: jsonBody(z.object({ credentials: z.record(z.string(), z.string()) })) },
+  responses: {
+    200: jsonContent(z.object({ connected: z.literal(true), label: z.string().nullable(), steps: stepsSchema }), 'Connected'),
+    ...tenantErrors, ...conflictResponse,
+    503: jsonContent(errorSchema, 'The provider could not be reached'),
+  },
+});
+
+const fieldCheck = z.object({ field: z.string(), ok: z.boolean(), found: z.record(z.string(), z.unknown()).optional(), error: z.string().optional() }).openapi('FieldCheck');
+
+export const checkSettings = createRoute({
+  method: 'post', path: '/tenants/{tenant}/integration/activation/check-settings', tags,
+  summary: "'Controleer': check every setting against the provider, each field with its own result",
+  request: { params: tenantParams, body: jsonBody(z.object({ settings: settingsSchema })) },
+  responses: { 200: jsonContent(z.object({ ok: z.boolean(), checks: z.array(fieldCheck) }), 'Per-field results'), ...tenantErrors, ...conflictResponse, 503: jsonContent(errorSchema, 'Provider unreachable') },
+});
+
+export const saveSettings = createRoute({
+  method: 'put', path: '/tenants/{tenant}/integration/settings', tags: ['Settings'],
+  summary: "'Opslaan': save the settings (re-checked); on a first save this completes the activation",
+  request: { params: tenantParams, body: jsonBody(z.object({ settings: settingsSchema })) },
+  responses: {
+    200: jsonContent(z.object({ ok: z.literal(true), version: z.number(), message: z.string(), checks: z.array(fieldCheck), importWorkflowIds: z.array(z.string()) }), 'Saved'),
+    ...tenantErrors,
+    400: jsonContent(z.union([validationErrorSchema, z.object({ error: z.literal('settings_invalid'), message: z.string(), checks: z.array(fieldCheck) })]), 'Invalid body, or a setting failed its check (nothing saved)'),
+    ...conflictResponse, 503: jsonContent(errorSchema, 'Provider unreachable'),
+  },
+});

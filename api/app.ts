@@ -1,0 +1,139 @@
+import { HTTPException } from 'hono/http-exception';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { ErrorHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { pino, type Logger } from 'pino';
+import { authenticate, tenantScope } from './auth.js';
+import { HttpError, isZodError, validationIssues } from './errors.js';
+import { createRouter } from './router.js';
+import { v1Routers } from './routes.js';
+import type { AppBindings, AppDeps, AppOpenAPI } from './types.js';
+
+export { createRouter } from './router.js';
+export type { AppBindings, AppDeps, AppOpenAPI, AppRouteHandler, AuthContext } from './types.js';
+
+export const apiBasePath = '/v1';
+export const openApiPath = '/v1/openapi.json';
+/** Reachable without a token. */
+const publicPaths = new Set([openApiPath]);
+const maxBodyBytes = 5 * 1024 * 1024;
+
+/**
+ * Mounts area routers under /v1. Each router comes from `createRouter()` and declares its paths relative to
+ * /v1 (e.g. `/tenants/{tenant}/logs`); its OpenAPI definitions are copied into the app's document here, so
+ * define all of a router's routes before registering it. Routers registered after `createApp` still get the
+ * request id, auth, tenant scope and error handling, which are app-wide middleware.
+ */
+export function registerRoutes(app: AppOpenAPI, routers: readonly AppOpenAPI[], basePath: string = apiBasePath): AppOpenAPI {
+  for (const router of routers) app.route(basePath, router);
+  return app;
+}
+
+export interface CreateAppOptions {
+  /** The routers to mount under /v1; default: every area of the API (api/routes.ts). */
+  routers?: readonly AppOpenAPI[];
+}
+
+/**
+ * The HTTP API: request id, request logging, body limit, bearer auth on /v1 (except the OpenAPI document),
+ * tenant scoping, the routers, JSON 404 and one error handler that never answers 500 for a client's mistake.
+ */
+export function createApp(deps: AppDeps, options: CreateAppOptions = {}): AppOpenAPI {
+  const logger = deps.logger ?? pino({ level: deps.env.LOG_LEVEL });
+  const app = createRouter();
+
+  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  app.use('*', async (c, next) => {
+    const log = logger.child({ requestId: c.get('requestId') });
+    c.set('deps', deps);
+    c.set('logger', log);
+    const started = performance.now();
+    await next();
+    // Path only: query strings and headers may carry search terms or tokens.
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json({ error: 'payload_too_large', message: `Request body larger than ${maxBodyBytes} bytes` }, 413),
+    }),
+  );
+
+  const auth = authenticate(deps.env.API_TOKENS);
+  app.use('/v1/*', async (c, next) => {
+    const path = c.req.path.length > 1 ? c.req.path.replace(/\/+$/, '') : c.req.path;
+    if (publicPaths.has(path)) return next();
+    return auth(c, next);
+  });
+  app.use('/v1/tenants/:tenant', tenantScope());
+  app.use('/v1/tenants/:tenant/*', tenantScope());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'API token from API_TOKENS (token:role or token:role:tenant); roles backend, admin, support (read-only).',
+  });
+  app.doc31(openApiPath, {
+    openapi: '3.1.0',
+    info: {
+      title: 'Simon accounting integrations API',
+      version: '1.0.0',
+      description: 'Integration service between Simon and its accounting packages: status, activation, sync, exports and the integration log.',
+    },
+    security: [{ bearerAuth: [] }],
+  });
+
+  registerRoutes(app, options.routers ?? v1Routers);
+
+  app.notFound((c) => c.json({ error: 'not_found', message: 'No such route' }, 404));
+  app.onError(errorHandler(logger));
+  return app;
+}
+
+/** Builds the app with only the given routers (starter habit `createTestApp(router)`). */
+export function createTestApp(deps: AppDeps, ...routers: AppOpenAPI[]): AppOpenAPI {
+  return createApp(deps, { routers });
+}
+
+const codeByStatus: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+};
+
+function errorHandler(logger: Logger): ErrorHandler<AppBindings> {
+  return (err, c) => {
+    if (err instanceof HttpError) {
+      if (err.status === 401) c.header('WWW-Authenticate', 'Bearer');
+      return c.json({ error: err.code, message: err.message, ...(err.details ?? {}) }, err.status);
+    }
+    if (isZodError(err)) {
+      return c.json({ error: 'validation', issues: validationIssues(err) }, 400);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      // Hono's validator throws 400 "Malformed JSON in request body"; zod-openapi throws 415 for a wrong content type.
+      const malformed = err.status === 400 && /json/i.test(err.message);
+      const status = err.status as ContentfulStatusCode;
+      return c.json(
+        { error: malformed ? 'malformed_json' : (codeByStatus[status] ?? 'bad_request'), message: err.message || 'Bad request' },
+        status,
+      );
+    }
+    if (err instanceof SyntaxError && /json/i.test(err.message)) {
+      // A handler that reads the body itself (c.req.json()) throws this on a malformed body.
+      return c.json({ error: 'malformed_json', message: 'Malformed JSON in request body' }, 400);
+    }
+    const log = c.get('logger') ?? logger;
+    log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json({ error: 'internal', message: 'Internal server error', requestId: c.get('requestId') }, 500);
+  };
+}

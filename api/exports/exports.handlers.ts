@@ -1,0 +1,104 @@
+import type { AppRouteHandler } from '../types.js';
+import type * as routes from './exports.routes.js';
+import { conflict, notFound } from '../errors.js';
+import { temporalOf, temporalRunUrl } from '../temporal.js';
+import { startExport } from './start-export.js';
+import { getExport as readExport, listExports as readExports, recordArchive, updateExport, type ExportRow } from '../../db/queries/exports.js';
+import { getIntegration, settingsVersionAt } from '../../db/queries/integration.js';
+import { logEntries, type ExportState } from '../../db/schema.js';
+import { documentReference } from '../../lib/document.js';
+import * as messages from '../../lib/messages.js';
+import type { ProviderId } from '../../lib/providers.js';
+import { isArchivable } from '../../lib/work-order.js';
+import type { Context } from 'hono';
+import type { AppBindings } from '../types.js';
+
+export const stateLabels: Record<ExportState, string> = {
+  pending: 'Wacht op verzenden',
+  held: 'Vastgehouden (integratie niet actief)',
+  sent: 'Verstuurd',
+  skipped: 'Overgeslagen',
+  failed: 'Mislukt',
+};
+
+export function presentExport(c: Context<AppBindings>, row: ExportRow) {
+  const t = c.get('deps').temporal;
+  return {
+    workOrderId: row.workOrderId,
+    provider: row.provider,
+    state: row.state,
+    stateLabel: stateLabels[row.state],
+    documentId: row.documentId,
+    documentNumber: row.documentNumber,
+    reference: row.reference,
+    settingsVersionId: row.settingsVersionId,
+    error: row.errorCode || row.errorMessage ? { code: row.errorCode, message: row.errorMessage } : null,
+    attempts: row.attempts,
+    archivedAt: row.archivedAt.toISOString(),
+    sentAt: row.sentAt?.toISOString() ?? null,
+    workflowId: row.workflowId,
+    runId: row.runId,
+    temporalUrl: row.workflowId && t ? temporalRunUrl(t.uiUrl, t.namespace, row.workflowId, row.runId) : null,
+  };
+}
+
+export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
+  const { tenant, id } = c.req.valid('param');
+  const snapshot = c.req.valid('json');
+  if (!isArchivable(snapshot.status)) throw conflict(`Alleen een gereed gemelde werkbon kan worden gearchiveerd (status ${snapshot.status})`, 'not_completed');
+  const { database } = c.get('deps');
+  const integ = (await getIntegration(database, tenant))!;
+  const provider = integ.provider as ProviderId;
+  const live = integ.status === 'active' || integ.status === 'paused';
+  const archivedAt = snapshot.archivedAt ? new Date(snapshot.archivedAt) : new Date();
+  // The settings version in force at archive time builds the document, even if it is sent later (SPEC §5.5).
+  const version = live ? await settingsVersionAt(database, tenant, archivedAt) : null;
+  const { exportRow, created } = await recordArchive(database, {
+    tenantId: tenant, workOrderId: id, provider, snapshot, archivedAt,
+    initialState: live ? 'pending' : 'held', settingsVersionId: version?.id ?? null, reference: documentReference(tenant, id),
+  });
+  const subject = { provider, workOrderNumber: snapshot.number };
+  if (created && exportRow.state === 'held') {
+    const text = messages.exportHeldNotActive(subject);
+    await database.db.insert(logEntries).values({ tenantId: tenant, severity: 'warning', table: 'Werkbon', message: text.message, action: text.action, simonId: id });
+  } else if (created && integ.status === 'paused') {
+    const text = messages.exportPendingPaused(subject);
+    await database.db.insert(logEntries).values({ tenantId: tenant, severity: 'info', table: 'Werkbon', message: text.message, action: text.action, simonId: id });
+  }
+  let row = exportRow;
+  if (row.state === 'pending' && integ.status === 'active') {
+    await startExport(c, tenant, provider, id);
+    row = (await readExport(database, tenant, id))!;
+  }
+  return c.json({ export: presentExport(c, row), created }, 202);
+};
+
+export const getExport: AppRouteHandler<typeof routes.getExport> = async (c) => {
+  const { tenant, id } = c.req.valid('param');
+  const row = await readExport(c.get('deps').database, tenant, id);
+  if (!row) throw notFound('Geen export voor deze werkbon');
+  return c.json(presentExport(c, row), 200);
+};
+
+export const retryExport: AppRouteHandler<typeof routes.retryExport> = async (c) => {
+  const { tenant, id } = c.req.valid('param');
+  const { database } = c.get('deps');
+  const row = await readExport(database, tenant, id);
+  if (!row) throw notFound('Geen export voor deze werkbon');
+  if (row.state !== 'failed' && row.state !== 'held') throw conflict(`Opnieuw versturen kan alleen bij een mislukte of vastgehouden werkbon (status ${row.state})`);
+  const integ = (await getIntegration(database, tenant))!;
+  if (integ.status !== 'active') throw conflict(`De integratie is niet actief (status ${integ.status})`);
+  temporalOf(c);
+  // A held export was archived while nothing was in force: it is built with the settings of now.
+  const settingsVersionId = row.state === 'held' || row.settingsVersionId === null ? (await settingsVersionAt(database, tenant, new Date()))?.id ?? null : row.settingsVersionId;
+  await updateExport(database, tenant, id, { state: 'pending', errorCode: null, errorMessage: null, settingsVersionId, provider: integ.provider });
+  await startExport(c, tenant, integ.provider, id);
+  return c.json(presentExport(c, (await readExport(database, tenant, id))!), 202);
+};
+
+export const listExports: AppRouteHandler<typeof routes.listExports> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { state, limit } = c.req.valid('query');
+  const rows = await readExports(c.get('deps').database, tenant, state ?? null, limit);
+  return c.json({ exports: rows.map((r) => presentExport(c, r)) }, 200);
+};

@@ -1,0 +1,27 @@
+import type { Context } from 'hono';
+import type { AppBindings } from '../types.js';
+import { temporalOf } from '../temporal.js';
+import { runMeta, workflowIds } from '../../workflows/meta.js';
+import { exportWorkOrderWorkflow } from '../../workflows/index.js';
+import { updateExport } from '../../db/queries/exports.js';
+
+/**
+ * Starts (or joins) `export/{tenant}/{workOrder}`. USE_EXISTING makes two simultaneous archives share one run;
+ * ALLOW_DUPLICATE lets a retry start a new run after an earlier one finished. The run itself is a no-op unless
+ * the export row is `pending`, so an extra start never creates a second document.
+ */
+export async function startExport(c: Context<AppBindings>, tenantId: string, provider: string, workOrderId: string) {
+  const t = temporalOf(c);
+  const workflowId = workflowIds.export(tenantId, workOrderId);
+  const handle = await t.client.workflow.start(exportWorkOrderWorkflow, {
+    workflowId,
+    taskQueue: t.taskQueue,
+    args: [{ tenantId, workOrderId }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    workflowExecutionTimeout: '2 days',
+    ...runMeta({ tenantId, provider, kind: 'export', workOrderId }),
+  });
+  await updateExport(c.get('deps').database, tenantId, workOrderId, { workflowId, runId: handle.firstExecutionRunId });
+  return { workflowId, runId: handle.firstExecutionRunId };
+}

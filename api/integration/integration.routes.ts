@@ -1,0 +1,62 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { exportStates, integrationStatuses } from '../../db/schema.js';
+import { knownTenant, rolePolicy, requireRole } from '../auth.js';
+import { jsonContent, tenantErrors, tenantParams, timestamp } from '../schemas.js';
+
+const nullableTime = timestamp.nullable();
+
+export const integrationStatusSchema = z
+  .object({
+    tenantId: z.string(),
+    provider: z.string().openapi({ example: 'factuursturen' }),
+    providerName: z.string().nullable(),
+    status: z.enum(integrationStatuses),
+    statusLabel: z.string().openapi({ example: 'Actief' }),
+    steps: z.object({ wiped: z.boolean(), connected: z.boolean(), settingsChecked: z.boolean(), saved: z.boolean() }),
+    activations: z.number().int().openapi({ description: 'Completed activations; 0 = the next one is the first (full wipe mandatory).' }),
+    startedAt: nullableTime,
+    endedAt: nullableTime,
+    termsAcceptedBy: z.string().nullable(),
+    termsAcceptedAt: nullableTime,
+    tables: z
+      .array(
+        z.object({
+          table: z.enum(['Artikel Groep', 'Artikel', 'Klant', 'Werkadres']),
+          simonMutation: nullableTime.openapi({ description: '"Simon Mutatie"' }),
+          integrationUpdate: nullableTime.openapi({ description: '"Integratie Update"' }),
+        }),
+      )
+      .openapi({ description: 'The status screen\'s "Simon Mutatie" / "Integratie Update" per table' }),
+    initialImport: z.array(
+      z.object({
+        entity: z.string().openapi({ example: 'customers' }),
+        table: z.string().nullable().openapi({ example: 'Klant' }),
+        phase: z.enum(['initial', 'incremental']),
+        phaseLabel: z.string(),
+        recordsDone: z.number().int(),
+        recordsTotal: z.number().int().nullable(),
+        lastRunStartedAt: nullableTime,
+        lastSuccessAt: nullableTime,
+        lastError: z.string().nullable(),
+      }),
+    ),
+    settings: z.object({ version: z.number().int(), effectiveFrom: timestamp }).nullable(),
+    exports: z.object(Object.fromEntries(exportStates.map((s) => [s, z.number().int()])) as Record<(typeof exportStates)[number], z.ZodNumber>)
+      .openapi({ description: 'Document exports per state; `held` ones wait for the admin to resend them.' }),
+  })
+  .openapi('IntegrationStatus');
+
+export const getStatus = createRoute({
+  method: 'get',
+  path: '/tenants/{tenant}/integration',
+  tags: ['Integration'],
+  summary: 'Status of the tenant\'s integration: activation steps, per-table activity, import progress, settings version',
+  middleware: [requireRole(...rolePolicy.read), knownTenant()],
+  request: { params: tenantParams },
+  responses: {
+    200: jsonContent(integrationStatusSchema, 'The integration status'),
+    ...tenantErrors,
+  },
+});
+
+export type GetStatusRoute = typeof getStatus;

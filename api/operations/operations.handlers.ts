@@ -1,0 +1,110 @@
+import type { AppRouteHandler } from '../types.js';
+import type * as routes from './operations.routes.js';
+import { conflict, notFound } from '../errors.js';
+import { temporalOf, temporalRunUrl } from '../temporal.js';
+import { getIntegration, setStatus } from '../../db/queries/integration.js';
+import { pendingExports } from '../../db/queries/exports.js';
+import { logEntries } from '../../db/schema.js';
+import * as messages from '../../lib/messages.js';
+import type { ProviderId, SyncScope } from '../../lib/providers.js';
+import { deleteTenantSchedules, setTenantSchedulesPaused } from '../../lib/schedules.js';
+import { runMeta, workflowIds } from '../../workflows/meta.js';
+import { syncWorkflow } from '../../workflows/index.js';
+import { startExport } from '../exports/start-export.js';
+import type { Database } from '../../db/client.js';
+
+const labels: Record<string, string> = { active: 'Actief', paused: 'Gepauzeerd', deactivated: 'Gedeactiveerd' };
+
+async function logIntegration(database: Database, tenantId: string, text: messages.LogText) {
+  await database.db.insert(logEntries).values({ tenantId, severity: 'info', table: 'Integratie', message: text.message, action: text.action });
+}
+
+export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const body = c.req.valid('json');
+  const row = await getIntegration(c.get('deps').database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  if (row.status !== 'active') throw conflict(`Synchroniseren kan alleen bij een actieve integratie (status ${row.status})`);
+  const t = temporalOf(c);
+  const scopes: SyncScope[] = [...(body.articles ? (['articles'] as const) : []), ...(body.customers ? (['customers'] as const) : [])];
+  const started = [];
+  for (const scope of scopes) {
+    const workflowId = workflowIds.sync(tenant, scope);
+    // USE_EXISTING: a sync of this tenant and scope that is already running is joined, not duplicated.
+    const handle = await t.client.workflow.start(syncWorkflow, {
+      workflowId,
+      taskQueue: t.taskQueue,
+      args: [{ tenantId: tenant, provider: row.provider as ProviderId, scope }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      ...runMeta({ tenantId: tenant, provider: row.provider, kind: 'sync', detail: `${scope}, nu synchroniseren` }),
+    });
+    started.push({ scope, workflowId, runId: handle.firstExecutionRunId, temporalUrl: temporalRunUrl(t.uiUrl, t.namespace, workflowId, handle.firstExecutionRunId) });
+  }
+  return c.json({ workflows: started }, 202);
+};
+
+export const pause: AppRouteHandler<typeof routes.pause> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { database } = c.get('deps');
+  const row = await getIntegration(database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  if (row.status !== 'active') throw conflict(`Pauzeren kan alleen bij een actieve integratie (status ${row.status})`);
+  await setTenantSchedulesPaused(temporalOf(c).client, tenant, true, `Gepauzeerd door ${c.get('auth').actor}`);
+  await setStatus(database, tenant, 'paused');
+  await logIntegration(database, tenant, messages.integrationPaused(row.provider as ProviderId));
+  return c.json({ status: 'paused', label: labels.paused! }, 200);
+};
+
+export const resume: AppRouteHandler<typeof routes.resume> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { database } = c.get('deps');
+  const row = await getIntegration(database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  if (row.status !== 'paused') throw conflict(`Hervatten kan alleen bij een gepauzeerde integratie (status ${row.status})`);
+  await setStatus(database, tenant, 'active');
+  await setTenantSchedulesPaused(temporalOf(c).client, tenant, false, `Hervat door ${c.get('auth').actor}`);
+  await logIntegration(database, tenant, messages.integrationResumed(row.provider as ProviderId));
+  // Work orders archived during the pause waited as `pending`: send them now.
+  const waiting = await pendingExports(database, tenant);
+  for (const exp of waiting) await startExport(c, tenant, row.provider, exp.workOrderId);
+  return c.json({ status: 'active', label: labels.active!, resent: waiting.length }, 200);
+};
+
+export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { database } = c.get('deps');
+  const row = await getIntegration(database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  if (row.status === 'deactivated' || row.status === 'not_activated') throw conflict(`De integratie is niet actief (status ${row.status})`);
+  await setStatus(database, tenant, 'deactivated');
+  const t = temporalOf(c);
+  await deleteTenantSchedules(t.client, tenant);
+  // Stop running syncs and imports at once (SPEC §5.6).
+  for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow")` })) {
+    await t.client.workflow.getHandle(wf.workflowId, wf.runId).cancel().catch(() => {});
+  }
+  await logIntegration(database, tenant, messages.integrationDeactivated(row.provider as ProviderId));
+  return c.json({ status: 'deactivated', label: labels.deactivated! }, 200);
+};
+
+export const runs: AppRouteHandler<typeof routes.runs> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { limit } = c.req.valid('query');
+  const t = temporalOf(c);
+  const out = [];
+  for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}"`, pageSize: limit })) {
+    out.push({
+      workflowId: wf.workflowId,
+      runId: wf.runId,
+      type: wf.type,
+      status: wf.status.name,
+      startTime: wf.startTime?.toISOString() ?? null,
+      closeTime: wf.closeTime?.toISOString() ?? null,
+      summary: null,
+      temporalUrl: temporalRunUrl(t.uiUrl, t.namespace, wf.workflowId, wf.runId),
+    });
+    if (out.length >= limit) break;
+  }
+  return c.json({ runs: out }, 200);
+};

@@ -1,0 +1,49 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { errorSchema, jsonBody, jsonContent, tenantErrors, tenantParams } from '../schemas.js';
+
+const tags = ['Integration'];
+const conflictResponse = { 409: jsonContent(errorSchema, 'Wrong state, e.g. the integration is not active') };
+const statusResult = z.object({ status: z.string(), label: z.string() });
+
+export const syncNow = createRoute({
+  method: 'post', path: '/tenants/{tenant}/integration/sync', tags,
+  summary: "'Nu synchroniseren': start a sync of customers and/or articles now (joins one that is already running)",
+  request: {
+    params: tenantParams,
+    body: jsonBody(z.object({ customers: z.boolean().default(false), articles: z.boolean().default(false) }).refine((b) => b.customers || b.articles, {
+      message: 'Kies klanten en/of artikelen', path: ['customers'],
+    })),
+  },
+  responses: {
+    202: jsonContent(z.object({ workflows: z.array(z.object({ scope: z.enum(['articles', 'customers']), workflowId: z.string(), runId: z.string(), temporalUrl: z.string().nullable() })) }), 'Sync started or joined'),
+    ...tenantErrors, ...conflictResponse,
+  },
+});
+
+export const pause = createRoute({
+  method: 'post', path: '/tenants/{tenant}/integration/pause', tags, summary: 'Pause the schedules; archived work orders wait as pending',
+  request: { params: tenantParams }, responses: { 200: jsonContent(statusResult, 'Paused'), ...tenantErrors, ...conflictResponse },
+});
+
+export const resume = createRoute({
+  method: 'post', path: '/tenants/{tenant}/integration/resume', tags, summary: 'Resume the schedules and send the waiting work orders',
+  request: { params: tenantParams }, responses: { 200: jsonContent(statusResult.extend({ resent: z.number() }), 'Resumed'), ...tenantErrors, ...conflictResponse },
+});
+
+export const deactivate = createRoute({
+  method: 'post', path: '/tenants/{tenant}/integration/deactivate', tags, summary: 'Deactivate: stop all schedules and running syncs at once (needs confirm: true)',
+  request: { params: tenantParams, body: jsonBody(z.object({ confirm: z.literal(true, { message: 'Bevestig het deactiveren met confirm: true' }) })) },
+  responses: { 200: jsonContent(statusResult, 'Deactivated'), ...tenantErrors, ...conflictResponse },
+});
+
+export const runs = createRoute({
+  method: 'get', path: '/tenants/{tenant}/runs', tags: ['Runs'], summary: 'Recent workflow runs of this tenant, with a link to the Temporal UI',
+  request: { params: tenantParams, query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+  responses: {
+    200: jsonContent(z.object({ runs: z.array(z.object({
+      workflowId: z.string(), runId: z.string(), type: z.string(), status: z.string(), startTime: z.string().nullable(), closeTime: z.string().nullable(),
+      summary: z.string().nullable(), temporalUrl: z.string().nullable(),
+    })) }), 'Runs, newest first'),
+    ...tenantErrors,
+  },
+});

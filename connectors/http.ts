@@ -1,0 +1,262 @@
+import { ProviderError, describeProviderError, type ProviderErrorKind } from './errors.js';
+
+/**
+ * The one HTTP client every connector uses (SPEC §10): base URL, per-request timeout, JSON/text bodies,
+ * `Retry-After`, and the classification of every failure into a ProviderError. It never retries by itself:
+ * retries belong to Temporal, which knows whether a write may be repeated.
+ */
+
+export const DEFAULT_TIMEOUT_MS = 20_000;
+/** A 429 without (usable) Retry-After waits this long. */
+export const DEFAULT_RATE_LIMIT_WAIT_MS = 30_000;
+/** Provider texts are for the log; a whole HTML error page is not. */
+const MAX_PROVIDER_MESSAGE = 500;
+
+export type QueryValue = string | number | boolean | null | undefined;
+
+export interface HttpRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Relative to the base URL ("clients", "/clients" and "clients/12" all work); absolute URLs pass through. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** Plain objects and arrays are sent as JSON; strings, URLSearchParams, FormData and bytes as they are. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  /** 'auto' parses JSON when the body looks like JSON and gives text otherwise; 'bytes' gives a Buffer. */
+  responseType?: 'auto' | 'bytes';
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface HttpClientOptions {
+  /** Display name used in error messages, e.g. "FactuurSturen". */
+  provider: string;
+  baseUrl: string;
+  timeoutMs?: number;
+  /** Auth and other headers added to every request (may refresh a token first). */
+  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** Extracts the provider's own message from an error body; falls back to `defaultErrorMessage`. */
+  errorMessage?: (body: unknown, status: number) => string | null | undefined;
+  /** Replaces the generic Dutch lead of 401/403 errors, e.g. "Onjuiste gebruikersnaam of API sleutel". */
+  authErrorMessage?: string;
+  /** Called once per outgoing request (quota accounting). */
+  onRequest?: () => void;
+}
+
+export class HttpClient {
+  readonly provider: string;
+  readonly baseUrl: string;
+  private readonly options: HttpClientOptions;
+  private remaining: number | null = null;
+
+  constructor(options: HttpClientOptions) {
+    this.options = options;
+    this.provider = options.provider;
+    this.baseUrl = options.baseUrl;
+  }
+
+  /** The last `x-ratelimit-remaining` the provider sent (null until one was seen). */
+  get rateLimitRemaining(): number | null {
+    return this.remaining;
+  }
+
+  get<T = unknown>(path: string, query?: Record<string, QueryValue>, extra: Partial<HttpRequest> = {}): Promise<HttpResponse<T>> {
+    return this.request<T>({ ...extra, method: 'GET', path, ...(query ? { query } : {}) });
+  }
+
+  post<T = unknown>(path: string, body?: unknown, extra: Partial<HttpRequest> = {}): Promise<HttpResponse<T>> {
+    return this.request<T>({ ...extra, method: 'POST', path, body });
+  }
+
+  put<T = unknown>(path: string, body?: unknown, extra: Partial<HttpRequest> = {}): Promise<HttpResponse<T>> {
+    return this.request<T>({ ...extra, method: 'PUT', path, body });
+  }
+
+  delete<T = unknown>(path: string, extra: Partial<HttpRequest> = {}): Promise<HttpResponse<T>> {
+    return this.request<T>({ ...extra, method: 'DELETE', path });
+  }
+
+  /** Sends one request; resolves on 2xx, throws a classified ProviderError otherwise. */
+  async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const method = req.method ?? 'GET';
+    const operation = `${method} ${stripQuery(req.path)}`;
+    const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const url = buildUrl(this.baseUrl, req.path, req.query);
+    const headers: Record<string, string> = { accept: 'application/json', ...(await this.options.headers?.()), ...req.headers };
+    const body = encodeBody(req.body, headers);
+
+    this.options.onRequest?.();
+    // One signal for the whole exchange, so a provider that stalls while sending the body also times out.
+    const signal = AbortSignal.timeout(timeoutMs);
+    let response: Response;
+    let payload: unknown;
+    try {
+      response = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal });
+      this.noteRateLimit(response.headers);
+      payload = req.responseType === 'bytes' && response.ok
+        ? Buffer.from(await response.arrayBuffer())
+        : parseBody(await response.text());
+    } catch (err) {
+      throw this.transportError(err, operation, timeoutMs);
+    }
+
+    if (response.ok) return { status: response.status, headers: response.headers, body: payload as T };
+    throw this.statusError(response, payload, operation);
+  }
+
+  private noteRateLimit(headers: Headers): void {
+    const raw = headers.get('x-ratelimit-remaining');
+    if (raw === null) return;
+    const n = Number.parseInt(raw, 10);
+    if (Number.isFinite(n)) this.remaining = n;
+  }
+
+  private transportError(err: unknown, operation: string, timeoutMs: number): ProviderError {
+    if (isTimeout(err)) {
+      const providerMessage = `geen antwoord binnen ${formatSeconds(timeoutMs)} s`;
+      return new ProviderError({
+        kind: 'timeout',
+        provider: this.provider,
+        operation,
+        providerMessage,
+        message: describeProviderError('timeout', { provider: this.provider, providerMessage }),
+      });
+    }
+    const providerMessage = networkErrorCode(err);
+    return new ProviderError({
+      kind: 'network',
+      provider: this.provider,
+      operation,
+      providerMessage,
+      message: describeProviderError('network', { provider: this.provider, providerMessage }),
+    });
+  }
+
+  private statusError(response: Response, body: unknown, operation: string): ProviderError {
+    const status = response.status;
+    const kind = classifyStatus(status);
+    const providerMessage = cut(this.options.errorMessage?.(body, status) || defaultErrorMessage(body));
+    let retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    if (kind === 'rate-limited' && retryAfterMs === undefined) retryAfterMs = DEFAULT_RATE_LIMIT_WAIT_MS;
+    const lead = kind === 'auth' ? this.options.authErrorMessage : undefined;
+    return new ProviderError({
+      kind,
+      status,
+      provider: this.provider,
+      operation,
+      providerMessage,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      message: describeProviderError(kind, { provider: this.provider, status, providerMessage, ...(lead ? { lead } : {}) }),
+    });
+  }
+}
+
+/** Status → kind. 408 and 5xx are worth another try; the other 4xx need a person. */
+export function classifyStatus(status: number): ProviderErrorKind {
+  if (status === 429) return 'rate-limited';
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404 || status === 410) return 'not-found';
+  if (status === 408) return 'timeout';
+  if (status === 409 || status === 412) return 'conflict';
+  if (status >= 400 && status < 500) return 'validation';
+  return 'unavailable';
+}
+
+/**
+ * `Retry-After` as milliseconds from `now`: either delta-seconds ("120") or an HTTP date
+ * ("Wed, 21 Oct 2026 07:28:00 GMT"). A date in the past gives 0; garbage gives undefined.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** Joins base and path with exactly one slash and appends the query (null/undefined values are left out). */
+export function buildUrl(baseUrl: string, path: string, query?: Record<string, QueryValue>): string {
+  const url = /^https?:\/\//i.test(path)
+    ? new URL(path)
+    : new URL(`${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== null && value !== undefined) url.searchParams.set(key, String(value));
+  }
+  return url.toString();
+}
+
+/** Best-effort provider message from an error body: common JSON shapes, or the text itself. */
+export function defaultErrorMessage(body: unknown): string {
+  if (body === null || body === undefined) return '';
+  if (typeof body === 'string') return /^\s*</.test(body) ? body.replace(/<[^>]*>/g, ' ') : body;
+  if (typeof body !== 'object') return String(body);
+  const o = body as Record<string, unknown>;
+  for (const key of ['message', 'errorMessage', 'error_description', 'detail', 'title', 'error']) {
+    const v = o[key];
+    if (typeof v === 'string' && v.trim()) return v;
+    if (v && typeof v === 'object' && typeof (v as Record<string, unknown>).message === 'string') {
+      return (v as Record<string, string>).message!;
+    }
+  }
+  if (Array.isArray(o.errors)) return o.errors.map((e) => defaultErrorMessage(e)).filter(Boolean).join('; ');
+  return JSON.stringify(body);
+}
+
+function encodeBody(body: unknown, headers: Record<string, string>): RequestInit['body'] {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string' || body instanceof URLSearchParams || body instanceof FormData || body instanceof Uint8Array) {
+    return body as RequestInit['body'];
+  }
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  return JSON.stringify(body);
+}
+
+/** Providers label JSON inconsistently (FactuurSturen answers a create with a bare number), so look at the text. */
+function parseBody(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  if (/^[[{"]/.test(trimmed) || /^-?\d+(\.\d+)?$/.test(trimmed) || trimmed === 'true' || trimmed === 'false') {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+}
+
+/** undici hides the socket error in `cause` (sometimes two levels deep); its code is all we keep. */
+function networkErrorCode(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; depth < 3 && e && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return err instanceof Error ? err.message : 'onbekende netwerkfout';
+}
+
+function stripQuery(path: string): string {
+  const noQuery = path.split('?')[0]!;
+  return /^https?:\/\//i.test(noQuery) ? new URL(noQuery).pathname : noQuery.replace(/^\/+/, '');
+}
+
+function cut(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_PROVIDER_MESSAGE ? `${flat.slice(0, MAX_PROVIDER_MESSAGE - 1)}…` : flat;
+}
+
+function formatSeconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}

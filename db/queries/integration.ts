@@ -1,0 +1,172 @@
+import { and, desc, eq, lte, sql as dsql } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { credentials, integrations, settingsVersions, type ActivationSteps, type IntegrationStatus, type WipeableTable } from '../schema.js';
+import type { ProviderId } from '../../lib/providers.js';
+import type { Settings } from '../../lib/settings.js';
+
+export type IntegrationRow = typeof integrations.$inferSelect;
+
+export async function getIntegration(database: Database, tenantId: string): Promise<IntegrationRow | null> {
+  const rows = await database.db.select().from(integrations).where(eq(integrations.tenantId, tenantId)).limit(1);
+  return rows[0] ?? null;
+}
+
+const noSteps: ActivationSteps = { wiped: false, connected: false, settingsChecked: false, saved: false };
+
+/** Starts (or restarts) an activation: steps are reset; a re-activation keeps its count so the wipe becomes optional. */
+export async function beginActivation(database: Database, tenantId: string, provider: ProviderId): Promise<IntegrationRow> {
+  const rows = await database.db
+    .insert(integrations)
+    .values({ tenantId, provider, status: 'activating', steps: noSteps })
+    .onConflictDoUpdate({
+      target: integrations.tenantId,
+      set: { provider, status: 'activating', steps: noSteps, endedAt: null, updatedAt: new Date() },
+    })
+    .returning();
+  return rows[0]!;
+}
+
+export async function setStep(database: Database, tenantId: string, step: keyof ActivationSteps, done: boolean): Promise<void> {
+  await database.db
+    .update(integrations)
+    .set({ steps: dsql`jsonb_set(${integrations.steps}, ${`{${step}}`}::text[], ${JSON.stringify(done)}::jsonb)`, updatedAt: new Date() })
+    .where(eq(integrations.tenantId, tenantId));
+}
+
+export async function setStatus(database: Database, tenantId: string, status: IntegrationStatus): Promise<void> {
+  const now = new Date();
+  await database.db
+    .update(integrations)
+    .set({ status, updatedAt: now, ...(status === 'deactivated' ? { endedAt: now } : {}) })
+    .where(eq(integrations.tenantId, tenantId));
+}
+
+// ---------------------------------------------------------------- credentials
+
+export async function storePendingCredentials(database: Database, tenantId: string, provider: ProviderId, sealed: string, label: string | null): Promise<void> {
+  await database.db
+    .insert(credentials)
+    .values({ tenantId, provider, pendingSealed: sealed, label })
+    .onConflictDoUpdate({ target: credentials.tenantId, set: { pendingSealed: sealed, updatedAt: new Date() } });
+}
+
+export async function readCredentialRow(database: Database, tenantId: string) {
+  const rows = await database.db.select().from(credentials).where(eq(credentials.tenantId, tenantId)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** Verified: the pending credentials become the tenant's credentials. */
+export async function promotePendingCredentials(database: Database, tenantId: string, provider: string, label: string | null): Promise<void> {
+  await database.db
+    .update(credentials)
+    .set({ sealed: dsql`${credentials.pendingSealed}`, pendingSealed: null, provider, label, updatedAt: new Date() })
+    .where(and(eq(credentials.tenantId, tenantId), dsql`${credentials.pendingSealed} is not null`));
+}
+
+/** Rejected by the provider: forget them, and drop the row when nothing verified was there before. */
+export async function discardPendingCredentials(database: Database, tenantId: string): Promise<void> {
+  await database.db.update(credentials).set({ pendingSealed: null }).where(eq(credentials.tenantId, tenantId));
+  await database.db.delete(credentials).where(and(eq(credentials.tenantId, tenantId), dsql`${credentials.sealed} is null`));
+}
+
+/** Refreshed OAuth tokens are sealed again by the caller. */
+export async function replaceCredentials(database: Database, tenantId: string, sealed: string): Promise<void> {
+  await database.db.update(credentials).set({ sealed, updatedAt: new Date() }).where(eq(credentials.tenantId, tenantId));
+}
+
+// ---------------------------------------------------------------- settings versions
+
+export type SettingsVersionRow = typeof settingsVersions.$inferSelect;
+
+/** Saves a new settings version; idempotent on `requestId` so a retried activity does not add a second one. */
+export async function saveSettingsVersion(database: Database, tenantId: string, settings: Settings, actor: string | null, requestId: string): Promise<SettingsVersionRow> {
+  return database.db.transaction(async (tx) => {
+    const existing = await tx.select().from(settingsVersions).where(eq(settingsVersions.requestId, requestId)).limit(1);
+    if (existing[0]) return existing[0];
+    // Serialise concurrent saves of one tenant so version numbers stay gapless and unique.
+    await tx.execute(dsql`select pg_advisory_xact_lock(hashtext(${`settings:${tenantId}`}))`);
+    const last = await tx
+      .select({ version: settingsVersions.version })
+      .from(settingsVersions)
+      .where(eq(settingsVersions.tenantId, tenantId))
+      .orderBy(desc(settingsVersions.version))
+      .limit(1);
+    const rows = await tx
+      .insert(settingsVersions)
+      .values({ tenantId, provider: settings.provider, version: (last[0]?.version ?? 0) + 1, settings: settings as unknown as Record<string, unknown>, createdBy: actor, requestId })
+      .returning();
+    return rows[0]!;
+  });
+}
+
+/** The version in force at a moment (SPEC §5.5: a document uses the version in force when the work order was archived). */
+export async function settingsVersionAt(database: Database, tenantId: string, at: Date): Promise<SettingsVersionRow | null> {
+  const rows = await database.db
+    .select()
+    .from(settingsVersions)
+    .where(and(eq(settingsVersions.tenantId, tenantId), lte(settingsVersions.effectiveFrom, at)))
+    .orderBy(desc(settingsVersions.effectiveFrom), desc(settingsVersions.version))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+export async function settingsVersionById(database: Database, id: number): Promise<SettingsVersionRow | null> {
+  const rows = await database.db.select().from(settingsVersions).where(eq(settingsVersions.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function completeActivation(database: Database, tenantId: string, actor: string | null): Promise<void> {
+  const now = new Date();
+  await database.db
+    .update(integrations)
+    .set({
+      status: 'active',
+      steps: { wiped: true, connected: true, settingsChecked: true, saved: true },
+      activations: dsql`${integrations.activations} + 1`,
+      startedAt: now,
+      endedAt: null,
+      termsAcceptedBy: actor,
+      termsAcceptedAt: now,
+      updatedAt: now,
+    })
+    .where(eq(integrations.tenantId, tenantId));
+}
+
+// ---------------------------------------------------------------- wipe
+
+/** Deletes the chosen Simon tables of one tenant in dependency order; returns rows deleted per table. */
+export async function wipeTables(database: Database, tenantId: string, tables: WipeableTable[]): Promise<Record<string, number>> {
+  const order: WipeableTable[] = ['Werkbon', 'Objecten', 'Contact Personen', 'Werkadres', 'Klant', 'Artikel', 'Artikel Groep'];
+  const result: Record<string, number> = {};
+  await database.sql.begin(async (tx) => {
+    for (const name of order.filter((t) => tables.includes(t))) {
+      const target = tableSql[name];
+      if (name === 'Werkbon') await tx.unsafe(`delete from simon.work_order_materials where tenant_id = $1`, [tenantId]);
+      const res = await tx.unsafe(`delete from ${target} where tenant_id = $1`, [tenantId]);
+      result[name] = res.count;
+      const entity = entityOfTable[name];
+      if (entity) {
+        await tx.unsafe(`delete from integration.sync_state where tenant_id = $1 and entity = $2`, [tenantId, entity]);
+        await tx.unsafe(`delete from integration.external_refs where tenant_id = $1 and entity = $2`, [tenantId, entity]);
+      }
+    }
+  });
+  return result;
+}
+
+const tableSql: Record<WipeableTable, string> = {
+  'Artikel Groep': 'simon.article_groups',
+  Artikel: 'simon.articles',
+  Werkbon: 'simon.work_orders',
+  Werkadres: 'simon.work_addresses',
+  Klant: 'simon.customers',
+  Objecten: 'simon.objects',
+  'Contact Personen': 'simon.contact_persons',
+};
+
+/** A wiped table is refilled by a full listing of its entity. */
+const entityOfTable: Partial<Record<WipeableTable, string>> = {
+  'Artikel Groep': 'article_groups',
+  Artikel: 'articles',
+  Klant: 'customers',
+};

@@ -1,0 +1,204 @@
+import type { Sql } from '../client.js';
+import type { Entity } from '../../lib/providers.js';
+import type { ExternalArticle, ExternalArticleGroup, ExternalCustomer } from '../../connectors/types.js';
+
+/**
+ * Bulk upserts of one page of provider records into the Simon tables, with the integration-log entry for
+ * every created or changed row written by the same statement (so a page is logged exactly when it lands).
+ * The `is distinct from` guard makes an unchanged record a no-op: an idle sync writes no rows at all.
+ * Raw postgres.js with a single JSON parameter: ~4x cheaper than drizzle's builder (perf-baselines §1).
+ */
+
+export interface RunRef {
+  workflowId: string | null;
+  runId: string | null;
+}
+
+export interface LogTexts {
+  created: { message: string; action: string };
+  changed: { message: string; action: string };
+}
+
+export interface UpsertCounts {
+  created: number;
+  changed: number;
+}
+
+async function counts(rows: readonly { created: number; changed: number }[]): Promise<UpsertCounts> {
+  const r = rows[0];
+  return { created: Number(r?.created ?? 0), changed: Number(r?.changed ?? 0) };
+}
+
+export async function upsertArticleGroups(sql: Sql, tenantId: string, provider: string, records: ExternalArticleGroup[], run: RunRef, texts: LogTexts): Promise<UpsertCounts> {
+  if (records.length === 0) return { created: 0, changed: 0 };
+  const input = JSON.stringify(records.map((r) => ({ external_id: r.externalId, code: r.code, description: r.description, active: r.active })));
+  const rows = await sql<{ created: number; changed: number }[]>`
+    with input as (
+      select * from json_to_recordset(${input}::json) as x(external_id text, code text, description text, active boolean)
+    ), up as (
+      insert into simon.article_groups as t (tenant_id, external_id, code, description, active, integration_updated_at)
+      select ${tenantId}, external_id, code, coalesce(description, ''), active, now() from input
+      on conflict (tenant_id, external_id) do update
+        set code = excluded.code, description = excluded.description, active = excluded.active,
+            integration_updated_at = now(), updated_at = now()
+        where (t.code, t.description, t.active) is distinct from (excluded.code, excluded.description, excluded.active)
+      returning t.id, t.external_id, (xmax = 0) as inserted
+    ), refs as (
+      insert into integration.external_refs (tenant_id, provider, entity, external_id, simon_id)
+      select ${tenantId}, ${provider}, 'article_groups', external_id, id::text from up where inserted
+      on conflict do nothing
+    ), logs as (
+      insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
+      select ${tenantId}, 'info', 'Artikel Groep',
+        case when inserted then ${texts.created.message} else ${texts.changed.message} end,
+        case when inserted then ${texts.created.action} else ${texts.changed.action} end,
+        id::text, external_id, ${run.workflowId}, ${run.runId} from up
+    )
+    select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`;
+  return counts(rows);
+}
+
+export async function upsertArticles(sql: Sql, tenantId: string, provider: string, records: ExternalArticle[], run: RunRef, texts: LogTexts): Promise<UpsertCounts> {
+  if (records.length === 0) return { created: 0, changed: 0 };
+  const input = JSON.stringify(records.map((r) => ({
+    external_id: r.externalId, code: r.code, description: r.description, sales_price: r.salesPrice, unit: r.unit,
+    group_external_id: r.groupExternalId, active: r.active,
+  })));
+  const rows = await sql<{ created: number; changed: number }[]>`
+    with input as (
+      select x.*, g.id as group_id
+      from json_to_recordset(${input}::json) as x(external_id text, code text, description text, sales_price numeric, unit text, group_external_id text, active boolean)
+      left join simon.article_groups g on g.tenant_id = ${tenantId} and g.external_id = x.group_external_id
+    ), up as (
+      insert into simon.articles as t (tenant_id, external_id, code, description, sales_price, unit, group_external_id, group_id, active, integration_updated_at)
+      select ${tenantId}, external_id, code, coalesce(description, ''), sales_price, unit, group_external_id, group_id, active, now() from input
+      on conflict (tenant_id, external_id) do update
+        set code = excluded.code, description = excluded.description, sales_price = excluded.sales_price, unit = excluded.unit,
+            group_external_id = excluded.group_external_id, group_id = excluded.group_id, active = excluded.active,
+            integration_updated_at = now(), updated_at = now()
+        where (t.code, t.description, t.sales_price, t.unit, t.group_external_id, t.group_id, t.active)
+          is distinct from (excluded.code, excluded.description, excluded.sales_price, excluded.unit, excluded.group_external_id, excluded.group_id, excluded.active)
+      returning t.id, t.external_id, (xmax = 0) as inserted
+    ), refs as (
+      insert into integration.external_refs (tenant_id, provider, entity, external_id, simon_id)
+      select ${tenantId}, ${provider}, 'articles', external_id, id::text from up where inserted
+      on conflict do nothing
+    ), logs as (
+      insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
+      select ${tenantId}, 'info', 'Artikel',
+        case when inserted then ${texts.created.message} else ${texts.changed.message} end,
+        case when inserted then ${texts.created.action} else ${texts.changed.action} end,
+        id::text, external_id, ${run.workflowId}, ${run.runId} from up
+    )
+    select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`;
+  return counts(rows);
+}
+
+export async function upsertCustomers(
+  sql: Sql, tenantId: string, provider: string, records: ExternalCustomer[], run: RunRef,
+  texts: LogTexts & { addressAdded: { message: string; action: string } },
+): Promise<UpsertCounts & { addressesAdded: number }> {
+  if (records.length === 0) return { created: 0, changed: 0, addressesAdded: 0 };
+  const input = JSON.stringify(records.map((r) => ({
+    external_id: r.externalId, number: r.number, name: r.name, street: r.address?.street ?? null, postal_code: r.address?.postalCode ?? null,
+    city: r.address?.city ?? null, country: r.address?.country ?? null, email: r.email, phone: r.phone, active: r.active,
+  })));
+  const addresses = records.flatMap((r) => r.workAddresses.map((w) => ({
+    customer_external_id: r.externalId, external_id: `${r.externalId}/${w.origin}`, origin: w.origin, name: w.address.name ?? r.name,
+    street: w.address.street, postal_code: w.address.postalCode, city: w.address.city, country: w.address.country ?? null,
+  })));
+  return sql.begin(async (tx) => {
+    const rows = await tx<{ created: number; changed: number }[]>`
+      with input as (
+        select * from json_to_recordset(${input}::json) as x(external_id text, number text, name text, street text, postal_code text, city text, country text, email text, phone text, active boolean)
+      ), up as (
+        insert into simon.customers as t (tenant_id, external_id, number, name, street, postal_code, city, country, email, phone, active, integration_updated_at)
+        select ${tenantId}, external_id, number, name, street, postal_code, city, country, email, phone, active, now() from input
+        on conflict (tenant_id, external_id) do update
+          set number = excluded.number, name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city,
+              country = excluded.country, email = excluded.email, phone = excluded.phone, active = excluded.active,
+              integration_updated_at = now(), updated_at = now()
+          where (t.number, t.name, t.street, t.postal_code, t.city, t.country, t.email, t.phone, t.active)
+            is distinct from (excluded.number, excluded.name, excluded.street, excluded.postal_code, excluded.city, excluded.country, excluded.email, excluded.phone, excluded.active)
+        returning t.id, t.external_id, (xmax = 0) as inserted
+      ), refs as (
+        insert into integration.external_refs (tenant_id, provider, entity, external_id, simon_id)
+        select ${tenantId}, ${provider}, 'customers', external_id, id::text from up where inserted
+        on conflict do nothing
+      ), logs as (
+        insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
+        select ${tenantId}, 'info', 'Klant',
+          case when inserted then ${texts.created.message} else ${texts.changed.message} end,
+          case when inserted then ${texts.created.action} else ${texts.changed.action} end,
+          id::text, external_id, ${run.workflowId}, ${run.runId} from up
+      )
+      select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`;
+    let addressesAdded = 0;
+    if (addresses.length > 0) {
+      const added = await tx<{ n: number }[]>`
+        with input as (
+          select x.*, c.id as customer_id
+          from json_to_recordset(${JSON.stringify(addresses)}::json) as x(customer_external_id text, external_id text, origin text, name text, street text, postal_code text, city text, country text)
+          join simon.customers c on c.tenant_id = ${tenantId} and c.external_id = x.customer_external_id
+        ), up as (
+          insert into simon.work_addresses as t (tenant_id, customer_id, external_id, origin, name, street, postal_code, city, country, integration_updated_at)
+          select ${tenantId}, customer_id, external_id, origin, name, street, postal_code, city, country, now() from input
+          on conflict (tenant_id, external_id) do update
+            set name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city, country = excluded.country,
+                integration_updated_at = now(), updated_at = now()
+            where (t.name, t.street, t.postal_code, t.city, t.country) is distinct from (excluded.name, excluded.street, excluded.postal_code, excluded.city, excluded.country)
+          returning t.id, t.external_id, (xmax = 0) as inserted
+        ), logs as (
+          insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
+          select ${tenantId}, 'info', 'Werkadres', ${texts.addressAdded.message}, ${texts.addressAdded.action}, id::text, external_id, ${run.workflowId}, ${run.runId}
+          from up where inserted
+        )
+        select count(*) filter (where inserted)::int as n from up`;
+      addressesAdded = Number(added[0]?.n ?? 0);
+    }
+    return { ...(await counts(rows)), addressesAdded };
+  });
+}
+
+// ---------------------------------------------------------------- sync state
+
+export interface SyncStateRow {
+  cursor: string | null;
+  phase: 'initial' | 'incremental';
+  recordsDone: number;
+}
+
+export async function readSyncState(sql: Sql, tenantId: string, entity: Entity): Promise<SyncStateRow> {
+  const rows = await sql<{ cursor: string | null; phase: 'initial' | 'incremental'; records_done: number }[]>`
+    select cursor, phase, records_done from integration.sync_state where tenant_id = ${tenantId} and entity = ${entity}`;
+  const r = rows[0];
+  return r ? { cursor: r.cursor, phase: r.phase, recordsDone: r.records_done } : { cursor: null, phase: 'initial', recordsDone: 0 };
+}
+
+/** A listing starts: progress back to 0 (the status API shows it per entity). */
+export async function markListingStarted(sql: Sql, tenantId: string, entity: Entity): Promise<void> {
+  await sql`
+    insert into integration.sync_state (tenant_id, entity, records_done, records_total, last_run_started_at, updated_at)
+    values (${tenantId}, ${entity}, 0, null, now(), now())
+    on conflict (tenant_id, entity) do update set records_done = 0, records_total = null, last_run_started_at = now(), last_error = null, updated_at = now()`;
+}
+
+export async function recordProgress(sql: Sql, tenantId: string, entity: Entity, done: number, total: number | null): Promise<void> {
+  await sql`
+    update integration.sync_state set records_done = ${done}, records_total = ${total}, updated_at = now()
+    where tenant_id = ${tenantId} and entity = ${entity}`;
+}
+
+/** The whole listing landed: remember the high-water mark for the next incremental run. */
+export async function markListingComplete(sql: Sql, tenantId: string, entity: Entity, highWaterMark: string | null, done: number): Promise<void> {
+  await sql`
+    insert into integration.sync_state (tenant_id, entity, cursor, phase, records_done, last_success_at, updated_at)
+    values (${tenantId}, ${entity}, ${highWaterMark}, 'incremental', ${done}, now(), now())
+    on conflict (tenant_id, entity) do update
+      set cursor = ${highWaterMark}, phase = 'incremental', records_done = ${done}, records_total = coalesce(integration.sync_state.records_total, ${done}),
+          last_success_at = now(), last_error = null, updated_at = now()`;
+}
+
+export async function recordSyncError(sql: Sql, tenantId: string, entity: Entity, message: string): Promise<void> {
+  await sql`update integration.sync_state set last_error = ${message}, updated_at = now() where tenant_id = ${tenantId} and entity = ${entity}`;
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import type { ProviderId } from './providers.js';
+
+/** What "Koppel" asks per provider (SPEC §3). OAuth providers connect through the authorize flow instead. */
+export const credentialSchemas = {
+  factuursturen: z.object({ username: z.string().trim().min(1).max(200), apiKey: z.string().trim().min(8).max(200) }),
+  octopus: z.object({ username: z.string().trim().min(1).max(200), password: z.string().min(1).max(200) }),
+  imuis: z.object({ environmentCode: z.string().trim().min(1).max(100) }),
+} satisfies Partial<Record<ProviderId, z.ZodType>>;
+
+export function credentialSchemaFor(provider: ProviderId): z.ZodType<Record<string, string>> | null {
+  return (credentialSchemas as Partial<Record<ProviderId, z.ZodType<Record<string, string>>>>)[provider] ?? null;
+}
+
+/** A non-secret label for the admin ("verbonden als …"). */
+export function credentialLabel(credentials: Record<string, string>): string | null {
+  return credentials.username ?? credentials.environmentCode ?? null;
+}

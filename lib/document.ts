@@ -1,0 +1,321 @@
+import type { DocumentDraft, DocumentLine } from '../connectors/types.js';
+import * as messages from './messages.js';
+import type { Settings } from './settings.js';
+import type { ResolvedArticle, ResolvedWorkAddress, WorkOrderForDocument } from './work-order.js';
+
+/**
+ * The pure rules that turn an archived work order into a document draft (SPEC §7, §14.10, §14.19), shared by
+ * all connectors. No I/O and no Node built-ins, so workflows may import this module too.
+ */
+
+export type DocumentProblemCode = 'no-customer' | 'customer-not-synced' | 'work-address-other-customer' | 'article-not-synced';
+
+export interface DocumentProblem {
+  code: DocumentProblemCode;
+  /** Dutch "Bericht" for the integration log. */
+  message: string;
+  /** Dutch "Te nemen actie". */
+  action: string;
+  /** What exactly is wrong (customer name, address, article code), for the export record. */
+  detail?: string;
+}
+
+export type BuildDocumentResult = { ok: true; draft: DocumentDraft } | { ok: false; problem: DocumentProblem };
+
+/** The articles the settings name (work time, travel time, default), looked up in Simon; null = not found. */
+export interface SettingArticles {
+  workTimeArticle: ResolvedArticle | null;
+  travelTimeArticle: ResolvedArticle | null;
+  defaultArticle: ResolvedArticle | null;
+}
+
+export interface BuildDocumentOptions {
+  /** Our unique reference on the provider's document (see `documentReference`). */
+  reference: string;
+  /** Document date, `YYYY-MM-DD`. */
+  date: string;
+  /** Maximum length of a line description at the provider; defaults to `DEFAULT_DESCRIPTION_LINE_LIMIT`. */
+  descriptionLineLimit?: number;
+}
+
+/** Rompslomp's documented `invoice_lines[].description` limit; a safe default for the others. */
+export const DEFAULT_DESCRIPTION_LINE_LIMIT = 255;
+
+export type ReferenceOption = 'workOrderNumber' | 'customerReference' | 'both' | 'none';
+export type MemoOption = 'workAddress' | 'workAddressAndDescription' | 'description' | 'none';
+export type InvoiceDescriptionOption = 'workAddress' | 'workOrderNumberAndDescription' | 'description' | 'none';
+
+export interface AddressParts {
+  name?: string | null;
+  street: string | null;
+  postalCode: string | null;
+  city: string | null;
+}
+
+// ------------------------------------------------------------------ small pure helpers
+
+/** Rounds to 2 decimals, half away from zero (0.125 → 0.13), without binary artefacts (1.005 → 1.01). */
+export function roundQuantity(value: number): number {
+  return roundTo(value, 2);
+}
+
+function roundTo(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  // toPrecision(15) removes the binary noise of the multiplication (1.005 * 100 = 100.49999999999999).
+  const rounded = (Math.sign(value) * Math.round(Number((Math.abs(value) * factor).toPrecision(15)))) / factor;
+  return rounded === 0 ? 0 : rounded;
+}
+
+/** Minutes as hours for a time line: 120 → 2, 15 → 0.25, 20 → 0.33. */
+export function minutesToQuantity(minutes: number): number {
+  return roundQuantity(minutes / 60);
+}
+
+/** A price as the decimal string the connectors send: at least 2, at most 4 decimals (12.5 → "12.50"). */
+export function formatPrice(value: number): string {
+  // Up to 4 decimals as the Simon price column holds, trailing zeros dropped down to 2.
+  return roundTo(value, 4).toFixed(4).replace(/(\.\d\d\d?)0+$/, '$1').replace(/(\.\d\d)0$/, '$1');
+}
+
+/** Line endings normalised and outer whitespace removed. */
+function normalizeText(text: string | null | undefined): string {
+  return (text ?? '').replace(/\r\n?/g, '\n').trim();
+}
+
+/** The first non-empty line of a (multi-line) text, trimmed; '' when there is none. */
+export function firstLine(text: string | null | undefined): string {
+  return (
+    normalizeText(text)
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line.length > 0) ?? ''
+  );
+}
+
+/** Cuts a text to `limit` characters (code points, so no half emoji), without trailing whitespace. */
+export function cutToLimit(text: string, limit: number): string {
+  const chars = Array.from(text);
+  return chars.length <= limit ? text : chars.slice(0, Math.max(0, limit)).join('').trimEnd();
+}
+
+/** "Naam, Straat Huisnummer, Postcode Plaats" (SPEC §14.19); empty parts are left out. */
+export function formatAddress(address: AddressParts): string {
+  const place = [address.postalCode, address.city].map((p) => p?.trim() ?? '').filter(Boolean).join(' ');
+  return [address.name?.trim() ?? '', address.street?.trim() ?? '', place].filter(Boolean).join(', ');
+}
+
+/**
+ * Exclusion filter (SPEC §5.5): true when the work description contains the word, case-insensitively.
+ * An empty (or blank) word never matches, so every work order is sent.
+ */
+export function matchesExcludeFilter(description: string | null | undefined, word: string | null | undefined): boolean {
+  const needle = (word ?? '').trim().toLocaleLowerCase('nl');
+  if (!needle) return false;
+  return (description ?? '').toLocaleLowerCase('nl').includes(needle);
+}
+
+/** Include filter for quotes (SPEC §5.4): case-insensitive substring; an empty word includes everything. */
+export function includesFilterWord(text: string | null | undefined, word: string | null | undefined): boolean {
+  const needle = (word ?? '').trim().toLocaleLowerCase('nl');
+  if (!needle) return true;
+  return (text ?? '').toLocaleLowerCase('nl').includes(needle);
+}
+
+/** Payment reference (Octopus, FactuurSturen) and customer reference (Visma.net); "both" joined with " / ". */
+export function composeReference(option: ReferenceOption, workOrderNumber: string, customerReference: string | null): string | null {
+  const number = workOrderNumber.trim();
+  const customer = customerReference?.trim() ?? '';
+  const parts =
+    option === 'workOrderNumber' ? [number] : option === 'customerReference' ? [customer] : option === 'both' ? [number, customer] : [];
+  const joined = parts.filter(Boolean).join(' / ');
+  return joined || null;
+}
+
+/** Memo / remarks (Octopus, iMuis, Visma.net): address on the first line, description below. */
+export function composeMemo(option: MemoOption, workAddress: AddressParts | null, description: string): string | null {
+  const address = workAddress ? formatAddress(workAddress) : '';
+  const text = normalizeText(description);
+  const parts = option === 'workAddress' ? [address] : option === 'workAddressAndDescription' ? [address, text] : option === 'description' ? [text] : [];
+  const memo = parts.filter(Boolean).join('\n');
+  return memo || null;
+}
+
+/** FactuurSturen invoice description lines (its "reference" lines). */
+export function composeDescriptionLines(
+  option: InvoiceDescriptionOption,
+  workOrder: { number: string; description: string; workAddress: AddressParts | null },
+): string[] {
+  switch (option) {
+    case 'workAddress': {
+      const address = workOrder.workAddress ? formatAddress(workOrder.workAddress) : '';
+      return address ? [address] : [];
+    }
+    case 'workOrderNumberAndDescription':
+      return [`Werkbon ${workOrder.number}`, firstLine(workOrder.description)].filter(Boolean);
+    case 'description':
+      return [firstLine(workOrder.description)].filter(Boolean);
+    case 'none':
+      return [];
+  }
+}
+
+/**
+ * Visma.net warehouse (SPEC §14.13): sales orders only; the assigned engineer's warehouse, else the default.
+ */
+export function warehouseFor(settings: Settings, assignedUserId: string | null): string | null {
+  if (settings.provider !== 'visma-net' || settings.documentType !== 'salesOrder' || !settings.warehouse) return null;
+  const warehouse = settings.warehouse;
+  if (!warehouse.perUser) return warehouse.default;
+  return (assignedUserId ? warehouse.byUser[assignedUserId] : undefined) ?? warehouse.default ?? null;
+}
+
+/**
+ * Our reference on the provider's document, used to find it again after a timeout (exactly once, SPEC §5.5).
+ * Readable `simon-{workOrderId}` when the id is short and plain; otherwise `simon-` plus a 128-bit hash of tenant
+ * and work order id. Deterministic, at most 50 characters.
+ */
+export function documentReference(tenantId: string, workOrderId: string): string {
+  if (/^[A-Za-z0-9._-]{1,44}$/.test(workOrderId)) return `simon-${workOrderId}`;
+  return `simon-${hash128(`${tenantId}\u0000${workOrderId}`)}`;
+}
+
+/** Two FNV-1a 64-bit hashes with different offsets over the UTF-16 code units: 32 hex characters. */
+function hash128(input: string): string {
+  const prime = 0x100000001b3n;
+  const mask = (1n << 64n) - 1n;
+  let a = 0xcbf29ce484222325n;
+  let b = 0x84222325cbf29ce4n;
+  for (let i = 0; i < input.length; i++) {
+    const c = BigInt(input.charCodeAt(i));
+    a = ((a ^ c) * prime) & mask;
+    b = ((b ^ (c + 0x9en)) * prime) & mask;
+  }
+  return a.toString(16).padStart(16, '0') + b.toString(16).padStart(16, '0');
+}
+
+// ------------------------------------------------------------------ buildDocument
+
+type ArticleRole = Exclude<DocumentLine, { kind: 'text' }>['role'];
+
+/**
+ * Builds the document draft (SPEC §7). Lines: (1) work description as text when `descriptionAsFirstLine`
+ * (FactuurSturen: first line only; Octopus/Rompslomp: whole description, cut to the line limit), (2) work time,
+ * (3) travel time, (4) materials, (5) default article. Returns a problem (Dutch message and action) instead of
+ * a draft when the work order cannot be booked.
+ */
+export function buildDocument(
+  workOrder: WorkOrderForDocument,
+  settings: Settings,
+  resolved: SettingArticles,
+  opts: BuildDocumentOptions,
+): BuildDocumentResult {
+  const limit = opts.descriptionLineLimit ?? DEFAULT_DESCRIPTION_LINE_LIMIT;
+  const subject: messages.ExportSubject = {
+    provider: settings.provider,
+    workOrderNumber: workOrder.number,
+    ...(settings.provider === 'visma-net' ? { documentType: settings.documentType } : {}),
+  };
+  const fail = (code: DocumentProblemCode, text: messages.LogText, detail?: string): BuildDocumentResult => ({
+    ok: false,
+    problem: { code, ...text, ...(detail !== undefined ? { detail } : {}) },
+  });
+
+  const customer = workOrder.customer;
+  if (!customer) return fail('no-customer', messages.exportNoCustomer(subject));
+  if (!customer.externalId) {
+    return fail('customer-not-synced', messages.exportCustomerNotSynced({ ...subject, customerName: customer.name }), customer.name);
+  }
+  if (workOrder.workAddress && !workOrder.workAddress.customerMatches) {
+    const address = formatAddress(workOrder.workAddress);
+    return fail('work-address-other-customer', messages.exportWorkAddressOtherCustomer({ ...subject, address }), address);
+  }
+
+  const lines: DocumentLine[] = [];
+
+  if ('descriptionAsFirstLine' in settings && settings.descriptionAsFirstLine) {
+    const description = settings.provider === 'factuursturen' ? firstLine(workOrder.description) : normalizeText(workOrder.description);
+    if (description) lines.push({ kind: 'text', description: cutToLimit(description, limit) });
+  }
+
+  const articleLine = (role: ArticleRole, article: ResolvedArticle & { externalId: string }, quantity: number, unitPrice: string | null, description?: string | null): DocumentLine => ({
+    kind: 'article',
+    role,
+    articleExternalId: article.externalId,
+    articleCode: article.code,
+    description: cutToLimit(normalizeText(description) || normalizeText(article.description) || article.code, limit),
+    quantity,
+    unitPrice,
+  });
+
+  const settingLine = (
+    role: 'work-time' | 'travel-time' | 'default',
+    code: string | null,
+    article: ResolvedArticle | null,
+    quantity: number,
+  ): DocumentProblem | null => {
+    if (code === null || quantity === 0) return null;
+    if (!article || !article.externalId) {
+      const text = messages.exportArticleNotSynced({ ...subject, role, article: { code, description: article?.description ?? '' } });
+      return { code: 'article-not-synced', ...text, detail: code };
+    }
+    lines.push(articleLine(role, { ...article, externalId: article.externalId }, quantity, null));
+    return null;
+  };
+
+  const timeProblem =
+    settingLine('work-time', settings.workTimeArticle, resolved.workTimeArticle, minutesToQuantity(workOrder.workMinutes)) ??
+    settingLine('travel-time', settings.travelTimeArticle, resolved.travelTimeArticle, minutesToQuantity(workOrder.travelMinutes));
+  if (timeProblem) return { ok: false, problem: timeProblem };
+
+  for (const material of workOrder.materials) {
+    const article = material.article;
+    if (!article || !article.externalId) {
+      const text = messages.exportArticleNotSynced({
+        ...subject,
+        role: 'material',
+        article: article ? { code: article.code, description: article.description } : null,
+        lineDescription: material.description ?? null,
+      });
+      return fail('article-not-synced', text, article?.code ?? normalizeText(material.description));
+    }
+    lines.push(
+      articleLine(
+        'material',
+        { ...article, externalId: article.externalId },
+        roundQuantity(material.quantity),
+        material.price === null ? null : formatPrice(material.price),
+        material.description,
+      ),
+    );
+  }
+
+  const defaultProblem = settingLine('default', settings.defaultArticle, resolved.defaultArticle, 1);
+  if (defaultProblem) return { ok: false, problem: defaultProblem };
+
+  const draft: DocumentDraft = {
+    reference: opts.reference,
+    workOrderId: workOrder.id,
+    workOrderNumber: workOrder.number,
+    date: opts.date,
+    customer: { externalId: customer.externalId, name: customer.name },
+    lines,
+    paymentReference:
+      settings.provider === 'octopus' || settings.provider === 'factuursturen'
+        ? composeReference(settings.paymentReference, workOrder.number, workOrder.customerReference)
+        : null,
+    descriptionLines:
+      settings.provider === 'factuursturen'
+        ? composeDescriptionLines(settings.invoiceDescription, workOrder).map((line) => cutToLimit(line, limit))
+        : [],
+    memo:
+      settings.provider === 'octopus' || settings.provider === 'imuis' || settings.provider === 'visma-net'
+        ? composeMemo(settings.memo, workOrder.workAddress, workOrder.description)
+        : null,
+    customerReference:
+      settings.provider === 'visma-net' ? composeReference(settings.customerReference, workOrder.number, workOrder.customerReference) : null,
+    warehouse: warehouseFor(settings, workOrder.assignedUserId),
+  };
+  return { ok: true, draft };
+}
+
+export type { ResolvedArticle, ResolvedWorkAddress, WorkOrderForDocument };

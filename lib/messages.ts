@@ -1,0 +1,363 @@
+import { providers, type ProviderId } from './providers.js';
+
+/**
+ * Every user-facing Dutch text of the integration log (SPEC §8) in one module, so the wording is reviewed in
+ * one place. Each function returns the "Bericht" (`message`) and the "Te nemen actie" (`action`) column.
+ * Actions that need the user point at the real retry path: fix the cause, then "Opnieuw versturen" (SPEC §14.9).
+ * Texts the manuals show literally ("Klant toegevoegd aan Simon", …) are kept word for word.
+ */
+
+export interface LogText {
+  message: string;
+  action: string;
+}
+
+/** The manuals' spelling, literally. */
+export const NO_ACTION = 'Geen Aktie Nodig';
+
+const RETRY = "kies daarna 'Opnieuw versturen'";
+
+const text = (message: string, action: string = NO_ACTION): LogText => ({ message, action });
+
+export function providerName(provider: ProviderId): string {
+  return providers[provider].name;
+}
+
+/**
+ * The document an archived work order becomes, in the manuals' words. Visma.net depends on the
+ * `documentType` setting; without it the generic "verkooporder of factuur" is used.
+ */
+export function documentWord(provider: ProviderId, documentType?: 'salesOrder' | 'invoice'): string {
+  if (provider === 'visma-net' && documentType) return documentType === 'invoice' ? 'klantfactuur' : 'verkooporder';
+  return providers[provider].document;
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const quoted = (s: string) => `'${s}'`;
+const withProviderMessage = (message: string, providerMessage: string | null | undefined) =>
+  providerMessage && providerMessage.trim() ? `${message}: ${providerMessage.trim()}` : message;
+
+/** Why the cleanup removed (or would remove) a record (SPEC §5.3, §14.12, §14.16). */
+export type RemovalReason = 'deleted' | 'inactive' | 'local' | 'outside-group-filter' | 'source-address-gone';
+
+function removalReason(reason: RemovalReason, provider: ProviderId): string {
+  const name = providerName(provider);
+  switch (reason) {
+    case 'deleted':
+      return `verwijderd in ${name}`;
+    case 'inactive':
+      return `inactief in ${name}`;
+    case 'local':
+      return `toegevoegd in Simon, niet bekend in ${name}`;
+    case 'outside-group-filter':
+      return 'valt buiten het artikelgroepfilter';
+    case 'source-address-gone':
+      return `adres niet meer gevuld in ${name}`;
+  }
+}
+
+// ------------------------------------------------------------------ customers (table "Klant")
+
+export const customerAdded = (): LogText => text('Klant toegevoegd aan Simon');
+export const customerChanged = (): LogText => text('Klant gewijzigd in Simon');
+/** Info: the customer is inactive in the accounting package and was deactivated in Simon. */
+export const customerDeactivated = (provider: ProviderId): LogText =>
+  text(`Klant gedeactiveerd in Simon (inactief in ${providerName(provider)})`);
+export const customerRemoved = (provider: ProviderId, reason: RemovalReason): LogText =>
+  text(`Klant verwijderd uit Simon (${removalReason(reason, provider)})`);
+/** Warning: the cleanup would remove the customer, but a work order that is not archived yet still uses it. */
+export const customerInUseDeactivated = (provider: ProviderId, reason: RemovalReason): LogText =>
+  text(
+    `Klant niet verwijderd maar gedeactiveerd in Simon (${removalReason(reason, provider)}): de klant staat nog op een werkbon die niet is gearchiveerd`,
+    `Koppel een klant uit ${providerName(provider)} aan de openstaande werkbonnen van deze klant; de klant wordt daarna bij de volgende schoonmaak verwijderd`,
+  );
+
+// ------------------------------------------------------------------ work addresses (table "Werkadres")
+
+export const workAddressAdded = (): LogText => text('Toevoegen Werkadres in Simon gelukt');
+export const workAddressChanged = (): LogText => text('Wijzigen Werkadres in Simon gelukt');
+export const workAddressRemoved = (provider: ProviderId, reason: RemovalReason | 'customer-removed'): LogText =>
+  text(`Werkadres verwijderd uit Simon (${reason === 'customer-removed' ? 'klant is verwijderd' : removalReason(reason, provider)})`);
+export const workAddressInUseDeactivated = (provider: ProviderId): LogText =>
+  text(
+    'Werkadres niet verwijderd maar gedeactiveerd in Simon: het werkadres staat nog op een werkbon die niet is gearchiveerd',
+    `Kies op de openstaande werkbonnen een ander werkadres van een klant uit ${providerName(provider)}; het werkadres wordt daarna bij de volgende schoonmaak verwijderd`,
+  );
+
+// ------------------------------------------------------------------ articles (tables "Artikel", "Artikel Groep")
+
+export const articleAdded = (): LogText => text('Toevoegen Artikel in Simon is gelukt');
+export const articleChanged = (): LogText => text('Wijzigen Artikel in Simon is gelukt');
+export const articleDeactivated = (provider: ProviderId): LogText =>
+  text(`Artikel gedeactiveerd in Simon (inactief in ${providerName(provider)})`);
+export const articleRemoved = (provider: ProviderId, reason: RemovalReason): LogText =>
+  text(`Artikel verwijderd uit Simon (${removalReason(reason, provider)})`);
+export const articleInUseDeactivated = (provider: ProviderId, reason: RemovalReason): LogText =>
+  text(
+    `Artikel niet verwijderd maar gedeactiveerd in Simon (${removalReason(reason, provider)}): het artikel staat nog op een werkbon die niet is gearchiveerd`,
+    `Vervang het artikel op de openstaande werkbonnen door een artikel uit ${providerName(provider)}; het artikel wordt daarna bij de volgende schoonmaak verwijderd`,
+  );
+
+export const articleGroupAdded = (): LogText => text('Toevoegen Artikel Groep in Simon is gelukt');
+export const articleGroupChanged = (): LogText => text('Wijzigen Artikel Groep in Simon is gelukt');
+export const articleGroupRemoved = (provider: ProviderId, reason: RemovalReason): LogText =>
+  text(`Artikel Groep verwijderd uit Simon (${removalReason(reason, provider)})`);
+
+// ------------------------------------------------------------------ import and sync (table "Integratie")
+
+export interface ImportCounts {
+  articleGroups: number;
+  articles: number;
+  customers: number;
+  workAddresses?: number;
+}
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export const initialImportStarted = (provider: ProviderId): LogText =>
+  text(`Eerste import uit ${providerName(provider)} gestart: klanten, artikelen en artikelgroepen worden op de achtergrond opgehaald`);
+
+export const initialImportFinished = (provider: ProviderId, counts: ImportCounts): LogText => {
+  const parts = [
+    count(counts.articleGroups, 'artikelgroep', 'artikelgroepen'),
+    count(counts.articles, 'artikel', 'artikelen'),
+    count(counts.customers, 'klant', 'klanten'),
+  ];
+  if (counts.workAddresses !== undefined) parts.push(count(counts.workAddresses, 'werkadres', 'werkadressen'));
+  return text(`Eerste import uit ${providerName(provider)} voltooid: ${parts.join(', ')}`);
+};
+
+export type SyncSubject = 'customers' | 'articles' | 'article_groups' | 'quotes' | 'all';
+const syncSubject: Record<SyncSubject, string> = {
+  customers: 'klanten',
+  articles: 'artikelen',
+  article_groups: 'artikelgroepen',
+  quotes: 'offertes',
+  all: 'gegevens',
+};
+
+export const syncFailed = (provider: ProviderId, subject: SyncSubject, providerMessage: string | null): LogText =>
+  text(
+    withProviderMessage(`Synchroniseren van ${syncSubject[subject]} met ${providerName(provider)} mislukt`, providerMessage),
+    `De synchronisatie wordt automatisch opnieuw geprobeerd. Blijft deze melding terugkomen, los dan de oorzaak op in ${providerName(provider)} en kies 'Nu synchroniseren'`,
+  );
+
+/** The provider refused our credentials during a sync or export (expired key, revoked authorisation). */
+export const authFailed = (provider: ProviderId, providerMessage: string | null): LogText =>
+  text(
+    withProviderMessage(`Inloggen bij ${providerName(provider)} mislukt`, providerMessage),
+    `Controleer de inloggegevens van ${providerName(provider)} en koppel de integratie opnieuw via 'Wijzig'`,
+  );
+
+// ------------------------------------------------------------------ archive → document (table "Werkbon")
+
+export interface ExportSubject {
+  provider: ProviderId;
+  workOrderNumber: string;
+  /** Visma.net only: which document the settings ask for. */
+  documentType?: 'salesOrder' | 'invoice';
+}
+
+/** Info: e.g. "Conceptfactuur 2024-0012 aangemaakt in FactuurSturen voor werkbon 1043". */
+export const exportSent = (s: ExportSubject & { documentNumber: string | null }): LogText => {
+  const doc = capitalize(documentWord(s.provider, s.documentType));
+  const nr = s.documentNumber ? ` ${s.documentNumber}` : '';
+  return text(`${doc}${nr} aangemaakt in ${providerName(s.provider)} voor werkbon ${s.workOrderNumber}`);
+};
+
+/** Info: the work description contains the exclusion filter word (SPEC §5.5). */
+export const exportSkippedExcludeWord = (s: ExportSubject & { word: string }): LogText =>
+  text(
+    `Werkbon ${s.workOrderNumber} niet naar ${providerName(s.provider)} gestuurd: de werkomschrijving bevat het filterwoord ${quoted(s.word)}`,
+  );
+
+/** Info: a work order that came from a Visma.net sales order is not sent as a second order (SPEC §14.13). */
+export const exportSkippedFromProviderOrder = (s: ExportSubject & { orderNumber: string }): LogText =>
+  text(
+    `Werkbon ${s.workOrderNumber} niet naar ${providerName(s.provider)} gestuurd: de werkbon komt uit verkooporder ${s.orderNumber} in ${providerName(s.provider)}`,
+  );
+
+export const exportNoCustomer = (s: ExportSubject): LogText =>
+  text(
+    `Werkbon ${s.workOrderNumber} heeft geen klant: er kan geen ${documentWord(s.provider, s.documentType)} in ${providerName(s.provider)} gemaakt worden zonder debiteur`,
+    `Koppel een klant uit ${providerName(s.provider)} aan de werkbon en kies 'Opnieuw versturen'`,
+  );
+
+export const exportCustomerNotSynced = (s: ExportSubject & { customerName: string }): LogText =>
+  text(
+    `Klant ${quoted(s.customerName)} van werkbon ${s.workOrderNumber} is niet bekend in ${providerName(s.provider)}`,
+    `Koppel een klant uit ${providerName(s.provider)} aan de werkbon en kies 'Opnieuw versturen'`,
+  );
+
+export const exportWorkAddressOtherCustomer = (s: ExportSubject & { address: string }): LogText =>
+  text(
+    `Werkadres ${quoted(s.address)} van werkbon ${s.workOrderNumber} hoort bij een andere klant dan de klant van de werkbon`,
+    `Kies op de werkbon een werkadres van de klant van de werkbon (of koppel het werkadres aan die klant) en ${RETRY}`,
+  );
+
+/** Which line of the document lacks a bookable article. */
+export type ArticleProblemRole = 'work-time' | 'travel-time' | 'default' | 'material';
+
+const settingArticleLabel: Record<Exclude<ArticleProblemRole, 'material'>, string> = {
+  'work-time': 'werktijd',
+  'travel-time': 'reistijd',
+  default: 'het standaard artikel',
+};
+
+export const exportArticleNotSynced = (
+  s: ExportSubject & { role: ArticleProblemRole; article: { code: string; description: string } | null; lineDescription?: string | null },
+): LogText => {
+  const name = providerName(s.provider);
+  if (s.role !== 'material') {
+    const label = settingArticleLabel[s.role];
+    const what = s.article ? `Artikel ${quoted(s.article.code)} voor ${label}` : `Het artikel voor ${label} uit de instellingen`;
+    return text(
+      `${what} is niet bekend in ${name}; werkbon ${s.workOrderNumber} kan niet worden verstuurd`,
+      `Kies in de instellingen een artikel uit ${name} (Controleer en Opslaan) en ${RETRY}`,
+    );
+  }
+  if (!s.article) {
+    const line = s.lineDescription?.trim() ? ` ${quoted(s.lineDescription.trim())}` : '';
+    return text(
+      `Materiaalregel${line} op werkbon ${s.workOrderNumber} heeft geen artikel en kan niet worden geboekt`,
+      `Kies op de werkbon voor deze regel een artikel uit ${name} en ${RETRY}`,
+    );
+  }
+  return text(
+    `Artikel ${quoted(s.article.code)} (${s.article.description}) op werkbon ${s.workOrderNumber} is niet bekend in ${name}`,
+    `Vervang het artikel op de werkbon door een artikel uit ${name} en ${RETRY}`,
+  );
+};
+
+/** Error: the provider refused the document (validation error, closed period, …). */
+export const exportRejected = (s: ExportSubject & { providerMessage: string | null }): LogText =>
+  text(
+    withProviderMessage(
+      `${providerName(s.provider)} heeft de ${documentWord(s.provider, s.documentType)} voor werkbon ${s.workOrderNumber} geweigerd`,
+      s.providerMessage,
+    ),
+    `Los de oorzaak op in Simon of in ${providerName(s.provider)} en ${RETRY}`,
+  );
+
+/** Error: the provider stayed unreachable (5xx, timeouts) after all automatic attempts. */
+export const exportUnavailable = (s: ExportSubject & { providerMessage: string | null }): LogText =>
+  text(
+    withProviderMessage(`Versturen van werkbon ${s.workOrderNumber} naar ${providerName(s.provider)} mislukt`, s.providerMessage),
+    `${providerName(s.provider)} is tijdelijk niet bereikbaar; probeer het later opnieuw met 'Opnieuw versturen'`,
+  );
+
+/** Warning: archived while the integration is deactivated or never activated (SPEC §5.5: `held`). */
+export const exportHeldNotActive = (s: ExportSubject): LogText =>
+  text(
+    `Werkbon ${s.workOrderNumber} niet naar ${providerName(s.provider)} gestuurd: integratie niet actief`,
+    `Moet de werkbon alsnog naar ${providerName(s.provider)}, activeer dan de integratie en kies 'Opnieuw versturen'; heb je de werkbon al met de hand gefactureerd, dan is geen actie nodig`,
+  );
+
+/** Info: archived while the integration is paused; it is sent on resume (SPEC §5.5: `pending`). */
+export const exportPendingPaused = (s: ExportSubject): LogText =>
+  text(
+    `Werkbon ${s.workOrderNumber} wacht: de integratie is gepauzeerd`,
+    `Hervat de integratie; de werkbon wordt dan automatisch naar ${providerName(s.provider)} gestuurd`,
+  );
+
+/** Warning after re-activation: exports held while the integration was not active (SPEC §14.17). */
+export const heldExportsAfterReactivation = (provider: ProviderId, held: number): LogText =>
+  text(
+    `${count(held, 'gearchiveerde werkbon is', 'gearchiveerde werkbonnen zijn')} niet naar ${providerName(provider)} gestuurd omdat de integratie niet actief was`,
+    `Bekijk deze werkbonnen en kies 'Opnieuw versturen' voor de werkbonnen die alsnog naar ${providerName(provider)} moeten`,
+  );
+
+export type AttachmentKind = 'workOrderPdf' | 'formsPdf';
+const attachmentLabel: Record<AttachmentKind, string> = { workOrderPdf: 'werkbon-PDF', formsPdf: 'PDF met eigen formulieren' };
+
+/** Warning: a PDF to attach does not exist (SPEC §14.13); the document itself was created. */
+export const attachmentMissing = (s: ExportSubject & { kind: AttachmentKind }): LogText =>
+  text(
+    `De ${attachmentLabel[s.kind]} van werkbon ${s.workOrderNumber} bestaat niet en is niet meegestuurd naar ${providerName(s.provider)}`,
+    `Voeg de PDF zo nodig zelf toe in ${providerName(s.provider)}`,
+  );
+
+// ------------------------------------------------------------------ quotes (table "Offerte")
+
+export const quoteImported = (provider: ProviderId, quoteNumber: string, workOrderNumber: string): LogText =>
+  text(`Offerte ${quoteNumber} uit ${providerName(provider)} is werkbon ${workOrderNumber} geworden`);
+
+export const quoteCustomerNotSynced = (provider: ProviderId, quoteNumber: string): LogText =>
+  text(
+    `Offerte ${quoteNumber} uit ${providerName(provider)} is niet overgenomen: de klant van de offerte is niet bekend in Simon`,
+    `Controleer de klant van de offerte in ${providerName(provider)}; de offerte wordt bij de volgende synchronisatie opnieuw geprobeerd zodra de klant in Simon staat`,
+  );
+
+/** Warning: a quote line without a known article became a text note on the work order (SPEC §14.15). */
+export const quoteLineWithoutArticle = (provider: ProviderId, quoteNumber: string, lineDescription: string): LogText =>
+  text(
+    `Regel ${quoted(lineDescription)} van offerte ${quoteNumber} heeft geen artikel dat bekend is in Simon en is als notitie op de werkbon gezet`,
+    `Voeg zo nodig op de werkbon een artikel uit ${providerName(provider)} toe`,
+  );
+
+// ------------------------------------------------------------------ integration lifecycle (table "Integratie")
+
+function cadenceSentence(provider: ProviderId): string {
+  const name = providerName(provider);
+  return providers[provider].cadence === 'daily'
+    ? `Vanwege de API-limieten van ${name} worden mutaties uit ${name} één keer per dag automatisch opgehaald; met 'Nu synchroniseren' haal je ze direct op.`
+    : `Het ophalen van mutaties uit ${name} gebeurt elke 5 minuten.`;
+}
+
+/** The save confirmation of the manuals (SPEC §14.4), with the cadence stated truthfully per provider. */
+export const settingsSaved = (provider: ProviderId): LogText =>
+  text(
+    [
+      'Integratie succesvol! De synchronisatie wordt op de achtergrond gestart.',
+      cadenceSentence(provider),
+      `Als je een werkbon archiveert wordt deze binnen een paar minuten naar ${providerName(provider)} gestuurd.`,
+      'Heb geduld, omdat alle data opgehaald moet worden, kan dat met name de eerste keer even duren!',
+    ].join(' '),
+  );
+
+/** A later save of changed settings: they apply from now on, never retroactively (SPEC §5.6). */
+export const settingsChanged = (provider: ProviderId, version: number): LogText =>
+  text(`Instellingen van de integratie met ${providerName(provider)} gewijzigd (versie ${version}); ze gelden voor werkbonnen die vanaf nu worden gearchiveerd`);
+
+export const connected = (provider: ProviderId, label: string | null): LogText =>
+  text(`Koppelen met ${providerName(provider)} gelukt${label ? ` (${label})` : ''}`);
+
+export const connectFailed = (provider: ProviderId, providerMessage: string | null): LogText =>
+  text(
+    withProviderMessage(`Koppelen met ${providerName(provider)} mislukt`, providerMessage),
+    `Controleer de inloggegevens van ${providerName(provider)} en probeer opnieuw te koppelen`,
+  );
+
+export const integrationPaused = (provider: ProviderId): LogText =>
+  text(
+    `Integratie met ${providerName(provider)} gepauzeerd: er wordt niet gesynchroniseerd en gearchiveerde werkbonnen wachten`,
+    'Hervat de integratie om de synchronisatie en het versturen van werkbonnen weer te starten',
+  );
+
+export const integrationResumed = (provider: ProviderId): LogText =>
+  text(`Integratie met ${providerName(provider)} hervat: wachtende werkbonnen worden verstuurd`);
+
+export const integrationDeactivated = (provider: ProviderId): LogText =>
+  text(`Integratie met ${providerName(provider)} gedeactiveerd: er wordt niet meer gesynchroniseerd en gearchiveerde werkbonnen worden niet meer verstuurd`);
+
+export const integrationActivationStarted = (provider: ProviderId): LogText =>
+  text(`Activeren van de integratie met ${providerName(provider)} gestart`);
+
+export const wipeDone = (table: string, rows: number): LogText =>
+  text(`Tabel ${table} leeggemaakt: ${count(rows, 'rij', 'rijen')} verwijderd`);
+
+// ------------------------------------------------------------------ "Controleer" field errors (SPEC §14.3)
+
+/** Dutch error texts of a failing settings check (`FieldCheck.error`); plain strings, not log entries. */
+export const checkErrors = {
+  articleUnknown: (provider: ProviderId) => `Artikel niet bekend in ${providerName(provider)}`,
+  articleNotNonStock: () => "Artikel is geen 'Non-Stock' artikel in Visma.net",
+  administrationUnknown: () => 'Administratienummer niet bekend',
+  dossierUnknown: (provider: ProviderId) => `Dossier niet bekend in ${providerName(provider)}`,
+  journalUnknown: (provider: ProviderId) => `Dagboek niet bekend in ${providerName(provider)}`,
+  companyUnknown: (provider: ProviderId) => `Bedrijf niet bekend in ${providerName(provider)}`,
+  warehouseUnknown: (provider: ProviderId) => `Magazijn niet bekend in ${providerName(provider)}`,
+  warehouseDefaultRequired: () => 'Kies een standaard magazijn voor gebruikers zonder eigen magazijn',
+  articleGroupUnknown: (provider: ProviderId, group: string) => `Artikelgroep ${quoted(group)} niet bekend in ${providerName(provider)}`,
+  termsNotAccepted: () => 'De voorwaarden moeten worden geaccepteerd',
+} as const;

@@ -1,0 +1,355 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedFactuurSturen, DEFAULT_FS_ACCOUNT } from '../../connectors/factuursturen/fake-server.js';
+import { startStack, eventually, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
+
+/**
+ * FactuurSturen end to end (issue 3): real Temporal dev server, real Postgres, the fake over real HTTP.
+ * One tenant is activated once; the archive scenarios then run against it.
+ */
+let stack: Stack;
+const tenant = uniqueTenant('fs');
+const responses: string[] = [];
+
+async function api(method: string, path: string, body?: unknown, token: string | null = tokens.admin) {
+  const res = await stack.api(method, path, body, token);
+  responses.push(JSON.stringify(res.body));
+  return res;
+}
+
+const settings = {
+  provider: 'factuursturen',
+  termsAccepted: true,
+  workTimeArticle: '0002',
+  travelTimeArticle: '0001',
+  defaultArticle: '0003',
+  excludeFilterWord: 'garantie',
+  descriptionAsFirstLine: true,
+  paymentReference: 'both',
+  invoiceDescription: 'workOrderNumberAndDescription',
+};
+
+async function count(table: string): Promise<number> {
+  const rows = await stack.database.sql.unsafe(`select count(*)::int as n from ${table} where tenant_id = $1`, [tenant]);
+  return rows[0]!.n as number;
+}
+
+beforeAll(async () => {
+  stack = await startStack('fs-e2e');
+  stack.tenants.push(tenant);
+  seedFactuurSturen(stack.fake.state, { groups: 3, products: 250, clients: 1200 });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('activation', () => {
+  it('refuses steps out of order and a partial wipe on the first activation', async () => {
+    const start = await api('POST', `/v1/tenants/${tenant}/integration/activation`, { provider: 'factuursturen' });
+    expect(start.status).toBe(200);
+    expect(start.body).toMatchObject({ status: 'activating', firstActivation: true });
+
+    const early = await api('POST', `/v1/tenants/${tenant}/integration/activation/connect`, { credentials: { username: 'demo', apiKey: DEFAULT_FS_ACCOUNT.apiKey } });
+    expect(early.status).toBe(409);
+
+    const partial = await api('POST', `/v1/tenants/${tenant}/integration/activation/wipe`, { tables: ['Klant'] });
+    expect(partial.status).toBe(400);
+    expect(partial.body.message).toContain('verplicht');
+  });
+
+  it('wipes all seven tables', async () => {
+    const res = await api('POST', `/v1/tenants/${tenant}/integration/activation/wipe`, {
+      tables: ['Artikel Groep', 'Artikel', 'Werkbon', 'Werkadres', 'Klant', 'Objecten', 'Contact Personen'],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.steps.wiped).toBe(true);
+  });
+
+  it('refuses a wrong API key with a clear message and stores nothing', async () => {
+    const res = await api('POST', `/v1/tenants/${tenant}/integration/activation/connect`, { credentials: { username: 'demo', apiKey: 'wrong-key-123' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('connect_failed');
+    expect(res.body.message).toMatch(/Koppelen met FactuurSturen mislukt/);
+    expect(await count('integration.credentials')).toBe(0);
+  });
+
+  it('connects with the right key and stores it encrypted', async () => {
+    const res = await api('POST', `/v1/tenants/${tenant}/integration/activation/connect`, { credentials: { username: 'demo', apiKey: DEFAULT_FS_ACCOUNT.apiKey } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ connected: true, label: 'demo' });
+    const rows = await stack.database.sql`select sealed::text as s from integration.credentials where tenant_id = ${tenant}`;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.s).toMatch(/^v1\./);
+    expect(rows[0]!.s).not.toContain(DEFAULT_FS_ACCOUNT.apiKey);
+  });
+
+  it("reports a non-existent work-time article as that field's error in check-settings", async () => {
+    const res = await api('POST', `/v1/tenants/${tenant}/integration/activation/check-settings`, { settings: { ...settings, workTimeArticle: 'BESTAATNIET' } });
+    expect(res.status).toBe(200);
+    expect(res.body.ok).toBe(false);
+    const byField = Object.fromEntries(res.body.checks.map((c: { field: string }) => [c.field, c]));
+    expect(byField.workTimeArticle).toMatchObject({ ok: false, error: 'Artikel niet bekend in FactuurSturen' });
+    expect(byField.travelTimeArticle).toMatchObject({ ok: true, found: expect.objectContaining({ code: '0001' }) });
+  });
+
+  it('saves the settings, becomes active and imports every record exactly once', async () => {
+    const saved = await api('PUT', `/v1/tenants/${tenant}/integration/settings`, { settings });
+    expect(saved.status).toBe(200);
+    expect(saved.body.message).toContain('Integratie succesvol!');
+    expect(saved.body.message).toContain('elke 5 minuten');
+
+    const seen = new Set<number>();
+    const status = await eventually(async () => {
+      const s = await api('GET', `/v1/tenants/${tenant}/integration`, undefined, tokens.support);
+      expect(s.status).toBe(200);
+      const customers = s.body.initialImport?.customers ?? s.body.progress?.customers;
+      if (customers?.recordsDone !== undefined) seen.add(customers.recordsDone);
+      const entities = ['article_groups', 'articles', 'customers'].map((e) => (s.body.initialImport ?? s.body.progress)?.[e]);
+      return entities.every((p) => p?.lastSuccessAt) ? s.body : undefined;
+    }, 60_000, 50);
+    expect(status.status).toBe('active');
+    expect([...seen].some((n) => n === 1200)).toBe(true);
+
+    expect(await count('simon.article_groups')).toBe(3);
+    expect(await count('simon.articles')).toBe(250);
+    expect(await count('simon.customers')).toBe(1200);
+    const dup = await stack.database.sql`select count(distinct external_id)::int as n from simon.customers where tenant_id = ${tenant}`;
+    expect(dup[0]!.n).toBe(1200);
+    const inactive = await stack.database.sql`select count(*)::int as n from simon.customers where tenant_id = ${tenant} and not active`;
+    expect(inactive[0]!.n).toBe(stack.fake.state.clients.filter((c) => !c.active).length);
+
+    const logs = await stack.database.sql`select message, count(*)::int as n from integration.log_entries where tenant_id = ${tenant} group by message`;
+    const byMessage = Object.fromEntries(logs.map((r) => [r.message, r.n]));
+    expect(byMessage['Klant toegevoegd aan Simon']).toBe(1200);
+    expect(byMessage['Toevoegen Artikel in Simon is gelukt']).toBe(250);
+    expect(byMessage['Toevoegen Artikel Groep in Simon is gelukt']).toBe(3);
+  });
+
+  it('writes no rows when a sync finds nothing changed', async () => {
+    const before = await stack.database.sql`
+      select (select count(*) from integration.log_entries where tenant_id = ${tenant})::int as logs,
+             (select max(updated_at) from simon.customers where tenant_id = ${tenant}) as customers,
+             (select max(updated_at) from simon.articles where tenant_id = ${tenant}) as articles`;
+    const res = await api('POST', `/v1/tenants/${tenant}/integration/sync`, { customers: true, articles: true });
+    expect(res.status).toBe(202);
+    for (const wf of res.body.workflows) await stack.client.workflow.getHandle(wf.workflowId, wf.runId).result();
+    const after = await stack.database.sql`
+      select (select count(*) from integration.log_entries where tenant_id = ${tenant})::int as logs,
+             (select max(updated_at) from simon.customers where tenant_id = ${tenant}) as customers,
+             (select max(updated_at) from simon.articles where tenant_id = ${tenant}) as articles`;
+    expect(after[0]).toEqual(before[0]);
+  });
+
+  it('has a 5-minute schedule with the tenant search attributes, and picks up a changed customer on its next run', async () => {
+    const handle = stack.client.schedule.getHandle(`sync/${tenant}`);
+    const desc = await handle.describe();
+    expect(desc.spec.intervals?.[0]?.every).toBe(5 * 60 * 1000);
+    const attrs = desc.action.type === 'startWorkflow' ? desc.action.typedSearchAttributes : undefined;
+    expect(attrs?.getAll().map((p) => [p.key.name, p.value])).toEqual(expect.arrayContaining([['TenantId', tenant], ['Provider', 'factuursturen']]));
+
+    const client = stack.fake.state.clients.find((c) => c.company)!;
+    client.company = 'Gewijzigd Installatiebedrijf B.V.';
+    await handle.trigger();
+    await eventually(async () => {
+      const rows = await stack.database.sql`select name from simon.customers where tenant_id = ${tenant} and external_id = ${String(client.clientnr)}`;
+      return rows[0]?.name === 'Gewijzigd Installatiebedrijf B.V.';
+    }, 30_000, 200);
+    const changed = await stack.database.sql`select count(*)::int as n from integration.log_entries where tenant_id = ${tenant} and message = 'Klant gewijzigd in Simon'`;
+    expect(changed[0]!.n).toBe(1);
+  });
+
+  it('joins a running sync of the same tenant and scope instead of starting a second', async () => {
+    stack.fake.faults.latencyMs = 300;
+    try {
+      const [a, b] = await Promise.all([
+        api('POST', `/v1/tenants/${tenant}/integration/sync`, { customers: true }),
+        api('POST', `/v1/tenants/${tenant}/integration/sync`, { customers: true }),
+      ]);
+      expect(a.status).toBe(202);
+      expect(b.status).toBe(202);
+      expect(a.body.workflows[0].runId).toBe(b.body.workflows[0].runId);
+      await stack.client.workflow.getHandle(a.body.workflows[0].workflowId, a.body.workflows[0].runId).result();
+    } finally {
+      stack.fake.faults.latencyMs = 0;
+    }
+  });
+
+  it('refuses an empty sync-now selection with a 400', async () => {
+    const res = await api('POST', `/v1/tenants/${tenant}/integration/sync`, { customers: false, articles: false });
+    expect(res.status).toBe(400);
+    expect(res.body.issues[0].path).toBe('customers');
+  });
+});
+
+describe('archive → concept invoice', () => {
+  let customerId: string;
+  let materialA: { id: string; code: string; name: string };
+  let materialB: { id: string; code: string; name: string };
+  let n = 0;
+
+  beforeAll(async () => {
+    const c = await stack.database.sql`select id from simon.customers where tenant_id = ${tenant} and active order by number limit 1`;
+    customerId = c[0]!.id;
+    const a = await stack.database.sql`select id, code, description as name from simon.articles where tenant_id = ${tenant} and code in ('1010', '1011') order by code`;
+    [materialA, materialB] = a as unknown as [typeof materialA, typeof materialB];
+  });
+
+  function workOrder(overrides: Record<string, unknown> = {}) {
+    n++;
+    return {
+      number: `WB-${1000 + n}`,
+      status: 'completed',
+      customerId,
+      workAddressId: null,
+      description: 'Cv-ketel onderhoud\nFilter vervangen',
+      customerReference: 'REF-77',
+      assignedUserId: 'user-1',
+      workMinutes: 120,
+      travelMinutes: 15,
+      materials: [
+        { articleId: materialA.id, quantity: 3, price: 12.5 },
+        { articleId: materialB.id, quantity: 1.5, price: 4 },
+      ],
+      ...overrides,
+    };
+  }
+
+  const invoicesFor = (reference: string) => stack.fake.state.savedInvoices.filter((i) => i.savename === reference);
+
+  async function exportOf(id: string) {
+    const res = await api('GET', `/v1/tenants/${tenant}/work-orders/${id}/export`, undefined, tokens.support);
+    return res.body;
+  }
+  const settled = (id: string) => eventually(async () => {
+    const e = await exportOf(id);
+    return e.state !== 'pending' ? e : undefined;
+  }, 30_000, 50);
+
+  it('turns a work order into a concept invoice with the lines of SPEC §7', async () => {
+    const id = `wo-${n + 1}`;
+    const wo = workOrder();
+    const res = await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, wo, tokens.backend);
+    expect(res.status).toBe(202);
+    const e = await settled(id);
+    expect(e).toMatchObject({ state: 'sent', stateLabel: 'Verstuurd' });
+    expect(e.documentNumber).toBeTruthy();
+
+    const invoices = invoicesFor(e.reference);
+    expect(invoices).toHaveLength(1);
+    const inv = invoices[0]!;
+    expect(inv.lines.map((l) => [l.description.split(' ')[0], Number(l.amount), l.price === null ? null : Number(l.price)])).toEqual([
+      ['Cv-ketel', 0, 0],
+      ['0002', 2, 62.5],
+      ['0001', 0.25, 45],
+      [materialA.code, 3, 12.5],
+      [materialB.code, 1.5, 4],
+      ['0003', 1, 35],
+    ]);
+    expect(inv.lines[0]!.description).toBe('Cv-ketel onderhoud');
+    expect(inv.paymentreference).toBe(`${wo.number} / REF-77`);
+    expect(inv.reference.line1).toBe(`Werkbon ${wo.number}`);
+    expect(inv.reference.line2).toBe('Cv-ketel onderhoud');
+
+    const log = await api('GET', `/v1/tenants/${tenant}/logs?table=Werkbon`, undefined, tokens.support);
+    expect(log.body.entries[0].message).toContain(`aangemaakt in FactuurSturen voor werkbon ${wo.number}`);
+  });
+
+  it('gives one invoice when the same work order is archived twice at once and again afterwards', async () => {
+    const id = `wo-${n + 1}`;
+    const wo = workOrder();
+    const [a, b] = await Promise.all([
+      api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, wo, tokens.backend),
+      api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, wo, tokens.backend),
+    ]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect([a.body.created, b.body.created].sort()).toEqual([false, true]);
+    const e = await settled(id);
+    expect(e.state).toBe('sent');
+    const again = await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, wo, tokens.backend);
+    expect(again.status).toBe(202);
+    expect(again.body.export.state).toBe('sent');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(invoicesFor(e.reference)).toHaveLength(1);
+  });
+
+  it('still makes exactly one invoice when the fake answers 504 after committing the create', async () => {
+    const id = `wo-${n + 1}`;
+    stack.fake.faults.timeoutAfterCommit = { path: 'invoices', method: 'POST', count: 1 };
+    const posts = stack.fake.state.requests['POST invoices'] ?? 0;
+    await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, workOrder(), tokens.backend);
+    const e = await settled(id);
+    expect(e.state).toBe('sent');
+    expect(e.documentNumber).toBeTruthy();
+    expect(e.attempts).toBe(2);
+    expect(stack.fake.state.requests['POST invoices']).toBe(posts + 1);
+    expect(invoicesFor(e.reference)).toHaveLength(1);
+    expect(String(invoicesFor(e.reference)[0]!.id)).toBe(e.documentId);
+  });
+
+  it('fails without a customer, says what to do, and is sent after linking a customer and retrying', async () => {
+    const id = `wo-${n + 1}`;
+    const wo = workOrder({ customerId: null });
+    await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, wo, tokens.backend);
+    const e = await settled(id);
+    expect(e.state).toBe('failed');
+    expect(e.error.code).toBe('no-customer');
+    const logs = await api('GET', `/v1/tenants/${tenant}/logs?severity=error&table=Werkbon`, undefined, tokens.support);
+    const entry = logs.body.entries.find((x: { simonId: string }) => x.simonId === id);
+    expect(entry.action).toBe("Koppel een klant uit FactuurSturen aan de werkbon en kies 'Opnieuw versturen'");
+
+    // The office links a customer in Simon; the backend posts the corrected snapshot, the admin presses "Opnieuw versturen".
+    const relinked = await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, { ...wo, customerId }, tokens.backend);
+    expect(relinked.body.export.state).toBe('failed');
+    const retry = await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/export/retry`, undefined, tokens.admin);
+    expect(retry.status).toBe(202);
+    const after = await settled(id);
+    expect(after.state).toBe('sent');
+    expect(invoicesFor(after.reference)).toHaveLength(1);
+    const again = await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/export/retry`, undefined, tokens.admin);
+    expect(again.status).toBe(409);
+  });
+
+  it('skips a work order whose description holds the exclude word in any case, with an info entry', async () => {
+    const id = `wo-${n + 1}`;
+    await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, workOrder({ description: 'Lekkage GARANTIE afhandeling' }), tokens.backend);
+    const e = await settled(id);
+    expect(e.state).toBe('skipped');
+    expect(invoicesFor(e.reference)).toHaveLength(0);
+    const logs = await api('GET', `/v1/tenants/${tenant}/logs?severity=info&table=Werkbon`, undefined, tokens.support);
+    expect(logs.body.entries.find((x: { simonId: string }) => x.simonId === id).message).toContain("filterwoord 'garantie'");
+  });
+
+  it('answers 409 for a work order that is not completed, and 400 with the field for a bad snapshot', async () => {
+    const open = await api('POST', `/v1/tenants/${tenant}/work-orders/wo-open/archive`, workOrder({ status: 'planned' }), tokens.backend);
+    expect(open.status).toBe(409);
+    const bad = await api('POST', `/v1/tenants/${tenant}/work-orders/wo-bad/archive`, workOrder({ workMinutes: -5 }), tokens.backend);
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues.map((i: { path: string }) => i.path)).toContain('workMinutes');
+    const malformed = await api('POST', `/v1/tenants/${tenant}/work-orders/wo-bad/archive`, '{"number":', tokens.backend);
+    expect(malformed.status).toBe(400);
+    const wrongRole = await api('POST', `/v1/tenants/${tenant}/work-orders/wo-x/archive`, workOrder(), tokens.support);
+    expect(wrongRole.status).toBe(403);
+    const noToken = await api('POST', `/v1/tenants/${tenant}/work-orders/wo-x/archive`, workOrder(), null);
+    expect(noToken.status).toBe(401);
+    const unknown = await api('POST', `/v1/tenants/nobody-here/work-orders/wo-x/archive`, workOrder(), tokens.backend);
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('secrets', () => {
+  it('keeps the API key out of API responses, the log and every workflow history of the tenant', async () => {
+    const key = DEFAULT_FS_ACCOUNT.apiKey;
+    expect(responses.join('\n')).not.toContain(key);
+    const logs = await stack.database.sql`select message, action from integration.log_entries where tenant_id = ${tenant}`;
+    expect(JSON.stringify(logs)).not.toContain(key);
+    let histories = 0;
+    for await (const wf of stack.client.workflow.list({ query: `TenantId = "${tenant}"` })) {
+      const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+      const text = JSON.stringify(history);
+      expect(text).not.toContain(key);
+      expect(text).not.toContain(Buffer.from(key).toString('base64'));
+      histories++;
+    }
+    expect(histories).toBeGreaterThan(5);
+  });
+});

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createApp } from '../../api/app.js';
+import type { Database } from '../../db/client.js';
+import { parseEnv, type Env } from '../../lib/env.js';
+import { bundleWorkflows, createWorker } from '../../lib/worker.js';
+import { deleteTenantSchedules } from '../../lib/schedules.js';
+import { startFakeFactuurSturen, type FakeFactuurSturen } from '../../connectors/factuursturen/fake-server.js';
+import { freshDatabase } from './db.js';
+
+export const tokens = {
+  admin: 'test-admin-token',
+  backend: 'test-backend-token',
+  support: 'test-support-token',
+} as const;
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** One workflow bundle per test file (webpack takes about a second). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflows();
+  return bundle;
+}
+
+export interface Stack {
+  env: Env;
+  database: Database;
+  fake: FakeFactuurSturen;
+  client: Client;
+  taskQueue: string;
+  app: ReturnType<typeof createApp>;
+  /** Calls the API in-process with a bearer token (admin unless given). */
+  api(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  tenants: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The real parts for an end-to-end test: a fresh migrated database, the fake FactuurSturen over real HTTP,
+ * the shared Temporal dev server with a task queue of this stack's own, an in-process worker and the API.
+ */
+export async function startStack(label: string, opts: { extraTokens?: string[] } = {}): Promise<Stack> {
+  const { url, database } = await freshDatabase(label);
+  const fake = await startFakeFactuurSturen();
+  const address = inject('temporalAddress');
+  const taskQueue = `test-${label}-${randomBytes(3).toString('hex')}`;
+  const env = parseEnv({
+    NODE_ENV: 'test',
+    DATABASE_URL: url,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    API_TOKENS: [`${tokens.admin}:admin`, `${tokens.backend}:backend`, `${tokens.support}:support`, ...(opts.extraTokens ?? [])].join(','),
+    FACTUURSTUREN_BASE_URL: fake.url,
+    LOG_LEVEL: 'silent',
+  });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const app = createApp({ database, env, temporal: { client, namespace: env.TEMPORAL_NAMESPACE, taskQueue, uiUrl: 'http://temporal-ui.test' } });
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  const stack: Stack = {
+    env, database, fake, client, taskQueue, app, tenants: [],
+    async api(method, path, body, token = tokens.admin) {
+      const headers: Record<string, string> = {};
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await app.request(path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+      return { status: res.status, body: parsed };
+    },
+    async startWorker() {
+      nativeConnection ??= await NativeConnection.connect({ address });
+      worker = await createWorker({
+        connection: nativeConnection, client, database, env, taskQueue, namespace: env.TEMPORAL_NAMESPACE,
+        workflowBundle: await workflowBundle(), shutdownGraceTime: '1 second',
+      });
+      running = worker.run();
+    },
+    async stopWorker() {
+      if (!worker) return;
+      worker.shutdown();
+      await running;
+      worker = undefined;
+    },
+    async stop() {
+      for (const t of stack.tenants) await deleteTenantSchedules(client, t).catch(() => {});
+      await stack.stopWorker();
+      await nativeConnection?.close();
+      await connection.close();
+      await fake.stop();
+      await database.close();
+    },
+  };
+  await stack.startWorker();
+  return stack;
+}
+
+/** Polls until `check` returns a truthy value (or throws after `timeoutMs`). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms${last ? `: ${String((last as Error).message ?? last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export function uniqueTenant(prefix: string): string {
+  return `${prefix}-${randomBytes(3).toString('hex')}`;
+}

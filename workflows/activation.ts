@@ -1,0 +1,77 @@
+import { ParentClosePolicy, proxyActivities, startChild, uuid4 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities/index.js';
+import type { ProviderId, SyncScope } from '../lib/providers.js';
+import { syncScopes } from '../lib/providers.js';
+import type { FieldCheck, Settings } from '../lib/settings.js';
+import type { WipeableTable } from '../db/schema.js';
+import { runMeta, workflowIds } from './meta.js';
+import { syncWorkflow } from './sync.js';
+
+/**
+ * The activation steps of SPEC §5.1 are short workflows the API runs and awaits, one per step, so each
+ * step shows up in the Temporal UI under `activation/{tenant}/…`. Their state lives in Postgres
+ * (integration.integrations.steps); credentials never enter a workflow: the API seals them in the
+ * database and the connect activity reads them there.
+ */
+
+const steps = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+
+export async function wipeWorkflow(input: { tenantId: string; tables: WipeableTable[] }): Promise<Record<string, number>> {
+  return steps.wipeSimonTables(input);
+}
+
+export type ConnectResult = { ok: true; label: string | null } | { ok: false; message: string };
+
+export async function connectWorkflow(input: { tenantId: string }): Promise<ConnectResult> {
+  return steps.verifyConnection(input);
+}
+
+export async function checkSettingsWorkflow(input: { tenantId: string; settings: Settings }): Promise<FieldCheck[]> {
+  return steps.checkSettings(input);
+}
+
+export interface SaveSettingsResult {
+  ok: boolean;
+  checks: FieldCheck[];
+  version: number | null;
+  message: string;
+  importWorkflowIds: string[];
+}
+
+/**
+ * "Opslaan": re-checks every field, stores a new settings version (effective from now) and, on a first
+ * save of an activation, makes the integration active, creates its schedules and starts the initial import
+ * in the background (the same `sync/{tenant}/{scope}` workflows the schedule uses, so they never overlap).
+ */
+export async function saveSettingsWorkflow(input: { tenantId: string; provider: ProviderId; settings: Settings; actor: string | null; completeActivation: boolean }): Promise<SaveSettingsResult> {
+  const checks = await steps.checkSettings({ tenantId: input.tenantId, settings: input.settings });
+  if (checks.some((c) => !c.ok)) return { ok: false, checks, version: null, message: 'Niet alle instellingen zijn correct', importWorkflowIds: [] };
+  const saved = await steps.saveSettings({ ...input, requestId: uuid4() });
+  const importWorkflowIds: string[] = [];
+  if (input.completeActivation) {
+    await steps.ensureSchedules({ tenantId: input.tenantId, provider: input.provider });
+    for (const scope of syncScopes) importWorkflowIds.push(await startInitialImport(input.tenantId, input.provider, scope));
+  }
+  return { ok: true, checks, version: saved.version, message: saved.message, importWorkflowIds };
+}
+
+async function startInitialImport(tenantId: string, provider: ProviderId, scope: SyncScope): Promise<string> {
+  const workflowId = workflowIds.sync(tenantId, scope);
+  try {
+    await startChild(syncWorkflow, {
+      workflowId,
+      args: [{ tenantId, provider, scope, initial: true }],
+      // The import outlives this short workflow.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      ...runMeta({ tenantId, provider, kind: 'sync', detail: `${scope}, initiële import` }),
+    });
+  } catch (err) {
+    // Already running (a sync now or a scheduled run): that run does the import.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return workflowId;
+}

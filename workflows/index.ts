@@ -1,0 +1,5 @@
+export { wipeWorkflow, connectWorkflow, checkSettingsWorkflow, saveSettingsWorkflow } from './activation.js';
+export type { ConnectResult, SaveSettingsResult } from './activation.js';
+export { syncWorkflow, scheduledSyncWorkflow } from './sync.js';
+export type { SyncInput, SyncResult, ScheduledSyncResult } from './sync.js';
+export { exportWorkOrderWorkflow } from './export.js';

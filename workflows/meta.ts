@@ -1,0 +1,45 @@
+import type { SearchAttributePair } from '@temporalio/common';
+import { ProviderKey, TenantIdKey, WorkOrderIdKey } from '../lib/search-attributes.js';
+import type { ProviderId, SyncScope } from '../lib/providers.js';
+
+/**
+ * Readable ids, search attributes and memos for every run, so support staff find and read runs in the
+ * Temporal UI by tenant (SPEC §5). Ids and search attributes are plaintext in Temporal: no PII, no secrets.
+ */
+export const workflowIds = {
+  wipe: (tenantId: string) => `activation/${tenantId}/wipe`,
+  connect: (tenantId: string) => `activation/${tenantId}/connect`,
+  checkSettings: (tenantId: string) => `activation/${tenantId}/check-settings`,
+  saveSettings: (tenantId: string) => `settings/${tenantId}`,
+  sync: (tenantId: string, scope: SyncScope) => `sync/${tenantId}/${scope}`,
+  syncSchedule: (tenantId: string) => `sync/${tenantId}`,
+  scheduledSync: (tenantId: string) => `sync/${tenantId}/scheduled`,
+  export: (tenantId: string, workOrderId: string) => `export/${tenantId}/${workOrderId}`,
+};
+
+export const kindLabels = {
+  wipe: 'Activatie: wissen Simon data',
+  connect: 'Activatie: connectie maken',
+  checkSettings: 'Instellingen controleren',
+  saveSettings: 'Instellingen opslaan',
+  sync: 'Synchronisatie',
+  scheduledSync: 'Geplande synchronisatie',
+  export: 'Werkbon naar boekhouding',
+} as const;
+
+export function runMeta(args: { tenantId: string; provider: ProviderId | string; kind: keyof typeof kindLabels; workOrderId?: string; detail?: string }): {
+  typedSearchAttributes: SearchAttributePair[];
+  memo: Record<string, string>;
+  staticSummary: string;
+} {
+  const typedSearchAttributes: SearchAttributePair[] = [
+    { key: TenantIdKey, value: args.tenantId },
+    { key: ProviderKey, value: args.provider },
+  ];
+  if (args.workOrderId) typedSearchAttributes.push({ key: WorkOrderIdKey, value: args.workOrderId });
+  const memo: Record<string, string> = { tenant: args.tenantId, provider: args.provider, kind: kindLabels[args.kind] };
+  if (args.workOrderId) memo.workOrder = args.workOrderId;
+  if (args.detail) memo.detail = args.detail;
+  const summary = `${kindLabels[args.kind]}${args.detail ? ` (${args.detail})` : ''} · ${args.tenantId} · ${args.provider}`;
+  return { typedSearchAttributes, memo, staticSummary: summary.slice(0, 200) };
+}

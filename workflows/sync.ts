@@ -1,0 +1,102 @@
+import { continueAsNew, executeChild, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from '../activities/index.js';
+import { scopeEntities, syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
+import { runMeta, workflowIds } from './meta.js';
+
+const pages = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  // A killed worker is noticed within the heartbeat timeout; the retry resumes from the last heartbeat's cursor.
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20 },
+});
+
+export interface EntityTally {
+  done: number;
+  created: number;
+  changed: number;
+}
+
+export interface SyncInput {
+  tenantId: string;
+  provider: ProviderId;
+  scope: SyncScope;
+  initial?: boolean;
+  /** Carried over continue-as-new. */
+  resume?: { entityIndex: number; cursor: string | null; tallies: Partial<Record<Entity, EntityTally>> };
+  /** Activity calls per run before continue-as-new (tests lower it; Temporal also suggests it on long histories). */
+  maxActivitiesPerRun?: number;
+  /** Pages one activity call may write before it returns its cursor (default: as many as fit in ~20 s). */
+  pagesPerCall?: number;
+}
+
+export interface SyncResult {
+  scope: SyncScope;
+  tallies: Partial<Record<Entity, EntityTally>>;
+}
+
+/**
+ * One entity scope (articles = groups + articles, customers = customers + addresses) for one tenant,
+ * id `sync/{tenant}/{scope}`: the initial import, a scheduled incremental run and "sync now" are all this
+ * workflow, so a second start joins the running one. Rows go to Postgres inside the activity, a page at a
+ * time; the workflow only holds the cursor and counts, and continues as new before its history grows large.
+ */
+export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
+  const entities = scopeEntities[input.scope];
+  const tallies: Partial<Record<Entity, EntityTally>> = { ...(input.resume?.tallies ?? {}) };
+  const maxCalls = input.maxActivitiesPerRun ?? 500;
+  let calls = 0;
+  for (let i = input.resume?.entityIndex ?? 0; i < entities.length; i++) {
+    const entity = entities[i]!;
+    let cursor = i === input.resume?.entityIndex ? input.resume.cursor : null;
+    const tally = tallies[entity] ?? { done: 0, created: 0, changed: 0 };
+    tallies[entity] = tally;
+    for (;;) {
+      const r = await pages.importPages({ tenantId: input.tenantId, entity, cursor, done: tally.done, maxPages: input.pagesPerCall });
+      calls++;
+      tally.done = r.done;
+      tally.created += r.created;
+      tally.changed += r.changed;
+      cursor = r.cursor;
+      setCurrentDetails(progressMarkdown(input, tallies));
+      if (cursor === null) break;
+      if (workflowInfo().continueAsNewSuggested || calls >= maxCalls) {
+        await continueAsNew<typeof syncWorkflow>({ ...input, resume: { entityIndex: i, cursor, tallies } });
+      }
+    }
+  }
+  await pages.logSyncFinished({ tenantId: input.tenantId, scope: input.scope, initial: input.initial ?? false, tallies });
+  return { scope: input.scope, tallies };
+}
+
+function progressMarkdown(input: SyncInput, tallies: Partial<Record<Entity, EntityTally>>): string {
+  const rows = Object.entries(tallies).map(([e, t]) => `| ${e} | ${t!.done} | ${t!.created} | ${t!.changed} |`);
+  return [`**${input.initial ? 'Initiële import' : 'Synchronisatie'}** ${input.scope} voor ${input.tenantId}`, '', '| entity | verwerkt | nieuw | gewijzigd |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+export interface ScheduledSyncResult {
+  ran: SyncScope[];
+  alreadyRunning: SyncScope[];
+}
+
+/** The schedule's action (`sync/{tenant}`): every scope, skipping one that is already running (it is that run). */
+export async function scheduledSyncWorkflow(input: { tenantId: string; provider: ProviderId }): Promise<ScheduledSyncResult> {
+  const ran: SyncScope[] = [];
+  const alreadyRunning: SyncScope[] = [];
+  await Promise.all(
+    syncScopes.map(async (scope) => {
+      try {
+        await executeChild(syncWorkflow, {
+          workflowId: workflowIds.sync(input.tenantId, scope),
+          args: [{ tenantId: input.tenantId, provider: input.provider, scope }],
+          ...runMeta({ tenantId: input.tenantId, provider: input.provider, kind: 'sync', detail: scope }),
+        });
+        ran.push(scope);
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) alreadyRunning.push(scope);
+        else throw err;
+      }
+    }),
+  );
+  return { ran, alreadyRunning };
+}
