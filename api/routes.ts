@@ -3,10 +3,13 @@ import logs from './logs/logs.index.js';
 import providers from './providers/providers.index.js';
 import simonTables from './simon-tables/simon-tables.index.js';
 import simon from './simon/simon.index.js';
+import activation from './activation/activation.index.js';
+import operations from './operations/operations.index.js';
+import exportsRouter from './exports/exports.index.js';
 import type { AppOpenAPI } from './types.js';
 
 /**
  * Every area router of the API, mounted under /v1 by createApp. A new area: build its router with
  * createRouter() in `api/<area>/<area>.index.ts` and add it here.
  */
-export const v1Routers: readonly AppOpenAPI[] = [providers, integration, simonTables, logs, simon];
+export const v1Routers: readonly AppOpenAPI[] = [providers, integration, activation, operations, exportsRouter, simonTables, logs, simon];

@@ -186,6 +186,8 @@ interface LogRow {
  * Several severities (or tables) become a UNION ALL of one ordered index scan per value, each stopping after
  * `limit + 1` rows, so a deep page costs the same as the first (perf-baselines §3, index A); `IN (...)` on the
  * leading index column would make Postgres read and sort every matching row.
+ * `nulls last` matters: the indexes are `DESC NULLS LAST` and a plain `desc` (nulls first) does not match them,
+ * which turns the ordered scan into a bitmap scan plus sort of all the tenant's matching rows (~100x slower).
  */
 export async function pageLogs(database: Database, options: PageLogsOptions): Promise<LogPage> {
   const { tenantId } = options;
@@ -202,11 +204,12 @@ export async function pageLogs(database: Database, options: PageLogsOptions): Pr
 
   const columns = sql`id, tenant_id, created_at, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id,
     to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_time`;
-  const afterCursor = after ? sql`and (created_at, id) < (${after.time}::timestamptz, ${after.id}::bigint)` : sql``;
+  // `::text` first: a parameter typed timestamptz would go through postgres.js's Date serializer and lose the microseconds.
+  const afterCursor = after ? sql`and (created_at, id) < (${after.time}::text::timestamptz, ${after.id}::bigint)` : sql``;
   const branch = (filter: postgres.Fragment) => sql`(
     select ${columns} from integration.log_entries
     where tenant_id = ${tenantId} ${filter} ${afterCursor}
-    order by created_at desc, id desc
+    order by created_at desc nulls last, id desc nulls last
     limit ${take}
   )`;
 
@@ -224,7 +227,7 @@ export async function pageLogs(database: Database, options: PageLogsOptions): Pr
   const unioned = branches.reduce((acc, b) => sql`${acc} union all ${b}`);
   const rows = branches.length === 1
     ? await sql<LogRow[]>`${unioned}`
-    : await sql<LogRow[]>`select * from (${unioned}) as page order by created_at desc, id desc limit ${take}`;
+    : await sql<LogRow[]>`select * from (${unioned}) as page order by created_at desc nulls last, id desc nulls last limit ${take}`;
 
   const pageRows = rows.slice(0, limit);
   const last = pageRows[pageRows.length - 1];
@@ -256,10 +259,13 @@ function toLogEntry(row: LogRow): LogEntry {
  */
 export async function highestMutationPerTable(database: Database, tenantId: string): Promise<Record<LogTable, Date | null>> {
   const sql = database.sql;
-  const rows = await sql<{ table_name: LogTable; highest: Date | null }[]>`
-    select t.name as table_name,
-      (select max(l.created_at) from integration.log_entries l where l.tenant_id = ${tenantId} and l.table_name = t.name) as highest
-    from unnest(${sql.array([...logTables])}::text[]) as t(name)`;
+  // One scalar subquery per table, glued with UNION ALL (no array parameter: postgres.js can only serialize
+  // those once it has loaded the array types, which races with the first query on a new connection).
+  const perTable = logTables.map(
+    (table) => sql`select ${table}::text as table_name,
+      (select max(l.created_at) from integration.log_entries l where l.tenant_id = ${tenantId} and l.table_name = ${table}::text) as highest`,
+  );
+  const rows = await sql<{ table_name: LogTable; highest: Date | null }[]>`${perTable.reduce((acc, q) => sql`${acc} union all ${q}`)}`;
   const out = Object.fromEntries(logTables.map((t) => [t, null])) as Record<LogTable, Date | null>;
   for (const row of rows) out[row.table_name] = row.highest;
   return out;

@@ -34,7 +34,7 @@ export async function upsertArticleGroups(sql: Sql, tenantId: string, provider: 
   const input = JSON.stringify(records.map((r) => ({ external_id: r.externalId, code: r.code, description: r.description, active: r.active })));
   const rows = await sql<{ created: number; changed: number }[]>`
     with input as (
-      select * from json_to_recordset(${input}::json) as x(external_id text, code text, description text, active boolean)
+      select * from json_to_recordset(${input}::text::json) as x(external_id text, code text, description text, active boolean)
     ), up as (
       insert into simon.article_groups as t (tenant_id, external_id, code, description, active, integration_updated_at)
       select ${tenantId}, external_id, code, coalesce(description, ''), active, now() from input
@@ -67,7 +67,7 @@ export async function upsertArticles(sql: Sql, tenantId: string, provider: strin
   const rows = await sql<{ created: number; changed: number }[]>`
     with input as (
       select x.*, g.id as group_id
-      from json_to_recordset(${input}::json) as x(external_id text, code text, description text, sales_price numeric, unit text, group_external_id text, active boolean)
+      from json_to_recordset(${input}::text::json) as x(external_id text, code text, description text, sales_price numeric, unit text, group_external_id text, active boolean)
       left join simon.article_groups g on g.tenant_id = ${tenantId} and g.external_id = x.group_external_id
     ), up as (
       insert into simon.articles as t (tenant_id, external_id, code, description, sales_price, unit, group_external_id, group_id, active, integration_updated_at)
@@ -110,7 +110,7 @@ export async function upsertCustomers(
   return sql.begin(async (tx) => {
     const rows = await tx<{ created: number; changed: number }[]>`
       with input as (
-        select * from json_to_recordset(${input}::json) as x(external_id text, number text, name text, street text, postal_code text, city text, country text, email text, phone text, active boolean)
+        select * from json_to_recordset(${input}::text::json) as x(external_id text, number text, name text, street text, postal_code text, city text, country text, email text, phone text, active boolean)
       ), up as (
         insert into simon.customers as t (tenant_id, external_id, number, name, street, postal_code, city, country, email, phone, active, integration_updated_at)
         select ${tenantId}, external_id, number, name, street, postal_code, city, country, email, phone, active, now() from input
@@ -138,7 +138,7 @@ export async function upsertCustomers(
       const added = await tx<{ n: number }[]>`
         with input as (
           select x.*, c.id as customer_id
-          from json_to_recordset(${JSON.stringify(addresses)}::json) as x(customer_external_id text, external_id text, origin text, name text, street text, postal_code text, city text, country text)
+          from json_to_recordset(${JSON.stringify(addresses)}::text::json) as x(customer_external_id text, external_id text, origin text, name text, street text, postal_code text, city text, country text)
           join simon.customers c on c.tenant_id = ${tenantId} and c.external_id = x.customer_external_id
         ), up as (
           insert into simon.work_addresses as t (tenant_id, customer_id, external_id, origin, name, street, postal_code, city, country, integration_updated_at)

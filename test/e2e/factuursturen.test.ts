@@ -145,7 +145,8 @@ describe('activation', () => {
     const desc = await handle.describe();
     expect(desc.spec.intervals?.[0]?.every).toBe(5 * 60 * 1000);
     const attrs = desc.action.type === 'startWorkflow' ? desc.action.typedSearchAttributes : undefined;
-    expect(attrs?.getAll().map((p) => [p.key.name, p.value])).toEqual(expect.arrayContaining([['TenantId', tenant], ['Provider', 'factuursturen']]));
+    const pairs = attrs && !Array.isArray(attrs) ? attrs.getAll() : (attrs ?? []);
+    expect(pairs.map((p) => [p.key.name, p.value])).toEqual(expect.arrayContaining([['TenantId', tenant], ['Provider', 'factuursturen']]));
 
     const client = stack.fake.state.clients.find((c) => c.company)!;
     client.company = 'Gewijzigd Installatiebedrijf B.V.';
