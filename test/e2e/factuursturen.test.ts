@@ -102,13 +102,18 @@ describe('activation', () => {
     const status = await eventually(async () => {
       const s = await api('GET', `/v1/tenants/${tenant}/integration`, undefined, tokens.support);
       expect(s.status).toBe(200);
-      const customers = s.body.initialImport?.customers ?? s.body.progress?.customers;
-      if (customers?.recordsDone !== undefined) seen.add(customers.recordsDone);
-      const entities = ['article_groups', 'articles', 'customers'].map((e) => (s.body.initialImport ?? s.body.progress)?.[e]);
-      return entities.every((p) => p?.lastSuccessAt) ? s.body : undefined;
-    }, 60_000, 50);
+      const progress = Object.fromEntries(s.body.initialImport.map((p: { entity: string }) => [p.entity, p]));
+      if (progress.customers) seen.add(progress.customers.recordsDone);
+      return ['article_groups', 'articles', 'customers'].every((e) => progress[e]?.lastSuccessAt) ? { ...s.body, progress } : undefined;
+    }, 60_000, 10);
     expect(status.status).toBe('active');
-    expect([...seen].some((n) => n === 1200)).toBe(true);
+    expect(status.statusLabel).toBe('Actief');
+    expect(status.progress.customers).toMatchObject({ recordsDone: 1200, recordsTotal: 1200, phase: 'incremental' });
+    expect(status.progress.articles).toMatchObject({ recordsDone: 250, recordsTotal: 250 });
+    expect(status.progress.article_groups).toMatchObject({ recordsDone: 3 });
+    // Progress was visible while the import ran: the status API showed a count below the total first.
+    expect([...seen].some((n) => n < 1200)).toBe(true);
+    for (const id of saved.body.importWorkflowIds) await stack.client.workflow.getHandle(id).result();
 
     expect(await count('simon.article_groups')).toBe(3);
     expect(await count('simon.articles')).toBe(250);
