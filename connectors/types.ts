@@ -52,6 +52,8 @@ export interface ExternalCustomer {
 
 export interface ExternalQuoteLine {
   articleExternalId: string | null;
+  /** The product code the provider gives on the line, when it gives one (matched against Simon's article codes). */
+  articleCode?: string | null;
   description: string;
   quantity: number;
   unitPrice: string | null;
@@ -59,6 +61,8 @@ export interface ExternalQuoteLine {
 
 export interface ExternalQuote {
   externalId: string;
+  /** The quote number the user sees (e.g. FactuurSturen's `quotenr`); the work order number is made from it. */
+  number?: string | null;
   name: string;
   reference: string | null;
   memo: string | null;

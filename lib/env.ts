@@ -28,6 +28,65 @@ const apiTokens = z
 
 const key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be base64 of exactly 32 bytes');
 
+/** A key of the Temporal payload codec (lib/codec.ts). */
+export interface PayloadKey {
+  id: string;
+  key: Buffer;
+}
+
+const keyIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+const base64Pattern = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** `keyId:base64key32,…`; the first key encrypts, every key decrypts (rotation: put the new key first, keep the old ones). */
+const payloadKeys = z.string().transform((raw, ctx): PayloadKey[] => {
+  const out: PayloadKey[] = [];
+  const parts = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const [i, part] of parts.entries()) {
+    const sep = part.indexOf(':');
+    const id = sep > 0 ? part.slice(0, sep) : '';
+    const b64 = sep > 0 ? part.slice(sep + 1) : '';
+    // Messages name the position and the key id, never the key.
+    if (!keyIdPattern.test(id)) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1}: expected keyId:base64key with a key id of letters, digits, '.', '_' or '-'` });
+      return z.NEVER;
+    }
+    const key = Buffer.from(b64, 'base64');
+    if (!base64Pattern.test(b64) || key.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: `key '${id}': must be base64 of exactly 32 bytes` });
+      return z.NEVER;
+    }
+    if (out.some((k) => k.id === id)) {
+      ctx.addIssue({ code: 'custom', message: `key id '${id}' appears twice` });
+      return z.NEVER;
+    }
+    out.push({ id, key });
+  }
+  if (out.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'at least one keyId:base64key is required' });
+    return z.NEVER;
+  }
+  return out;
+});
+
+/** Comma-separated browser origins (scheme://host[:port]) allowed to call the codec endpoint. */
+const origins = z.string().transform((raw, ctx): string[] => {
+  const out: string[] = [];
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(part).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (!origin || origin === 'null' || origin !== part.replace(/\/$/, '')) {
+      ctx.addIssue({ code: 'custom', message: `'${part}' is not an origin like http://localhost:8233` });
+      return z.NEVER;
+    }
+    out.push(origin);
+  }
+  return out;
+});
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -40,6 +99,10 @@ export const envSchema = z.object({
   API_TOKENS: z.string().default('').pipe(apiTokens),
   // Development default only; production sets its own. 32 zero-ish bytes would be too obvious, so it is a fixed random value.
   CREDENTIALS_KEY: key32.default('q0bU8wT7bq9y7VxJr2b3sQeH0mC4n6X1Zk8pL5dA9fE='),
+  // Temporal payload encryption keys (lib/codec.ts). Development default only; production sets its own.
+  PAYLOAD_KEYS: z.string().default('dev-1:hFmPE3VtoGwyuasYc/73Yk172urq7alJVhsJIhfdK4c=').pipe(payloadKeys),
+  // Where the Temporal Web UI runs: the codec endpoint answers CORS requests from these origins only.
+  TEMPORAL_UI_ORIGIN: z.string().default('http://127.0.0.1:8233,http://localhost:8233').pipe(origins),
   FACTUURSTUREN_BASE_URL: z.string().url().default('http://127.0.0.1:3101/api/v1/'),
   OCTOPUS_BASE_URL: z.string().url().default('http://127.0.0.1:3102/octopus-rest-api/v1/'),
   IMUIS_BASE_URL: z.string().url().default('http://127.0.0.1:3103/'),

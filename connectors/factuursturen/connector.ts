@@ -10,6 +10,8 @@ import type {
   ExternalArticle,
   ExternalArticleGroup,
   ExternalCustomer,
+  ExternalQuote,
+  ExternalQuoteLine,
   ListRequest,
   OptionItem,
   Page,
@@ -40,10 +42,10 @@ const texts = {
 };
 
 type RawRecord = Record<string, unknown>;
-type Listing = 'clients' | 'products' | 'categories';
+type Listing = 'clients' | 'products' | 'categories' | 'quotes';
 
 /** The key each listing is sorted and paged by. */
-const idField: Record<Listing, string> = { clients: 'clientnr', products: 'id', categories: 'id' };
+const idField: Record<Listing, string> = { clients: 'clientnr', products: 'id', categories: 'id', quotes: 'id' };
 
 export interface FactuurSturenConnector extends Connector {
   readonly provider: 'factuursturen';
@@ -159,6 +161,12 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
 
     listCustomers(req) {
       return page('clients', req, mapClient);
+    },
+
+    listQuotes(req) {
+      // UNCONFIRMED: only ultiweb-nl/factuursturen-php-client lists a "Quotation" endpoint, without path or
+      // fields. Modelled on the API's conventions: `GET quotes`, a plain array like `invoices`, no paging.
+      return page('quotes', req, mapQuote);
     },
 
     async checkSettings(settings: Settings): Promise<FieldCheck[]> {
@@ -286,6 +294,40 @@ export function mapProduct(p: RawRecord): ExternalArticle {
 export function mapCategory(c: RawRecord): ExternalArticleGroup {
   const id = asText(c.id) ?? '';
   return { externalId: id, code: id, description: asText(c.name) ?? '', active: asBool(c.active, true) };
+}
+
+/**
+ * UNCONFIRMED field names, by analogy with invoices: `id`, `quotenr`, `clientnr`, `name` (or `savename`) as
+ * the quote's name, `reference` {line1,line2,line3}, `notes` as the memo, `lines` [{amount, description,
+ * price, code?}] where `code` (a product code) may be absent, as invoice lines carry no product.
+ */
+export function mapQuote(q: RawRecord): ExternalQuote {
+  const id = asText(q.id) ?? asText(q.quotenr) ?? '';
+  const ref = q.reference;
+  const reference =
+    ref && typeof ref === 'object'
+      ? ['line1', 'line2', 'line3'].map((k) => asText((ref as RawRecord)[k])).filter((l): l is string => l !== null).join('\n') || null
+      : asText(ref);
+  const rawLines = Array.isArray(q.lines) ? q.lines : q.lines && typeof q.lines === 'object' ? Object.values(q.lines as RawRecord) : [];
+  return {
+    externalId: id,
+    number: asText(q.quotenr),
+    name: asText(q.name) ?? asText(q.savename) ?? '',
+    reference,
+    memo: asText(q.notes),
+    customerExternalId: asText(q.clientnr),
+    lines: rawLines.filter((l): l is RawRecord => !!l && typeof l === 'object').map(mapQuoteLine),
+  };
+}
+
+function mapQuoteLine(l: RawRecord): ExternalQuoteLine {
+  return {
+    articleExternalId: null,
+    articleCode: asText(l.code),
+    description: typeof l.description === 'string' ? l.description : asText(l.description) ?? '',
+    quantity: asNumber(l.amount) ?? 0,
+    unitPrice: asDecimalString(l.price),
+  };
 }
 
 // ---- the concept invoice ----

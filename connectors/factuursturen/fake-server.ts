@@ -70,12 +70,36 @@ export interface FakeFsSavedInvoice {
   totalintax: number;
 }
 
+/** UNCONFIRMED shape (see the connector's `listQuotes`): modelled on saved invoices. */
+export interface FakeFsQuoteLine {
+  amount: number;
+  description: string;
+  price: number;
+  /** Product code; absent on plain text lines. */
+  code?: string;
+}
+
+export interface FakeFsQuote {
+  id: number;
+  quotenr: string;
+  clientnr: number;
+  /** The quote's name as the user typed it. */
+  name: string;
+  reference: { line1?: string; line2?: string; line3?: string };
+  /** Memo / notitie. */
+  notes: string;
+  lines: FakeFsQuoteLine[];
+  date: string;
+  [field: string]: unknown;
+}
+
 export interface FakeFactuurSturenState {
   accounts: FakeFsAccount[];
   clients: FakeFsClient[];
   products: FakeFsProduct[];
   categories: FakeFsCategory[];
   savedInvoices: FakeFsSavedInvoice[];
+  quotes: FakeFsQuote[];
   profiles: { id: number; name: string }[];
   nextInvoiceId: number;
   /** Every request that reached the API paths (control paths not included). */
@@ -128,6 +152,7 @@ export function createFakeFactuurSturenState(accounts: FakeFsAccount[] = [DEFAUL
     products: [],
     categories: [],
     savedInvoices: [],
+    quotes: [],
     profiles: [{ id: 1, name: 'Standaard' }],
     nextInvoiceId: 1,
     requestCount: 0,
@@ -276,8 +301,14 @@ function route(method: string, path: string, body: unknown, state: FakeFactuurSt
     }
     case 'POST invoices':
       return saveInvoice(body, state);
+    case 'GET quotes':
+      return { status: 200, body: wire(state.quotes.map(withoutUnsetFields)) };
+    case 'GET quotes/:id': {
+      const quote = state.quotes.find((q) => String(q.id) === id);
+      return quote ? { status: 200, body: wire({ quote: withoutUnsetFields(quote) }) } : { status: 404, body: 'Quote not found' };
+    }
     default: {
-      const known = ['clients', 'products', 'categories', 'profiles', 'taxes', 'invoices', 'invoices_saved'];
+      const known = ['clients', 'products', 'categories', 'profiles', 'taxes', 'invoices', 'invoices_saved', 'quotes'];
       return known.includes(resource ?? '') ? { status: 405, body: 'Method not allowed' } : { status: 404, body: 'Unknown function' };
     }
   }
@@ -371,6 +402,7 @@ function summary(state: FakeFactuurSturenState) {
     products: state.products.length,
     categories: state.categories.length,
     savedInvoices: state.savedInvoices.length,
+    quotes: state.quotes.length,
   };
 }
 

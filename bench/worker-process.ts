@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { projectRoot } from '../lib/temporal-server.js';
+import type { ChildRequest, RssSamples, Usage } from './worker-child.js';
+
+type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/** Parent-side handle on bench/worker-child.ts: one real worker process with its own CPU and memory figures. */
+export class WorkerProcess {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private exited = false;
+
+  private constructor(private readonly child: ChildProcess, readonly startRss: number) {
+    child.on('message', (msg: { id?: number; result?: unknown; error?: string }) => {
+      if (msg.id === undefined) return;
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.error) p.reject(new Error(msg.error));
+      else p.resolve(msg.result);
+    });
+    child.on('exit', (code) => {
+      this.exited = true;
+      for (const p of this.pending.values()) p.reject(new Error(`worker process exited with code ${code}`));
+      this.pending.clear();
+    });
+  }
+
+  static async start(env: Record<string, string>): Promise<WorkerProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'bench', 'worker-child.ts')], {
+      cwd: projectRoot,
+      env: { ...process.env, ...env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const startRss = await new Promise<number>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`worker process exited with code ${code} before it was ready`));
+      child.once('exit', onExit);
+      child.on('message', (msg: { ready?: boolean; rss?: number }) => {
+        if (msg.ready) {
+          child.off('exit', onExit);
+          resolve(msg.rss ?? 0);
+        }
+      });
+    });
+    return new WorkerProcess(child, startRss);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  private request<T>(req: Distribute<ChildRequest>): Promise<T> {
+    if (this.exited) return Promise.reject(new Error('worker process has exited'));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send({ ...req, id });
+    });
+  }
+
+  usage(): Promise<Usage> {
+    return this.request<Usage>({ type: 'usage' });
+  }
+
+  /** CPU ms (user + system) used by the worker process so far. */
+  async cpuMs(): Promise<number> {
+    const u = await this.usage();
+    return (u.user + u.system) / 1000;
+  }
+
+  startSampling(intervalMs = 100): Promise<void> {
+    return this.request<void>({ type: 'sample-start', intervalMs });
+  }
+
+  stopSampling(): Promise<RssSamples> {
+    return this.request<RssSamples>({ type: 'sample-stop' });
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
+    await Promise.race([this.request<void>({ type: 'shutdown' }).catch(() => {}), exited]);
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(kill);
+  }
+}
