@@ -6,6 +6,7 @@ import {
 } from '../db/queries/integration.js';
 import type { WipeableTable } from '../db/schema.js';
 import { ProviderError } from '../connectors/errors.js';
+import { countExports } from '../db/queries/exports.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import * as messages from '../lib/messages.js';
 import type { ProviderId } from '../lib/providers.js';
@@ -73,6 +74,9 @@ export function activationActivities(deps: ActivityDeps) {
         text = messages.settingsSaved(integ.provider);
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.initialImportStarted(integ.provider) });
+        // Work orders archived while the integration was off are held, not sent by themselves (SPEC §14.17).
+        const held = await countExports(deps.database, input.tenantId, 'held');
+        if (held > 0) await writeLog(deps, { tenantId: input.tenantId, severity: 'warning', table: 'Werkbon', text: messages.heldExportsAfterReactivation(integ.provider, held) });
       } else {
         text = messages.settingsChanged(integ.provider, saved.version);
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });

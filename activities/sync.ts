@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityDeps } from './deps.js';
 import { connectorFor, currentRun, writeLog } from './deps.js';
 import { getIntegration } from '../db/queries/integration.js';
@@ -96,6 +96,8 @@ export function syncActivities(deps: ActivityDeps) {
         }
         throw toApplicationFailure(err);
       }
+      // Cancelled (deactivation): acknowledge it, so the workflow ends as cancelled with its progress kept.
+      if (cursor !== null && ctx.cancellationSignal.aborted) throw new CancelledFailure('Synchronisatie gestopt');
       if (cursor === null) await markListingComplete(deps.database.sql, tenantId, entity, highWaterMark ?? since, done);
       return { cursor, done, created, changed };
     },

@@ -6,7 +6,7 @@ import { getIntegration, setStatus } from '../../db/queries/integration.js';
 import { pendingExports } from '../../db/queries/exports.js';
 import { logEntries } from '../../db/schema.js';
 import * as messages from '../../lib/messages.js';
-import type { ProviderId, SyncScope } from '../../lib/providers.js';
+import { syncScopes, type ProviderId, type SyncScope } from '../../lib/providers.js';
 import { deleteTenantSchedules, setTenantSchedulesPaused } from '../../lib/schedules.js';
 import { runMeta, workflowIds } from '../../workflows/meta.js';
 import { syncWorkflow } from '../../workflows/index.js';
@@ -77,13 +77,19 @@ export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) =
   const row = await getIntegration(database, tenant);
   if (!row) throw notFound('Tenant not found');
   if (row.status === 'deactivated' || row.status === 'not_activated') throw conflict(`De integratie is niet actief (status ${row.status})`);
-  await setStatus(database, tenant, 'deactivated');
   const t = temporalOf(c);
+  // Order matters: no new scheduled runs, then stop the running ones, then mark the integration deactivated,
+  // so a running import ends as cancelled rather than failing on the status check of its next activity.
   await deleteTenantSchedules(t.client, tenant);
-  // Stop running syncs and imports at once (SPEC §5.6).
-  for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow")` })) {
-    await t.client.workflow.getHandle(wf.workflowId, wf.runId).cancel().catch(() => {});
+  // Stop running syncs and imports at once (SPEC §5.6): the fixed ids directly (visibility lags behind a start
+  // of a moment ago), then whatever else of this tenant the visibility store knows to be running.
+  const cancel = (workflowId: string, runId?: string) =>
+    t.client.workflow.getHandle(workflowId, runId).cancel().catch(() => {});
+  for (const scope of syncScopes) await cancel(workflowIds.sync(tenant, scope));
+  for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow")` })) {
+    await cancel(wf.workflowId, wf.runId);
   }
+  await setStatus(database, tenant, 'deactivated');
   await logIntegration(database, tenant, messages.integrationDeactivated(row.provider as ProviderId));
   return c.json({ status: 'deactivated', label: labels.deactivated! }, 200);
 };

@@ -196,3 +196,9 @@ export async function listExports(database: Database, tenantId: string, state: E
     .orderBy(desc(documentExports.archivedAt))
     .limit(limit);
 }
+
+export async function countExports(database: Database, tenantId: string, state: ExportState): Promise<number> {
+  const rows = await database.sql<{ n: number }[]>`
+    select count(*)::int as n from integration.document_exports where tenant_id = ${tenantId} and state = ${state}`;
+  return rows[0]?.n ?? 0;
+}

@@ -141,7 +141,11 @@ export async function wipeTables(database: Database, tenantId: string, tables: W
   await database.sql.begin(async (tx) => {
     for (const name of order.filter((t) => tables.includes(t))) {
       const target = tableSql[name];
-      if (name === 'Werkbon') await tx.unsafe(`delete from simon.work_order_materials where tenant_id = $1`, [tenantId]);
+      if (name === 'Werkbon') {
+        await tx.unsafe(`delete from simon.work_order_materials where tenant_id = $1`, [tenantId]);
+        // Work orders that came from quotes come back from those quotes after the wipe.
+        await tx.unsafe(`delete from integration.imported_quotes where tenant_id = $1`, [tenantId]);
+      }
       const res = await tx.unsafe(`delete from ${target} where tenant_id = $1`, [tenantId]);
       result[name] = res.count;
       const entity = entityOfTable[name];

@@ -6,6 +6,8 @@ import type { ExternalArticle, ExternalArticleGroup, ExternalCustomer } from '..
  * Bulk upserts of one page of provider records into the Simon tables, with the integration-log entry for
  * every created or changed row written by the same statement (so a page is logged exactly when it lands).
  * The `is distinct from` guard makes an unchanged record a no-op: an idle sync writes no rows at all.
+ * A record that is inactive upstream is never inserted, only an existing one is marked inactive: otherwise a
+ * full-listing sync would bring back every inactive record the cleanup removed.
  * Raw postgres.js with a single JSON parameter: ~4x cheaper than drizzle's builder (perf-baselines §1).
  */
 
@@ -38,6 +40,7 @@ export async function upsertArticleGroups(sql: Sql, tenantId: string, provider: 
     ), up as (
       insert into simon.article_groups as t (tenant_id, external_id, code, description, active, integration_updated_at)
       select ${tenantId}, external_id, code, coalesce(description, ''), active, now() from input
+      where active or exists (select 1 from simon.article_groups e where e.tenant_id = ${tenantId} and e.external_id = input.external_id)
       on conflict (tenant_id, external_id) do update
         set code = excluded.code, description = excluded.description, active = excluded.active,
             integration_updated_at = now(), updated_at = now()
@@ -72,6 +75,7 @@ export async function upsertArticles(sql: Sql, tenantId: string, provider: strin
     ), up as (
       insert into simon.articles as t (tenant_id, external_id, code, description, sales_price, unit, group_external_id, group_id, active, integration_updated_at)
       select ${tenantId}, external_id, code, coalesce(description, ''), sales_price, unit, group_external_id, group_id, active, now() from input
+      where active or exists (select 1 from simon.articles e where e.tenant_id = ${tenantId} and e.external_id = input.external_id)
       on conflict (tenant_id, external_id) do update
         set code = excluded.code, description = excluded.description, sales_price = excluded.sales_price, unit = excluded.unit,
             group_external_id = excluded.group_external_id, group_id = excluded.group_id, active = excluded.active,
@@ -114,6 +118,7 @@ export async function upsertCustomers(
       ), up as (
         insert into simon.customers as t (tenant_id, external_id, number, name, street, postal_code, city, country, email, phone, active, integration_updated_at)
         select ${tenantId}, external_id, number, name, street, postal_code, city, country, email, phone, active, now() from input
+        where active or exists (select 1 from simon.customers e where e.tenant_id = ${tenantId} and e.external_id = input.external_id)
         on conflict (tenant_id, external_id) do update
           set number = excluded.number, name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city,
               country = excluded.country, email = excluded.email, phone = excluded.phone, active = excluded.active,
