@@ -2,6 +2,8 @@ import type { ActivityDeps } from './deps.js';
 import { activationActivities } from './activation.js';
 import { syncActivities } from './sync.js';
 import { exportActivities } from './export.js';
+import { quoteActivities } from './quotes.js';
+import { cleanupActivities } from './cleanup.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -11,6 +13,8 @@ export function createActivities(deps: ActivityDeps) {
     ...activationActivities(deps),
     ...syncActivities(deps),
     ...exportActivities(deps),
+    ...quoteActivities(deps),
+    ...cleanupActivities(deps),
   };
 }
 

@@ -142,6 +142,26 @@ export const syncFailed = (provider: ProviderId, subject: SyncSubject, providerM
     `De synchronisatie wordt automatisch opnieuw geprobeerd. Blijft deze melding terugkomen, los dan de oorzaak op in ${providerName(provider)} en kies 'Nu synchroniseren'`,
   );
 
+/**
+ * Error: a cleanup run gave up. When the listing failed nothing was removed (SPEC §5.3); a failure while
+ * removing may have left part of the work for the next run.
+ */
+export const cleanupFailed = (provider: ProviderId, providerMessage: string | null, nothingRemoved = true): LogText =>
+  text(
+    withProviderMessage(
+      `Schoonmaak van klanten en artikelen met ${providerName(provider)} mislukt${nothingRemoved ? '; er is niets verwijderd' : ''}`,
+      providerMessage,
+    ),
+    `Geen actie nodig als dit eenmalig is: de schoonmaak draait een paar keer per week. Blijft deze melding terugkomen, controleer dan de koppeling met ${providerName(provider)}`,
+  );
+
+/** Warning: an empty listing while Simon holds imported records looks like a provider fault, so nothing is removed. */
+export const cleanupSkippedEmptyListing = (provider: ProviderId, subject: SyncSubject, inSimon: number): LogText =>
+  text(
+    `Schoonmaak van ${syncSubject[subject]} overgeslagen: ${providerName(provider)} gaf geen enkele terug, terwijl Simon er ${inSimon} uit ${providerName(provider)} heeft`,
+    `Controleer in ${providerName(provider)} of de ${syncSubject[subject]} echt allemaal verwijderd zijn; zo ja, activeer de integratie opnieuw en wis de tabel in Simon`,
+  );
+
 /** The provider refused our credentials during a sync or export (expired key, revoked authorisation). */
 export const authFailed = (provider: ProviderId, providerMessage: string | null): LogText =>
   text(

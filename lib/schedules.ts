@@ -3,7 +3,7 @@ import { providers, type ProviderId } from './providers.js';
 import { runMeta, workflowIds } from '../workflows/meta.js';
 
 /**
- * One Temporal Schedule per tenant (`sync/{tenant}`), visible and pausable in the Temporal UI; no mirror
+ * Temporal Schedules per tenant (`sync/{tenant}`, `cleanup/{tenant}`, and `quotes/{tenant}` where the provider imports quotes), visible and pausable in the Temporal UI; no mirror
  * table in Postgres (Nango's drifted, anchors.md §1.6). A stable per-tenant offset spreads tenants over the
  * interval; jitter spreads them further.
  */
@@ -49,34 +49,117 @@ export function syncScheduleOptions(args: { tenantId: string; provider: Provider
   };
 }
 
+/**
+ * The quote import (`quotes/{tenant}`, SPEC §5.4) of a provider that can import quotes: every 5 minutes, at a
+ * per-tenant offset apart from the sync's. It exists whether or not quotes are switched on: each run reads the
+ * settings in force and returns at once when they are off, so saving settings never has to add or remove a
+ * schedule, and pause, resume and delete treat every tenant schedule alike.
+ */
+export function quoteScheduleOptions(args: { tenantId: string; provider: ProviderId; taskQueue: string }): ScheduleOptions {
+  const { tenantId, provider, taskQueue } = args;
+  const meta = runMeta({ tenantId, provider, kind: 'quoteImport' });
+  return {
+    scheduleId: workflowIds.quotesSchedule(tenantId),
+    spec: { intervals: [{ every: '5 minutes', offset: `${stableOffsetSeconds(`${tenantId}/quotes`, 300)} seconds` }], jitter: '30 seconds' },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'quoteImportWorkflow',
+      workflowId: workflowIds.quoteImport(tenantId),
+      args: [{ tenantId, provider }],
+      taskQueue,
+      typedSearchAttributes: meta.typedSearchAttributes,
+      memo: meta.memo,
+      staticSummary: meta.staticSummary,
+      workflowExecutionTimeout: '1 hour',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    typedSearchAttributes: meta.typedSearchAttributes,
+    memo: { ...meta.memo, kind: 'Schema: offertes' },
+  };
+}
+
+/**
+ * The cleanup (`cleanup/{tenant}`, SPEC §5.3): Monday, Wednesday and Friday night in Amsterdam time, at a stable
+ * per-tenant minute between 02:00 and 03:50, plus up to 10 minutes of jitter. It lists everything the provider
+ * has, so it runs at night, a few times a week, and tenants are spread so they do not list at the same moment.
+ */
+export function cleanupScheduleOptions(args: { tenantId: string; provider: ProviderId; taskQueue: string }): ScheduleOptions {
+  const { tenantId, provider, taskQueue } = args;
+  const meta = runMeta({ tenantId, provider, kind: 'cleanup' });
+  const minuteOfWindow = stableOffsetSeconds(`${tenantId}/cleanup`, 110);
+  return {
+    scheduleId: workflowIds.cleanupSchedule(tenantId),
+    spec: {
+      calendars: [{ dayOfWeek: ['MONDAY', 'WEDNESDAY', 'FRIDAY'], hour: 2 + Math.floor(minuteOfWindow / 60), minute: minuteOfWindow % 60, comment: 'schoonmaak' }],
+      timezone: 'Europe/Amsterdam',
+      jitter: '10 minutes',
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'cleanupWorkflow',
+      workflowId: workflowIds.cleanup(tenantId),
+      args: [{ tenantId, provider }],
+      taskQueue,
+      typedSearchAttributes: meta.typedSearchAttributes,
+      memo: meta.memo,
+      staticSummary: meta.staticSummary,
+      workflowExecutionTimeout: '12 hours',
+    },
+    // A run missed by a short outage still runs the same night; a missed night waits for the next slot.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '3 hours' },
+    typedSearchAttributes: meta.typedSearchAttributes,
+    memo: { ...meta.memo, kind: 'Schema: schoonmaak' },
+  };
+}
+
+/** Every schedule a tenant of this provider has. */
+export function tenantScheduleOptions(args: { tenantId: string; provider: ProviderId; taskQueue: string }): ScheduleOptions[] {
+  const out = [syncScheduleOptions(args)];
+  if (providers[args.provider].capabilities.quotes) out.push(quoteScheduleOptions(args));
+  if (providers[args.provider].capabilities.cleanup) out.push(cleanupScheduleOptions(args));
+  return out;
+}
+
+/** Ids of every schedule a tenant may have, whatever its provider (pause, resume and delete tolerate absent ones). */
+export function tenantScheduleIds(tenantId: string): string[] {
+  return [workflowIds.syncSchedule(tenantId), workflowIds.quotesSchedule(tenantId), workflowIds.cleanupSchedule(tenantId)];
+}
+
 /** Creates the tenant's schedules, or brings existing ones up to date and unpaused (idempotent). */
 export async function upsertTenantSchedules(client: Client, args: { tenantId: string; provider: ProviderId; taskQueue: string }): Promise<string[]> {
-  const options = syncScheduleOptions(args);
-  try {
-    await client.schedule.create(options);
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    const handle = client.schedule.getHandle(options.scheduleId);
-    await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: options.policies, state: { ...prev.state, paused: false } }));
-    await handle.unpause('Integratie actief');
+  const ids: string[] = [];
+  for (const options of tenantScheduleOptions(args)) {
+    try {
+      await client.schedule.create(options);
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      const handle = client.schedule.getHandle(options.scheduleId);
+      await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: options.policies, state: { ...prev.state, paused: false } }));
+      await handle.unpause('Integratie actief');
+    }
+    ids.push(options.scheduleId);
   }
-  return [options.scheduleId];
+  return ids;
 }
 
 export async function setTenantSchedulesPaused(client: Client, tenantId: string, paused: boolean, note: string): Promise<void> {
-  const handle = client.schedule.getHandle(workflowIds.syncSchedule(tenantId));
-  try {
-    if (paused) await handle.pause(note);
-    else await handle.unpause(note);
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  for (const id of tenantScheduleIds(tenantId)) {
+    const handle = client.schedule.getHandle(id);
+    try {
+      if (paused) await handle.pause(note);
+      else await handle.unpause(note);
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+    }
   }
 }
 
 export async function deleteTenantSchedules(client: Client, tenantId: string): Promise<void> {
-  try {
-    await client.schedule.getHandle(workflowIds.syncSchedule(tenantId)).delete();
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  for (const id of tenantScheduleIds(tenantId)) {
+    try {
+      await client.schedule.getHandle(id).delete();
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+    }
   }
 }

@@ -15,6 +15,12 @@ export const workflowIds = {
   syncSchedule: (tenantId: string) => `sync/${tenantId}`,
   scheduledSync: (tenantId: string) => `sync/${tenantId}/scheduled`,
   export: (tenantId: string, workOrderId: string) => `export/${tenantId}/${workOrderId}`,
+  /** The quote-import schedule and the runs it starts (Temporal suffixes each run's id with its start time). */
+  quotesSchedule: (tenantId: string) => `quotes/${tenantId}`,
+  quoteImport: (tenantId: string) => `quotes/${tenantId}`,
+  /** The cleanup schedule and its runs (SPEC §5.3); a run started by hand uses the id as is. */
+  cleanupSchedule: (tenantId: string) => `cleanup/${tenantId}`,
+  cleanup: (tenantId: string) => `cleanup/${tenantId}`,
 };
 
 export const kindLabels = {
@@ -25,6 +31,8 @@ export const kindLabels = {
   sync: 'Synchronisatie',
   scheduledSync: 'Geplande synchronisatie',
   export: 'Werkbon naar boekhouding',
+  quoteImport: 'Offertes importeren',
+  cleanup: 'Schoonmaak',
 } as const;
 
 export function runMeta(args: { tenantId: string; provider: ProviderId | string; kind: keyof typeof kindLabels; workOrderId?: string; detail?: string }): {
