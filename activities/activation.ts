@@ -6,6 +6,7 @@ import {
 } from '../db/queries/integration.js';
 import type { WipeableTable } from '../db/schema.js';
 import { ProviderError } from '../connectors/errors.js';
+import type { OptionItem } from '../connectors/types.js';
 import { countExports } from '../db/queries/exports.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import * as messages from '../lib/messages.js';
@@ -82,6 +83,20 @@ export function activationActivities(deps: ActivityDeps) {
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
       }
       return { version: saved.version, message: text.message };
+    },
+
+    /** A pick-list for the settings screen (SPEC §14.2), read live from the provider. */
+    async listOptions(input: { tenantId: string; list: string; q: string | null }): Promise<{ ok: true; items: OptionItem[] } | { ok: false; message: string }> {
+      const integ = await integrationOf(deps, input.tenantId);
+      const connector = await connectorFor(deps, input.tenantId, integ.provider);
+      if (!connector.options) return { ok: false, message: `Geen keuzelijsten voor ${integ.provider}` };
+      try {
+        return { ok: true, items: await connector.options(input.list, input.q) };
+      } catch (err) {
+        if (err instanceof ProviderError && !err.retryable) return { ok: false, message: err.providerMessage };
+        if (!(err instanceof ProviderError)) return { ok: false, message: (err as Error).message };
+        throw toApplicationFailure(err);
+      }
     },
 
     async ensureSchedules(input: { tenantId: string; provider: ProviderId }): Promise<string[]> {

@@ -290,3 +290,31 @@ export const wipeableTables = {
 export type WipeableTable = keyof typeof wipeableTables;
 export const wipeableTableNames = Object.keys(wipeableTables) as WipeableTable[];
 
+
+/**
+ * OAuth2 authorization-code flow (rompslomp, visma-net): the `state` we send to the provider, bound to the
+ * tenant, single use and short-lived, so a callback cannot be replayed or attached to another tenant.
+ */
+export const oauthStates = integration.table('oauth_states', {
+  state: text('state').primaryKey(),
+  tenantId: text('tenant_id').notNull(),
+  provider: text('provider').notNull(),
+  redirectUri: text('redirect_uri').notNull(),
+  /** PKCE verifier, when the provider supports it. */
+  codeVerifier: text('code_verifier'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+}, (t) => [index('oauth_states_tenant').on(t.tenantId)]);
+
+/**
+ * Calls made to a provider per tenant and time window (the quota guard of the API-limited providers):
+ * `window` is 'day' (Europe/Amsterdam calendar day) or 'minute'; `window_start` its start.
+ */
+export const apiUsage = integration.table('api_usage', {
+  tenantId: text('tenant_id').notNull(),
+  provider: text('provider').notNull(),
+  window: text('window').$type<'day' | 'minute'>().notNull(),
+  windowStart: ts('window_start').notNull(),
+  calls: integer('calls').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.provider, t.window, t.windowStart] })]);

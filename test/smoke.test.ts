@@ -7,7 +7,7 @@ describe('test stack', () => {
   it('has a migrated Postgres with both schemas', async () => {
     const { database } = await freshDatabase('smoke');
     const rows = await database.sql`select table_schema, count(*)::int as n from information_schema.tables where table_schema in ('simon','integration') group by 1 order by 1`;
-    expect(rows.map((r) => [r.table_schema, r.n])).toEqual([['integration', 8], ['simon', 8]]);
+    expect(rows.map((r) => [r.table_schema, r.n])).toEqual([['integration', 10], ['simon', 8]]);
     await database.close();
   });
 

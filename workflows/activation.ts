@@ -34,6 +34,11 @@ export async function checkSettingsWorkflow(input: { tenantId: string; settings:
   return steps.checkSettings(input);
 }
 
+/** A pick-list for the settings screen, read live from the provider (`GET …/integration/options/{list}`). */
+export async function optionsWorkflow(input: { tenantId: string; list: string; q: string | null }) {
+  return steps.listOptions(input);
+}
+
 export interface SaveSettingsResult {
   ok: boolean;
   checks: FieldCheck[];

@@ -1,4 +1,4 @@
-export { wipeWorkflow, connectWorkflow, checkSettingsWorkflow, saveSettingsWorkflow } from './activation.js';
+export { wipeWorkflow, connectWorkflow, checkSettingsWorkflow, saveSettingsWorkflow, optionsWorkflow } from './activation.js';
 export type { ConnectResult, SaveSettingsResult } from './activation.js';
 export { syncWorkflow, scheduledSyncWorkflow } from './sync.js';
 export type { SyncInput, SyncResult, ScheduledSyncResult } from './sync.js';

@@ -9,7 +9,7 @@ import { credentialLabel, credentialSchemaFor } from '../../lib/credentials.js';
 import { providers, type ProviderId } from '../../lib/providers.js';
 import type { Settings } from '../../lib/settings.js';
 import { runMeta, workflowIds } from '../../workflows/meta.js';
-import { checkSettingsWorkflow, connectWorkflow, saveSettingsWorkflow, wipeWorkflow } from '../../workflows/index.js';
+import { checkSettingsWorkflow, connectWorkflow, optionsWorkflow, saveSettingsWorkflow, wipeWorkflow } from '../../workflows/index.js';
 import { validationIssues } from '../errors.js';
 import { HttpError } from '../errors.js';
 
@@ -33,7 +33,7 @@ async function activating(c: { get(key: 'deps'): AppDeps }, tenant: string): Pro
   return row;
 }
 
-const stepOptions = (c: { get: (k: 'deps') => { temporal?: { taskQueue: string } } }, tenantId: string, provider: string, kind: 'wipe' | 'connect' | 'checkSettings' | 'saveSettings') => ({
+const stepOptions = (c: { get: (k: 'deps') => { temporal?: { taskQueue: string } } }, tenantId: string, provider: string, kind: 'wipe' | 'connect' | 'checkSettings' | 'saveSettings' | 'options') => ({
   taskQueue: c.get('deps').temporal!.taskQueue,
   workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
   workflowExecutionTimeout: '5 minutes',
@@ -138,4 +138,24 @@ export const saveSettings: AppRouteHandler<typeof routes.saveSettings> = async (
     return c.json({ error: 'settings_invalid' as const, message: result.message, checks: result.checks }, 400);
   }
   return c.json({ ok: true as const, version: result.version, message: result.message, checks: result.checks, importWorkflowIds: result.importWorkflowIds }, 200);
+};
+
+export const options: AppRouteHandler<typeof routes.options> = async (c) => {
+  const { tenant, list } = c.req.valid('param');
+  const { q } = c.req.valid('query');
+  const row = await getIntegration(c.get('deps').database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  if (!(row.status === 'activating' ? row.steps.connected : row.status === 'active' || row.status === 'paused')) {
+    throw conflict('Maak eerst de connectie met het boekhoudpakket (stap 2)');
+  }
+  const t = temporalOf(c);
+  const result = await runStep(() =>
+    t.client.workflow.execute(optionsWorkflow, {
+      workflowId: `${workflowIds.options(tenant, list)}/${Date.now().toString(36)}`,
+      args: [{ tenantId: tenant, list, q: q ?? null }],
+      ...stepOptions(c, tenant, row.provider, 'options'),
+    }),
+  );
+  if (!result.ok) throw badRequest(result.message, 'options_unavailable');
+  return c.json({ items: result.items as { id: string; name: string }[] }, 200);
 };

@@ -7,12 +7,14 @@ const router = createRouter();
 router.use('/tenants/:tenant/integration/activation', tenantScope(), requireRole(...rolePolicy.admin));
 router.use('/tenants/:tenant/integration/activation/*', tenantScope(), requireRole(...rolePolicy.admin));
 router.use('/tenants/:tenant/integration/settings', tenantScope(), requireRole(...rolePolicy.admin));
+router.use('/tenants/:tenant/integration/options/*', tenantScope(), requireRole(...rolePolicy.admin));
 
 router
   .openapi(routes.startActivation, handlers.startActivation)
   .openapi(routes.wipe, handlers.wipe)
   .openapi(routes.connect, handlers.connect)
   .openapi(routes.checkSettings, handlers.checkSettings)
-  .openapi(routes.saveSettings, handlers.saveSettings);
+  .openapi(routes.saveSettings, handlers.saveSettings)
+  .openapi(routes.options, handlers.options);
 
 export default router;

@@ -62,3 +62,16 @@ export const saveSettings = createRoute({
     ...conflictResponse, 503: jsonContent(errorSchema, 'Provider unreachable'),
   },
 });
+
+export const options = createRoute({
+  method: 'get', path: '/tenants/{tenant}/integration/options/{list}', tags,
+  summary: 'A pick-list for the settings screen, read live from the provider (dossiers, journals, companies, warehouses, article groups, articles)',
+  request: {
+    params: tenantParams.extend({ list: z.string().regex(/^[a-zA-Z-]{1,40}$/).openapi({ param: { name: 'list', in: 'path' }, example: 'articles' }) }),
+    query: z.object({ q: z.string().max(100).optional() }),
+  },
+  responses: {
+    200: jsonContent(z.object({ items: z.array(z.object({ id: z.string(), name: z.string() }).passthrough()) }), 'The options'),
+    ...tenantErrors, ...conflictResponse, 503: jsonContent(errorSchema, 'Provider unreachable'),
+  },
+});

@@ -83,6 +83,14 @@ describe('activation', () => {
     expect(rows[0]!.s).not.toContain(DEFAULT_FS_ACCOUNT.apiKey);
   });
 
+  it('offers the article search of the settings screen, read live from FactuurSturen', async () => {
+    const res = await api('GET', `/v1/tenants/${tenant}/integration/options/articles?q=reis`);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([expect.objectContaining({ code: '0001', name: 'Reistijd' })]);
+    const unknown = await api('GET', `/v1/tenants/${tenant}/integration/options/dossiers`);
+    expect(unknown.status).toBe(400);
+  });
+
   it("reports a non-existent work-time article as that field's error in check-settings", async () => {
     const res = await api('POST', `/v1/tenants/${tenant}/integration/activation/check-settings`, { settings: { ...settings, workTimeArticle: 'BESTAATNIET' } });
     expect(res.status).toBe(200);
