@@ -6,6 +6,7 @@ import { createApp } from '../../api/app.js';
 import type { Database } from '../../db/client.js';
 import { parseEnv, type Env } from '../../lib/env.js';
 import { bundleWorkflows, createWorker } from '../../lib/worker.js';
+import { createDataConverter } from '../../lib/codec.js';
 import { deleteTenantSchedules } from '../../lib/schedules.js';
 import { startFakeFactuurSturen, type FakeFactuurSturen } from '../../connectors/factuursturen/fake-server.js';
 import { freshDatabase } from './db.js';
@@ -42,7 +43,7 @@ export interface Stack {
  * The real parts for an end-to-end test: a fresh migrated database, the fake FactuurSturen over real HTTP,
  * the shared Temporal dev server with a task queue of this stack's own, an in-process worker and the API.
  */
-export async function startStack(label: string, opts: { extraTokens?: string[] } = {}): Promise<Stack> {
+export async function startStack(label: string, opts: { extraTokens?: string[]; env?: Record<string, string> } = {}): Promise<Stack> {
   const { url, database } = await freshDatabase(label);
   const fake = await startFakeFactuurSturen();
   const address = inject('temporalAddress');
@@ -55,9 +56,12 @@ export async function startStack(label: string, opts: { extraTokens?: string[] }
     API_TOKENS: [`${tokens.admin}:admin`, `${tokens.backend}:backend`, `${tokens.support}:support`, ...(opts.extraTokens ?? [])].join(','),
     FACTUURSTUREN_BASE_URL: fake.url,
     LOG_LEVEL: 'silent',
+    // Other providers' fakes: a test starts its own and passes e.g. { OCTOPUS_BASE_URL: fake.url }.
+    ...(opts.env ?? {}),
   });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  // The product's data converter (payload encryption), as every Temporal client of the product uses.
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(env) });
   const app = createApp({ database, env, temporal: { client, namespace: env.TEMPORAL_NAMESPACE, taskQueue, uiUrl: 'http://temporal-ui.test' } });
 
   let worker: Worker | undefined;
