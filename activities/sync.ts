@@ -11,9 +11,12 @@ import * as messages from '../lib/messages.js';
 import type { Entity, ProviderId, SyncScope } from '../lib/providers.js';
 import type { EntityTally } from '../workflows/sync.js';
 
-/** How long one activity call keeps paging before it hands its cursor back to the workflow. */
-const SLICE_MS = 20_000;
-const MAX_PAGES_PER_CALL = 100;
+/**
+ * How long one activity call keeps paging before it hands its cursor back to the workflow. Long enough that a
+ * full-listing provider (one download per call) is not downloaded again every few pages; heartbeats keep it alive.
+ */
+const SLICE_MS = 60_000;
+const MAX_PAGES_PER_CALL = 1_000;
 
 export interface ImportPagesResult {
   cursor: string | null;

@@ -1,8 +1,6 @@
-import { z } from 'zod';
-
+/** Imported by workflow code too: keep this module free of I/O and heavy dependencies (no zod). */
 export const providerIds = ['octopus', 'factuursturen', 'imuis', 'rompslomp', 'visma-net'] as const;
 export type ProviderId = (typeof providerIds)[number];
-export const providerIdSchema = z.enum(providerIds);
 
 /** Entities the integration imports, in dependency order (groups before articles, customers before addresses). */
 export const entities = ['article_groups', 'articles', 'customers'] as const;
@@ -45,7 +43,7 @@ const base = {
 
 export const providers: Record<ProviderId, ProviderInfo> = {
   octopus: {
-    id: 'octopus', name: 'Octopus', document: 'verkoopfactuur', cadence: 'daily', connectWith: 'username+password', available: false,
+    id: 'octopus', name: 'Octopus', document: 'verkoopfactuur', cadence: 'daily', connectWith: 'username+password', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: false,
       descriptionAsFirstLine: true, journal: true, paymentReference: true, memo: true, documentDescription: false, customerReference: false,
       attachPdfs: false, warehouse: false },
@@ -57,19 +55,19 @@ export const providers: Record<ProviderId, ProviderInfo> = {
       attachPdfs: false, warehouse: false },
   },
   imuis: {
-    id: 'imuis', name: 'iMuis Online', document: 'verkooporder', cadence: 'five-minutes', connectWith: 'environmentCode', available: false,
+    id: 'imuis', name: 'iMuis Online', document: 'verkooporder', cadence: 'five-minutes', connectWith: 'environmentCode', available: true,
     capabilities: { ...base, chooseAdministration: false, customerAddressAsWorkAddress: true, invoiceDeliveryAddresses: false, quotes: true,
       articleGroupFilter: true, descriptionAsFirstLine: false, journal: false, paymentReference: false, memo: true, documentDescription: false,
       customerReference: false, attachPdfs: false, warehouse: false },
   },
   rompslomp: {
-    id: 'rompslomp', name: 'Rompslomp', document: 'conceptfactuur', cadence: 'daily', connectWith: 'oauth2', available: false,
+    id: 'rompslomp', name: 'Rompslomp', document: 'conceptfactuur', cadence: 'daily', connectWith: 'oauth2', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: false,
       descriptionAsFirstLine: true, journal: false, paymentReference: false, memo: false, documentDescription: false, customerReference: false,
       attachPdfs: false, warehouse: false },
   },
   'visma-net': {
-    id: 'visma-net', name: 'Visma.net ERP', document: 'verkooporder of factuur', cadence: 'five-minutes', connectWith: 'oauth2', available: false,
+    id: 'visma-net', name: 'Visma.net ERP', document: 'verkooporder of factuur', cadence: 'five-minutes', connectWith: 'oauth2', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: true, invoiceDeliveryAddresses: true, quotes: true,
       descriptionAsFirstLine: false, journal: false, paymentReference: false, memo: true, documentDescription: false, customerReference: true,
       attachPdfs: true, warehouse: true },

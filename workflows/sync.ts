@@ -65,7 +65,8 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
       }
     }
   }
-  await pages.logSyncFinished({ tenantId: input.tenantId, scope: input.scope, initial: input.initial ?? false, tallies });
+  // Only the initial import gets a summary entry; skipping the call keeps an idle 5-minute sync cheap.
+  if (input.initial) await pages.logSyncFinished({ tenantId: input.tenantId, scope: input.scope, initial: true, tallies });
   return { scope: input.scope, tallies };
 }
 
