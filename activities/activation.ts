@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './deps.js';
 import { connectorFor, writeLog } from './deps.js';
+import { exchangePendingCode, isOAuthProvider } from './oauth.js';
 import {
   completeActivation, discardPendingCredentials, getIntegration, promotePendingCredentials, saveSettingsVersion, setStep, wipeTables,
 } from '../db/queries/integration.js';
@@ -35,8 +36,11 @@ export function activationActivities(deps: ActivityDeps) {
     /** Verifies the pending credentials; a rejection discards them, so a wrong key leaves nothing stored. */
     async verifyConnection(input: { tenantId: string }): Promise<{ ok: true; label: string | null } | { ok: false; message: string }> {
       const integ = await integrationOf(deps, input.tenantId);
-      const connector = await connectorFor(deps, input.tenantId, integ.provider, { pending: true });
       try {
+        // OAuth providers: the callback stored the authorization code; it becomes tokens here, never in the API or a workflow.
+        if (isOAuthProvider(integ.provider)) await exchangePendingCode(deps, input.tenantId, integ.provider);
+        // The admin's own steps may use the whole daily quota, the export reserve included (lib/quota.ts).
+        const connector = await connectorFor(deps, input.tenantId, integ.provider, { pending: true, purpose: 'interactive' });
         const { label } = await connector.verifyConnection();
         await promotePendingCredentials(deps.database, input.tenantId, integ.provider, label);
         await setStep(deps.database, input.tenantId, 'connected', true);
@@ -54,7 +58,7 @@ export function activationActivities(deps: ActivityDeps) {
 
     async checkSettings(input: { tenantId: string; settings: Settings }): Promise<FieldCheck[]> {
       const integ = await integrationOf(deps, input.tenantId);
-      const connector = await connectorFor(deps, input.tenantId, integ.provider);
+      const connector = await connectorFor(deps, input.tenantId, integ.provider, { purpose: 'interactive' });
       try {
         const checks = await connector.checkSettings(input.settings);
         if (integ.status === 'activating' && checks.every((c) => c.ok)) await setStep(deps.database, input.tenantId, 'settingsChecked', true);
@@ -86,12 +90,12 @@ export function activationActivities(deps: ActivityDeps) {
     },
 
     /** A pick-list for the settings screen (SPEC §14.2), read live from the provider. */
-    async listOptions(input: { tenantId: string; list: string; q: string | null }): Promise<{ ok: true; items: OptionItem[] } | { ok: false; message: string }> {
+    async listOptions(input: { tenantId: string; list: string; q: string | null; administration?: string | null }): Promise<{ ok: true; items: OptionItem[] } | { ok: false; message: string }> {
       const integ = await integrationOf(deps, input.tenantId);
-      const connector = await connectorFor(deps, input.tenantId, integ.provider);
+      const connector = await connectorFor(deps, input.tenantId, integ.provider, { purpose: 'interactive' });
       if (!connector.options) return { ok: false, message: `Geen keuzelijsten voor ${integ.provider}` };
       try {
-        return { ok: true, items: await connector.options(input.list, input.q) };
+        return { ok: true, items: await connector.options(input.list, input.q, { administration: input.administration ?? null }) };
       } catch (err) {
         if (err instanceof ProviderError && !err.retryable) return { ok: false, message: err.providerMessage };
         if (!(err instanceof ProviderError)) return { ok: false, message: (err as Error).message };

@@ -4,10 +4,15 @@ import type { Database } from '../db/client.js';
 import type { Env } from '../lib/env.js';
 import type { CredentialSealer } from '../lib/crypto.js';
 import type { Connector, ConnectorContext, ProviderCredentials } from '../connectors/types.js';
-import type { ProviderId } from '../lib/providers.js';
-import { readCredentialRow, replaceCredentials } from '../db/queries/integration.js';
+import { providers, type ProviderId } from '../lib/providers.js';
+import { readCredentialRow, replaceCredentials, settingsVersionAt } from '../db/queries/integration.js';
 import { logEntries, type LogTable, type Severity } from '../db/schema.js';
+import * as messages from '../lib/messages.js';
 import type { LogText } from '../lib/messages.js';
+import { settingsSchema, type Settings } from '../lib/settings.js';
+import { createQuotaGuard, formatAmsterdam, QuotaRefusal, type QuotaGuard, type QuotaPurpose } from '../lib/quota.js';
+import { providerConfig } from '../connectors/index.js';
+import { guardDocumentCalls, isOAuthProvider, oauthConnectorContext } from './oauth.js';
 
 export interface ActivityDeps {
   database: Database;
@@ -18,7 +23,24 @@ export interface ActivityDeps {
   taskQueue: string;
   createConnector: (provider: ProviderId, ctx: ConnectorContext) => Connector;
   baseUrl: (provider: ProviderId) => string;
+  /** The per-tenant API quota guard (lib/quota.ts); built from database and env when absent. */
+  quota?: QuotaGuard;
 }
+
+const guards = new WeakMap<ActivityDeps, QuotaGuard>();
+
+export function quotaGuardOf(deps: ActivityDeps): QuotaGuard {
+  if (deps.quota) return deps.quota;
+  let guard = guards.get(deps);
+  if (!guard) {
+    guard = createQuotaGuard({ database: deps.database, env: deps.env });
+    guards.set(deps, guard);
+  }
+  return guard;
+}
+
+/** Day refusals already logged by this worker (one warning per tenant, provider, purpose and day is plenty). */
+const loggedRefusals = new Set<string>();
 
 /** The workflow run an activity belongs to, for the log's link to the Temporal UI. */
 export function currentRun(): { workflowId: string | null; runId: string | null } {
@@ -34,16 +56,64 @@ export function currentRun(): { workflowId: string | null; runId: string | null 
  * Builds the tenant's connector with its decrypted credentials. Credentials are read here, inside the
  * activity, and never passed through workflow arguments or results. `pending` picks the credentials being connected.
  */
-export async function connectorFor(deps: ActivityDeps, tenantId: string, provider: ProviderId, opts: { pending?: boolean } = {}): Promise<Connector> {
+export async function connectorFor(
+  deps: ActivityDeps,
+  tenantId: string,
+  provider: ProviderId,
+  opts: {
+    pending?: boolean;
+    /** What the calls are for: syncs leave the export reserve of the daily quota alone (lib/quota.ts). Default 'sync'. */
+    purpose?: QuotaPurpose;
+    /** The settings the connector works with (an export: the version in force at archive time); default: those in force now. */
+    settings?: Settings | null;
+  } = {},
+): Promise<Connector> {
   const row = await readCredentialRow(deps.database, tenantId);
   const sealed = opts.pending ? row?.pendingSealed : row?.sealed;
   if (!sealed) throw new Error(`No ${opts.pending ? 'pending ' : ''}credentials stored for tenant ${tenantId}`);
   const credentials = deps.sealer.open<ProviderCredentials>(sealed);
-  return deps.createConnector(provider, {
+  // Only providers with an administration to choose (dossier, company), or whose listings follow the settings
+  // (the iMuis article-group filter), need their settings to make a call.
+  const caps = providers[provider].capabilities;
+  const settings = opts.settings !== undefined
+    ? opts.settings
+    : caps.chooseAdministration || caps.articleGroupFilter ? await settingsInForce(deps, tenantId) : null;
+  const guard = quotaGuardOf(deps);
+  const purpose = opts.purpose ?? 'sync';
+  const connector = deps.createConnector(provider, {
     baseUrl: deps.baseUrl(provider),
     credentials,
+    settings,
+    config: providerConfig(deps.env, provider),
     onCredentialsRefreshed: async (fresh) => replaceCredentials(deps.database, tenantId, deps.sealer.seal(fresh)),
+    ...(guard.limits(provider) ? { onRequest: () => acquireQuota(deps, guard, tenantId, provider, purpose) } : {}),
+    // OAuth providers (activities/oauth.ts): token refresh, serialised per tenant; pending tokens are fresh.
+    ...(opts.pending ? {} : oauthConnectorContext(deps, tenantId, provider)),
   });
+  return isOAuthProvider(provider) ? guardDocumentCalls(connector) : connector;
+}
+
+async function settingsInForce(deps: ActivityDeps, tenantId: string): Promise<Settings | null> {
+  const version = await settingsVersionAt(deps.database, tenantId, new Date());
+  return version ? settingsSchema.parse(version.settings) : null;
+}
+
+/** Every call passes the guard; a day refusal is logged once, so the admin sees why the sync stopped. */
+async function acquireQuota(deps: ActivityDeps, guard: QuotaGuard, tenantId: string, provider: ProviderId, purpose: QuotaPurpose): Promise<void> {
+  try {
+    await guard.acquire(tenantId, provider, purpose);
+  } catch (err) {
+    if (err instanceof QuotaRefusal && err.window === 'day' && purpose !== 'interactive') {
+      const what = purpose === 'export' ? 'export' : 'sync';
+      const key = `${tenantId}/${provider}/${what}/${err.resetsAt.toISOString()}`;
+      if (!loggedRefusals.has(key)) {
+        if (loggedRefusals.size > 10_000) loggedRefusals.clear();
+        loggedRefusals.add(key);
+        await writeLog(deps, { tenantId, severity: 'warning', table: 'Integratie', text: messages.quotaReached(provider, what, formatAmsterdam(err.resetsAt)) }).catch(() => {});
+      }
+    }
+    throw err;
+  }
 }
 
 export async function writeLog(

@@ -6,11 +6,13 @@ import { countAttempt, findSettingArticles, getExport, loadWorkOrderForDocument,
 import type { ExportState } from '../db/schema.js';
 import { ProviderError } from '../connectors/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
-import type { CreatedDocument } from '../connectors/types.js';
+import type { AttachmentFile, Connector, CreatedDocument } from '../connectors/types.js';
+import { originalSalesOrderNumber } from '../connectors/visma-net/connector.js';
 import { buildDocument, matchesExcludeFilter } from '../lib/document.js';
 import * as messages from '../lib/messages.js';
 import type { ProviderId } from '../lib/providers.js';
-import { settingsSchema } from '../lib/settings.js';
+import { settingsSchema, type Settings } from '../lib/settings.js';
+import type { WorkOrderForDocument } from '../lib/work-order.js';
 
 export interface ExportOutcome {
   state: ExportState;
@@ -57,11 +59,23 @@ export function exportActivities(deps: ActivityDeps) {
         ?? (await settingsVersionAt(deps.database, tenantId, new Date()));
       if (!version) throw ApplicationFailure.nonRetryable(`No settings saved for ${tenantId}`, 'NoSettings');
       const settings = settingsSchema.parse(version.settings);
+      // Visma.net texts name the document the settings ask for (verkooporder or klantfactuur).
+      const docSubject = { ...subject, ...(settings.provider === 'visma-net' ? { documentType: settings.documentType } : {}) };
 
       if (matchesExcludeFilter(wo.description, settings.excludeFilterWord)) {
         await updateExport(deps.database, tenantId, workOrderId, { state: 'skipped', settingsVersionId: version.id, errorCode: null, errorMessage: null, ...run });
         await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSkippedExcludeWord({ ...subject, word: settings.excludeFilterWord }), simonId: workOrderId });
         return { state: 'skipped', documentId: null, documentNumber: null, reason: 'filterwoord' };
+      }
+
+      // A work order made from a Visma.net sales order is not sent back as a second sales order (SPEC §14.13).
+      if (settings.provider === 'visma-net' && settings.documentType === 'salesOrder') {
+        const orderNumber = originalSalesOrderNumber(await importedFrom(deps, tenantId, workOrderId, provider));
+        if (orderNumber) {
+          await updateExport(deps.database, tenantId, workOrderId, { state: 'skipped', settingsVersionId: version.id, errorCode: null, errorMessage: null, ...run });
+          await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSkippedFromProviderOrder({ ...subject, orderNumber }), simonId: workOrderId, providerId: orderNumber });
+          return { state: 'skipped', documentId: null, documentNumber: null, reason: `verkooporder ${orderNumber}` };
+        }
       }
 
       const codes = [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
@@ -81,26 +95,58 @@ export function exportActivities(deps: ActivityDeps) {
 
       const previousAttempts = exp.attempts;
       await countAttempt(deps.database, tenantId, workOrderId);
-      let doc: CreatedDocument | null = null;
+      const draft = settings.provider === 'visma-net' ? { ...built.draft, documentType: settings.documentType } : built.draft;
+      // An earlier attempt created it and recorded it before attaching its PDFs: that one is ours.
+      let doc: CreatedDocument | null = exp.documentId && exp.provider === provider ? { documentId: exp.documentId, documentNumber: exp.documentNumber } : null;
+      let connector: Connector;
       try {
-        const connector = await connectorFor(deps, tenantId, provider);
+        connector = await connectorFor(deps, tenantId, provider, { purpose: 'export', settings });
         // An earlier attempt may have created it and timed out after the provider committed: find it first.
-        if (previousAttempts > 0 || exp.documentId) doc = await connector.findDocumentByReference(exp.reference);
-        if (!doc) doc = await connector.createDocument(built.draft);
+        if (!doc && previousAttempts > 0) doc = await connector.findDocumentByReference(exp.reference);
+        if (!doc) doc = await connector.createDocument(draft);
       } catch (err) {
         if (err instanceof ProviderError && !err.retryable) {
           await updateExport(deps.database, tenantId, workOrderId, { state: 'failed', settingsVersionId: version.id, errorCode: `provider-${err.kind}`, errorMessage: err.providerMessage, ...run });
-          await writeLog(deps, { tenantId, severity: 'error', table: 'Werkbon', text: messages.exportRejected({ ...subject, providerMessage: err.providerMessage }), simonId: workOrderId });
+          await writeLog(deps, { tenantId, severity: 'error', table: 'Werkbon', text: messages.exportRejected({ ...docSubject, providerMessage: err.providerMessage }), simonId: workOrderId });
           return { state: 'failed', documentId: null, documentNumber: null, reason: err.providerMessage };
         }
         await updateExport(deps.database, tenantId, workOrderId, { errorCode: 'provider-unavailable', errorMessage: err instanceof ProviderError ? err.providerMessage : String(err) });
         throw toApplicationFailure(err);
       }
+
+      // PDFs (visma-net): after the document exists; a transient failure retries the attaching only.
+      const warnings: messages.LogText[] = [];
+      const kinds = attachmentKinds(settings);
+      if (kinds.length > 0 && connector.attachFile) {
+        if (!exp.documentId || exp.documentId !== doc.documentId) {
+          await updateExport(deps.database, tenantId, workOrderId, { documentId: doc.documentId, documentNumber: doc.documentNumber });
+        }
+        try {
+          for (const kind of kinds) {
+            const file = await fetchPdf(kind, wo);
+            if (!file) {
+              warnings.push(messages.attachmentMissing({ ...docSubject, kind }));
+              continue;
+            }
+            try {
+              await connector.attachFile(doc, file);
+            } catch (err) {
+              if (!(err instanceof ProviderError) || err.retryable) throw err;
+              warnings.push(messages.attachmentRejected({ ...docSubject, kind, providerMessage: err.providerMessage }));
+            }
+          }
+        } catch (err) {
+          await updateExport(deps.database, tenantId, workOrderId, { errorCode: 'attachment-unavailable', errorMessage: err instanceof ProviderError ? err.providerMessage : String((err as Error).message ?? err) });
+          throw toApplicationFailure(err);
+        }
+      }
+
       await updateExport(deps.database, tenantId, workOrderId, {
         state: 'sent', documentId: doc.documentId, documentNumber: doc.documentNumber, sentAt: new Date(), settingsVersionId: version.id,
         errorCode: null, errorMessage: null, ...run,
       });
-      await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSent({ ...subject, documentNumber: doc.documentNumber }), simonId: workOrderId, providerId: doc.documentId });
+      await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSent({ ...docSubject, documentNumber: doc.documentNumber }), simonId: workOrderId, providerId: doc.documentId });
+      for (const text of warnings) await writeLog(deps, { tenantId, severity: 'warning', table: 'Werkbon', text, simonId: workOrderId, providerId: doc.documentId });
       return { state: 'sent', documentId: doc.documentId, documentNumber: doc.documentNumber, reason: null };
     },
 
@@ -117,4 +163,46 @@ export function exportActivities(deps: ActivityDeps) {
       return { state: 'failed', documentId: null, documentNumber: null, reason: input.message };
     },
   };
+}
+
+/** The quote or order of this provider the work order was imported from, if any. */
+async function importedFrom(deps: ActivityDeps, tenantId: string, workOrderId: string, provider: ProviderId): Promise<string | null> {
+  const rows = await deps.database.sql<{ quote_id: string }[]>`
+    select quote_id from integration.imported_quotes where tenant_id = ${tenantId} and provider = ${provider} and work_order_id = ${workOrderId} limit 1`;
+  return rows[0]?.quote_id ?? null;
+}
+
+type PdfKind = messages.AttachmentKind;
+
+/** Which PDFs the settings ask for (manual §5.9); none for providers without the setting. */
+function attachmentKinds(settings: Settings): PdfKind[] {
+  if (!('attachments' in settings)) return [];
+  switch (settings.attachments) {
+    case 'workOrderPdf':
+      return ['workOrderPdf'];
+    case 'workOrderAndFormsPdf':
+      return ['workOrderPdf', 'formsPdf'];
+    case 'formsPdf':
+      return ['formsPdf'];
+    case 'none':
+      return [];
+  }
+}
+
+const PDF_TIMEOUT_MS = 30_000;
+
+/**
+ * The PDF bytes from the work order's reference (a URL Simon serves). null when it does not exist: no reference,
+ * not a URL, or 404/410 (SPEC §14.13: a missing forms PDF is skipped with a warning). Other failures throw, so
+ * the activity retries.
+ */
+async function fetchPdf(kind: PdfKind, wo: WorkOrderForDocument): Promise<AttachmentFile | null> {
+  const ref = kind === 'workOrderPdf' ? wo.workOrderPdf : wo.formsPdf;
+  if (!ref || !/^https?:\/\//i.test(ref)) return null;
+  const res = await fetch(ref, { signal: AbortSignal.timeout(PDF_TIMEOUT_MS) });
+  if (res.status === 404 || res.status === 410) return null;
+  if (!res.ok) throw new Error(`PDF ${kind} van werkbon ${wo.number}: HTTP ${res.status}`);
+  const content = Buffer.from(await res.arrayBuffer());
+  const fileName = kind === 'workOrderPdf' ? `Werkbon ${wo.number}.pdf` : `Eigen formulieren ${wo.number}.pdf`;
+  return { fileName: fileName.replace(/[\\/:*?"<>|]+/g, '-'), contentType: 'application/pdf', content };
 }

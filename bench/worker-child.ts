@@ -3,15 +3,17 @@
  * not the bench's, the fake provider's or the API's. Started by bench/worker-process.ts; speaks over IPC.
  * The workflow bundle is made once by the parent and read from a file: webpack here would inflate the RSS.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { connectDatabase } from '../db/client.js';
 import { parseEnv } from '../lib/env.js';
+import { createDataConverter } from '../lib/codec.js';
 import { createWorker } from '../lib/worker.js';
 
 export type ChildRequest =
   | { id: number; type: 'usage' }
+  | { id: number; type: 'threads' }
   | { id: number; type: 'sample-start'; intervalMs: number }
   | { id: number; type: 'sample-stop' }
   | { id: number; type: 'shutdown' };
@@ -33,6 +35,27 @@ export interface RssSamples {
   kernelPeakRss: number | null;
 }
 
+/** CPU ms so far of every thread of this process, from /proc/self/task (utime + stime, USER_HZ 100). */
+export interface ThreadCpu {
+  tid: number;
+  name: string;
+  ms: number;
+}
+
+function threadCpu(): ThreadCpu[] {
+  const out: ThreadCpu[] = [];
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const raw = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+      out.push({ tid: Number(tid), name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), ms: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 function kernelPeakRss(): number | null {
   try {
     const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -51,7 +74,7 @@ async function main() {
   const address = env.TEMPORAL_ADDRESS!;
   const database = connectDatabase(env.DATABASE_URL!, { max: 10 });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(env) });
   const nativeConnection = await NativeConnection.connect({ address });
   const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE!;
   const worker: Worker = await createWorker({
@@ -76,6 +99,9 @@ async function main() {
         send({ id: raw.id, result: usage });
         return;
       }
+      case 'threads':
+        send({ id: raw.id, result: threadCpu() });
+        return;
       case 'sample-start': {
         if (sampler) clearInterval(sampler.timer);
         const started = performance.now();

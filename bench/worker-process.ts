@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../lib/temporal-server.js';
-import type { ChildRequest, RssSamples, Usage } from './worker-child.js';
+import type { ChildRequest, RssSamples, ThreadCpu, Usage } from './worker-child.js';
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
 
@@ -28,7 +28,10 @@ export class WorkerProcess {
   }
 
   static async start(env: Record<string, string>): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'bench', 'worker-child.ts')], {
+    // BENCH_CPU_PROFILE=<dir>: V8 writes a .cpuprofile of each worker process there when it exits (bench/profile-summary.ts reads it).
+    const profileDir = process.env.BENCH_CPU_PROFILE;
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(projectRoot, 'bench', 'worker-child.ts')], {
       cwd: projectRoot,
       env: { ...process.env, ...env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -61,6 +64,26 @@ export class WorkerProcess {
 
   usage(): Promise<Usage> {
     return this.request<Usage>({ type: 'usage' });
+  }
+
+  /** CPU ms so far per thread of the worker process. */
+  threads(): Promise<ThreadCpu[]> {
+    return this.request<ThreadCpu[]>({ type: 'threads' });
+  }
+
+  /**
+   * Where the worker's CPU went between two `threads()` snapshots: the main thread (activities, the SDK's JS side),
+   * the Temporal core's Rust threads (tokio), the busiest other thread (by elimination the workflow thread: V8 and
+   * libuv helpers are small), and the rest.
+   */
+  static threadSplit(before: ThreadCpu[], after: ThreadCpu[], pid: number): { main: number; workflowThread: number; rustCore: number; other: number } {
+    const start = new Map(before.map((t) => [t.tid, t.ms]));
+    const deltas = after.map((t) => ({ ...t, ms: t.ms - (start.get(t.tid) ?? 0) }));
+    const main = deltas.find((t) => t.tid === pid)?.ms ?? 0;
+    const rust = deltas.filter((t) => t.tid !== pid && t.name !== 'node');
+    const js = deltas.filter((t) => t.tid !== pid && t.name === 'node').sort((a, b) => b.ms - a.ms);
+    const workflowThread = js[0]?.ms ?? 0;
+    return { main, workflowThread, rustCore: rust.reduce((s, t) => s + t.ms, 0), other: js.slice(1).reduce((s, t) => s + t.ms, 0) };
   }
 
   /** CPU ms (user + system) used by the worker process so far. */

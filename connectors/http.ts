@@ -44,8 +44,8 @@ export interface HttpClientOptions {
   errorMessage?: (body: unknown, status: number) => string | null | undefined;
   /** Replaces the generic Dutch lead of 401/403 errors, e.g. "Onjuiste gebruikersnaam of API sleutel". */
   authErrorMessage?: string;
-  /** Called once per outgoing request (quota accounting). */
-  onRequest?: () => void;
+  /** Called once per outgoing request (quota accounting); awaited, and a throw stops the request before it is sent. */
+  onRequest?: () => unknown;
 }
 
 export class HttpClient {
@@ -90,7 +90,7 @@ export class HttpClient {
     const headers: Record<string, string> = { accept: 'application/json', ...(await this.options.headers?.()), ...req.headers };
     const body = encodeBody(req.body, headers);
 
-    this.options.onRequest?.();
+    await this.options.onRequest?.();
     // One signal for the whole exchange, so a provider that stalls while sending the body also times out.
     const signal = AbortSignal.timeout(timeoutMs);
     let response: Response;

@@ -1,7 +1,11 @@
 import type { Env } from '../lib/env.js';
 import { providers, type ProviderId } from '../lib/providers.js';
 import { createFactuurSturenConnector } from './factuursturen/connector.js';
-import type { Connector, ConnectorContext } from './types.js';
+import { createOctopusConnector } from './octopus/connector.js';
+import { createImuisConnector } from './imuis/connector.js';
+import { createRompslompConnector, createRompslompOAuth } from './rompslomp/connector.js';
+import { createVismaNetConnector, createVismaNetOAuth } from './visma-net/connector.js';
+import type { Connector, ConnectorContext, OAuthConnectorFactory } from './types.js';
 
 export { ProviderError, isProviderError, type ProviderErrorKind } from './errors.js';
 export { toApplicationFailure, providerFailureType, type ProviderFailureDetails } from './failures.js';
@@ -11,11 +15,19 @@ export function createConnector(provider: ProviderId, ctx: ConnectorContext): Co
   switch (provider) {
     case 'factuursturen':
       return createFactuurSturenConnector(ctx);
-    case 'octopus':
-    case 'imuis':
     case 'rompslomp':
+      return createRompslompConnector(ctx);
+    case 'imuis':
+      return createImuisConnector(ctx, {
+        partnerKey: ctx.config?.partnerKey ?? '',
+        ...(ctx.config?.pageSize ? { pageSize: Number(ctx.config.pageSize) } : {}),
+        // The article-group filter of the settings in force limits the listings (SPEC §14.12, §14.18).
+        articleGroupFilter: ctx.settings?.provider === 'imuis' ? ctx.settings.articleGroupFilter : [],
+      });
     case 'visma-net':
-      throw new Error(`The ${providers[provider].name} connector is not implemented in this build`);
+      return createVismaNetConnector(ctx);
+    case 'octopus':
+      return createOctopusConnector(ctx);
   }
 }
 
@@ -29,4 +41,28 @@ export function providerBaseUrl(env: Env, provider: ProviderId): string {
     'visma-net': env.VISMA_NET_BASE_URL,
   };
   return byProvider[provider];
+}
+
+/** Provider settings from the environment that are not per tenant (e.g. Octopus's software house identification). */
+export function providerConfig(env: Env, provider: ProviderId): Record<string, string> {
+  switch (provider) {
+    case 'octopus':
+      return { softwareHouseUuid: env.OCTOPUS_SOFTWARE_HOUSE_UUID };
+    case 'imuis':
+      return { partnerKey: env.IMUIS_PARTNER_KEY, pageSize: String(env.IMUIS_PAGE_SIZE) };
+    default:
+      return {};
+  }
+}
+
+/** The OAuth2 code flow of a provider that connects that way (lib/oauth.ts); null for the others. */
+export function oauthFactory(provider: ProviderId, env: Env): OAuthConnectorFactory | null {
+  switch (provider) {
+    case 'rompslomp':
+      return createRompslompOAuth({ baseUrl: env.ROMPSLOMP_BASE_URL, clientId: env.ROMPSLOMP_CLIENT_ID, clientSecret: env.ROMPSLOMP_CLIENT_SECRET });
+    case 'visma-net':
+      return createVismaNetOAuth({ connectBaseUrl: env.VISMA_CONNECT_BASE_URL, clientId: env.VISMA_CLIENT_ID, clientSecret: env.VISMA_CLIENT_SECRET });
+    default:
+      return null;
+  }
 }

@@ -121,6 +121,8 @@ export interface DocumentDraft {
   customerReference: string | null;
   /** Warehouse per line (visma-net sales orders). */
   warehouse: string | null;
+  /** Which document the settings version of the archive asks for (visma-net: sales order or customer invoice). */
+  documentType?: 'salesOrder' | 'invoice';
 }
 
 export interface CreatedDocument {
@@ -158,18 +160,23 @@ export interface Connector {
 
   /** "Controleer": every field checked against the provider, each with its own result. */
   checkSettings(settings: Settings): Promise<FieldCheck[]>;
-  /** Pick-lists for the settings screen (SPEC §14.2), e.g. `articles?q=`. */
-  options?(list: string, q: string | null): Promise<OptionItem[]>;
+  /**
+   * Pick-lists for the settings screen (SPEC §14.2), e.g. `articles?q=`. `scope.administration` names the
+   * dossier/company the list belongs to while it is being chosen (before any settings are saved).
+   */
+  options?(list: string, q: string | null, scope?: { administration?: string | null }): Promise<OptionItem[]>;
 
   createDocument(draft: DocumentDraft): Promise<CreatedDocument>;
   findDocumentByReference(reference: string): Promise<CreatedDocument | null>;
   attachFile?(document: CreatedDocument, file: AttachmentFile): Promise<void>;
 }
 
-/** OAuth2 providers (rompslomp, visma-net) add the code flow. */
+/** OAuth2 providers (rompslomp, visma-net) add the code flow (lib/oauth.ts implements it once). */
 export interface OAuthConnectorFactory {
-  authorizeUrl(state: string, redirectUri: string): string;
-  exchangeCode(code: string, redirectUri: string): Promise<ProviderCredentials>;
+  /** Whether the provider takes a PKCE challenge (S256); the API then stores the verifier with the state. */
+  readonly pkce?: boolean;
+  authorizeUrl(state: string, redirectUri: string, codeChallenge?: string): string;
+  exchangeCode(code: string, redirectUri: string, codeVerifier?: string): Promise<ProviderCredentials>;
   refresh(credentials: ProviderCredentials): Promise<ProviderCredentials>;
 }
 
@@ -178,7 +185,19 @@ export interface ConnectorContext {
   credentials: ProviderCredentials;
   /** Called when the connector refreshed its tokens, so the caller can store them (sealed). */
   onCredentialsRefreshed?: (credentials: ProviderCredentials) => Promise<void>;
-  /** Counts every outgoing call (per-tenant quota guard). */
-  onRequest?: () => void;
+  /**
+   * OAuth providers: fresh tokens for the stale ones the connector holds. The caller refreshes once per tenant
+   * at a time (another run may have refreshed already: rotating refresh tokens) and stores the result sealed.
+   */
+  refreshCredentials?: (stale: ProviderCredentials) => Promise<ProviderCredentials>;
+  /** The tenant's settings in force (the company or dossier the connector works in); null before the first save. */
+  settings?: Settings | null;
+  /**
+   * Called before every outgoing call (per-tenant quota guard, lib/quota.ts); awaited, and when it throws (a
+   * ProviderError 'rate-limited') the call is not made.
+   */
+  onRequest?: () => unknown;
+  /** Provider configuration from the environment (e.g. Octopus's `softwareHouseUuid`), see providerConfig(). */
+  config?: Record<string, string>;
   timeoutMs?: number;
 }

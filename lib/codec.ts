@@ -74,8 +74,12 @@ export class EncryptionCodec implements PayloadCodec {
     } catch {
       throw new ValueError(`Payload could not be decrypted with key '${keyId}' (wrong key or altered data)`);
     }
-    const decoded = ProtoPayload.decode(plain);
-    return { metadata: decoded.metadata, data: decoded.data };
+    try {
+      const decoded = ProtoPayload.decode(plain);
+      return { metadata: decoded.metadata, data: decoded.data };
+    } catch {
+      throw new ValueError(`Decrypted payload (key '${keyId}') is not a serialised Payload`);
+    }
   }
 }
 

@@ -14,5 +14,9 @@ export function credentialSchemaFor(provider: ProviderId): z.ZodType<Record<stri
 
 /** A non-secret label for the admin ("verbonden als …"). */
 export function credentialLabel(credentials: Record<string, string>): string | null {
-  return credentials.username ?? credentials.environmentCode ?? null;
+  if (credentials.username) return credentials.username;
+  // The iMuis omgevingscode is the tenant's key to its administration: only its last characters are shown.
+  const code = credentials.environmentCode?.trim();
+  if (code) return code.length <= 4 ? 'omgevingscode ••••' : `omgevingscode ••••${code.slice(-4)}`;
+  return null;
 }

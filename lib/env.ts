@@ -87,6 +87,15 @@ const origins = z.string().transform((raw, ctx): string[] => {
   return out;
 });
 
+/** A duration as milliseconds: `30s`, `500ms`, `2m`, or a bare number of milliseconds. */
+const durationMs = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(ms|s|m)?$/, 'expected a duration like 30s, 500ms, 2m or a number of milliseconds')
+  .transform((raw) => {
+    const [, n, unit] = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(raw)!;
+    return Math.round(Number(n) * (unit === 's' ? 1000 : unit === 'm' ? 60_000 : 1));
+  });
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -96,6 +105,11 @@ export const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('simon-integrations'),
   TEMPORAL_UI_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Graceful shutdown on SIGTERM: in-flight activities (worker) and requests (API) get this long to finish.
+  WORKER_SHUTDOWN_GRACE: z.string().default('30s').pipe(durationMs),
+  API_SHUTDOWN_GRACE: z.string().default('10s').pipe(durationMs),
+  // When set, the worker touches this file while it runs (the container health check reads its age).
+  WORKER_HEALTH_FILE: z.string().min(1).optional(),
   API_TOKENS: z.string().default('').pipe(apiTokens),
   // Development default only; production sets its own. 32 zero-ish bytes would be too obvious, so it is a fixed random value.
   CREDENTIALS_KEY: key32.default('q0bU8wT7bq9y7VxJr2b3sQeH0mC4n6X1Zk8pL5dA9fE='),
@@ -105,10 +119,35 @@ export const envSchema = z.object({
   TEMPORAL_UI_ORIGIN: z.string().default('http://127.0.0.1:8233,http://localhost:8233').pipe(origins),
   FACTUURSTUREN_BASE_URL: z.string().url().default('http://127.0.0.1:3101/api/v1/'),
   OCTOPUS_BASE_URL: z.string().url().default('http://127.0.0.1:3102/octopus-rest-api/v1/'),
+  // The software house identification Octopus issues to an integrator (header `softwareHouseUuid` on POST /authentication).
+  // Development default = the fake's; production sets the one Octopus issued.
+  OCTOPUS_SOFTWARE_HOUSE_UUID: z.string().min(1).default('5f1d3c2a-7b4e-4c8d-9a61-0c7e2b9d4f10'),
+  // Per-tenant quota guard (lib/quota.ts) of the API-limited providers: calls per Europe/Amsterdam day and per minute.
+  // Neither provider publishes numbers (research/accounting-apis.md §1, §4); these defaults are deliberately low
+  // (Octopus: "very low daily limits"). Syncs may use the daily quota up to QUOTA_EXPORT_RESERVE_PERCENT below it;
+  // that reserve is kept for exports (archived work orders) and the admin's settings screen (SPEC §14.5).
+  QUOTA_OCTOPUS_PER_DAY: z.coerce.number().int().min(1).default(500),
+  QUOTA_OCTOPUS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  QUOTA_ROMPSLOMP_PER_DAY: z.coerce.number().int().min(1).default(1000),
+  QUOTA_ROMPSLOMP_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  QUOTA_EXPORT_RESERVE_PERCENT: z.coerce.number().int().min(0).max(90).default(30),
   IMUIS_BASE_URL: z.string().url().default('http://127.0.0.1:3103/'),
+  // The partner key iMuis issues to the integrator (not per tenant; tenants connect with their omgevingscode).
+  // Development default = the fake's; production sets the one Muis Software issued.
+  IMUIS_PARTNER_KEY: z.string().min(1).default('simon-dev-partner-key'),
+  // Records per GETSTAMTABELRECORDS page (iMuis tells no maximum; the PHP client asks 10000).
+  IMUIS_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   ROMPSLOMP_BASE_URL: z.string().url().default('http://127.0.0.1:3104/api/v1/'),
   VISMA_NET_BASE_URL: z.string().url().default('http://127.0.0.1:3105/v1/'),
   VISMA_CONNECT_BASE_URL: z.string().url().default('http://127.0.0.1:3106/connect/'),
+  // OAuth2 apps registered with the providers (Rompslomp: the fake's development client by default; production sets its own).
+  ROMPSLOMP_CLIENT_ID: z.string().min(1).default('simon-dev-client'),
+  ROMPSLOMP_CLIENT_SECRET: z.string().min(1).default('simon-dev-secret'),
+  // Visma.net: the app registered in the Visma Developer Portal (development default = the fake Visma Connect's client).
+  VISMA_CLIENT_ID: z.string().min(1).default('simon-dev'),
+  VISMA_CLIENT_SECRET: z.string().min(1).default('simon-dev-secret'),
+  // Where browsers come back after authorising at a provider: the API's public base URL (…/v1/oauth/{provider}/callback is appended).
+  OAUTH_REDIRECT_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -182,7 +182,16 @@ export interface ExportSubject {
 export const exportSent = (s: ExportSubject & { documentNumber: string | null }): LogText => {
   const doc = capitalize(documentWord(s.provider, s.documentType));
   const nr = s.documentNumber ? ` ${s.documentNumber}` : '';
-  return text(`${doc}${nr} aangemaakt in ${providerName(s.provider)} voor werkbon ${s.workOrderNumber}`);
+  return text(`${doc}${nr} aangemaakt in ${providerName(s.provider)} voor werkbon ${s.workOrderNumber}`, unbookedDocumentAction[s.provider]);
+};
+
+/**
+ * Providers whose API has no draft flag (SPEC §14.1): the document is created without being booked, which is as
+ * editable as it gets there, and the log says so. Octopus: `POST invoices` creates, a separate `invoices/book` books;
+ * we never call the latter (research/accounting-apis.md §1; no draft flag confirmed in Octopus's own material).
+ */
+const unbookedDocumentAction: Partial<Record<ProviderId, string>> = {
+  octopus: 'Controleer de verkoopfactuur in Octopus en boek hem daar door: Simon maakt hem aan zonder door te boeken (de Octopus-API kent geen conceptstatus)',
 };
 
 /** Info: the work description contains the exclusion filter word (SPEC §5.5). */
@@ -297,6 +306,16 @@ export const attachmentMissing = (s: ExportSubject & { kind: AttachmentKind }): 
     `Voeg de PDF zo nodig zelf toe in ${providerName(s.provider)}`,
   );
 
+/** Warning: the document was created, but the provider refused a PDF (SPEC §5.5); the rest of the export stands. */
+export const attachmentRejected = (s: ExportSubject & { kind: AttachmentKind; providerMessage: string | null }): LogText =>
+  text(
+    withProviderMessage(
+      `De ${attachmentLabel[s.kind]} van werkbon ${s.workOrderNumber} kon niet worden toegevoegd aan de ${documentWord(s.provider, s.documentType)} in ${providerName(s.provider)}`,
+      s.providerMessage,
+    ),
+    `Voeg de PDF zelf toe in ${providerName(s.provider)}`,
+  );
+
 // ------------------------------------------------------------------ quotes (table "Offerte")
 
 export const quoteImported = (provider: ProviderId, quoteNumber: string, workOrderNumber: string): LogText =>
@@ -342,6 +361,31 @@ export const settingsChanged = (provider: ProviderId, version: number): LogText 
 export const connected = (provider: ProviderId, label: string | null): LogText =>
   text(`Koppelen met ${providerName(provider)} gelukt${label ? ` (${label})` : ''}`);
 
+/**
+ * Error: the provider withdrew Simon's OAuth authorisation (refresh token revoked or expired); the integration
+ * is paused until the admin connects again.
+ */
+export const reconnectRequired = (provider: ProviderId, providerMessage: string | null): LogText =>
+  text(
+    withProviderMessage(`De koppeling met ${providerName(provider)} is verlopen of ingetrokken; de integratie is gepauzeerd`, providerMessage),
+    `Koppel ${providerName(provider)} opnieuw: kies bij de integratie 'Koppelen', geef Simon toegang in ${providerName(provider)} en kies daarna 'Hervatten'`,
+  );
+
+/** The page the admin's browser shows after coming back from the provider's consent screen (OAuth callback). */
+export const oauthCallbackTexts = {
+  connected: (provider: ProviderId, label: string | null) =>
+    `Koppelen met ${providerName(provider)} gelukt${label ? ` (${label})` : ''}, je kunt dit venster sluiten.`,
+  failed: (provider: ProviderId, reason: string) => `Koppelen met ${providerName(provider)} mislukt: ${reason}`,
+  unknownState: () => 'deze koppellink is onbekend. Vraag in Simon een nieuwe koppeling aan.',
+  expiredState: () => 'deze koppellink is verlopen. Vraag in Simon een nieuwe koppeling aan.',
+  usedState: () => 'deze koppellink is al gebruikt. Vraag in Simon een nieuwe koppeling aan als het koppelen niet gelukt is.',
+  otherProvider: () => 'deze koppellink hoort bij een ander boekhoudpakket.',
+  denied: (provider: ProviderId) => `je hebt Simon in ${providerName(provider)} geen toegang gegeven. Probeer het opnieuw vanuit Simon.`,
+  missingCode: (provider: ProviderId) => `${providerName(provider)} stuurde geen autorisatiecode terug.`,
+  rejected: (provider: ProviderId) => `${providerName(provider)} weigerde de koppeling.`,
+  wrongState: () => 'de integratie wacht niet (meer) op deze koppeling. Start de koppeling opnieuw vanuit Simon.',
+} as const;
+
 export const connectFailed = (provider: ProviderId, providerMessage: string | null): LogText =>
   text(
     withProviderMessage(`Koppelen met ${providerName(provider)} mislukt`, providerMessage),
@@ -378,6 +422,50 @@ export const checkErrors = {
   companyUnknown: (provider: ProviderId) => `Bedrijf niet bekend in ${providerName(provider)}`,
   warehouseUnknown: (provider: ProviderId) => `Magazijn niet bekend in ${providerName(provider)}`,
   warehouseDefaultRequired: () => 'Kies een standaard magazijn voor gebruikers zonder eigen magazijn',
+  warehouseInactive: (provider: ProviderId) => `Magazijn is niet actief in ${providerName(provider)}`,
+  /** Visma.net: an item whose status no longer allows sales (Inactive, NoSales, MarkedForDeletion). */
+  articleInactive: (provider: ProviderId) => `Artikel is niet actief (niet verkoopbaar) in ${providerName(provider)}`,
   articleGroupUnknown: (provider: ProviderId, group: string) => `Artikelgroep ${quoted(group)} niet bekend in ${providerName(provider)}`,
+  articleBlocked: (provider: ProviderId) => `Artikel is geblokkeerd in ${providerName(provider)}`,
+  /** iMuis: a settings article must be imported, so its group must pass the article-group filter (SPEC §14.12). */
+  articleOutsideGroupFilter: (group: string | null) =>
+    group ? `Artikel valt buiten het artikelgroepfilter (groep ${quoted(group)})` : 'Artikel valt buiten het artikelgroepfilter (geen artikelgroep)',
   termsNotAccepted: () => 'De voorwaarden moeten worden geaccepteerd',
+  /** Rompslomp's free "Gratis" plan has no API access (`access_control.api_accessible: false`). */
+  companyWithoutApiAccess: (name: string) =>
+    `Bedrijf ${quoted(name)} heeft het Gratis-abonnement van Rompslomp; daarmee is geen koppeling mogelijk. Kies een bedrijf met een betaald abonnement`,
+  companyMissingScopes: (name: string, scopes: string[]) =>
+    `Simon heeft in Rompslomp niet alle benodigde rechten voor bedrijf ${quoted(name)} (ontbreekt: ${scopes.join(', ')})`,
+  companyFirst: () => 'Kies eerst een bedrijf dat bekend is in Rompslomp; daarna worden de artikelen gecontroleerd',
+  journalClosed: (provider: ProviderId, journal: string) => `Dagboek ${quoted(journal)} is afgesloten in ${providerName(provider)}`,
+  noOpenBookyear: (provider: ProviderId) => `Geen open boekjaar in ${providerName(provider)}`,
+  dossierFirst: (provider: ProviderId) => `Kies eerst een dossier dat bekend is in ${providerName(provider)}`,
 } as const;
+
+// ------------------------------------------------------------------ API quota (table "Integratie")
+
+/** Warning: "Nu synchroniseren" refused because it would go over the day's (or minute's) API quota (SPEC §5.2). */
+export const syncNowRefusedQuota = (
+  provider: ProviderId,
+  q: { window: 'day' | 'minute'; needed: number; remaining: number; retryAt: string },
+): LogText =>
+  text(
+    q.window === 'day'
+      ? `'Nu synchroniseren' niet gestart: het maximum aantal verzoeken aan ${providerName(provider)} voor vandaag is bijna bereikt (nog ${q.remaining} beschikbaar voor synchronisatie, nodig ${q.needed}; de rest is gereserveerd voor het versturen van werkbonnen)`
+      : `'Nu synchroniseren' niet gestart: het maximum aantal verzoeken aan ${providerName(provider)} per minuut is bereikt`,
+    q.window === 'day'
+      ? `Probeer het na ${q.retryAt} opnieuw; de automatische synchronisatie van vannacht haalt de wijzigingen ook op`
+      : `Probeer het na ${q.retryAt} opnieuw`,
+  );
+
+/** Warning: the guard stopped a sync (or, with the reserve used up, an export) until the day is over; it then continues by itself. */
+export const quotaReached = (provider: ProviderId, what: 'sync' | 'export', retryAt: string): LogText =>
+  what === 'sync'
+    ? text(
+        `Maximum aantal verzoeken aan ${providerName(provider)} voor vandaag bereikt: synchroniseren wacht tot ${retryAt}`,
+        `Geen actie nodig: het gaat na ${retryAt} vanzelf verder. Gearchiveerde werkbonnen gebruiken een eigen reserve en worden wel verstuurd`,
+      )
+    : text(
+        `Maximum aantal verzoeken aan ${providerName(provider)} voor vandaag bereikt, ook de reserve voor werkbonnen: versturen wacht tot ${retryAt}`,
+        `Geen actie nodig: de werkbonnen worden na ${retryAt} vanzelf verstuurd`,
+      );

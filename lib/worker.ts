@@ -1,19 +1,26 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../activities/index.js';
 import type { Database } from '../db/client.js';
 import type { Env } from './env.js';
 import { CredentialSealer } from './crypto.js';
+import { createDataConverter, failureConverterPath } from './codec.js';
 import { createConnector, providerBaseUrl } from '../connectors/index.js';
+import { activityLogInterceptor } from './logger.js';
 
 export const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
 
-/** Bundles the workflow code once (webpack + swc); our ESM sources import `./x.js`, which webpack must map to `./x.ts`. */
-export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * Bundles the workflow code once (webpack + swc); our ESM sources import `./x.js`, which webpack must map to `./x.ts`.
+ * The bundle carries the encrypting failure converter (lib/codec.ts), so failures raised in workflow code are encoded too.
+ * `opts.workflowsPath` is for tests that bundle other workflow code (the replay test's non-deterministic copy).
+ */
+export async function bundleWorkflows(opts: { workflowsPath?: string } = {}): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    workflowsPath,
+    workflowsPath: opts.workflowsPath ?? workflowsPath,
+    failureConverterPath,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error(m: string) { process.stderr.write(`${m}\n`); }, log() {} } as never,
     webpackConfigHook: (config) => {
       config.resolve = { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } };
@@ -29,8 +36,10 @@ export interface WorkerOptions {
   env: Env;
   taskQueue: string;
   namespace: string;
-  workflowBundle: WorkflowBundleWithSourceMap;
-  shutdownGraceTime?: string;
+  /** An in-memory bundle (bundleWorkflows) or a prebuilt file `{ codePath }` (scripts/bundle-workflows.ts). */
+  workflowBundle: WorkflowBundleOption;
+  /** `'10 seconds'`, or milliseconds. */
+  shutdownGraceTime?: string | number;
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
@@ -48,7 +57,11 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowBundle: opts.workflowBundle,
+    // Must match the client's (lib/codec.ts): payloads and failures are encrypted in Temporal.
+    dataConverter: createDataConverter(opts.env),
     activities,
+    // Activity log lines carry the tenant (lib/logger.ts).
+    interceptors: { activity: [activityLogInterceptor] },
     shutdownGraceTime: (opts.shutdownGraceTime ?? '10 seconds') as never,
   });
 }

@@ -19,6 +19,10 @@ import { startSdkDevServer } from '../lib/temporal-fallback.js';
 import { bundleWorkflows, createWorker } from '../lib/worker.js';
 import { createApp } from '../api/app.js';
 import { startFakeFactuurSturen, seedFactuurSturen, DEFAULT_FS_ACCOUNT, type FakeFactuurSturen } from '../connectors/factuursturen/fake-server.js';
+import { startFakeOctopus, DEFAULT_OCTOPUS_USER } from '../connectors/octopus/fake-server.js';
+import { startFakeImuis, DEFAULT_ENVIRONMENT_CODE } from '../connectors/imuis/fake-server.js';
+import { startFakeRompslomp } from '../connectors/rompslomp/fake-server.js';
+import { startFakeVismaNet } from '../connectors/visma-net/fake-server.js';
 import { runDemo } from './demo.js';
 
 const say = (m: string) => process.stdout.write(`${m}\n`);
@@ -86,6 +90,39 @@ async function main() {
     stops.push(() => fake!.stop());
   }
 
+  // The other packages' fakes, so every provider can be activated locally (Octopus and iMuis with the
+  // credentials printed below, Rompslomp and Visma.net through their OAuth screens).
+  const others: string[] = [];
+  const localPort = (url: string) => {
+    const u = new URL(url);
+    return ['127.0.0.1', 'localhost'].includes(u.hostname) ? Number(u.port || 80) : null;
+  };
+  const octopusPort = localPort(env.OCTOPUS_BASE_URL);
+  if (octopusPort) {
+    const f = await startFakeOctopus({ port: octopusPort, seed: { relations: 120, products: 40, groups: 3 } });
+    stops.push(() => f.stop());
+    others.push(`Octopus ${env.OCTOPUS_BASE_URL} (user ${DEFAULT_OCTOPUS_USER.user}, password ${DEFAULT_OCTOPUS_USER.password})`);
+  }
+  const imuisPort = localPort(env.IMUIS_BASE_URL);
+  if (imuisPort) {
+    const f = await startFakeImuis({ port: imuisPort, seed: {} });
+    stops.push(() => f.stop());
+    others.push(`iMuis ${env.IMUIS_BASE_URL} (omgevingscode ${DEFAULT_ENVIRONMENT_CODE})`);
+  }
+  const rompslompPort = localPort(env.ROMPSLOMP_BASE_URL);
+  if (rompslompPort) {
+    const f = await startFakeRompslomp({ port: rompslompPort, seed: {} });
+    stops.push(() => f.stop());
+    others.push(`Rompslomp ${env.ROMPSLOMP_BASE_URL} (OAuth: GET …/activation/oauth-url)`);
+  }
+  const vismaPort = localPort(env.VISMA_NET_BASE_URL);
+  const connectPort = localPort(env.VISMA_CONNECT_BASE_URL);
+  if (vismaPort && connectPort) {
+    const f = await startFakeVismaNet({ apiPort: vismaPort, connectPort, seed: {} });
+    stops.push(() => f.stop());
+    others.push(`Visma.net ${env.VISMA_NET_BASE_URL} (OAuth via ${env.VISMA_CONNECT_BASE_URL})`);
+  }
+
   // Worker
   say('Bundling workflows and starting the worker…');
   const nativeConnection = await NativeConnection.connect({ address });
@@ -108,6 +145,7 @@ async function main() {
   say(`  OpenAPI        ${apiUrl}/v1/openapi.json`);
   say(`  Temporal UI    ${uiUrl ?? '(external Temporal: see your own UI)'}`);
   if (fake) say(`  Fake FactuurSturen ${fake.url}  (user ${DEFAULT_FS_ACCOUNT.username}, API key ${DEFAULT_FS_ACCOUNT.apiKey})`);
+  for (const o of others) say(`  Fake ${o}`);
   if (devTokens) {
     say(`  Dev tokens     admin ${adminToken}`);
     say(`                 backend ${backendToken}`);

@@ -35,7 +35,7 @@ export async function checkSettingsWorkflow(input: { tenantId: string; settings:
 }
 
 /** A pick-list for the settings screen, read live from the provider (`GET …/integration/options/{list}`). */
-export async function optionsWorkflow(input: { tenantId: string; list: string; q: string | null }) {
+export async function optionsWorkflow(input: { tenantId: string; list: string; q: string | null; administration?: string | null }) {
   return steps.listOptions(input);
 }
 

@@ -142,7 +142,7 @@ export const saveSettings: AppRouteHandler<typeof routes.saveSettings> = async (
 
 export const options: AppRouteHandler<typeof routes.options> = async (c) => {
   const { tenant, list } = c.req.valid('param');
-  const { q } = c.req.valid('query');
+  const { q, administration } = c.req.valid('query');
   const row = await getIntegration(c.get('deps').database, tenant);
   if (!row) throw notFound('Tenant not found');
   if (!(row.status === 'activating' ? row.steps.connected : row.status === 'active' || row.status === 'paused')) {
@@ -152,7 +152,7 @@ export const options: AppRouteHandler<typeof routes.options> = async (c) => {
   const result = await runStep(() =>
     t.client.workflow.execute(optionsWorkflow, {
       workflowId: `${workflowIds.options(tenant, list)}/${Date.now().toString(36)}`,
-      args: [{ tenantId: tenant, list, q: q ?? null }],
+      args: [{ tenantId: tenant, list, q: q ?? null, administration: administration ?? null }],
       ...stepOptions(c, tenant, row.provider, 'options'),
     }),
   );

@@ -68,7 +68,12 @@ export const options = createRoute({
   summary: 'A pick-list for the settings screen, read live from the provider (dossiers, journals, companies, warehouses, article groups, articles)',
   request: {
     params: tenantParams.extend({ list: z.string().regex(/^[a-zA-Z-]{1,40}$/).openapi({ param: { name: 'list', in: 'path' }, example: 'articles' }) }),
-    query: z.object({ q: z.string().max(100).optional() }),
+    query: z.object({
+      q: z.string().max(100).optional(),
+      administration: z.string().max(100).optional().openapi({
+        description: 'The dossier (Octopus) or company the list belongs to while it is being chosen; default: the one in the saved settings',
+      }),
+    }),
   },
   responses: {
     200: jsonContent(z.object({ items: z.array(z.object({ id: z.string(), name: z.string() }).passthrough()) }), 'The options'),

@@ -91,10 +91,24 @@ export const retryExport: AppRouteHandler<typeof routes.retryExport> = async (c)
   temporalOf(c);
   // A held export was archived while nothing was in force: it is built with the settings of now.
   const settingsVersionId = row.state === 'held' || row.settingsVersionId === null ? (await settingsVersionAt(database, tenant, new Date()))?.id ?? null : row.settingsVersionId;
+  // The run that recorded the failure may still be closing; joining it (USE_EXISTING) would send nothing.
+  await waitForPreviousRun(c, row.workflowId);
   await updateExport(database, tenant, id, { state: 'pending', errorCode: null, errorMessage: null, settingsVersionId, provider: integ.provider });
   await startExport(c, tenant, integ.provider, id);
   return c.json(presentExport(c, (await readExport(database, tenant, id))!), 202);
 };
+
+async function waitForPreviousRun(c: Context<AppBindings>, workflowId: string | null): Promise<void> {
+  if (!workflowId) return;
+  const handle = temporalOf(c).client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const status = await handle.describe().then((d) => d.status.name).catch(() => 'NOT_FOUND');
+    if (status !== 'RUNNING') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw conflict('De vorige poging loopt nog; probeer het zo opnieuw');
+}
 
 export const listExports: AppRouteHandler<typeof routes.listExports> = async (c) => {
   const { tenant } = c.req.valid('param');

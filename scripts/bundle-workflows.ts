@@ -1,0 +1,14 @@
+/**
+ * Writes the workflow bundle to dist/workflow-bundle.js (the Dockerfile runs this at build time), so a
+ * production worker starts without webpack and every worker of a release runs byte-identical workflow code.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../lib/temporal-server.js';
+import { bundleWorkflows } from '../lib/worker.js';
+
+const out = process.argv[2] ? path.resolve(process.argv[2]) : path.join(projectRoot, 'dist', 'workflow-bundle.js');
+const bundle = await bundleWorkflows();
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, bundle.code);
+process.stdout.write(`Workflow bundle written to ${path.relative(process.cwd(), out) || out} (${Math.round(bundle.code.length / 1024)} KiB)\n`);

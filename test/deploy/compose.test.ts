@@ -1,0 +1,208 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseEnv } from '../../lib/env.js';
+import { searchAttributeDefinitions } from '../../lib/search-attributes.js';
+import { projectRoot } from '../../lib/temporal-server.js';
+import { resolveCompose } from './compose-cli.js';
+
+/**
+ * The production-like stack (issue 7) as Docker Compose resolves it. There is no Docker engine on these
+ * machines; `docker compose config` needs none, so the file is validated and inspected through it.
+ */
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  container_name?: string;
+  ports?: unknown[];
+  command?: string[] | null;
+  entrypoint?: string[] | null;
+  environment?: Record<string, string | null>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test?: string[]; disable?: boolean };
+  stop_grace_period?: string;
+  volumes?: { type: string; source: string; target: string }[];
+}
+
+const secrets = {
+  API_TOKENS: `${randomBytes(12).toString('hex')}:admin,${randomBytes(12).toString('hex')}:support`,
+  CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+  PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+};
+
+let compose: { cmd: string; args: string[] };
+let emptyEnvFile: string;
+
+/** Runs `compose config` with only the given variables (no .env of the developer's, no inherited secrets). */
+function composeConfig(vars: Record<string, string>) {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...vars };
+  return spawnSync(compose.cmd, [...compose.args, '--env-file', emptyEnvFile, '-f', path.join(projectRoot, 'docker-compose.yml'), 'config', '--format', 'json'], {
+    cwd: projectRoot,
+    env,
+    encoding: 'utf8',
+  });
+}
+
+/** Go-style durations as compose prints them (`1m0s`, `20s`) in milliseconds. */
+function goDurationMs(d: string): number {
+  let ms = 0;
+  for (const [, n, unit] of d.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)) ms += Number(n) * { h: 3_600_000, m: 60_000, s: 1000, ms: 1 }[unit as 'h' | 'm' | 's' | 'ms'];
+  return ms;
+}
+
+let services: Record<string, Service>;
+
+beforeAll(() => {
+  compose = resolveCompose();
+  emptyEnvFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'compose-')), 'empty.env');
+  writeFileSync(emptyEnvFile, '');
+  const r = composeConfig(secrets);
+  expect(r.status, r.stderr).toBe(0);
+  services = JSON.parse(r.stdout).services;
+}, 120_000);
+
+describe('docker-compose.yml', () => {
+  it('resolves with the services of the production-like stack', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'migrate', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+  });
+
+  it('pins every image to an explicit tag, never latest', () => {
+    for (const [name, s] of Object.entries(services)) {
+      expect(s.image, name).toBeTruthy();
+      const image = s.image!;
+      const lastPart = image.split('/').pop()!;
+      const tag = image.includes('@sha256:') ? 'digest' : lastPart.includes(':') ? lastPart.split(':').pop()! : '';
+      expect(tag, `${name}: ${image} has no tag`).not.toBe('');
+      expect(tag, `${name}: ${image}`).not.toBe('latest');
+    }
+    expect(services.temporal!.image).toMatch(/^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
+    expect(services['temporal-setup']!.image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+/);
+    expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    expect(services.postgres!.image).toMatch(/^postgres:\d+\.\d+/);
+  });
+
+  it('lets the worker scale: no container name, no host port', () => {
+    const worker = services.worker!;
+    expect(worker.container_name).toBeUndefined();
+    expect(worker.ports ?? []).toEqual([]);
+    expect(worker.command).toEqual(['node', '--import', 'tsx', 'scripts/worker.ts']);
+    expect(existsSync(path.join(projectRoot, 'scripts', 'worker.ts'))).toBe(true);
+  });
+
+  it('builds API, worker and migrations from this repository with its Dockerfile', () => {
+    for (const name of ['api', 'worker', 'migrate']) {
+      expect(services[name]!.build, name).toEqual({ context: projectRoot, dockerfile: 'Dockerfile' });
+      const script = services[name]!.command!.at(-1)!;
+      expect(existsSync(path.join(projectRoot, script)), `${name}: ${script}`).toBe(true);
+    }
+  });
+
+  it('starts in order: health checks and depends_on conditions', () => {
+    const dep = (name: string) => Object.fromEntries(Object.entries(services[name]!.depends_on ?? {}).map(([k, v]) => [k, v.condition]));
+    expect(dep('temporal')).toEqual({ postgres: 'service_healthy' });
+    expect(dep('temporal-setup')).toEqual({ temporal: 'service_healthy' });
+    expect(dep('migrate')).toEqual({ postgres: 'service_healthy' });
+    for (const app of ['api', 'worker']) {
+      expect(dep(app), app).toEqual({
+        postgres: 'service_healthy',
+        temporal: 'service_healthy',
+        migrate: 'service_completed_successfully',
+        'temporal-setup': 'service_completed_successfully',
+      });
+    }
+    for (const name of ['postgres', 'temporal', 'api', 'worker']) {
+      expect(services[name]!.healthcheck?.test?.length, `${name} has a health check`).toBeGreaterThan(1);
+    }
+    expect(services.api!.healthcheck!.test!.join(' ')).toContain('/v1/ready');
+  });
+
+  it('runs Temporal on PostgreSQL and registers our search attributes', () => {
+    const t = services.temporal!.environment!;
+    expect(t.DB).toBe('postgres12');
+    expect(t.POSTGRES_SEEDS).toBe('postgres');
+    const setup = services['temporal-setup']!;
+    const registered = Object.fromEntries(setup.environment!.SEARCH_ATTRIBUTES!.split(/\s+/).map((p) => p.split('=') as [string, string]));
+    const expected = Object.fromEntries(Object.entries(searchAttributeDefinitions).map(([k, v]) => [k, v === 'KEYWORD' ? 'Keyword' : v]));
+    expect(registered).toEqual(expected);
+    const script = setup.volumes!.find((v) => v.target === setup.entrypoint!.at(-1))!;
+    expect(existsSync(script.source)).toBe(true);
+    expect(spawnSync('sh', ['-n', script.source]).status).toBe(0);
+  });
+
+  it("creates the app's and Temporal's databases in PostgreSQL's init script", () => {
+    const init = services.postgres!.volumes!.find((v) => v.target.startsWith('/docker-entrypoint-initdb.d/'))!;
+    const sql = readFileSync(init.source, 'utf8');
+    expect(sql).toMatch(/CREATE DATABASE simon\b/);
+    expect(sql).toMatch(/CREATE DATABASE temporal\b/);
+    expect(sql).toMatch(/CREATE DATABASE temporal_visibility\b/);
+    expect(spawnSync('sh', ['-n', init.source]).status).toBe(0);
+    expect(services.api!.environment!.DATABASE_URL).toMatch(/@postgres:5432\/simon$/);
+  });
+
+  it("points the Temporal UI's codec at the API's /codec endpoint, and the API's CORS at the UI", () => {
+    const ui = services['temporal-ui']!.environment!;
+    const apiPort = services.api!.ports!.map((p) => (p as { published: string }).published)[0];
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${apiPort}/codec`);
+    const uiPort = services['temporal-ui']!.ports!.map((p) => (p as { published: string }).published)[0];
+    expect(services.api!.environment!.TEMPORAL_UI_ORIGIN).toBe(`http://localhost:${uiPort}`);
+  });
+
+  it("gives API and worker an environment the product's config accepts, and Docker enough time for a graceful stop", () => {
+    for (const name of ['api', 'worker', 'migrate']) {
+      const env = parseEnv(services[name]!.environment as Record<string, string>);
+      expect(env.NODE_ENV).toBe('production');
+      expect(env.DATABASE_URL).toBeTruthy();
+      expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    }
+    const worker = parseEnv(services.worker!.environment as Record<string, string>);
+    expect(goDurationMs(services.worker!.stop_grace_period!)).toBeGreaterThan(worker.WORKER_SHUTDOWN_GRACE);
+    const api = parseEnv(services.api!.environment as Record<string, string>);
+    expect(goDurationMs(services.api!.stop_grace_period!)).toBeGreaterThan(api.API_SHUTDOWN_GRACE);
+  });
+
+  it('refuses to resolve without the secrets, naming the missing one', () => {
+    const r = composeConfig({ CREDENTIALS_KEY: secrets.CREDENTIALS_KEY, PAYLOAD_KEYS: secrets.PAYLOAD_KEYS });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('API_TOKENS');
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(path.join(projectRoot, 'Dockerfile'), 'utf8');
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+
+  it('is multi-stage on node 20 bookworm-slim pinned to an exact version', () => {
+    const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    for (const from of froms) expect(from).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
+  });
+
+  it('installs everything to build, then only production dependencies to run', () => {
+    expect(stages[0]).toMatch(/RUN npm ci\b(?!.*--omit=dev)/);
+    expect(stages[0]).toContain('scripts/bundle-workflows.ts');
+    const runtime = stages.at(-1)!;
+    expect(runtime).toMatch(/RUN npm ci --omit=dev/);
+    expect(runtime).toMatch(/COPY --from=build \/app\/dist/);
+    // tsx runs the TypeScript services, so it must survive --omit=dev.
+    const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8'));
+    expect(pkg.dependencies.tsx).toBeTruthy();
+  });
+
+  it('runs as a non-root user with a health check', () => {
+    const runtime = stages.at(-1)!;
+    const user = /^USER\s+(\S+)/m.exec(runtime)?.[1];
+    expect(user).toBeTruthy();
+    expect(['root', '0']).not.toContain(user);
+    expect(runtime).toMatch(/^HEALTHCHECK /m);
+    expect(runtime).toContain('/v1/health');
+  });
+
+  it('keeps local state and secrets out of the build context', () => {
+    const ignored = readFileSync(path.join(projectRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const entry of ['node_modules', '.git', 'dist', '.env', '.data']) expect(ignored).toContain(entry);
+  });
+});
