@@ -18,6 +18,7 @@ import { projectRoot, resolveTemporalCli, startTemporalDevServer, type DevServer
 import { startSdkDevServer } from '../lib/temporal-fallback.js';
 import { bundleWorkflows, createWorker } from '../lib/worker.js';
 import { createApp } from '../api/app.js';
+import { createDataConverter } from '../lib/codec.js';
 import { startFakeFactuurSturen, seedFactuurSturen, DEFAULT_FS_ACCOUNT, type FakeFactuurSturen } from '../connectors/factuursturen/fake-server.js';
 import { startFakeOctopus, DEFAULT_OCTOPUS_USER } from '../connectors/octopus/fake-server.js';
 import { startFakeImuis, DEFAULT_ENVIRONMENT_CODE } from '../connectors/imuis/fake-server.js';
@@ -79,7 +80,7 @@ async function main() {
   }
   const connection = await Connection.connect({ address });
   stops.push(() => connection.close());
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(env) });
 
   // The fake FactuurSturen, when the configured base URL is a local one.
   let fake: FakeFactuurSturen | undefined;

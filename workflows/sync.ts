@@ -1,4 +1,4 @@
-import { continueAsNew, executeChild, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, continueAsNew, executeChild, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { scopeEntities, syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
@@ -53,6 +53,8 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
     tallies[entity] = tally;
     for (;;) {
       const r = await pages.importPages({ tenantId: input.tenantId, entity, cursor, done: tally.done, maxPages: input.pagesPerCall });
+      // A cancel (deactivation) can land while the page activity finishes normally: stop here all the same.
+      if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('Synchronisatie gestopt');
       calls++;
       tally.done = r.done;
       tally.created += r.created;

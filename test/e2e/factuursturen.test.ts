@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedFactuurSturen, DEFAULT_FS_ACCOUNT } from '../../connectors/factuursturen/fake-server.js';
 import { startStack, eventually, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
+import { createDataConverter } from '../../lib/codec.js';
+import { payloadsIn, plaintextOf } from '../codec/history-walk.js';
 
 /**
  * FactuurSturen end to end (issue 3): real Temporal dev server, real Postgres, the fake over real HTTP.
@@ -357,10 +359,15 @@ describe('secrets', () => {
     expect(responses.join('\n')).not.toContain(key);
     const logs = await stack.database.sql`select message, action from integration.log_entries where tenant_id = ${tenant}`;
     expect(JSON.stringify(logs)).not.toContain(key);
+    // Decrypt every payload first (the codec is on), so the search would find a key that had slipped into an input,
+    // result, memo or failure; the raw history is searched too, with bytes read as text.
+    const codec = createDataConverter(stack.env).payloadCodecs![0]!;
     let histories = 0;
     for await (const wf of stack.client.workflow.list({ query: `TenantId = "${tenant}"` })) {
       const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-      const text = JSON.stringify(history);
+      const decoded = await codec.decode(payloadsIn(history).map((p) => p.payload));
+      const text = [plaintextOf(history), ...decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'))].join('\n');
+      expect(text).toContain(tenant); // the search sees decrypted content
       expect(text).not.toContain(key);
       expect(text).not.toContain(Buffer.from(key).toString('base64'));
       histories++;
