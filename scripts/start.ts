@@ -25,6 +25,7 @@ import { startFakeImuis, DEFAULT_ENVIRONMENT_CODE } from '../connectors/imuis/fa
 import { startFakeRompslomp } from '../connectors/rompslomp/fake-server.js';
 import { startFakeVismaNet } from '../connectors/visma-net/fake-server.js';
 import { runDemo } from './demo.js';
+import { startCodecProxy } from './codec-proxy.js';
 
 const say = (m: string) => process.stdout.write(`${m}\n`);
 const dataDir = path.join(projectRoot, '.data');
@@ -63,6 +64,17 @@ async function main() {
   const database = connectDatabase(databaseUrl);
   stops.push(() => database.close());
 
+  // The UI decrypts payloads through the codec; with dev tokens, a local proxy adds the support token for it.
+  const codecProxyPort = Number(process.env.CODEC_PROXY_PORT ?? 3009);
+  const codecProxyUrl = `http://127.0.0.1:${codecProxyPort}`;
+  if (devTokens) {
+    const proxy = await startCodecProxy({
+      port: codecProxyPort, apiUrl: `http://127.0.0.1:${env.PORT}`, supportToken,
+      uiOrigins: [`http://127.0.0.1:${process.env.TEMPORAL_UI_PORT ?? 8233}`, `http://localhost:${process.env.TEMPORAL_UI_PORT ?? 8233}`],
+    });
+    stops.push(() => proxy.stop());
+  }
+
   // Temporal
   let address = env.TEMPORAL_ADDRESS;
   let uiUrl = env.TEMPORAL_UI_URL;
@@ -72,7 +84,7 @@ async function main() {
     const opts = { port: Number(process.env.TEMPORAL_PORT ?? 7233), uiPort, dbFile: path.join(dataDir, 'temporal.db') };
     say('Starting the Temporal dev server with its Web UI…');
     const dev: DevServer = cli
-      ? await startTemporalDevServer({ cli, ...opts, codecEndpoint: `http://127.0.0.1:${env.PORT}/codec` })
+      ? await startTemporalDevServer({ cli, ...opts, codecEndpoint: devTokens ? codecProxyUrl : `http://127.0.0.1:${env.PORT}/codec` })
       : await startSdkDevServer(opts);
     stops.push(() => dev.stop());
     address = dev.address;

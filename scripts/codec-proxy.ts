@@ -1,0 +1,42 @@
+import http from 'node:http';
+
+/**
+ * Local development only: the Temporal dev server's Web UI has no login, so it cannot send a support token to
+ * the API's codec endpoint. This proxy, bound to 127.0.0.1, forwards the UI's decode/encode calls to `/codec`
+ * with the development support token, so whoever runs `npm start` sees decrypted payloads in the UI, as support
+ * would; every other client of the API still needs a support or admin token. In production an SSO proxy plays
+ * this part (see README, "Production-like stack").
+ */
+export async function startCodecProxy(opts: { port: number; apiUrl: string; supportToken: string; uiOrigins: string[] }): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    const origin = req.headers.origin;
+    if (origin && opts.uiOrigins.includes(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-allow-credentials', 'true');
+      res.setHeader('access-control-allow-headers', 'authorization, content-type, x-namespace');
+      res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
+      res.setHeader('vary', 'origin');
+    }
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    const op = req.url?.replace(/\/+$/, '').split('/').pop();
+    if (req.method !== 'POST' || (op !== 'decode' && op !== 'encode')) return void res.writeHead(404).end();
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    try {
+      const upstream = await fetch(`${opts.apiUrl}/codec/${op}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${opts.supportToken}`,
+          'content-type': 'application/json',
+          'x-namespace': String(req.headers['x-namespace'] ?? 'default'),
+        },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(Buffer.from(await upstream.arrayBuffer()));
+    } catch {
+      res.writeHead(502).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${opts.port}`, stop: () => new Promise((r) => server.close(() => r())) };
+}
