@@ -1,5 +1,23 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import {
+  answerControl,
+  applyLatency,
+  countRequest,
+  createFaults,
+  listen,
+  MATERIAL_SIZES,
+  readText,
+  retryAfterHeaders,
+  seededRandom,
+  parseJson,
+  send,
+  shouldTimeoutAfterCommit,
+  statusText,
+  takeFault,
+  type BaseFaults,
+  type CommitTimeout,
+  type FakeAnswer,
+} from '../fake-kit.js';
 
 /**
  * A fake FactuurSturen API v1 over real HTTP on 127.0.0.1, for tests and the demo (SPEC §10). It speaks what
@@ -122,14 +140,8 @@ export interface FakeFsFault {
   body?: string;
 }
 
-export interface FakeFactuurSturenFaults {
-  /** Added before every API request is handled. */
-  latencyMs: number;
-  /** Consumed in order: the first entry matching a request answers it instead of the API. */
-  failNext: FakeFsFault[];
-  /** Perform and store the write, then answer 504, `count` times. */
-  timeoutAfterCommit: { path: string; method: string; count: number } | null;
-}
+/** `timeoutAfterCommit`: perform and store the write, then answer 504, `count` times. */
+export type FakeFactuurSturenFaults = BaseFaults<FakeFsFault, CommitTimeout>;
 
 export interface FakeFactuurSturen {
   /** Base URL including /api/v1/, to use as the connector's baseUrl. */
@@ -164,7 +176,7 @@ export function createFakeFactuurSturenState(accounts: FakeFsAccount[] = [DEFAUL
 }
 
 export function noFaults(): FakeFactuurSturenFaults {
-  return { latencyMs: 0, failNext: [], timeoutAfterCommit: null };
+  return createFaults();
 }
 
 export async function startFakeFactuurSturen(
@@ -180,65 +192,30 @@ export async function startFakeFactuurSturen(
   if (opts.seed) seedFactuurSturen(state, opts.seed);
   const faults = noFaults();
 
-  const server = http.createServer((req, res) => {
-    res.on('error', () => {}); // the client may have given up (timeout tests); nothing to do
-    handle(req, res, state, faults).catch((err: unknown) => {
-      send(res, 500, `Internal error in fake: ${err instanceof Error ? err.message : String(err)}`);
-    });
+  const server = await listen((req, res) => handle(req, res, state, faults), opts.port, (res, err) => {
+    send(res, 500, `Internal error in fake: ${err instanceof Error ? err.message : String(err)}`);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  return {
-    url: `http://127.0.0.1:${port}${API_PREFIX}`,
-    port,
-    state,
-    faults,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { url: `${server.origin}${API_PREFIX}`, port: server.port, state, faults, stop: server.stop };
 }
 
 // ---- request handling ----
 
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-  /** True when this request changed state (for timeoutAfterCommit). */
-  wrote?: boolean;
-}
+type Answer = FakeAnswer;
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, state: FakeFactuurSturenState, faults: FakeFactuurSturenFaults) {
   const url = new URL(req.url ?? '/', 'http://fake');
   const method = (req.method ?? 'GET').toUpperCase();
-  const raw = await readBody(req);
+  const raw = await readText(req);
 
-  if (url.pathname === '/__faults') return send(res, 200, controlFaults(method, raw, faults));
-  if (url.pathname === '/__state') return send(res, 200, summary(state));
+  if (answerControl(res, url.pathname, method, raw, { faults, noFaults, summary: () => summary(state) })) return;
   if (!url.pathname.startsWith(API_PREFIX)) return send(res, 404, 'Not found');
 
   const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
-  state.requestCount++;
-  const key = `${method} ${path}`;
-  state.requests[key] = (state.requests[key] ?? 0) + 1;
+  countRequest(state, `${method} ${path}`);
+  await applyLatency(faults);
 
-  if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-
-  const faultIndex = faults.failNext.findIndex(
-    (f) => (!f.method || f.method.toUpperCase() === method) && (!f.path || path.includes(f.path)),
-  );
-  if (faultIndex >= 0) {
-    const [fault] = faults.failNext.splice(faultIndex, 1);
-    const headers: Record<string, string> = fault!.retryAfterSeconds !== undefined ? { 'retry-after': String(fault!.retryAfterSeconds) } : {};
-    return send(res, fault!.status, fault!.body ?? defaultStatusText(fault!.status), headers);
-  }
+  const fault = takeFault(faults, method, path);
+  if (fault) return send(res, fault.status, fault.body ?? statusText(fault.status), retryAfterHeaders(fault));
 
   const account = authenticate(req.headers.authorization, state);
   if (!account) {
@@ -255,11 +232,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
 
   const answer = route(method, path, parseBody(raw, req.headers['content-type']), state);
 
-  const t = faults.timeoutAfterCommit;
-  if (answer.wrote && t && t.count > 0 && t.method.toUpperCase() === method && path.includes(t.path)) {
-    t.count--;
-    return send(res, 504, 'Gateway Time-out', rateHeaders);
-  }
+  if (shouldTimeoutAfterCommit(faults, answer.wrote, method, path)) return send(res, 504, 'Gateway Time-out', rateHeaders);
   return send(res, answer.status, answer.body, { ...rateHeaders, ...answer.headers });
 }
 
@@ -383,17 +356,6 @@ function currentWindow(state: FakeFactuurSturenState, username: string) {
   return window;
 }
 
-function controlFaults(method: string, raw: string, faults: FakeFactuurSturenFaults): FakeFactuurSturenFaults {
-  if (method === 'POST' && raw.trim()) {
-    const patch = JSON.parse(raw) as Partial<FakeFactuurSturenFaults> & { reset?: boolean };
-    if (patch.reset) Object.assign(faults, noFaults());
-    if (typeof patch.latencyMs === 'number') faults.latencyMs = patch.latencyMs;
-    if (Array.isArray(patch.failNext)) faults.failNext.push(...patch.failNext);
-    if (patch.timeoutAfterCommit !== undefined) faults.timeoutAfterCommit = patch.timeoutAfterCommit;
-  }
-  return faults;
-}
-
 function summary(state: FakeFactuurSturenState) {
   return {
     requestCount: state.requestCount,
@@ -407,27 +369,6 @@ function summary(state: FakeFactuurSturenState) {
 }
 
 // ---- wire helpers ----
-
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.destroyed || res.headersSent) return;
-  const isText = typeof body === 'string';
-  const payload = isText ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(payload)),
-    ...headers,
-  });
-  res.end(payload);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 /** JSON, or form fields in PHP bracket style (`lines[0][amount]=2`) as the Python client sends them. */
 function parseBody(raw: string, contentType: string | undefined): unknown {
@@ -444,11 +385,7 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
     }
     return out;
   }
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
+  return parseJson(raw);
 }
 
 function stringify(value: unknown): unknown {
@@ -466,14 +403,6 @@ function withoutUnsetFields<T extends object>(record: T): T {
 function toNumber(value: unknown): number | null {
   const n = typeof value === 'number' ? value : Number(String(value).replace(',', '.'));
   return Number.isFinite(n) ? n : null;
-}
-
-function defaultStatusText(status: number): string {
-  return ({ 429: 'Too many requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Time-out' } as Record<number, string>)[status] ?? `Error ${status}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 function round2(n: number): number {
@@ -503,20 +432,7 @@ const cities: [string, string, string][] = [
   ['Hoofddorp', '21', '023'], ['Leeuwarden', '89', '058'], ['Maastricht', '62', '043'], ['Apeldoorn', '73', '055'],
 ];
 const materials = ['Koperen bocht', 'Knelkoppeling', 'T-stuk', 'Kogelkraan', 'PVC-buis', 'Radiatorkraan', 'Thermostaatknop', 'Expansievat', 'Vlotter', 'Sifon', 'Mengkraan', 'Afvoerbuis', 'Rookmelder', 'Wandcontactdoos', 'Schakelaar', 'Installatiekabel', 'LED-lamp', 'Aardlekschakelaar', 'Luchtfilter', 'Pakking'];
-const sizes = ['15 mm', '22 mm', '28 mm', '1/2"', '3/4"', '40 mm', '3 m', 'set', 'wit', 'chroom'];
 const services = ['Onderhoud CV-ketel', 'Inspectie dakgoot', 'Legionellacontrole', 'Storingsdienst', 'Keuring installatie', 'Ontstoppen riool'];
-
-/** mulberry32: tiny, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Replaces the fake's categories, products and clients with realistic Dutch data. Products 0001 Reistijd,
@@ -527,9 +443,7 @@ export function seedFactuurSturen(state: FakeFactuurSturenState, opts: SeedOptio
   const groupCount = opts.groups ?? 3;
   const productCount = opts.products ?? 250;
   const clientCount = opts.clients ?? 1200;
-  const rnd = prng(opts.seed ?? 1);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
-  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
+  const { rnd, pick, digits } = seededRandom(opts.seed ?? 1);
   const letters = () => {
     let pair = '';
     do pair = String.fromCharCode(65 + Math.floor(rnd() * 26), 65 + Math.floor(rnd() * 26));
@@ -555,7 +469,7 @@ export function seedFactuurSturen(state: FakeFactuurSturenState, opts: SeedOptio
     } else {
       code = String(1000 + i);
       const service = rnd() < 0.1;
-      name = service ? pick(services) : `${pick(materials)} ${pick(sizes)}`;
+      name = service ? pick(services) : `${pick(materials)} ${pick(MATERIAL_SIZES)}`;
       price = service ? round2(40 + rnd() * 160) : round2(0.95 + rnd() * 120);
       category = otherGroup();
     }

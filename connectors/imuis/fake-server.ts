@@ -1,6 +1,19 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import {
+  answerControl,
+  applyLatency,
+  bump,
+  countRequest,
+  createFaults,
+  listen,
+  readText,
+  seededRandom,
+  send,
+  spendCount,
+  takeFirst,
+  type BaseFaults,
+} from '../fake-kit.js';
 import { child, childrenNamed, el, parseXml, recordOf, textOf, toXml, XmlParseError, type XmlBuild, type XmlElement } from './xml.js';
 
 /**
@@ -139,13 +152,8 @@ export interface FakeImuisFault {
   foutmelding?: string;
 }
 
-export interface FakeImuisFaults {
-  latencyMs: number;
-  /** Consumed in order: the first entry matching a request answers it. */
-  failNext: FakeImuisFault[];
-  /** Perform and store the write, then answer 504, `count` times. */
-  timeoutAfterCommit: { action: string; count: number } | null;
-}
+/** Faults match on ACTIE, not path; `timeoutAfterCommit`: perform and store the write, then answer 504, `count` times. */
+export type FakeImuisFaults = BaseFaults<FakeImuisFault, { action: string; count: number }>;
 
 export interface FakeImuis {
   /** Base URL (the connector posts to `ws1_api.aspx` under it). */
@@ -189,7 +197,7 @@ export function createFakeImuisState(opts: { partnerKeys?: string[]; environment
 }
 
 export function noImuisFaults(): FakeImuisFaults {
-  return { latencyMs: 0, failNext: [], timeoutAfterCommit: null };
+  return createFaults();
 }
 
 export async function startFakeImuis(
@@ -200,28 +208,16 @@ export async function startFakeImuis(
   if (opts.seed) seedImuis(state, opts.seed);
   const faults = noImuisFaults();
 
-  const server = http.createServer((req, res) => {
-    res.on('error', () => {}); // the client may have given up (timeout tests)
-    handle(req, res, state, faults).catch((err: unknown) => {
-      sendXml(res, 500, `<html><body>Server Error in '/' Application: ${escapeText(err instanceof Error ? err.message : String(err))}</body></html>`, 'text/html');
-    });
+  const server = await listen((req, res) => handle(req, res, state, faults), opts.port, (res, err) => {
+    sendXml(res, 500, `<html><body>Server Error in '/' Application: ${escapeText(err instanceof Error ? err.message : String(err))}</body></html>`, 'text/html');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
+    url: `${server.origin}/`,
+    port: server.port,
     state,
     faults,
     expireSessions: () => state.sessions.clear(),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: server.stop,
   };
 }
 
@@ -238,39 +234,35 @@ const errorAnswer = (message: string): Answer => ({ body: el('DATASET', el('ERRO
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, state: FakeImuisState, faults: FakeImuisFaults) {
   const url = new URL(req.url ?? '/', 'http://fake');
   const method = (req.method ?? 'GET').toUpperCase();
-  const raw = await readBody(req);
+  const raw = await readText(req);
 
-  if (url.pathname === '/__faults') return sendJson(res, controlFaults(method, raw, faults));
-  if (url.pathname === '/__state') return sendJson(res, summary(state));
+  if (answerControl(res, url.pathname, method, raw, { faults, noFaults: noImuisFaults, summary: () => summary(state) })) return;
   if (url.pathname.toLowerCase() !== API_PATH) return sendXml(res, 404, '<html><body>The resource cannot be found.</body></html>', 'text/html');
   if (method !== 'POST') return sendXml(res, 405, '<html><body>Method not allowed</body></html>', 'text/html');
 
   const form = new URLSearchParams(raw);
   const action = (form.get('ACTIE') ?? '').trim().toUpperCase();
-  state.requestCount++;
-  state.requests[action] = (state.requests[action] ?? 0) + 1;
+  countRequest(state, action);
   let table: string | null = null;
   if (action === 'GETSTAMTABELRECORDS') {
     table = tableOfSelection(form.get('SELECTIE'));
-    if (table) state.requests[`${action} ${table}`] = (state.requests[`${action} ${table}`] ?? 0) + 1;
+    if (table) bump(state.requests, `${action} ${table}`);
   }
 
-  if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+  await applyLatency(faults);
 
-  const faultIndex = faults.failNext.findIndex(
+  const fault = takeFirst(
+    faults.failNext,
     (f) => (f.action ? f.action.toUpperCase() === action : action !== 'LOGIN') && (!f.table || f.table.toUpperCase() === table),
   );
-  if (faultIndex >= 0) {
-    const [fault] = faults.failNext.splice(faultIndex, 1);
-    if (fault!.status !== undefined) return sendXml(res, fault!.status, `<html><body>${fault!.status} ${statusText(fault!.status)}</body></html>`, 'text/html');
-    if (fault!.foutmelding !== undefined) return sendAnswer(res, { body: el('DATASET', el('RESULT', 'false'), el('FOUTMELDING', fault!.foutmelding)) });
-    return sendAnswer(res, errorAnswer(fault!.errorMessage ?? 'Onbekende fout'));
+  if (fault) {
+    if (fault.status !== undefined) return sendXml(res, fault.status, `<html><body>${fault.status} ${statusText(fault.status)}</body></html>`, 'text/html');
+    if (fault.foutmelding !== undefined) return sendAnswer(res, { body: el('DATASET', el('RESULT', 'false'), el('FOUTMELDING', fault.foutmelding)) });
+    return sendAnswer(res, errorAnswer(fault.errorMessage ?? 'Onbekende fout'));
   }
 
   const answer = route(action, form, state);
-  const t = faults.timeoutAfterCommit;
-  if (answer.wrote && t && t.count > 0 && t.action.toUpperCase() === action) {
-    t.count--;
+  if (answer.wrote && spendCount(faults.timeoutAfterCommit, (t) => t.action.toUpperCase() === action)) {
     return sendXml(res, 504, '<html><body>504 Gateway Time-out</body></html>', 'text/html');
   }
   return sendAnswer(res, answer);
@@ -529,17 +521,6 @@ function createOrder(raw: string | null, state: FakeImuisState): Answer {
 
 // ---- control and wire helpers ----
 
-function controlFaults(method: string, raw: string, faults: FakeImuisFaults): FakeImuisFaults {
-  if (method === 'POST' && raw.trim()) {
-    const patch = JSON.parse(raw) as Partial<FakeImuisFaults> & { reset?: boolean };
-    if (patch.reset) Object.assign(faults, noImuisFaults());
-    if (typeof patch.latencyMs === 'number') faults.latencyMs = patch.latencyMs;
-    if (Array.isArray(patch.failNext)) faults.failNext.push(...patch.failNext);
-    if (patch.timeoutAfterCommit !== undefined) faults.timeoutAfterCommit = patch.timeoutAfterCommit;
-  }
-  return faults;
-}
-
 function summary(state: FakeImuisState) {
   return {
     requestCount: state.requestCount,
@@ -559,24 +540,7 @@ function sendAnswer(res: http.ServerResponse, answer: Answer): void {
 }
 
 function sendXml(res: http.ServerResponse, status: number, payload: string, type: 'text/xml' | 'text/html'): void {
-  if (res.destroyed || res.headersSent) return;
-  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'content-length': String(Buffer.byteLength(payload)) });
-  res.end(payload);
-}
-
-function sendJson(res: http.ServerResponse, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(payload)) });
-  res.end(payload);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  send(res, status, payload, {}, type);
 }
 
 function escapeText(text: string): string {
@@ -590,10 +554,6 @@ function isRealDate(y: number, m: number, d: number): boolean {
 
 function statusText(status: number): string {
   return ({ 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Time-out' } as Record<number, string>)[status] ?? 'Error';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 // ---- deterministic Dutch demo data ----
@@ -618,17 +578,6 @@ const cities: [string, string][] = [['Eindhoven', '56'], ['Amsterdam', '10'], ['
 const materials = ['Koperen bocht', 'Knelkoppeling', 'T-stuk', 'Kogelkraan', 'PVC-buis', 'Radiatorkraan', 'Thermostaatknop', 'Expansievat', 'Sifon', 'Mengkraan', 'Rookmelder', 'Wandcontactdoos', 'Installatiekabel', 'Pakking'];
 const sizes = ['15 mm', '22 mm', '28 mm', '1/2"', '3/4"', 'set', 'wit', 'chroom'];
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Replaces groups, articles and debtors with realistic Dutch data, all mutated on 2024-01-01 (so a change made
  * later, with `mutate`, is what an incremental sync sees). REISTIJD, WERKTIJD and VOORRIJKOSTEN exist as in the
@@ -638,9 +587,7 @@ export function seedImuis(state: FakeImuisState, opts: ImuisSeedOptions = {}): {
   const groupNames = opts.groups ?? DEFAULT_GROUPS;
   const articleCount = opts.articles ?? 40;
   const debtorCount = opts.debtors ?? 120;
-  const rnd = prng(opts.seed ?? 1);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
-  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
+  const { rnd, pick, digits } = seededRandom(opts.seed ?? 1);
   const round2 = (n: number) => Math.round(n * 100) / 100;
   const old = '2024-01-01';
 

@@ -1,6 +1,25 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import {
+  answerControl,
+  applyLatency,
+  countRequest,
+  createFaults,
+  listen,
+  MATERIAL_SIZES,
+  parseJson,
+  readText,
+  retryAfterHeaders,
+  seededRandom,
+  send,
+  shouldTimeoutAfterCommit,
+  spendCount,
+  statusText,
+  takeFault,
+  type BaseFaults,
+  type CommitTimeout,
+  type FakeAnswer,
+} from '../fake-kit.js';
 import { formatOctopusTimestamp, parseOctopusTimestamp } from './time.js';
 
 /**
@@ -159,12 +178,7 @@ export interface FakeOctopusFault {
   body?: unknown;
 }
 
-export interface FakeOctopusFaults {
-  latencyMs: number;
-  /** Consumed in order: the first entry matching a request answers it instead of the API. */
-  failNext: FakeOctopusFault[];
-  /** Store the write, then answer 504, `count` times. */
-  timeoutAfterCommit: { path: string; method: string; count: number } | null;
+export interface FakeOctopusFaults extends BaseFaults<FakeOctopusFault, CommitTimeout> {
   /** After answering a matching request, every dossier token expires (as after 10 minutes), `count` times. */
   expireDossierTokensAfter: { path: string; method?: string; count: number } | null;
 }
@@ -188,7 +202,7 @@ export interface FakeOctopus {
 }
 
 export function noFaults(): FakeOctopusFaults {
-  return { latencyMs: 0, failNext: [], timeoutAfterCommit: null, expireDossierTokensAfter: null };
+  return { ...createFaults<FakeOctopusFault>(), expireDossierTokensAfter: null };
 }
 
 export function createFakeOctopusState(opts: { users?: FakeOctopusUser[]; softwareHouses?: string[]; now?: () => number } = {}): FakeOctopusState {
@@ -276,17 +290,9 @@ export async function startFakeOctopus(
   if (opts.seed) seedOctopus(state, opts.seed);
   const faults = noFaults();
 
-  const server = http.createServer((req, res) => {
-    res.on('error', () => {}); // the client may have given up (timeout tests)
-    handle(req, res, state, faults).catch((err: unknown) => {
-      send(res, 500, octopusError('INTERNAL', `Internal error in fake: ${err instanceof Error ? err.message : String(err)}`));
-    });
+  const server = await listen((req, res) => handle(req, res, state, faults), opts.port, (res, err) => {
+    send(res, 500, octopusError('INTERNAL', `Internal error in fake: ${err instanceof Error ? err.message : String(err)}`));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
 
   const dossier = (id = DEFAULT_DOSSIER_ID) => {
     const d = state.dossiers.find((x) => x.dossierKey.id === id);
@@ -294,8 +300,8 @@ export async function startFakeOctopus(
     return d;
   };
   return {
-    url: `http://127.0.0.1:${port}${API_PREFIX}`,
-    port,
+    url: `${server.origin}${API_PREFIX}`,
+    port: server.port,
     state,
     faults,
     dossier,
@@ -318,11 +324,7 @@ export async function startFakeOctopus(
       const u = state.usage[user];
       return u && u.day === dayOf(state.now()) ? u.calls : 0;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: server.stop,
   };
 }
 
@@ -340,13 +342,7 @@ interface Ctx {
   dossier: FakeDossier | null;
 }
 
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-  /** True when this request changed state (for timeoutAfterCommit). */
-  wrote?: boolean;
-}
+type Answer = FakeAnswer;
 
 interface Route {
   method: string;
@@ -387,28 +383,21 @@ const routes: Route[] = [
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, state: FakeOctopusState, faults: FakeOctopusFaults) {
   const url = new URL(req.url ?? '/', 'http://fake');
   const method = (req.method ?? 'GET').toUpperCase();
-  const raw = await readBody(req);
+  const raw = await readText(req);
 
-  if (url.pathname === '/__faults') return send(res, 200, controlFaults(method, raw, faults));
-  if (url.pathname === '/__state') return send(res, 200, summary(state));
+  const control = { faults, noFaults, extraFaults: ['expireDossierTokensAfter'] as const, summary: () => summary(state) };
+  if (answerControl(res, url.pathname, method, raw, control)) return;
   if (!url.pathname.startsWith(API_PREFIX)) return send(res, 404, octopusError('NOT_FOUND', 'Not found'));
 
   const path = `/${url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '')}`;
   const candidates = routes.filter((r) => r.regex.test(path));
   const matched = candidates.find((r) => r.method === method);
-  state.requestCount++;
-  const key = `${method} ${matched?.pattern ?? path}`;
-  state.requests[key] = (state.requests[key] ?? 0) + 1;
-
-  if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+  countRequest(state, `${method} ${matched?.pattern ?? path}`);
+  await applyLatency(faults);
 
   const relative = path.slice(1);
-  const faultIndex = faults.failNext.findIndex((f) => (!f.method || f.method.toUpperCase() === method) && (!f.path || relative.includes(f.path)));
-  if (faultIndex >= 0) {
-    const [fault] = faults.failNext.splice(faultIndex, 1);
-    const headers: Record<string, string> = fault!.retryAfterSeconds !== undefined ? { 'retry-after': String(fault!.retryAfterSeconds) } : {};
-    return send(res, fault!.status, fault!.body ?? statusText(fault!.status), headers);
-  }
+  const fault = takeFault(faults, method, relative);
+  if (fault) return send(res, fault.status, fault.body ?? statusText(fault.status), retryAfterHeaders(fault));
 
   if (!matched) {
     return candidates.length > 0
@@ -457,16 +446,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
 
   const answer = matched.handler(ctx);
 
-  const expire = faults.expireDossierTokensAfter;
-  if (expire && expire.count > 0 && relative.includes(expire.path) && (!expire.method || expire.method.toUpperCase() === method)) {
-    expire.count--;
+  if (spendCount(faults.expireDossierTokensAfter, (e) => relative.includes(e.path) && (!e.method || e.method.toUpperCase() === method))) {
     for (const t of state.dossierTokens.values()) t.expiresAt = 0;
   }
-  const t = faults.timeoutAfterCommit;
-  if (answer.wrote && t && t.count > 0 && t.method.toUpperCase() === method && relative.includes(t.path)) {
-    t.count--;
-    return send(res, 504, 'Gateway Time-out');
-  }
+  if (shouldTimeoutAfterCommit(faults, answer.wrote, method, relative)) return send(res, 504, 'Gateway Time-out');
   return send(res, answer.status, answer.body, answer.headers);
 }
 
@@ -626,18 +609,6 @@ function bookInvoices(c: Ctx): Answer {
 
 // ---- control and wire helpers ----
 
-function controlFaults(method: string, raw: string, faults: FakeOctopusFaults): FakeOctopusFaults {
-  if (method === 'POST' && raw.trim()) {
-    const patch = JSON.parse(raw) as Partial<FakeOctopusFaults> & { reset?: boolean };
-    if (patch.reset) Object.assign(faults, noFaults());
-    if (typeof patch.latencyMs === 'number') faults.latencyMs = patch.latencyMs;
-    if (Array.isArray(patch.failNext)) faults.failNext.push(...patch.failNext);
-    if (patch.timeoutAfterCommit !== undefined) faults.timeoutAfterCommit = patch.timeoutAfterCommit;
-    if (patch.expireDossierTokensAfter !== undefined) faults.expireDossierTokensAfter = patch.expireDossierTokensAfter;
-  }
-  return faults;
-}
-
 function summary(state: FakeOctopusState) {
   return {
     requestCount: state.requestCount,
@@ -657,44 +628,6 @@ export function octopusError(errorCode: string, errorMessage: string, technicalI
 function header(req: http.IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.destroyed || res.headersSent) return;
-  const isText = typeof body === 'string';
-  const payload = isText ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(payload)),
-    ...headers,
-  });
-  res.end(payload);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseJson(raw: string): unknown {
-  if (!raw.trim()) return null;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-function statusText(status: number): string {
-  return ({ 429: 'Too many requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Time-out' } as Record<number, string>)[status] ?? `Error ${status}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** The Brussels calendar day of an instant, `YYYY-MM-DD`: the quota's day. */
@@ -730,19 +663,6 @@ const cities: [string, string, string][] = [
   ['Brugge', '8000', 'BE'], ['Lier', '2500', 'BE'], ['Aalst', '9300', 'BE'], ['Turnhout', '2300', 'BE'], ['Breda', '4811', 'NL'], ['Eindhoven', '5611', 'NL'],
 ];
 const materials = ['Koperen bocht', 'Knelkoppeling', 'T-stuk', 'Kogelkraan', 'PVC-buis', 'Radiatorkraan', 'Thermostaatknop', 'Expansievat', 'Vlotter', 'Sifon', 'Mengkraan', 'Afvoerbuis', 'Rookmelder', 'Stopcontact', 'Schakelaar', 'Installatiekabel', 'LED-lamp', 'Differentieelschakelaar', 'Luchtfilter', 'Pakking'];
-const sizes = ['15 mm', '22 mm', '28 mm', '1/2"', '3/4"', '40 mm', '3 m', 'set', 'wit', 'chroom'];
-
-/** mulberry32: tiny, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Fills a dossier with realistic Flemish data. Products Reistijd, Werktijd and Voorrijkosten exist in group
@@ -755,9 +675,7 @@ export function seedOctopus(state: FakeOctopusState, opts: OctopusSeedOptions = 
   const groupCount = opts.groups ?? 5;
   const productCount = opts.products ?? 150;
   const relationCount = opts.relations ?? 600;
-  const rnd = prng(opts.seed ?? 1);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
-  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
+  const { rnd, pick, digits } = seededRandom(opts.seed ?? 1);
   const slug = (s: string) => s.toLowerCase().normalize('NFD').replace(/[^a-z0-9]+/g, '');
   const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -774,7 +692,7 @@ export function seedOctopus(state: FakeOctopusState, opts: OctopusSeedOptions = 
     return {
       productKey: { id: i + 1 },
       externProductNr: `ART-${1000 + i}`,
-      description: `${pick(materials)} ${pick(sizes)}`,
+      description: `${pick(materials)} ${pick(MATERIAL_SIZES)}`,
       salesPrice: round2(0.95 + rnd() * 120),
       unit: 'stuk',
       productGroupKey: { id: otherGroup() },

@@ -1,6 +1,23 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import {
+  answerControl,
+  applyLatency,
+  countRequest,
+  createFaults,
+  listen,
+  parseJson,
+  readText,
+  retryAfterHeaders,
+  seededRandom,
+  send as sendAs,
+  shouldTimeoutAfterCommit,
+  SMALL_TOWNS,
+  takeFault,
+  type BaseFaults,
+  type CommitTimeout,
+  type FakeAnswer,
+} from '../fake-kit.js';
 
 /**
  * A fake Rompslomp API v1 over real HTTP on 127.0.0.1, for tests and the demo (SPEC §10), on the shape of the
@@ -153,12 +170,7 @@ export interface FakeRsFault {
   message?: string;
 }
 
-export interface FakeRompslompFaults {
-  latencyMs: number;
-  /** Consumed in order: the first entry matching a request answers it instead of the API. */
-  failNext: FakeRsFault[];
-  /** Perform and store the write, then answer 504, `count` times. */
-  timeoutAfterCommit: { path: string; method: string; count: number } | null;
+export interface FakeRompslompFaults extends BaseFaults<FakeRsFault, CommitTimeout> {
   /** After this many more API requests every access token issued so far expires (a token lapsing mid-run). */
   expireAccessTokensAfter: number | null;
 }
@@ -211,7 +223,7 @@ export function createFakeRompslompState(apps: FakeRsApp[] = [DEFAULT_RS_APP]): 
 }
 
 export function noFaults(): FakeRompslompFaults {
-  return { latencyMs: 0, failNext: [], timeoutAfterCommit: null, expireAccessTokensAfter: null };
+  return { ...createFaults<FakeRsFault>(), expireAccessTokensAfter: null };
 }
 
 export async function startFakeRompslomp(
@@ -222,23 +234,14 @@ export async function startFakeRompslomp(
   if (opts.seed) seedRompslomp(state, opts.seed);
   const faults = noFaults();
 
-  const server = http.createServer((req, res) => {
-    res.on('error', () => {}); // the client may have given up (timeout tests)
-    handle(req, res, state, faults).catch((err: unknown) => {
-      send(res, 500, apiError('server', `Internal error in fake: ${err instanceof Error ? err.message : String(err)}`));
-    });
+  const server = await listen((req, res) => handle(req, res, state, faults), opts.port, (res, err) => {
+    send(res, 500, apiError('server', `Internal error in fake: ${err instanceof Error ? err.message : String(err)}`));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const origin = `http://127.0.0.1:${port}`;
 
   return {
-    url: `${origin}${API_PREFIX}`,
-    origin,
-    port,
+    url: `${server.origin}${API_PREFIX}`,
+    origin: server.origin,
+    port: server.port,
     state,
     faults,
     revokeAll() {
@@ -249,11 +252,7 @@ export async function startFakeRompslomp(
       for (const t of state.accessTokens.values()) t.expiresAt = Math.min(t.expiresAt, Date.now() - 1);
     },
     company: (id) => companyData(state, id),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: server.stop,
   };
 }
 
@@ -263,37 +262,25 @@ function companyData(state: FakeRompslompState, id: number): FakeRsCompanyData {
 
 // ---- request handling ----
 
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-  wrote?: boolean;
-}
+type Answer = FakeAnswer;
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, state: FakeRompslompState, faults: FakeRompslompFaults) {
   const url = new URL(req.url ?? '/', 'http://fake');
   const method = (req.method ?? 'GET').toUpperCase();
-  const raw = await readBody(req);
+  const raw = await readText(req);
 
-  if (url.pathname === '/__faults') return send(res, 200, controlFaults(method, raw, faults));
-  if (url.pathname === '/__state') return send(res, 200, summary(state));
+  const control = { faults, noFaults, extraFaults: ['expireAccessTokensAfter'] as const, summary: () => summary(state) };
+  if (answerControl(res, url.pathname, method, raw, control)) return;
   if (url.pathname === '/oauth/authorize' && method === 'GET') return authorize(url, res, state);
   if (url.pathname === '/oauth/token' && method === 'POST') return send(res, ...tokenEndpoint(req, raw, state));
   if (!url.pathname.startsWith(API_PREFIX)) return send(res, 404, apiError('client.not_found.endpoint', 'Endpoint bestaat niet'));
 
   const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
-  state.requestCount++;
-  const key = `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
-  state.requests[key] = (state.requests[key] ?? 0) + 1;
+  countRequest(state, `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/:id')}`);
+  await applyLatency(faults);
 
-  if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-
-  const faultIndex = faults.failNext.findIndex((f) => (!f.method || f.method.toUpperCase() === method) && (!f.path || path.includes(f.path)));
-  if (faultIndex >= 0) {
-    const [fault] = faults.failNext.splice(faultIndex, 1);
-    const headers: Record<string, string> = fault!.retryAfterSeconds !== undefined ? { 'retry-after': String(fault!.retryAfterSeconds) } : {};
-    return send(res, fault!.status, apiError(fault!.type ?? defaultType(fault!.status), fault!.message ?? defaultMessage(fault!.status)), headers);
-  }
+  const fault = takeFault(faults, method, path);
+  if (fault) return send(res, fault.status, apiError(fault.type ?? defaultType(fault.status), fault.message ?? defaultMessage(fault.status)), retryAfterHeaders(fault));
 
   // Counted before authentication: a token that lapses "mid-run" must lapse between two requests of a listing.
   if (faults.expireAccessTokensAfter !== null) {
@@ -317,11 +304,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
   state.rateWindow.used++;
 
   const answer = route(method, path, url.searchParams, parseJson(raw), state, token.scope.split(' '));
-  const t = faults.timeoutAfterCommit;
-  if (answer.wrote && t && t.count > 0 && t.method.toUpperCase() === method && path.includes(t.path)) {
-    t.count--;
-    return send(res, 504, '<html><body><h1>504 Gateway Time-out</h1></body></html>');
-  }
+  if (shouldTimeoutAfterCommit(faults, answer.wrote, method, path)) return send(res, 504, '<html><body><h1>504 Gateway Time-out</h1></body></html>');
   return send(res, answer.status, answer.body, answer.headers);
 }
 
@@ -607,18 +590,6 @@ function authenticate(header: string | undefined, state: FakeRompslompState): Ac
 
 // ---- control and wire helpers ----
 
-function controlFaults(method: string, raw: string, faults: FakeRompslompFaults): FakeRompslompFaults {
-  if (method === 'POST' && raw.trim()) {
-    const patch = JSON.parse(raw) as Partial<FakeRompslompFaults> & { reset?: boolean };
-    if (patch.reset) Object.assign(faults, noFaults());
-    if (typeof patch.latencyMs === 'number') faults.latencyMs = patch.latencyMs;
-    if (Array.isArray(patch.failNext)) faults.failNext.push(...patch.failNext);
-    if (patch.timeoutAfterCommit !== undefined) faults.timeoutAfterCommit = patch.timeoutAfterCommit;
-    if (patch.expireAccessTokensAfter !== undefined) faults.expireAccessTokensAfter = patch.expireAccessTokensAfter;
-  }
-  return faults;
-}
-
 function summary(state: FakeRompslompState) {
   return {
     requestCount: state.requestCount,
@@ -648,38 +619,9 @@ function defaultMessage(status: number): string {
   return ({ 429: 'Te veel verzoeken; probeer het later opnieuw', 500: 'Er is een fout opgetreden', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Time-out' } as Record<number, string>)[status] ?? `Fout ${status}`;
 }
 
+/** Rompslomp's text answers (error pages) are HTML. */
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.destroyed || res.headersSent) return;
-  const isText = typeof body === 'string';
-  const payload = isText ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': isText ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(payload)),
-    ...headers,
-  });
-  res.end(payload);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseJson(raw: string): unknown {
-  if (!raw.trim()) return null;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  sendAs(res, status, body, headers, 'text/html');
 }
 
 // ---- deterministic Dutch demo data ----
@@ -702,19 +644,7 @@ const firstNames = ['Jan', 'Piet', 'Kees', 'Henk', 'Sanne', 'Eva', 'Lotte', 'Ano
 const lastNames = ['de Vries', 'Jansen', 'de Jong', 'van den Berg', 'Bakker', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder', 'de Groot', 'Bos', 'Dekker', 'den Butter'];
 const trades = ['Bakkerij', 'Garage', 'Restaurant', 'Kapsalon', 'Bouwbedrijf', 'Camping', 'Hotel', 'Slagerij', 'Woningstichting', 'Sportschool'];
 const streets = ['Dorpsstraat', 'Kerkstraat', 'Molenweg', 'Stationsweg', 'Dunantstraat', 'Julianalaan', 'Parallelweg', 'Lindelaan'];
-const cities: [string, string][] = [['Eindhoven', '56'], ['Utrecht', '35'], ['Zwolle', '80'], ['Breda', '48'], ['Arnhem', '68'], ['Haarlem', '20']];
 const materials = ['Koperen bocht 15 mm', 'Knelkoppeling 22 mm', 'Kogelkraan 1/2"', 'Radiatorkraan', 'Expansievat', 'Sifon chroom', 'Rookmelder', 'LED-lamp', 'Luchtfilter', 'Pakking set'];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const allScopes = [...ROMPSLOMP_SCOPES];
 
@@ -726,9 +656,7 @@ export function seedRompslomp(state: FakeRompslompState, opts: RompslompSeedOpti
   const customers = opts.customers ?? 120;
   const suppliers = opts.suppliers ?? 5;
   const productCount = Math.max(3, opts.products ?? 30);
-  const rnd = prng(opts.seed ?? 7);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
-  const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
+  const { rnd, pick, digits } = seededRandom(opts.seed ?? 7);
 
   const company = (id: number, name: string, accessible: boolean, type: FakeRsCompany['type']): FakeRsCompany => ({
     id, name, owner_name: 'Jan Jansen', address: 'Dunantstraat 140', zipcode: '2131 RT', city: 'Hoofddorp', country_code: 'NL',
@@ -757,7 +685,7 @@ export function seedRompslomp(state: FakeRompslompState, opts: RompslompSeedOpti
   });
 
   data.contacts = Array.from({ length: customers + suppliers }, (_, i): FakeRsContact => {
-    const [city, zip] = pick(cities);
+    const [city, zip] = pick(SMALL_TOWNS);
     const person = `${pick(firstNames)} ${pick(lastNames)}`;
     const individual = i % 7 === 6;
     const supplier = i >= customers;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import { bump } from '../fake-kit.js';
 
 /**
  * The Visma Connect half of the fake (https://connect.visma.com/connect/…): the OAuth2 authorization-code flow
@@ -117,8 +118,7 @@ export interface ConnectAnswer {
 }
 
 export function handleConnect(method: string, path: string, url: URL, raw: string, req: http.IncomingMessage, state: FakeConnectState): ConnectAnswer {
-  const key = `${method} ${path}`;
-  state.connectRequests[key] = (state.connectRequests[key] ?? 0) + 1;
+  bump(state.connectRequests, `${method} ${path}`);
   if (path === 'authorize' && method === 'GET') return authorize(url, state);
   if (path === 'token' && method === 'POST') return token(raw, req.headers.authorization, state);
   if (path === '.well-known/openid-configuration') return { status: 404, body: { error: 'not_found' } };

@@ -1,6 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import {
+  answerControl,
+  applyLatency,
+  countRequest,
+  createFaults,
+  listen,
+  readBody,
+  retryAfterHeaders,
+  seededRandom,
+  send,
+  shouldTimeoutAfterCommit,
+  SMALL_TOWNS,
+  statusText as commonStatusText,
+  takeFault,
+  type BaseFaults,
+  type CommitTimeout,
+  type FakeAnswer,
+} from '../fake-kit.js';
 import {
   CONNECT_PREFIX,
   createConnectState,
@@ -180,13 +197,8 @@ export interface FakeVismaFault {
   body?: unknown;
 }
 
-export interface FakeVismaFaults {
-  latencyMs: number;
-  /** Consumed in order: the first entry matching a request answers it instead of the API. */
-  failNext: FakeVismaFault[];
-  /** Perform and store the write, then answer 504, `count` times. */
-  timeoutAfterCommit: { path: string; method: string; count: number } | null;
-}
+/** `timeoutAfterCommit`: perform and store the write, then answer 504, `count` times. */
+export type FakeVismaFaults = BaseFaults<FakeVismaFault, CommitTimeout>;
 
 export interface FakeVismaNet {
   /** API base URL including /v1/ (the connector's baseUrl, env VISMA_NET_BASE_URL). */
@@ -226,7 +238,7 @@ export function createFakeVismaNetState(): FakeVismaNetState {
 }
 
 export function noVismaFaults(): FakeVismaFaults {
-  return { latencyMs: 0, failNext: [], timeoutAfterCommit: null };
+  return createFaults();
 }
 
 /** `LocalDateTime` as Visma.net prints it; the fake keeps UTC. */
@@ -247,42 +259,25 @@ export async function startFakeVismaNet(opts: { apiPort?: number; connectPort?: 
   if (opts.seed) seedVismaNet(state.data[defaultCompany]!, opts.seed);
   const faults = noVismaFaults();
 
-  const listen = async (port: number | undefined, handler: http.RequestListener) => {
-    const server = http.createServer(handler);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port ?? 0, '127.0.0.1', () => resolve());
-    });
-    return server;
-  };
-  const api = await listen(opts.apiPort, (req, res) => {
-    res.on('error', () => {});
-    handleApi(req, res, state, faults, baseOf(api)).catch((err: unknown) => send(res, 500, ipp(`Internal error in fake: ${(err as Error).message}`, '10000')));
-  });
-  const connect = await listen(opts.connectPort, (req, res) => {
-    res.on('error', () => {});
-    handleConnectRequest(req, res, state).catch((err: unknown) => send(res, 500, { error: 'server_error', error_description: (err as Error).message }));
-  });
-  const stop = (server: http.Server) => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  // Requests arrive only once listen() has resolved, so `api` is set by the time the handler reads it.
+  const api = await listen((req, res) => handleApi(req, res, state, faults, api.origin), opts.apiPort, (res, err) =>
+    send(res, 500, ipp(`Internal error in fake: ${(err as Error).message}`, '10000')),
+  );
+  const connect = await listen((req, res) => handleConnectRequest(req, res, state), opts.connectPort, (res, err) =>
+    send(res, 500, { error: 'server_error', error_description: (err as Error).message }),
+  );
 
   return {
-    url: `${baseOf(api)}${API_PREFIX}`,
-    connectUrl: `${baseOf(connect)}${CONNECT_PREFIX}`,
+    url: `${api.origin}${API_PREFIX}`,
+    connectUrl: `${connect.origin}${CONNECT_PREFIX}`,
     state,
     faults,
     data: state.data[defaultCompany]!,
     expireAccessTokens: (accessToken?: string) => expireAccessTokens(state.connect, accessToken),
     stop: async () => {
-      await Promise.all([stop(api), stop(connect)]);
+      await Promise.all([api.stop(), connect.stop()]);
     },
   };
-}
-
-function baseOf(server: http.Server): string {
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 // ---- Visma Connect ----
@@ -298,12 +293,7 @@ async function handleConnectRequest(req: http.IncomingMessage, res: http.ServerR
 
 // ---- the API ----
 
-interface Answer {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-  wrote?: boolean;
-}
+type Answer = FakeAnswer;
 
 class ApiError extends Error {
   constructor(readonly status: number, message: string, readonly faultCode = '12001') {
@@ -321,23 +311,15 @@ async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, st
   const method = (req.method ?? 'GET').toUpperCase();
   const raw = await readBody(req);
 
-  if (url.pathname === '/__faults') return send(res, 200, controlFaults(method, raw.toString('utf8'), faults));
-  if (url.pathname === '/__state') return send(res, 200, summary(state));
+  if (answerControl(res, url.pathname, method, raw.toString('utf8'), { faults, noFaults: noVismaFaults, summary: () => summary(state) })) return;
   const isContext = url.pathname.replace(/\/+$/, '') === CONTEXT_PATH;
   if (!isContext && !url.pathname.startsWith(API_PREFIX)) return send(res, 404, ipp('Not found', '10404'));
 
   const path = isContext ? 'context' : url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
-  state.requestCount++;
-  const key = `${method} ${pattern(path)}`;
-  state.requests[key] = (state.requests[key] ?? 0) + 1;
-
-  if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-  const faultIndex = faults.failNext.findIndex((f) => (!f.method || f.method.toUpperCase() === method) && (!f.path || path.includes(f.path)));
-  if (faultIndex >= 0) {
-    const [fault] = faults.failNext.splice(faultIndex, 1);
-    const headers: Record<string, string> = fault!.retryAfterSeconds !== undefined ? { 'retry-after': String(fault!.retryAfterSeconds) } : {};
-    return send(res, fault!.status, fault!.body ?? ipp(statusText(fault!.status), String(fault!.status)), headers);
-  }
+  countRequest(state, `${method} ${pattern(path)}`);
+  await applyLatency(faults);
+  const fault = takeFault(faults, method, path);
+  if (fault) return send(res, fault.status, fault.body ?? ipp(statusText(fault.status), String(fault.status)), retryAfterHeaders(fault));
 
   const token = lookUpAccessToken(state.connect, req.headers.authorization);
   if (typeof token === 'string') {
@@ -368,11 +350,7 @@ async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, st
     if (!(err instanceof ApiError)) throw err;
     answer = { status: err.status, body: ipp(err.message, err.faultCode) };
   }
-  const t = faults.timeoutAfterCommit;
-  if (answer.wrote && t && t.count > 0 && t.method.toUpperCase() === method && path.includes(t.path)) {
-    t.count--;
-    return send(res, 504, 'Gateway Time-out', rateHeaders(state.rateLimit - window.used));
-  }
+  if (shouldTimeoutAfterCommit(faults, answer.wrote, method, path)) return send(res, 504, 'Gateway Time-out', rateHeaders(state.rateLimit - window.used));
   return send(res, answer.status, answer.body, { ...rateHeaders(state.rateLimit - window.used), ...answer.headers });
 }
 
@@ -698,17 +676,6 @@ function invoiceOut(i: FakeVismaInvoice) {
 
 // ---- control and wire helpers ----
 
-function controlFaults(method: string, raw: string, faults: FakeVismaFaults): FakeVismaFaults {
-  if (method === 'POST' && raw.trim()) {
-    const patch = JSON.parse(raw) as Partial<FakeVismaFaults> & { reset?: boolean };
-    if (patch.reset) Object.assign(faults, noVismaFaults());
-    if (typeof patch.latencyMs === 'number') faults.latencyMs = patch.latencyMs;
-    if (Array.isArray(patch.failNext)) faults.failNext.push(...patch.failNext);
-    if (patch.timeoutAfterCommit !== undefined) faults.timeoutAfterCommit = patch.timeoutAfterCommit;
-  }
-  return faults;
-}
-
 function summary(state: FakeVismaNetState) {
   return {
     requestCount: state.requestCount,
@@ -717,27 +684,6 @@ function summary(state: FakeVismaNetState) {
       Object.entries(state.data).map(([id, d]) => [id, { customers: d.customers.length, inventory: d.inventory.length, salesOrders: d.salesOrders.length, invoices: d.invoices.length }]),
     ),
   };
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.destroyed || res.headersSent) return;
-  const isText = typeof body === 'string';
-  const payload = isText ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
-    'content-length': String(Buffer.byteLength(payload)),
-    ...headers,
-  });
-  res.end(payload);
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function parseJson(raw: Buffer): unknown {
@@ -751,11 +697,7 @@ function parseJson(raw: Buffer): unknown {
 }
 
 function statusText(status: number): string {
-  return ({ 400: 'Bad Request', 403: 'Forbidden', 412: 'Precondition Failed', 429: 'Too many requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Time-out' } as Record<number, string>)[status] ?? `Error ${status}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return ({ 400: 'Bad Request', 403: 'Forbidden', 412: 'Precondition Failed' } as Record<number, string>)[status] ?? commonStatusText(status);
 }
 
 // ---- deterministic Dutch demo data ----
@@ -773,19 +715,7 @@ const firstNames = ['Jan', 'Piet', 'Kees', 'Henk', 'Sanne', 'Eva', 'Lotte', 'Daa
 const lastNames = ['de Vries', 'Jansen', 'de Jong', 'Bakker', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder', 'Bos', 'Dekker', 'den Butter'];
 const trades = ['Installatiebedrijf', 'Bakkerij', 'Garage', 'Restaurant', 'Zorgcentrum', 'Hotel', 'Woningstichting', 'Sportschool'];
 const streets = ['Dorpsstraat', 'Kerkstraat', 'Molenweg', 'Stationsweg', 'Dunantstraat', 'Julianalaan', 'Industrieweg', 'Marktplein'];
-const cities: [string, string][] = [['Eindhoven', '56'], ['Utrecht', '35'], ['Zwolle', '80'], ['Breda', '48'], ['Arnhem', '68'], ['Haarlem', '20']];
 const materials = ['Koperen bocht', 'Knelkoppeling', 'Kogelkraan', 'Radiatorkraan', 'Expansievat', 'Sifon', 'Rookmelder', 'Luchtfilter', 'Pakking'];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Fills one company with realistic data: item classes (two Non-Stock classes, a labour and a stock class), the
@@ -795,8 +725,7 @@ function prng(seed: number): () => number {
  * address equal to its main address, every 20th is Inactive. Timestamps lie in the past, oldest first.
  */
 export function seedVismaNet(data: FakeVismaData, opts: VismaSeedOptions = {}): { nonStockItems: number; customers: number } {
-  const rnd = prng(opts.seed ?? 7);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
+  const { rnd, pick } = seededRandom(opts.seed ?? 7);
   const base = Date.UTC(2025, 0, 1);
   const stamp = (i: number) => vismaTimestamp(new Date(base + i * 60_000));
 
@@ -839,7 +768,7 @@ export function seedVismaNet(data: FakeVismaData, opts: VismaSeedOptions = {}): 
   ];
 
   const address = (): FakeVismaAddress => {
-    const [city, zip] = pick(cities);
+    const [city, zip] = pick(SMALL_TOWNS);
     return {
       addressLine1: `${pick(streets)} ${1 + Math.floor(rnd() * 180)}`, addressLine2: null, addressLine3: null,
       postalCode: `${zip}${10 + Math.floor(rnd() * 89)} ${String.fromCharCode(65 + Math.floor(rnd() * 26))}${String.fromCharCode(65 + Math.floor(rnd() * 26))}`,

@@ -100,7 +100,12 @@ describe('deactivate and re-activate', () => {
     expect(res.body).toMatchObject({ status: 'deactivated', label: 'Gedeactiveerd' });
     stack.fake.faults.latencyMs = 0;
     const run = stack.client.workflow.getHandle(sync.body.workflows[0].workflowId, sync.body.workflows[0].runId);
-    await eventually(async () => (await run.describe()).status.name === 'CANCELLED');
+    await eventually(async () => {
+      const d = await run.describe();
+      if (d.status.name === 'CANCELLED') return true;
+      // Says what the run is doing if it never gets there.
+      throw new Error(`sync run is ${d.status.name}, ${d.raw.pendingActivities?.length ?? 0} pending activities`);
+    }, 40_000, 200);
     await expect(stack.client.schedule.getHandle(`sync/${tenant}`).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
 
     // No materials: the re-activation below wipes and re-imports the articles, which gives them new Simon ids.
