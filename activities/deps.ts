@@ -6,7 +6,8 @@ import type { CredentialSealer } from '../lib/crypto.js';
 import type { Connector, ConnectorContext, ProviderCredentials } from '../connectors/types.js';
 import { providers, type ProviderId } from '../lib/providers.js';
 import { readCredentialRow, replaceCredentials, settingsVersionAt } from '../db/queries/integration.js';
-import { logEntries, type LogTable, type Severity } from '../db/schema.js';
+import type { LogTable, Severity } from '../db/schema.js';
+import { appendLogEntries } from '../db/queries/logs.js';
 import * as messages from '../lib/messages.js';
 import type { LogText } from '../lib/messages.js';
 import { settingsSchema, type Settings } from '../lib/settings.js';
@@ -120,16 +121,13 @@ export async function writeLog(
   deps: ActivityDeps,
   entry: { tenantId: string; severity: Severity; table: LogTable; text: LogText; simonId?: string | null; providerId?: string | null },
 ): Promise<void> {
-  const run = currentRun();
-  await deps.database.db.insert(logEntries).values({
+  await appendLogEntries(deps.database, [{
     tenantId: entry.tenantId,
     severity: entry.severity,
     table: entry.table,
-    message: entry.text.message,
-    action: entry.text.action,
+    ...entry.text,
     simonId: entry.simonId ?? null,
     providerId: entry.providerId ?? null,
-    workflowId: run.workflowId,
-    runId: run.runId,
-  });
+    ...currentRun(),
+  }]);
 }

@@ -1,5 +1,5 @@
 import type { Env } from '../lib/env.js';
-import { providers, type ProviderId } from '../lib/providers.js';
+import type { ProviderId } from '../lib/providers.js';
 import { createFactuurSturenConnector } from './factuursturen/connector.js';
 import { createOctopusConnector } from './octopus/connector.js';
 import { createImuisConnector } from './imuis/connector.js';

@@ -1,6 +1,6 @@
 import type { AppDeps, AppRouteHandler } from '../types.js';
 import type * as routes from './activation.routes.js';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { HttpError, badRequest, conflict, notFound, validationIssues } from '../errors.js';
 import { runStep, temporalOf } from '../temporal.js';
 import { beginActivation, getIntegration, storePendingCredentials, type IntegrationRow } from '../../db/queries/integration.js';
 import { wipeableTableNames, type WipeableTable } from '../../db/schema.js';
@@ -10,8 +10,6 @@ import { providers, type ProviderId } from '../../lib/providers.js';
 import type { Settings } from '../../lib/settings.js';
 import { runMeta, workflowIds } from '../../workflows/meta.js';
 import { checkSettingsWorkflow, connectWorkflow, optionsWorkflow, saveSettingsWorkflow, wipeWorkflow } from '../../workflows/index.js';
-import { validationIssues } from '../errors.js';
-import { HttpError } from '../errors.js';
 
 const tenantPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 

@@ -5,7 +5,8 @@ import { temporalOf, temporalRunUrl } from '../temporal.js';
 import { startExport } from './start-export.js';
 import { getExport as readExport, listExports as readExports, recordArchive, updateExport, type ExportRow } from '../../db/queries/exports.js';
 import { getIntegration, settingsVersionAt } from '../../db/queries/integration.js';
-import { logEntries, type ExportState } from '../../db/schema.js';
+import type { ExportState } from '../../db/schema.js';
+import { appendLogEntries } from '../../db/queries/logs.js';
 import { documentReference } from '../../lib/document.js';
 import * as messages from '../../lib/messages.js';
 import type { ProviderId } from '../../lib/providers.js';
@@ -60,10 +61,10 @@ export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
   const subject = { provider, workOrderNumber: snapshot.number };
   if (created && exportRow.state === 'held') {
     const text = messages.exportHeldNotActive(subject);
-    await database.db.insert(logEntries).values({ tenantId: tenant, severity: 'warning', table: 'Werkbon', message: text.message, action: text.action, simonId: id });
+    await appendLogEntries(database, [{ tenantId: tenant, severity: 'warning', table: 'Werkbon', ...text, simonId: id }]);
   } else if (created && integ.status === 'paused') {
     const text = messages.exportPendingPaused(subject);
-    await database.db.insert(logEntries).values({ tenantId: tenant, severity: 'info', table: 'Werkbon', message: text.message, action: text.action, simonId: id });
+    await appendLogEntries(database, [{ tenantId: tenant, severity: 'info', table: 'Werkbon', ...text, simonId: id }]);
   }
   let row = exportRow;
   if (row.state === 'pending' && integ.status === 'active') {

@@ -4,7 +4,7 @@ import { conflict, notFound } from '../errors.js';
 import { temporalOf, temporalRunUrl } from '../temporal.js';
 import { getIntegration, setStatus } from '../../db/queries/integration.js';
 import { pendingExports } from '../../db/queries/exports.js';
-import { logEntries } from '../../db/schema.js';
+import { appendLogEntries } from '../../db/queries/logs.js';
 import * as messages from '../../lib/messages.js';
 import { syncScopes, type ProviderId, type SyncScope } from '../../lib/providers.js';
 import { deleteTenantSchedules, setTenantSchedulesPaused } from '../../lib/schedules.js';
@@ -17,7 +17,7 @@ import { createQuotaGuard, formatAmsterdam } from '../../lib/quota.js';
 const labels: Record<string, string> = { active: 'Actief', paused: 'Gepauzeerd', deactivated: 'Gedeactiveerd' };
 
 async function logIntegration(database: Database, tenantId: string, text: messages.LogText) {
-  await database.db.insert(logEntries).values({ tenantId, severity: 'info', table: 'Integratie', message: text.message, action: text.action });
+  await appendLogEntries(database, [{ tenantId, severity: 'info', table: 'Integratie', ...text }]);
 }
 
 export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
@@ -35,7 +35,7 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
   if (!quota.ok) {
     const remaining = quota.window === 'day' ? quota.status.day.remainingForSync : quota.status.minute.remaining;
     const text = messages.syncNowRefusedQuota(provider, { window: quota.window, needed: quota.needed, remaining, retryAt: formatAmsterdam(quota.resetsAt) });
-    await database.db.insert(logEntries).values({ tenantId: tenant, severity: 'warning', table: 'Integratie', message: text.message, action: text.action });
+    await appendLogEntries(database, [{ tenantId: tenant, severity: 'warning', table: 'Integratie', ...text }]);
     const retryAfterSeconds = Math.max(1, Math.ceil(quota.retryAfterMs / 1000));
     c.header('Retry-After', String(retryAfterSeconds));
     return c.json({ error: 'quota_exceeded' as const, message: text.message, action: text.action, retryAfterSeconds, needed: quota.needed, remaining }, 429);
