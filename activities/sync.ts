@@ -8,7 +8,8 @@ import { ProviderError } from '../connectors/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import type { Connector, ListRequest, Page } from '../connectors/types.js';
 import * as messages from '../lib/messages.js';
-import type { Entity, ProviderId, SyncScope } from '../lib/providers.js';
+import { syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
+import { workflowIds } from '../workflows/meta.js';
 import type { EntityTally } from '../workflows/sync.js';
 
 /**
@@ -103,6 +104,20 @@ export function syncActivities(deps: ActivityDeps) {
       if (cursor !== null && ctx.cancellationSignal.aborted) throw new CancelledFailure('Synchronisatie gestopt');
       if (cursor === null) await markListingComplete(deps.database.sql, tenantId, entity, highWaterMark ?? since, done);
       return { cursor, done, created, changed };
+    },
+
+    /** Which scopes run under their own id right now (initial import or "sync now"), so the scheduled run skips them. */
+    async runningSyncScopes(input: { tenantId: string }): Promise<SyncScope[]> {
+      const running: SyncScope[] = [];
+      for (const scope of syncScopes) {
+        const status = await deps.temporal.workflow
+          .getHandle(workflowIds.sync(input.tenantId, scope))
+          .describe()
+          .then((d) => d.status.name)
+          .catch(() => 'NOT_FOUND');
+        if (status === 'RUNNING') running.push(scope);
+      }
+      return running;
     },
 
     /** One summary entry per initial import; incremental runs only speak when something changed (no 5-minute noise). */

@@ -33,9 +33,10 @@ export function syncScheduleOptions(args: { tenantId: string; provider: Provider
     spec,
     action: {
       type: 'startWorkflow',
-      workflowType: 'scheduledSyncWorkflow',
+      // One workflow per scheduled run (scope `all`), skipping a scope whose own sync is already running.
+      workflowType: 'syncWorkflow',
       workflowId: workflowIds.scheduledSync(tenantId),
-      args: [{ tenantId, provider }],
+      args: [{ tenantId, provider, scope: 'all' }],
       taskQueue,
       typedSearchAttributes: meta.typedSearchAttributes,
       memo: meta.memo,

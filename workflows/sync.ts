@@ -1,4 +1,4 @@
-import { CancellationScope, CancelledFailure, continueAsNew, executeChild, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, continueAsNew, executeChild, proxyActivities, proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { scopeEntities, syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
@@ -11,6 +11,9 @@ const pages = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20 },
 });
 
+/** A quick look at Temporal, done in the worker without a round trip through the task queue. */
+const look = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
+
 export interface EntityTally {
   done: number;
   created: number;
@@ -20,10 +23,11 @@ export interface EntityTally {
 export interface SyncInput {
   tenantId: string;
   provider: ProviderId;
-  scope: SyncScope;
+  /** `all`: the scheduled run, every scope in one workflow (one execution per tenant per 5 minutes keeps idle syncs cheap). */
+  scope: SyncScope | 'all';
   initial?: boolean;
   /** Carried over continue-as-new. */
-  resume?: { entityIndex: number; cursor: string | null; tallies: Partial<Record<Entity, EntityTally>> };
+  resume?: { entityIndex: number; cursor: string | null; tallies: Partial<Record<Entity, EntityTally>>; entities?: Entity[] };
   /** Activity calls per run before continue-as-new (tests lower it; Temporal also suggests it on long histories). */
   maxActivitiesPerRun?: number;
   /** Pages one activity call may write before it returns its cursor (default: as many as fit in ~20 s). */
@@ -31,7 +35,7 @@ export interface SyncInput {
 }
 
 export interface SyncResult {
-  scope: SyncScope;
+  scope: SyncScope | 'all';
   tallies: Partial<Record<Entity, EntityTally>>;
 }
 
@@ -42,7 +46,7 @@ export interface SyncResult {
  * time; the workflow only holds the cursor and counts, and continues as new before its history grows large.
  */
 export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
-  const entities = scopeEntities[input.scope];
+  const entities = input.resume?.entities ?? (input.scope === 'all' ? await idleScopesEntities(input.tenantId) : scopeEntities[input.scope]);
   const tallies: Partial<Record<Entity, EntityTally>> = { ...(input.resume?.tallies ?? {}) };
   const maxCalls = input.maxActivitiesPerRun ?? 500;
   let calls = 0;
@@ -63,13 +67,22 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
       setCurrentDetails(progressMarkdown(input, tallies));
       if (cursor === null) break;
       if (workflowInfo().continueAsNewSuggested || calls >= maxCalls) {
-        await continueAsNew<typeof syncWorkflow>({ ...input, resume: { entityIndex: i, cursor, tallies } });
+        await continueAsNew<typeof syncWorkflow>({ ...input, resume: { entityIndex: i, cursor, tallies, entities } });
       }
     }
   }
   // Only the initial import gets a summary entry; skipping the call keeps an idle 5-minute sync cheap.
-  if (input.initial) await pages.logSyncFinished({ tenantId: input.tenantId, scope: input.scope, initial: true, tallies });
+  if (input.initial && input.scope !== 'all') await pages.logSyncFinished({ tenantId: input.tenantId, scope: input.scope, initial: true, tallies });
   return { scope: input.scope, tallies };
+}
+
+/**
+ * The scheduled run leaves a scope alone while `sync/{tenant}/{scope}` runs (the initial import or a "sync now"):
+ * that run is already listing those entities.
+ */
+async function idleScopesEntities(tenantId: string): Promise<Entity[]> {
+  const busy = await look.runningSyncScopes({ tenantId });
+  return syncScopes.filter((s) => !busy.includes(s)).flatMap((s) => scopeEntities[s]);
 }
 
 function progressMarkdown(input: SyncInput, tallies: Partial<Record<Entity, EntityTally>>): string {
@@ -82,7 +95,10 @@ export interface ScheduledSyncResult {
   alreadyRunning: SyncScope[];
 }
 
-/** The schedule's action (`sync/{tenant}`): every scope, skipping one that is already running (it is that run). */
+/**
+ * The schedule's action before it became `syncWorkflow` with scope `all`: kept so schedules and histories of that
+ * time still run and replay.
+ */
 export async function scheduledSyncWorkflow(input: { tenantId: string; provider: ProviderId }): Promise<ScheduledSyncResult> {
   const ran: SyncScope[] = [];
   const alreadyRunning: SyncScope[] = [];

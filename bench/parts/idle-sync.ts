@@ -1,4 +1,4 @@
-import { scheduledSyncWorkflow } from '../../workflows/index.js';
+import { syncWorkflow } from '../../workflows/index.js';
 import { workflowIds } from '../../workflows/meta.js';
 import { benchTenant, cpuDelta, startPart, type CpuSnapshot, type Infra } from '../stack.js';
 import { distribution, fmt, round, sleep } from '../stats.js';
@@ -15,8 +15,8 @@ const CADENCE_MS = 5 * 60 * 1000;
 
 /**
  * §13 cost of one idle incremental sync. A tenant with `customers` customers and `articles` articles is activated
- * and imported; then `syncs` runs of the schedule's own workflow (`scheduledSyncWorkflow`: both scopes as child
- * workflows) are started one after another with the workflow client, nothing having changed in the fake.
+ * and imported; then `syncs` runs of the schedule's own workflow (`syncWorkflow` with scope `all`: every entity in
+ * one workflow) are started one after another with the workflow client, nothing having changed in the fake.
  * Worker CPU = process.cpuUsage() of the worker process (user + system) around all runs, divided by the count.
  * "net" subtracts what the same processes burn idle (long polls, timers) over an equally long quiet window.
  * Whole stack adds the Temporal dev server, Postgres (postmaster + backends) and this process (fake provider,
@@ -34,12 +34,13 @@ export async function idleSyncBench(infra: Infra, sizes: IdleSizes): Promise<Par
     await part.awaitImport(importWorkflowIds);
 
     const runOnce = async () => {
-      const r = await part.client.workflow.execute(scheduledSyncWorkflow, {
+      const r = await part.client.workflow.execute(syncWorkflow, {
         workflowId: workflowIds.scheduledSync(tenant),
         taskQueue: part.taskQueue,
-        args: [{ tenantId: tenant, provider: 'factuursturen' }],
+        args: [{ tenantId: tenant, provider: 'factuursturen', scope: 'all' }],
       });
-      if (r.ran.length !== 2) throw new Error(`idle sync ran ${r.ran.join(',')}; already running: ${r.alreadyRunning.join(',')}`);
+      const listed = Object.keys(r.tallies).length;
+      if (listed !== 3) throw new Error(`idle sync listed ${listed} entities instead of 3`);
     };
     /** CPU per run of `count` runs, less what the same processes use idle for as long. */
     const measure = async (count: number) => {

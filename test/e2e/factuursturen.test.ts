@@ -191,6 +191,26 @@ describe('activation', () => {
     }
   });
 
+  it('lets a scheduled run skip a scope whose own sync is running, and list the others', async () => {
+    stack.fake.faults.latencyMs = 1500;
+    try {
+      const now = await api('POST', `/v1/tenants/${tenant}/integration/sync`, { customers: true });
+      expect(now.status).toBe(202);
+      const schedule = stack.client.schedule.getHandle(`sync/${tenant}`);
+      const before = (await schedule.describe()).info.numActionsTaken;
+      await schedule.trigger();
+      const action = await eventually(async () => {
+        const d = await schedule.describe();
+        return d.info.numActionsTaken > before ? d.info.recentActions.at(-1)!.action : undefined;
+      });
+      const scheduled = await stack.client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result();
+      expect(Object.keys(scheduled.tallies).sort()).toEqual(['article_groups', 'articles']);
+      await stack.client.workflow.getHandle(now.body.workflows[0].workflowId, now.body.workflows[0].runId).result();
+    } finally {
+      stack.fake.faults.latencyMs = 0;
+    }
+  });
+
   it('refuses an empty sync-now selection with a 400', async () => {
     const res = await api('POST', `/v1/tenants/${tenant}/integration/sync`, { customers: false, articles: false });
     expect(res.status).toBe(400);
