@@ -49,8 +49,8 @@ export function exportActivities(deps: ActivityDeps) {
 
       if (!integ || integ.status === 'paused') return outcomeOf(exp); // waits as pending; resume sends it
       if (integ.status !== 'active') {
-        await updateExport(deps.database, tenantId, workOrderId, { state: 'held', errorCode: 'integration-not-active', errorMessage: 'integratie niet actief' });
         await writeLog(deps, { tenantId, severity: 'warning', table: 'Werkbon', text: messages.exportHeldNotActive(subject), simonId: workOrderId });
+        await updateExport(deps.database, tenantId, workOrderId, { state: 'held', errorCode: 'integration-not-active', errorMessage: 'integratie niet actief' });
         return { state: 'held', documentId: null, documentNumber: null, reason: 'integratie niet actief' };
       }
 
@@ -63,8 +63,8 @@ export function exportActivities(deps: ActivityDeps) {
       const docSubject = { ...subject, ...(settings.provider === 'visma-net' ? { documentType: settings.documentType } : {}) };
 
       if (matchesExcludeFilter(wo.description, settings.excludeFilterWord)) {
-        await updateExport(deps.database, tenantId, workOrderId, { state: 'skipped', settingsVersionId: version.id, errorCode: null, errorMessage: null, ...run });
         await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSkippedExcludeWord({ ...subject, word: settings.excludeFilterWord }), simonId: workOrderId });
+        await updateExport(deps.database, tenantId, workOrderId, { state: 'skipped', settingsVersionId: version.id, errorCode: null, errorMessage: null, ...run });
         return { state: 'skipped', documentId: null, documentNumber: null, reason: 'filterwoord' };
       }
 
@@ -72,8 +72,8 @@ export function exportActivities(deps: ActivityDeps) {
       if (settings.provider === 'visma-net' && settings.documentType === 'salesOrder') {
         const orderNumber = originalSalesOrderNumber(await importedFrom(deps, tenantId, workOrderId, provider));
         if (orderNumber) {
-          await updateExport(deps.database, tenantId, workOrderId, { state: 'skipped', settingsVersionId: version.id, errorCode: null, errorMessage: null, ...run });
           await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSkippedFromProviderOrder({ ...subject, orderNumber }), simonId: workOrderId, providerId: orderNumber });
+          await updateExport(deps.database, tenantId, workOrderId, { state: 'skipped', settingsVersionId: version.id, errorCode: null, errorMessage: null, ...run });
           return { state: 'skipped', documentId: null, documentNumber: null, reason: `verkooporder ${orderNumber}` };
         }
       }
@@ -88,8 +88,8 @@ export function exportActivities(deps: ActivityDeps) {
       }, { reference: exp.reference, date: (wo.archivedAt ?? exp.archivedAt.toISOString()).slice(0, 10) });
       if (!built.ok) {
         const p = built.problem;
-        await updateExport(deps.database, tenantId, workOrderId, { state: 'failed', settingsVersionId: version.id, errorCode: p.code, errorMessage: p.message, ...run });
         await writeLog(deps, { tenantId, severity: 'error', table: 'Werkbon', text: { message: p.message, action: p.action }, simonId: workOrderId });
+        await updateExport(deps.database, tenantId, workOrderId, { state: 'failed', settingsVersionId: version.id, errorCode: p.code, errorMessage: p.message, ...run });
         return { state: 'failed', documentId: null, documentNumber: null, reason: p.message };
       }
 
@@ -106,8 +106,8 @@ export function exportActivities(deps: ActivityDeps) {
         if (!doc) doc = await connector.createDocument(draft);
       } catch (err) {
         if (err instanceof ProviderError && !err.retryable) {
-          await updateExport(deps.database, tenantId, workOrderId, { state: 'failed', settingsVersionId: version.id, errorCode: `provider-${err.kind}`, errorMessage: err.providerMessage, ...run });
           await writeLog(deps, { tenantId, severity: 'error', table: 'Werkbon', text: messages.exportRejected({ ...docSubject, providerMessage: err.providerMessage }), simonId: workOrderId });
+          await updateExport(deps.database, tenantId, workOrderId, { state: 'failed', settingsVersionId: version.id, errorCode: `provider-${err.kind}`, errorMessage: err.providerMessage, ...run });
           return { state: 'failed', documentId: null, documentNumber: null, reason: err.providerMessage };
         }
         await updateExport(deps.database, tenantId, workOrderId, { errorCode: 'provider-unavailable', errorMessage: err instanceof ProviderError ? err.providerMessage : String(err) });
@@ -141,12 +141,13 @@ export function exportActivities(deps: ActivityDeps) {
         }
       }
 
+      // Log entries are written before the state changes, here and above: whoever sees the new state finds its entries.
+      for (const text of warnings) await writeLog(deps, { tenantId, severity: 'warning', table: 'Werkbon', text, simonId: workOrderId, providerId: doc.documentId });
+      await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSent({ ...docSubject, documentNumber: doc.documentNumber }), simonId: workOrderId, providerId: doc.documentId });
       await updateExport(deps.database, tenantId, workOrderId, {
         state: 'sent', documentId: doc.documentId, documentNumber: doc.documentNumber, sentAt: new Date(), settingsVersionId: version.id,
         errorCode: null, errorMessage: null, ...run,
       });
-      await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSent({ ...docSubject, documentNumber: doc.documentNumber }), simonId: workOrderId, providerId: doc.documentId });
-      for (const text of warnings) await writeLog(deps, { tenantId, severity: 'warning', table: 'Werkbon', text, simonId: workOrderId, providerId: doc.documentId });
       return { state: 'sent', documentId: doc.documentId, documentNumber: doc.documentNumber, reason: null };
     },
 
@@ -154,12 +155,12 @@ export function exportActivities(deps: ActivityDeps) {
     async markExportFailed(input: { tenantId: string; workOrderId: string; message: string }): Promise<ExportOutcome> {
       const exp = await getExport(deps.database, input.tenantId, input.workOrderId);
       if (!exp || exp.state === 'sent') return exp ? outcomeOf(exp) : { state: 'failed', documentId: null, documentNumber: null, reason: input.message };
-      await updateExport(deps.database, input.tenantId, input.workOrderId, { state: 'failed', errorCode: 'retries-exhausted', errorMessage: input.message, ...currentRun() });
       const wo = await loadWorkOrderForDocument(deps.database, input.tenantId, input.workOrderId);
       await writeLog(deps, {
         tenantId: input.tenantId, severity: 'error', table: 'Werkbon', simonId: input.workOrderId,
         text: messages.exportUnavailable({ provider: exp.provider as ProviderId, workOrderNumber: wo?.number ?? input.workOrderId, providerMessage: input.message }),
       });
+      await updateExport(deps.database, input.tenantId, input.workOrderId, { state: 'failed', errorCode: 'retries-exhausted', errorMessage: input.message, ...currentRun() });
       return { state: 'failed', documentId: null, documentNumber: null, reason: input.message };
     },
   };
