@@ -13,6 +13,40 @@ export function stableOffsetSeconds(tenantId: string, periodSeconds: number): nu
   return (h >>> 0) % periodSeconds;
 }
 
+/** The parts every tenant schedule shares: the started workflow with the tenant's search attributes, memo and summary. */
+function tenantSchedule(args: {
+  scheduleId: string;
+  spec: ScheduleOptions['spec'];
+  meta: ReturnType<typeof runMeta>;
+  memoKind: string;
+  workflowType: string;
+  workflowId: string;
+  workflowArgs: unknown[];
+  taskQueue: string;
+  workflowExecutionTimeout: string;
+  catchupWindow: string;
+}): ScheduleOptions {
+  const { meta } = args;
+  return {
+    scheduleId: args.scheduleId,
+    spec: args.spec,
+    action: {
+      type: 'startWorkflow',
+      workflowType: args.workflowType,
+      workflowId: args.workflowId,
+      args: args.workflowArgs,
+      taskQueue: args.taskQueue,
+      typedSearchAttributes: meta.typedSearchAttributes,
+      memo: meta.memo,
+      staticSummary: meta.staticSummary,
+      workflowExecutionTimeout: args.workflowExecutionTimeout,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: args.catchupWindow },
+    typedSearchAttributes: meta.typedSearchAttributes,
+    memo: { ...meta.memo, kind: args.memoKind },
+  };
+}
+
 export function syncScheduleOptions(args: { tenantId: string; provider: ProviderId; taskQueue: string }): ScheduleOptions {
   const { tenantId, provider, taskQueue } = args;
   const meta = runMeta({ tenantId, provider, kind: 'scheduledSync' });
@@ -28,26 +62,20 @@ export function syncScheduleOptions(args: { tenantId: string; provider: Provider
           };
         })()
       : { intervals: [{ every: '5 minutes', offset: `${stableOffsetSeconds(tenantId, 300)} seconds` }], jitter: '30 seconds' };
-  return {
+  return tenantSchedule({
     scheduleId: workflowIds.syncSchedule(tenantId),
     spec,
-    action: {
-      type: 'startWorkflow',
-      // One workflow per scheduled run (scope `all`), skipping a scope whose own sync is already running.
-      workflowType: 'syncWorkflow',
-      workflowId: workflowIds.scheduledSync(tenantId),
-      args: [{ tenantId, provider, scope: 'all' }],
-      taskQueue,
-      typedSearchAttributes: meta.typedSearchAttributes,
-      memo: meta.memo,
-      staticSummary: meta.staticSummary,
-      workflowExecutionTimeout: '1 hour',
-    },
+    meta,
+    memoKind: 'Schema: synchronisatie',
+    // One workflow per scheduled run (scope `all`), skipping a scope whose own sync is already running.
+    workflowType: 'syncWorkflow',
+    workflowId: workflowIds.scheduledSync(tenantId),
+    workflowArgs: [{ tenantId, provider, scope: 'all' }],
+    taskQueue,
+    workflowExecutionTimeout: '1 hour',
     // A missed run is not worth catching up on: the next one lists the same changes.
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    typedSearchAttributes: meta.typedSearchAttributes,
-    memo: { ...meta.memo, kind: 'Schema: synchronisatie' },
-  };
+    catchupWindow: '1 minute',
+  });
 }
 
 /**
@@ -59,24 +87,18 @@ export function syncScheduleOptions(args: { tenantId: string; provider: Provider
 export function quoteScheduleOptions(args: { tenantId: string; provider: ProviderId; taskQueue: string }): ScheduleOptions {
   const { tenantId, provider, taskQueue } = args;
   const meta = runMeta({ tenantId, provider, kind: 'quoteImport' });
-  return {
+  return tenantSchedule({
     scheduleId: workflowIds.quotesSchedule(tenantId),
     spec: { intervals: [{ every: '5 minutes', offset: `${stableOffsetSeconds(`${tenantId}/quotes`, 300)} seconds` }], jitter: '30 seconds' },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'quoteImportWorkflow',
-      workflowId: workflowIds.quoteImport(tenantId),
-      args: [{ tenantId, provider }],
-      taskQueue,
-      typedSearchAttributes: meta.typedSearchAttributes,
-      memo: meta.memo,
-      staticSummary: meta.staticSummary,
-      workflowExecutionTimeout: '1 hour',
-    },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    typedSearchAttributes: meta.typedSearchAttributes,
-    memo: { ...meta.memo, kind: 'Schema: offertes' },
-  };
+    meta,
+    memoKind: 'Schema: offertes',
+    workflowType: 'quoteImportWorkflow',
+    workflowId: workflowIds.quoteImport(tenantId),
+    workflowArgs: [{ tenantId, provider }],
+    taskQueue,
+    workflowExecutionTimeout: '1 hour',
+    catchupWindow: '1 minute',
+  });
 }
 
 /**
@@ -88,29 +110,23 @@ export function cleanupScheduleOptions(args: { tenantId: string; provider: Provi
   const { tenantId, provider, taskQueue } = args;
   const meta = runMeta({ tenantId, provider, kind: 'cleanup' });
   const minuteOfWindow = stableOffsetSeconds(`${tenantId}/cleanup`, 110);
-  return {
+  return tenantSchedule({
     scheduleId: workflowIds.cleanupSchedule(tenantId),
     spec: {
       calendars: [{ dayOfWeek: ['MONDAY', 'WEDNESDAY', 'FRIDAY'], hour: 2 + Math.floor(minuteOfWindow / 60), minute: minuteOfWindow % 60, comment: 'schoonmaak' }],
       timezone: 'Europe/Amsterdam',
       jitter: '10 minutes',
     },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'cleanupWorkflow',
-      workflowId: workflowIds.cleanup(tenantId),
-      args: [{ tenantId, provider }],
-      taskQueue,
-      typedSearchAttributes: meta.typedSearchAttributes,
-      memo: meta.memo,
-      staticSummary: meta.staticSummary,
-      workflowExecutionTimeout: '12 hours',
-    },
+    meta,
+    memoKind: 'Schema: schoonmaak',
+    workflowType: 'cleanupWorkflow',
+    workflowId: workflowIds.cleanup(tenantId),
+    workflowArgs: [{ tenantId, provider }],
+    taskQueue,
+    workflowExecutionTimeout: '12 hours',
     // A run missed by a short outage still runs the same night; a missed night waits for the next slot.
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '3 hours' },
-    typedSearchAttributes: meta.typedSearchAttributes,
-    memo: { ...meta.memo, kind: 'Schema: schoonmaak' },
-  };
+    catchupWindow: '3 hours',
+  });
 }
 
 /** Every schedule a tenant of this provider has. */
