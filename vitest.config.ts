@@ -9,6 +9,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // The JSON report is what .ci/run checks (failed = 0, total > 0), independent of the exit code.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'reports/vitest.json' },
     env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' },
   },
 });

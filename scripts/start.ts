@@ -28,7 +28,8 @@ import { runDemo } from './demo.js';
 import { startCodecProxy } from './codec-proxy.js';
 
 const say = (m: string) => process.stdout.write(`${m}\n`);
-const dataDir = path.join(projectRoot, '.data');
+// LOCAL_DATA_DIR moves the embedded Postgres and Temporal data elsewhere (tests use it); .data/ by default.
+const dataDir = process.env.LOCAL_DATA_DIR ?? path.join(projectRoot, '.data');
 
 async function main() {
   const devTokens = !process.env.API_TOKENS;
