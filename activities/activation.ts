@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps } from './types.js';
 import { connectorFor, writeLog } from './deps.js';
 import { exchangePendingCode, isOAuthProvider } from './oauth.js';
 import {
   completeActivation, discardPendingCredentials, getIntegration, promotePendingCredentials, saveSettingsVersion, setStep, wipeTables,
 } from '../db/queries/integration.js';
 import type { WipeableTable } from '../db/schema.js';
-import { ProviderError } from '../connectors/errors.js';
+import { ProviderError } from '../lib/errors.js';
 import type { OptionItem } from '../connectors/types.js';
 import { countExports } from '../db/queries/exports.js';
 import { toApplicationFailure } from '../connectors/failures.js';
@@ -18,7 +18,7 @@ import { upsertTenantSchedules } from '../lib/schedules.js';
 async function integrationOf(deps: ActivityDeps, tenantId: string) {
   const integ = await getIntegration(deps.database, tenantId);
   if (!integ) throw ApplicationFailure.nonRetryable(`Unknown tenant ${tenantId}`, 'UnknownTenant');
-  return { ...integ, provider: integ.provider as ProviderId };
+  return { ...integ, provider: integ.provider };
 }
 
 export function activationActivities(deps: ActivityDeps) {

@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps } from './types.js';
 import { connectorFor, currentRun, writeLog } from './deps.js';
 import { getIntegration } from '../db/queries/integration.js';
 import {
   databaseNow, importedAddressesCreatedBefore, removeArticleGroups, removeArticles, removeCustomers, removeWorkAddresses, rowsCreatedBefore,
   type RemovalCandidate, type SimonRowRef,
 } from '../db/queries/cleanup.js';
-import { ProviderError } from '../connectors/errors.js';
+import { ProviderError } from '../lib/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import type { Connector, ListRequest, Page } from '../connectors/types.js';
 import * as messages from '../lib/messages.js';
@@ -191,7 +191,7 @@ export function cleanupActivities(deps: ActivityDeps) {
       if (!integ) throw ApplicationFailure.nonRetryable(`Unknown tenant ${tenantId}`, 'UnknownTenant');
       // Paused, deactivated or (re)activating: the cleanup only acts for an active integration.
       if (integ.status !== 'active') return { ...result, skipped: integ.status };
-      const provider = integ.provider as ProviderId;
+      const provider = integ.provider;
 
       const progress: Record<string, number> = {};
       let phase: 'listing' | 'removing' = 'listing';
@@ -223,7 +223,7 @@ export function cleanupActivities(deps: ActivityDeps) {
     async logCleanupFailed(input: { tenantId: string; reason: string | null; nothingRemoved: boolean }): Promise<void> {
       const integ = await getIntegration(deps.database, input.tenantId);
       if (!integ) return;
-      const text = messages.cleanupFailed(integ.provider as ProviderId, input.reason, input.nothingRemoved);
+      const text = messages.cleanupFailed(integ.provider, input.reason, input.nothingRemoved);
       await writeLog(deps, { tenantId: input.tenantId, severity: 'error', table: 'Integratie', text });
     },
   };

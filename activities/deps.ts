@@ -1,32 +1,17 @@
-import type { Client } from '@temporalio/client';
-import { Context } from '@temporalio/activity';
-import type { Database } from '../db/client.js';
-import type { Env } from '../lib/env.js';
-import type { CredentialSealer } from '../lib/crypto.js';
-import type { Connector, ConnectorContext, ProviderCredentials } from '../connectors/types.js';
+import type { Connector, ProviderCredentials } from '../connectors/types.js';
 import { providers, type ProviderId } from '../lib/providers.js';
 import { readCredentialRow, replaceCredentials, settingsVersionAt } from '../db/queries/integration.js';
-import type { LogTable, Severity } from '../db/schema.js';
-import { appendLogEntries } from '../db/queries/logs.js';
 import * as messages from '../lib/messages.js';
-import type { LogText } from '../lib/messages.js';
 import { settingsSchema, type Settings } from '../lib/settings.js';
-import { createQuotaGuard, formatAmsterdam, QuotaRefusal, type QuotaGuard, type QuotaPurpose } from '../lib/quota.js';
+import { formatAmsterdam, QuotaRefusal, type QuotaPurpose } from '../lib/quota.js';
+import { createQuotaGuard, type QuotaGuard } from '../db/queries/quota.js';
 import { providerConfig } from '../connectors/index.js';
 import { guardDocumentCalls, isOAuthProvider, oauthConnectorContext } from './oauth.js';
+import { writeLog } from './log.js';
+import type { ActivityDeps } from './types.js';
 
-export interface ActivityDeps {
-  database: Database;
-  env: Env;
-  sealer: CredentialSealer;
-  /** For activities that manage schedules. */
-  temporal: Client;
-  taskQueue: string;
-  createConnector: (provider: ProviderId, ctx: ConnectorContext) => Connector;
-  baseUrl: (provider: ProviderId) => string;
-  /** The per-tenant API quota guard (lib/quota.ts); built from database and env when absent. */
-  quota?: QuotaGuard;
-}
+export { currentRun, writeLog } from './log.js';
+export type { ActivityDeps } from './types.js';
 
 const guards = new WeakMap<ActivityDeps, QuotaGuard>();
 
@@ -42,16 +27,6 @@ export function quotaGuardOf(deps: ActivityDeps): QuotaGuard {
 
 /** Day refusals already logged by this worker (one warning per tenant, provider, purpose and day is plenty). */
 const loggedRefusals = new Set<string>();
-
-/** The workflow run an activity belongs to, for the log's link to the Temporal UI. */
-export function currentRun(): { workflowId: string | null; runId: string | null } {
-  try {
-    const info = Context.current().info;
-    return { workflowId: info.workflowExecution?.workflowId ?? null, runId: info.workflowExecution?.runId ?? null };
-  } catch {
-    return { workflowId: null, runId: null };
-  }
-}
 
 /**
  * Builds the tenant's connector with its decrypted credentials. Credentials are read here, inside the
@@ -117,17 +92,3 @@ async function acquireQuota(deps: ActivityDeps, guard: QuotaGuard, tenantId: str
   }
 }
 
-export async function writeLog(
-  deps: ActivityDeps,
-  entry: { tenantId: string; severity: Severity; table: LogTable; text: LogText; simonId?: string | null; providerId?: string | null },
-): Promise<void> {
-  await appendLogEntries(deps.database, [{
-    tenantId: entry.tenantId,
-    severity: entry.severity,
-    table: entry.table,
-    ...entry.text,
-    simonId: entry.simonId ?? null,
-    providerId: entry.providerId ?? null,
-    ...currentRun(),
-  }]);
-}

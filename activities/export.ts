@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps } from './types.js';
 import { connectorFor, currentRun, writeLog } from './deps.js';
 import { getIntegration, settingsVersionAt, settingsVersionById } from '../db/queries/integration.js';
 import { countAttempt, findSettingArticles, getExport, loadWorkOrderForDocument, updateExport, type ExportRow } from '../db/queries/exports.js';
 import type { ExportState } from '../db/schema.js';
-import { ProviderError } from '../connectors/errors.js';
+import { ProviderError } from '../lib/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import type { AttachmentFile, Connector, CreatedDocument } from '../connectors/types.js';
 import { originalSalesOrderNumber } from '../connectors/visma-net/connector.js';
@@ -42,7 +42,7 @@ export function exportActivities(deps: ActivityDeps) {
       if (exp.state !== 'pending') return outcomeOf(exp);
       const run = currentRun();
       const integ = await getIntegration(deps.database, tenantId);
-      const provider = (integ?.provider ?? exp.provider) as ProviderId;
+      const provider = (integ?.provider ?? exp.provider);
       const wo = await loadWorkOrderForDocument(deps.database, tenantId, workOrderId);
       if (!wo) throw ApplicationFailure.nonRetryable(`Work order ${workOrderId} not found`, 'WorkOrderNotFound');
       const subject = { provider, workOrderNumber: wo.number };
@@ -158,7 +158,7 @@ export function exportActivities(deps: ActivityDeps) {
       const wo = await loadWorkOrderForDocument(deps.database, input.tenantId, input.workOrderId);
       await writeLog(deps, {
         tenantId: input.tenantId, severity: 'error', table: 'Werkbon', simonId: input.workOrderId,
-        text: messages.exportUnavailable({ provider: exp.provider as ProviderId, workOrderNumber: wo?.number ?? input.workOrderId, providerMessage: input.message }),
+        text: messages.exportUnavailable({ provider: exp.provider, workOrderNumber: wo?.number ?? input.workOrderId, providerMessage: input.message }),
       });
       await updateExport(deps.database, input.tenantId, input.workOrderId, { state: 'failed', errorCode: 'retries-exhausted', errorMessage: input.message, ...currentRun() });
       return { state: 'failed', documentId: null, documentNumber: null, reason: input.message };

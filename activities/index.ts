@@ -1,4 +1,4 @@
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps } from './types.js';
 import { activationActivities } from './activation.js';
 import { syncActivities } from './sync.js';
 import { exportActivities } from './export.js';

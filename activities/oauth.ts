@@ -1,7 +1,7 @@
-import type { ActivityDeps } from './deps.js';
-import { writeLog } from './deps.js';
+import type { ActivityDeps } from './types.js';
+import { writeLog } from './log.js';
 import { oauthFactory } from '../connectors/index.js';
-import { ProviderError } from '../connectors/errors.js';
+import { ProviderError } from '../lib/errors.js';
 import type { Connector, ConnectorContext, ProviderCredentials } from '../connectors/types.js';
 import { getIntegration, readCredentialRow } from '../db/queries/integration.js';
 import { pauseIfActive, replacePendingCredentials, updateCredentialsLocked } from '../db/queries/oauth.js';

@@ -1,12 +1,11 @@
 import { Context } from '@temporalio/activity';
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps } from './types.js';
 import { connectorFor, currentRun, writeLog } from './deps.js';
 import { getIntegration, settingsVersionAt } from '../db/queries/integration.js';
 import { importQuote, importedQuoteIds } from '../db/queries/quotes.js';
-import { ProviderError } from '../connectors/errors.js';
+import { ProviderError } from '../lib/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import * as messages from '../lib/messages.js';
-import type { ProviderId } from '../lib/providers.js';
 import { lineArticleKeys, quoteMatchesFilter, quoteOptionsFromSettings, quoteToWorkOrder } from '../lib/quote.js';
 import { settingsSchema } from '../lib/settings.js';
 
@@ -51,7 +50,7 @@ export function quoteActivities(deps: ActivityDeps) {
       const integ = await getIntegration(deps.database, tenantId);
       if (!integ) return skip('unknown-tenant');
       if (integ.status !== 'active') return skip('not-active');
-      const provider = integ.provider as ProviderId;
+      const provider = integ.provider;
       const version = await settingsVersionAt(deps.database, tenantId, new Date());
       if (!version) return skip('no-settings');
       const options = quoteOptionsFromSettings(settingsSchema.parse(version.settings));

@@ -1,16 +1,15 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { ActivityDeps } from './deps.js';
+import type { ActivityDeps } from './types.js';
 import { connectorFor, currentRun, writeLog } from './deps.js';
 import { getIntegration } from '../db/queries/integration.js';
 import { markListingComplete, markListingStarted, readSyncState, recordProgress, recordSyncError, upsertArticleGroups, upsertArticles, upsertCustomers } from '../db/queries/sync.js';
-import { ProviderError } from '../connectors/errors.js';
+import { ProviderError } from '../lib/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import type { Connector, ListRequest, Page } from '../connectors/types.js';
 import * as messages from '../lib/messages.js';
 import { syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
-import { workflowIds } from '../workflows/meta.js';
-import type { EntityTally } from '../workflows/sync.js';
+import { workflowIds, type EntityTally } from '../lib/runs.js';
 
 /**
  * How long one activity call keeps paging before it hands its cursor back to the workflow. Long enough that a
@@ -69,7 +68,7 @@ export function syncActivities(deps: ActivityDeps) {
       if (integ.status === 'deactivated' || integ.status === 'not_activated') {
         throw ApplicationFailure.nonRetryable(`Integration of ${tenantId} is ${integ.status}`, 'IntegrationNotActive');
       }
-      const provider = integ.provider as ProviderId;
+      const provider = integ.provider;
       const state = await readSyncState(deps.database.sql, tenantId, entity);
       const since = state.phase === 'incremental' ? state.cursor : null;
       if (cursor === null && done === 0) await markListingStarted(deps.database.sql, tenantId, entity);
@@ -126,7 +125,7 @@ export function syncActivities(deps: ActivityDeps) {
       const integ = await getIntegration(deps.database, input.tenantId);
       if (!integ) return;
       const t = input.tallies;
-      const text = messages.initialImportFinished(integ.provider as ProviderId, {
+      const text = messages.initialImportFinished(integ.provider, {
         articleGroups: t.article_groups?.done ?? 0,
         articles: t.articles?.done ?? 0,
         customers: t.customers?.done ?? 0,

@@ -2,13 +2,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { createActivities } from '../activities/index.js';
+import { createActivities } from './index.js';
 import type { Database } from '../db/client.js';
-import type { Env } from './env.js';
-import { CredentialSealer } from './crypto.js';
-import { createDataConverter, failureConverterPath } from './codec.js';
+import type { Env } from '../lib/env.js';
+import { CredentialSealer } from '../lib/crypto.js';
+import { createDataConverter, failureConverterPath } from '../lib/codec.js';
 import { createConnector, providerBaseUrl } from '../connectors/index.js';
-import { activityLogInterceptor } from './logger.js';
+import { activityLogInterceptor } from '../lib/logger.js';
 
 export const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
 
@@ -21,7 +21,7 @@ export async function bundleWorkflows(opts: { workflowsPath?: string } = {}): Pr
   return bundleWorkflowCode({
     workflowsPath: opts.workflowsPath ?? workflowsPath,
     failureConverterPath,
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error(m: string) { process.stderr.write(`${m}\n`); }, log() {} } as never,
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error(m: string) { process.stderr.write(`${m}\n`); }, log() {} },
     webpackConfigHook: (config) => {
       config.resolve = { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } };
       return config;

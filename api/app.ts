@@ -1,8 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import type { ErrorHandler } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorHandler, MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { createLogger } from '../lib/logger.js';
 import { authenticate, tenantScope } from './auth.js';
@@ -69,11 +68,12 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): AppOpe
   );
 
   const auth = authenticate(deps.env.API_TOKENS);
-  app.use('/v1/*', async (c, next) => {
+  const authUnlessPublic: MiddlewareHandler<AppBindings> = async (c, next) => {
     const path = c.req.path.length > 1 ? c.req.path.replace(/\/+$/, '') : c.req.path;
     if (publicPaths.has(path) || oauthCallbackPath.test(path)) return next();
     return auth(c, next);
-  });
+  };
+  app.use('/v1/*', authUnlessPublic);
   app.use('/v1/tenants/:tenant', tenantScope());
   app.use('/v1/tenants/:tenant/*', tenantScope());
 
@@ -131,7 +131,7 @@ function errorHandler(logger: Logger): ErrorHandler<AppBindings> {
     if (err instanceof HTTPException && err.status < 500) {
       // Hono's validator throws 400 "Malformed JSON in request body"; zod-openapi throws 415 for a wrong content type.
       const malformed = err.status === 400 && /json/i.test(err.message);
-      const status = err.status as ContentfulStatusCode;
+      const status = err.status;
       return c.json(
         { error: malformed ? 'malformed_json' : (codeByStatus[status] ?? 'bad_request'), message: err.message || 'Bad request' },
         status,

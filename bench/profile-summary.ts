@@ -29,7 +29,7 @@ profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.t
 function area(url: string, name: string): string {
   if (!url) return name === '(garbage collector)' ? 'GC' : name === '(idle)' || name === '(program)' ? name : 'native/other';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pkg) return pkg[1]!;
+  if (pkg) return pkg[1];
   if (url.startsWith('node:')) return 'node internals';
   const own = /\/work\/[^/]+\/([^/]+)\//.exec(url) ?? /\/(activities|connectors|db|lib|workflows|api|bench)\//.exec(url);
   return own ? `ours: ${own[1]}` : url;

@@ -8,11 +8,11 @@ import { createApp } from '../api/app.js';
 import { connectDatabase, runMigrations, type Database } from '../db/client.js';
 import { parseEnv, type Env } from '../lib/env.js';
 import { createDataConverter } from '../lib/codec.js';
-import { createScratchDatabase, startEmbeddedPostgres, type PostgresServer } from '../lib/postgres-server.js';
+import { createScratchDatabase, startEmbeddedPostgres, type PostgresServer } from '../scripts/local/postgres-server.js';
 import { deleteTenantSchedules } from '../lib/schedules.js';
-import { freePort, resolveTemporalCli, startTemporalDevServer, type DevServer } from '../lib/temporal-server.js';
-import { bundleWorkflows } from '../lib/worker.js';
-import { startFakeFactuurSturen, seedFactuurSturen, DEFAULT_FS_ACCOUNT, type FakeFactuurSturen, type SeedOptions } from '../connectors/factuursturen/fake-server.js';
+import { freePort, resolveTemporalCli, startTemporalDevServer, type DevServer } from '../scripts/local/temporal-server.js';
+import { bundleWorkflows } from '../activities/worker.js';
+import { startFakeFactuurSturen, seedFactuurSturen, DEFAULT_FS_ACCOUNT, type FakeFactuurSturen, type SeedOptions } from '../fakes/factuursturen/server.js';
 import { WorkerProcess } from './worker-process.js';
 import { findPid, processTreeCpuMs, sleep } from './stats.js';
 

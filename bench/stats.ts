@@ -14,7 +14,7 @@ export interface Distribution {
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1]!;
+  return sorted[Math.min(rank, sorted.length) - 1];
 }
 
 export function distribution(values: readonly number[]): Distribution {
@@ -24,7 +24,7 @@ export function distribution(values: readonly number[]): Distribution {
     n: sorted.length,
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
-    max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    max: sorted.length ? sorted[sorted.length - 1] : Number.NaN,
     mean: sorted.length ? sum / sorted.length : Number.NaN,
   };
 }
@@ -50,7 +50,7 @@ export async function pool<T, R>(items: readonly T[], concurrency: number, task:
     for (;;) {
       const i = next++;
       if (i >= items.length) return;
-      results[i] = await task(items[i]!, i);
+      results[i] = await task(items[i], i);
     }
   });
   await Promise.all(lanes);

@@ -9,7 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { connectDatabase } from '../db/client.js';
 import { parseEnv } from '../lib/env.js';
 import { createDataConverter } from '../lib/codec.js';
-import { createWorker } from '../lib/worker.js';
+import { createWorker } from '../activities/worker.js';
 
 export type ChildRequest =
   | { id: number; type: 'usage' }
@@ -90,7 +90,7 @@ async function main() {
 
   let sampler: { timer: NodeJS.Timeout; started: number; state: RssSamples } | undefined;
 
-  process.on('message', async (raw: ChildRequest) => {
+  process.on('message', (raw: ChildRequest) => void (async () => {
     switch (raw.type) {
       case 'usage': {
         const cpu = process.cpuUsage();
@@ -135,7 +135,7 @@ async function main() {
         process.exit(0);
       }
     }
-  });
+  })());
   process.on('disconnect', () => process.exit(0));
   send({ ready: true, rss: process.memoryUsage().rss });
 }

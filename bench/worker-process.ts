@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../lib/temporal-server.js';
+import { projectRoot } from '../scripts/local/temporal-server.js';
 import type { ChildRequest, RssSamples, ThreadCpu, Usage } from './worker-child.js';
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;

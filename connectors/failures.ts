@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ProviderError, type ProviderErrorKind } from './errors.js';
+import { ProviderError, type ProviderErrorKind } from '../lib/errors.js';
 
 /** Temporal failure type per kind, e.g. 'ProviderRateLimited'; workflows match on these strings. */
 export function providerFailureType(kind: ProviderErrorKind): string {
-  return 'Provider' + kind.split('-').map((part) => part[0]!.toUpperCase() + part.slice(1)).join('');
+  return 'Provider' + kind.split('-').map((part) => part[0].toUpperCase() + part.slice(1)).join('');
 }
 
 /** What a workflow can read from `failure.details[0]` without parsing the message. */

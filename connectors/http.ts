@@ -1,4 +1,4 @@
-import { ProviderError, describeProviderError, type ProviderErrorKind } from './errors.js';
+import { ProviderError, describeProviderError, type ProviderErrorKind } from '../lib/errors.js';
 
 /**
  * The one HTTP client every connector uses (SPEC §10): base URL, per-request timeout, JSON/text bodies,
@@ -196,13 +196,13 @@ export function buildUrl(baseUrl: string, path: string, query?: Record<string, Q
 export function defaultErrorMessage(body: unknown): string {
   if (body === null || body === undefined) return '';
   if (typeof body === 'string') return /^\s*</.test(body) ? body.replace(/<[^>]*>/g, ' ') : body;
-  if (typeof body !== 'object') return String(body);
+  if (typeof body !== 'object') return JSON.stringify(body) ?? '';
   const o = body as Record<string, unknown>;
   for (const key of ['message', 'errorMessage', 'error_description', 'detail', 'title', 'error']) {
     const v = o[key];
     if (typeof v === 'string' && v.trim()) return v;
     if (v && typeof v === 'object' && typeof (v as Record<string, unknown>).message === 'string') {
-      return (v as Record<string, string>).message!;
+      return (v as Record<string, string>).message;
     }
   }
   if (Array.isArray(o.errors)) return o.errors.map((e) => defaultErrorMessage(e)).filter(Boolean).join('; ');
@@ -248,7 +248,7 @@ function networkErrorCode(err: unknown): string {
 }
 
 function stripQuery(path: string): string {
-  const noQuery = path.split('?')[0]!;
+  const noQuery = path.split('?')[0];
   return /^https?:\/\//i.test(noQuery) ? new URL(noQuery).pathname : noQuery.replace(/^\/+/, '');
 }
 

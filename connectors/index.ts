@@ -3,11 +3,13 @@ import type { ProviderId } from '../lib/providers.js';
 import { createFactuurSturenConnector } from './factuursturen/connector.js';
 import { createOctopusConnector } from './octopus/connector.js';
 import { createImuisConnector } from './imuis/connector.js';
-import { createRompslompConnector, createRompslompOAuth } from './rompslomp/connector.js';
-import { createVismaNetConnector, createVismaNetOAuth } from './visma-net/connector.js';
+import { createRompslompConnector } from './rompslomp/connector.js';
+import { createVismaNetConnector } from './visma-net/connector.js';
+import { createOAuthClient } from './oauth.js';
+import { oauthConfig } from '../lib/oauth.js';
 import type { Connector, ConnectorContext, OAuthConnectorFactory } from './types.js';
 
-export { ProviderError, isProviderError, type ProviderErrorKind } from './errors.js';
+export { ProviderError, isProviderError, type ProviderErrorKind } from '../lib/errors.js';
 export { toApplicationFailure, providerFailureType, type ProviderFailureDetails } from './failures.js';
 
 /** The connector for a provider; only the ones marked `available` in lib/providers.ts exist in this build. */
@@ -57,12 +59,6 @@ export function providerConfig(env: Env, provider: ProviderId): Record<string, s
 
 /** The OAuth2 code flow of a provider that connects that way (lib/oauth.ts); null for the others. */
 export function oauthFactory(provider: ProviderId, env: Env): OAuthConnectorFactory | null {
-  switch (provider) {
-    case 'rompslomp':
-      return createRompslompOAuth({ baseUrl: env.ROMPSLOMP_BASE_URL, clientId: env.ROMPSLOMP_CLIENT_ID, clientSecret: env.ROMPSLOMP_CLIENT_SECRET });
-    case 'visma-net':
-      return createVismaNetOAuth({ connectBaseUrl: env.VISMA_CONNECT_BASE_URL, clientId: env.VISMA_CLIENT_ID, clientSecret: env.VISMA_CLIENT_SECRET });
-    default:
-      return null;
-  }
+  const config = oauthConfig(env, provider);
+  return config ? createOAuthClient(config) : null;
 }

@@ -1,3 +1,4 @@
+import type { ProviderId } from '../lib/providers.js';
 
 import {
   bigserial, boolean, index, integer, jsonb, numeric, pgSchema, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
@@ -154,7 +155,7 @@ export interface ActivationSteps {
 
 export const integrations = integration.table('integrations', {
   tenantId: text('tenant_id').primaryKey(),
-  provider: text('provider').notNull(),
+  provider: text('provider').$type<ProviderId>().notNull(),
   status: text('status').$type<IntegrationStatus>().notNull().default('not_activated'),
   steps: jsonb('steps').$type<ActivationSteps>().notNull().default({ wiped: false, connected: false, settingsChecked: false, saved: false }),
   /** How many activations were completed; 0 = first activation (wipe of all tables is mandatory). */
@@ -169,7 +170,7 @@ export const integrations = integration.table('integrations', {
 
 export const credentials = integration.table('credentials', {
   tenantId: text('tenant_id').primaryKey(),
-  provider: text('provider').notNull(),
+  provider: text('provider').$type<ProviderId>().notNull(),
   /** AES-256-GCM envelope `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts); never leaves the worker/API process decrypted. */
   sealed: text('sealed'),
   /**
@@ -187,7 +188,7 @@ export const credentials = integration.table('credentials', {
 export const settingsVersions = integration.table('settings_versions', {
   id: serial('id').primaryKey(),
   tenantId: text('tenant_id').notNull(),
-  provider: text('provider').notNull(),
+  provider: text('provider').$type<ProviderId>().notNull(),
   version: integer('version').notNull(),
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
   effectiveFrom: ts('effective_from').notNull().defaultNow(),
@@ -213,7 +214,7 @@ export const syncState = integration.table('sync_state', {
 export const externalRefs = integration.table('external_refs', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   tenantId: text('tenant_id').notNull(),
-  provider: text('provider').notNull(),
+  provider: text('provider').$type<ProviderId>().notNull(),
   entity: text('entity').notNull(),
   externalId: text('external_id').notNull(),
   simonId: text('simon_id').notNull(),
@@ -222,7 +223,7 @@ export const externalRefs = integration.table('external_refs', {
 
 export const importedQuotes = integration.table('imported_quotes', {
   tenantId: text('tenant_id').notNull(),
-  provider: text('provider').notNull(),
+  provider: text('provider').$type<ProviderId>().notNull(),
   quoteId: text('quote_id').notNull(),
   workOrderId: text('work_order_id').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
@@ -235,7 +236,7 @@ export const documentExports = integration.table('document_exports', {
   id: serial('id').primaryKey(),
   tenantId: text('tenant_id').notNull(),
   workOrderId: text('work_order_id').notNull(),
-  provider: text('provider').notNull(),
+  provider: text('provider').$type<ProviderId>().notNull(),
   state: text('state').$type<ExportState>().notNull().default('pending'),
   /** Our unique reference on the provider's document, used to find it again after a timeout. */
   reference: text('reference').notNull(),
@@ -298,7 +299,7 @@ export const wipeableTableNames = Object.keys(wipeableTables) as WipeableTable[]
 export const oauthStates = integration.table('oauth_states', {
   state: text('state').primaryKey(),
   tenantId: text('tenant_id').notNull(),
-  provider: text('provider').notNull(),
+  provider: text('provider').$type<ProviderId>().notNull(),
   redirectUri: text('redirect_uri').notNull(),
   /** PKCE verifier, when the provider supports it. */
   codeVerifier: text('code_verifier'),
@@ -313,7 +314,7 @@ export const oauthStates = integration.table('oauth_states', {
  */
 export const apiUsage = integration.table('api_usage', {
   tenantId: text('tenant_id').notNull(),
-  provider: text('provider').notNull(),
+  provider: text('provider').$type<ProviderId>().notNull(),
   window: text('window').$type<'day' | 'minute'>().notNull(),
   windowStart: ts('window_start').notNull(),
   calls: integer('calls').notNull().default(0),

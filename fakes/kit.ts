@@ -225,7 +225,7 @@ export function seededRandom(seed: number) {
   const rnd = prng(seed);
   return {
     rnd,
-    pick: <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!,
+    pick: <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)],
     digits: (n: number) => Array.from({ length: n }, () => Math.floor(rnd() * 10)).join(''),
   };
 }
@@ -235,3 +235,11 @@ export const MATERIAL_SIZES = ['15 mm', '22 mm', '28 mm', '1/2"', '3/4"', '40 mm
 
 /** The smaller set of towns (name, first two postcode digits) of the Rompslomp and Visma.net seeds. */
 export const SMALL_TOWNS: [string, string][] = [['Eindhoven', '56'], ['Utrecht', '35'], ['Zwolle', '80'], ['Breda', '48'], ['Arnhem', '68'], ['Haarlem', '20']];
+
+/** A JSON value as the text a real service would read it as: strings, numbers and booleans as themselves, anything else as JSON. */
+export function scalarText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
+}

@@ -39,12 +39,13 @@ export class EncryptionCodec implements PayloadCodec {
     return this.current.id;
   }
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => this.encrypt(payload));
+  encode(payloads: Payload[]): Promise<Payload[]> {
+    // A rejected promise, not a throw, when a payload cannot be encrypted (callers await it).
+    return Promise.resolve().then(() => payloads.map((payload) => this.encrypt(payload)));
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => this.decrypt(payload));
+  decode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.resolve().then(() => payloads.map((payload) => this.decrypt(payload)));
   }
 
   private encrypt(payload: Payload): Payload {

@@ -1,4 +1,4 @@
-import type { DocumentDraft, DocumentLine } from '../connectors/types.js';
+import type { DocumentDraft, DocumentLine } from './records.js';
 import * as messages from './messages.js';
 import type { Settings } from './settings.js';
 import type { ResolvedArticle, ResolvedWorkAddress, WorkOrderForDocument } from './work-order.js';

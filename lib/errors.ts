@@ -2,18 +2,10 @@
  * One error type for everything that goes wrong while talking to an accounting package, classified once
  * (connectors/http.ts) so activities and workflows decide retry vs. give-up without knowing the provider.
  */
+import type { ProviderErrorKind } from './error-kinds.js';
+import { providerErrorTexts as kindText } from './messages.js';
 
-export const providerErrorKinds = [
-  'auth',
-  'validation',
-  'not-found',
-  'rate-limited',
-  'unavailable',
-  'timeout',
-  'network',
-  'conflict',
-] as const;
-export type ProviderErrorKind = (typeof providerErrorKinds)[number];
+export { providerErrorKinds, type ProviderErrorKind } from './error-kinds.js';
 
 /** Kinds that a later attempt can fix on its own; the others need a person (credentials, data, settings). */
 const retryableByDefault: Record<ProviderErrorKind, boolean> = {
@@ -25,18 +17,6 @@ const retryableByDefault: Record<ProviderErrorKind, boolean> = {
   timeout: true,
   network: true,
   conflict: false,
-};
-
-/** Dutch texts for the integration log; the provider's own words are appended by `describeProviderError`. */
-const kindText: Record<ProviderErrorKind, (provider: string) => string> = {
-  auth: (p) => `${p} weigert de toegang; controleer de inloggegevens`,
-  validation: (p) => `${p} heeft het verzoek afgewezen`,
-  'not-found': (p) => `${p} kent het gevraagde gegeven niet`,
-  'rate-limited': (p) => `Maximum aantal verzoeken aan ${p} bereikt; het wordt later automatisch opnieuw geprobeerd`,
-  unavailable: (p) => `${p} is tijdelijk niet beschikbaar; het wordt automatisch opnieuw geprobeerd`,
-  timeout: (p) => `${p} reageerde niet op tijd; het wordt automatisch opnieuw geprobeerd`,
-  network: (p) => `${p} is niet bereikbaar; het wordt automatisch opnieuw geprobeerd`,
-  conflict: (p) => `${p} meldt een conflict met bestaande gegevens`,
 };
 
 export interface ProviderErrorInit {

@@ -1,3 +1,4 @@
+import type { ProviderErrorKind } from './error-kinds.js';
 import { providers, type ProviderId } from './providers.js';
 
 /**
@@ -469,3 +470,15 @@ export const quotaReached = (provider: ProviderId, what: 'sync' | 'export', retr
         `Maximum aantal verzoeken aan ${providerName(provider)} voor vandaag bereikt, ook de reserve voor werkbonnen: versturen wacht tot ${retryAt}`,
         `Geen actie nodig: de werkbonnen worden na ${retryAt} vanzelf verstuurd`,
       );
+
+/** Dutch texts for the integration log; the provider's own words are appended by `describeProviderError`. */
+export const providerErrorTexts: Record<ProviderErrorKind, (provider: string) => string> = {
+  auth: (p) => `${p} weigert de toegang; controleer de inloggegevens`,
+  validation: (p) => `${p} heeft het verzoek afgewezen`,
+  'not-found': (p) => `${p} kent het gevraagde gegeven niet`,
+  'rate-limited': (p) => `Maximum aantal verzoeken aan ${p} bereikt; het wordt later automatisch opnieuw geprobeerd`,
+  unavailable: (p) => `${p} is tijdelijk niet beschikbaar; het wordt automatisch opnieuw geprobeerd`,
+  timeout: (p) => `${p} reageerde niet op tijd; het wordt automatisch opnieuw geprobeerd`,
+  network: (p) => `${p} is niet bereikbaar; het wordt automatisch opnieuw geprobeerd`,
+  conflict: (p) => `${p} meldt een conflict met bestaande gegevens`,
+};

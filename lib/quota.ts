@@ -1,11 +1,9 @@
-import type { Database } from '../db/client.js';
-import { consumeCall, readUsage, type UsageWindowKind } from '../db/queries/quota.js';
-import { ProviderError, describeProviderError } from '../connectors/errors.js';
+import { ProviderError, describeProviderError } from './errors.js';
 import type { Env } from './env.js';
 import { providers, type ProviderId, type SyncScope } from './providers.js';
 
 /**
- * The per-tenant quota guard of the API-limited providers (Octopus, Rompslomp; SPEC §5.2). Every call a connector
+ * The quota rules of the API-limited providers; the guard that counts calls is db/queries/quota.ts's. The per-tenant quota guard of the API-limited providers (Octopus, Rompslomp; SPEC §5.2). Every call a connector
  * makes for a tenant passes `acquire` first (activities/deps.ts wires it into the connector's HTTP client), which
  * counts it in `integration.api_usage` per Europe/Amsterdam day and per minute, atomically across workers. A call
  * over the limit is not made: it fails with a retryable ProviderError 'rate-limited' whose `retryAfterMs` is the
@@ -19,6 +17,8 @@ import { providers, type ProviderId, type SyncScope } from './providers.js';
  */
 
 export type QuotaPurpose = 'sync' | 'export' | 'interactive';
+
+export type UsageWindowKind = 'day' | 'minute';
 
 export interface QuotaLimits {
   perDay: number;
@@ -136,91 +136,4 @@ export class QuotaRefusal extends ProviderError {
     this.limit = args.limit;
     this.resetsAt = args.resetsAt;
   }
-}
-
-export interface QuotaStatus {
-  perDay: number;
-  perMinute: number;
-  exportReserve: number;
-  day: { used: number; remaining: number; remainingForSync: number; resetsAt: Date };
-  minute: { used: number; remaining: number; resetsAt: Date };
-}
-
-export type SyncNowCheck =
-  | { ok: true; needed: number }
-  | { ok: false; needed: number; window: UsageWindowKind; retryAfterMs: number; resetsAt: Date; status: QuotaStatus };
-
-export interface QuotaGuard {
-  limits(provider: ProviderId): QuotaLimits | null;
-  /** Counts one call, or throws a QuotaRefusal (retryable 'rate-limited') without counting it. */
-  acquire(tenantId: string, provider: ProviderId, purpose: QuotaPurpose): Promise<void>;
-  /** What is used and left now; null for providers without a quota. */
-  status(tenantId: string, provider: ProviderId): Promise<QuotaStatus | null>;
-  /** Whether a "Nu synchroniseren" of these scopes still fits in the sync share of today's quota. */
-  checkSyncNow(tenantId: string, provider: ProviderId, scopes: readonly SyncScope[]): Promise<SyncNowCheck>;
-}
-
-export function createQuotaGuard(opts: { database: Database; env: Env; now?: () => Date }): QuotaGuard {
-  const { database, env } = opts;
-  const clock = opts.now ?? (() => new Date());
-  const limits = (provider: ProviderId) => quotaLimits(env, provider);
-
-  async function status(tenantId: string, provider: ProviderId): Promise<QuotaStatus | null> {
-    const l = limits(provider);
-    if (!l) return null;
-    const now = clock();
-    const day = dayWindow(now);
-    const minute = minuteWindow(now);
-    const used = await readUsage(database.sql, tenantId, provider, [
-      { window: 'day', start: day.start },
-      { window: 'minute', start: minute.start },
-    ]);
-    return {
-      perDay: l.perDay,
-      perMinute: l.perMinute,
-      exportReserve: l.exportReserve,
-      day: {
-        used: used.day,
-        remaining: Math.max(0, l.perDay - used.day),
-        remainingForSync: Math.max(0, l.perDay - l.exportReserve - used.day),
-        resetsAt: day.end,
-      },
-      minute: { used: used.minute, remaining: Math.max(0, l.perMinute - used.minute), resetsAt: minute.end },
-    };
-  }
-
-  return {
-    limits,
-    status,
-
-    async acquire(tenantId, provider, purpose) {
-      const l = limits(provider);
-      if (!l) return;
-      const now = clock();
-      const day = dayWindow(now);
-      const minute = minuteWindow(now);
-      const dayLimit = purpose === 'sync' ? l.perDay - l.exportReserve : l.perDay;
-      const result = await consumeCall(database.sql, tenantId, provider, [
-        { window: 'day', start: day.start, limit: dayLimit },
-        { window: 'minute', start: minute.start, limit: l.perMinute },
-      ]);
-      if (result.ok) return;
-      const full = result.window === 'day' ? { limit: dayLimit, resetsAt: day.end } : { limit: l.perMinute, resetsAt: minute.end };
-      throw new QuotaRefusal({ provider, window: result.window, ...full, now });
-    },
-
-    async checkSyncNow(tenantId, provider, scopes) {
-      const needed = estimateSyncCalls(provider, scopes);
-      const s = await status(tenantId, provider);
-      if (!s) return { ok: true, needed };
-      const now = clock().getTime();
-      if (needed > s.day.remainingForSync) {
-        return { ok: false, needed, window: 'day', resetsAt: s.day.resetsAt, retryAfterMs: s.day.resetsAt.getTime() - now, status: s };
-      }
-      if (needed > s.minute.remaining) {
-        return { ok: false, needed, window: 'minute', resetsAt: s.minute.resetsAt, retryAfterMs: s.minute.resetsAt.getTime() - now, status: s };
-      }
-      return { ok: true, needed };
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import type { ExternalQuote, ExternalQuoteLine } from '../connectors/types.js';
+import type { ExternalQuote, ExternalQuoteLine } from './records.js';
 import { includesFilterWord } from './document.js';
 import type { Settings } from './settings.js';
 
@@ -137,7 +137,7 @@ export function workOrderNumberOf(quote: Pick<ExternalQuote, 'externalId' | 'num
  */
 export function leadingCode(description: string): string | null {
   const m = /^\s*([^\s|:;]+)/.exec(description);
-  return m ? m[1]! : null;
+  return m ? m[1] : null;
 }
 
 /** What the line itself says about its article, strongest first: product id, product code, leading code. */

@@ -1,6 +1,6 @@
 import type { SearchAttributePair } from '@temporalio/common';
-import { ProviderKey, TenantIdKey, WorkOrderIdKey } from '../lib/search-attributes.js';
-import type { ProviderId, SyncScope } from '../lib/providers.js';
+import { ProviderKey, TenantIdKey, WorkOrderIdKey } from './search-attributes.js';
+import type { ProviderId, SyncScope } from './providers.js';
 
 /**
  * Readable ids, search attributes and memos for every run, so support staff find and read runs in the
@@ -37,7 +37,7 @@ export const kindLabels = {
   cleanup: 'Schoonmaak',
 } as const;
 
-export function runMeta(args: { tenantId: string; provider: ProviderId | string; kind: keyof typeof kindLabels; workOrderId?: string; detail?: string }): {
+export function runMeta(args: { tenantId: string; provider: ProviderId; kind: keyof typeof kindLabels; workOrderId?: string; detail?: string }): {
   typedSearchAttributes: SearchAttributePair[];
   memo: Record<string, string>;
   staticSummary: string;
@@ -52,4 +52,11 @@ export function runMeta(args: { tenantId: string; provider: ProviderId | string;
   if (args.detail) memo.detail = args.detail;
   const summary = `${kindLabels[args.kind]}${args.detail ? ` (${args.detail})` : ''} · ${args.tenantId} · ${args.provider}`;
   return { typedSearchAttributes, memo, staticSummary: summary.slice(0, 200) };
+}
+
+/** Records of one entity a sync run went through, and how many of them it created or changed. */
+export interface EntityTally {
+  done: number;
+  created: number;
+  changed: number;
 }

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { providers, type ProviderId } from './providers.js';
-import { runMeta, workflowIds } from '../workflows/meta.js';
+import { runMeta, workflowIds } from './runs.js';
 
 /**
  * Temporal Schedules per tenant (`sync/{tenant}`, `cleanup/{tenant}`, and `quotes/{tenant}` where the provider imports quotes), visible and pausable in the Temporal UI; no mirror

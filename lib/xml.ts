@@ -87,7 +87,7 @@ function isBuild(value: unknown): value is XmlBuild {
 function renderContent(content: XmlContent, out: string[]): void {
   if (content === null || content === undefined) return;
   if (Array.isArray(content)) {
-    for (const c of content) renderContent(c, out);
+    for (const c of content as XmlContent[]) renderContent(c, out);
     return;
   }
   if (isBuild(content)) {
@@ -95,7 +95,7 @@ function renderContent(content: XmlContent, out: string[]): void {
     return;
   }
   if (typeof content === 'number' && !Number.isFinite(content)) throw new Error(`Geen getal: ${content}`);
-  out.push(escapeXml(String(content)));
+  out.push(escapeXml(typeof content === 'string' ? content : JSON.stringify(content)));
 }
 
 function renderElement(node: XmlBuild, out: string[]): void {
@@ -256,7 +256,7 @@ export function parseXml(input: string): XmlElement {
       skipSpace();
       const quote = src[i];
       if (quote !== '"' && quote !== "'") fail(`Aanhalingsteken verwacht bij attribuut ${attrName}`);
-      const end = src.indexOf(quote!, i + 1);
+      const end = src.indexOf(quote, i + 1);
       if (end < 0) fail(`Onafgesloten attribuut ${attrName}`);
       const raw = src.slice(i + 1, end);
       if (raw.includes('<')) fail(`'<' in attribuut ${attrName}`, i + 1);
@@ -295,7 +295,7 @@ export function parseXml(input: string): XmlElement {
     if (!selfClosing) stack.push({ element, scope, start: at });
   }
 
-  if (stack.length > 0) fail(`Element <${stack[stack.length - 1]!.element.name}> is niet afgesloten`, stack[stack.length - 1]!.start);
+  if (stack.length > 0) fail(`Element <${stack[stack.length - 1].element.name}> is niet afgesloten`, stack[stack.length - 1].start);
   if (!root) fail('Geen XML-element gevonden', 0);
   return root!;
 }

@@ -4,8 +4,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../lib/temporal-server.js';
-import { bundleWorkflows } from '../lib/worker.js';
+import { projectRoot } from './local/temporal-server.js';
+import { bundleWorkflows } from '../activities/worker.js';
 
 const out = process.argv[2] ? path.resolve(process.argv[2]) : path.join(projectRoot, 'dist', 'workflow-bundle.js');
 const bundle = await bundleWorkflows();

@@ -1,4 +1,4 @@
-import { DEFAULT_FS_ACCOUNT, type FakeFactuurSturen } from '../connectors/factuursturen/fake-server.js';
+import { DEFAULT_FS_ACCOUNT, type FakeFactuurSturen } from '../fakes/factuursturen/server.js';
 
 /**
  * The demo tenant: activated against the fake FactuurSturen through the public API (the same calls Simon's

@@ -19,12 +19,12 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import { connectDatabase, runMigrations } from '../db/client.js';
-import { DEFAULT_FS_ACCOUNT, seedFactuurSturen, startFakeFactuurSturen } from '../connectors/factuursturen/fake-server.js';
+import { DEFAULT_FS_ACCOUNT, seedFactuurSturen, startFakeFactuurSturen } from '../fakes/factuursturen/server.js';
 import { createDataConverter, createPayloadCodec } from '../lib/codec.js';
-import { createScratchDatabase, startEmbeddedPostgres } from '../lib/postgres-server.js';
+import { createScratchDatabase, startEmbeddedPostgres } from './local/postgres-server.js';
 import { deleteTenantSchedules, tenantScheduleIds } from '../lib/schedules.js';
-import { freePort, resolveTemporalCli, startTemporalDevServer } from '../lib/temporal-server.js';
-import { bundleWorkflows, createWorker } from '../lib/worker.js';
+import { freePort, resolveTemporalCli, startTemporalDevServer } from './local/temporal-server.js';
+import { bundleWorkflows, createWorker } from '../activities/worker.js';
 import { payloadsIn, type History } from '../test/codec/history-walk.js';
 import { historiesDir, historyFile, recordedTaskQueue, recordedTenant, replayEnv, workflowTypes } from '../test/replay/fixtures.js';
 
@@ -131,14 +131,14 @@ async function record(stops: (() => Promise<unknown>)[]) {
   // One transient provider failure, so the export history holds a retried activity with an (encrypted) failure.
   fake.faults.failNext.push({ status: 503, path: 'invoices', method: 'POST', body: 'Tijdelijk niet beschikbaar' });
   await api('POST', `${base}/work-orders/wo-replay-1/archive`, {
-    number: 'WB-1', status: 'completed', customerId: customer!.id, workAddressId: null, description: 'Onderhoud cv-ketel', customerReference: 'REF-1',
+    number: 'WB-1', status: 'completed', customerId: customer.id, workAddressId: null, description: 'Onderhoud cv-ketel', customerReference: 'REF-1',
     assignedUserId: null, workMinutes: 60, travelMinutes: 15, materials: materials.map((m) => ({ articleId: m.id, quantity: 2, price: 10 })),
   }, tokens.backend);
   await until('the export', async () => (await api('GET', `${base}/work-orders/wo-replay-1/export`)).state === 'sent');
 
   // A quote for the quote import, then every schedule of the tenant once (scheduled sync, quotes, cleanup).
   fake.state.quotes.push({
-    id: 1, quotenr: 'OF-1', clientnr: Number(customer!.external_id), name: 'Vervangen radiator', reference: {}, notes: '',
+    id: 1, quotenr: 'OF-1', clientnr: Number(customer.external_id), name: 'Vervangen radiator', reference: {}, notes: '',
     lines: [{ amount: 1, description: 'Radiator', price: 100 }], date: '2025-01-15',
   });
   for (const id of tenantScheduleIds(tenant)) {
@@ -169,7 +169,7 @@ async function record(stops: (() => Promise<unknown>)[]) {
     }, 10_000).catch(() => []);
     if (runs.length === 0) continue;
     // The longest run of the type covers the most code (e.g. the initial import rather than an idle sync).
-    let run = runs[0]!;
+    let run = runs[0];
     let history: History | undefined;
     for (const candidate of runs) {
       const h = await client.workflow.getHandle(candidate.workflowId, candidate.runId).fetchHistory();
@@ -199,7 +199,7 @@ async function assertNoSecrets(type: string, history: History, codec: ReturnType
     const encoding = Buffer.from(payload.metadata?.encoding ?? new Uint8Array()).toString('utf8');
     if (!at.includes('searchAttributes') && encoding !== 'binary/encrypted') throw new Error(`${type}: plaintext payload at ${at}`);
     const [decoded] = await codec.decode([payload]);
-    if (Buffer.from(decoded!.data ?? new Uint8Array()).includes(plain)) throw new Error(`${type}: the credential is in a payload at ${at}`);
+    if (Buffer.from(decoded.data ?? new Uint8Array()).includes(plain)) throw new Error(`${type}: the credential is in a payload at ${at}`);
   }
 }
 

@@ -14,8 +14,8 @@ import { connectDatabase } from '../db/client.js';
 import { createDataConverter } from '../lib/codec.js';
 import { loadEnvOrExit } from '../lib/env.js';
 import { createLogger, installTemporalLogging } from '../lib/logger.js';
-import { projectRoot } from '../lib/temporal-server.js';
-import { bundleWorkflows, createWorker } from '../lib/worker.js';
+import { projectRoot } from './local/temporal-server.js';
+import { bundleWorkflows, createWorker } from '../activities/worker.js';
 
 const prebuiltBundlePath = path.join(projectRoot, 'dist', 'workflow-bundle.js');
 /** After the grace time the worker cancels activities; this much more is allowed for them to return before we give up. */

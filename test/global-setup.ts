@@ -2,8 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { resolveTemporalCli, startTemporalDevServer, freePort, type DevServer } from '../lib/temporal-server.js';
-import { startEmbeddedPostgres, type PostgresServer } from '../lib/postgres-server.js';
+import { resolveTemporalCli, startTemporalDevServer, freePort, type DevServer } from '../scripts/local/temporal-server.js';
+import { startEmbeddedPostgres, type PostgresServer } from '../scripts/local/postgres-server.js';
 
 /**
  * One real Temporal dev server and one real PostgreSQL for the whole run. Each test file makes its own

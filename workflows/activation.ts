@@ -5,7 +5,7 @@ import type { ProviderId, SyncScope } from '../lib/providers.js';
 import { syncScopes } from '../lib/providers.js';
 import type { FieldCheck, Settings } from '../lib/settings.js';
 import type { WipeableTable } from '../db/schema.js';
-import { runMeta, workflowIds } from './meta.js';
+import { runMeta, workflowIds } from '../lib/runs.js';
 import { syncWorkflow } from './sync.js';
 
 /**

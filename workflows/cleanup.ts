@@ -1,5 +1,4 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import type { CLEANUP_LISTING_FAILED, CleanupResult } from '../activities/cleanup.js';
 import type { ProviderId } from '../lib/providers.js';
@@ -10,7 +9,7 @@ export interface CleanupInput {
   tenantId: string;
   provider: ProviderId;
   /** Tests shorten the retries; in production attempts are minutes apart (the cleanup is not urgent). */
-  retry?: { initialInterval?: Duration; maximumAttempts?: number };
+  retry?: { initialInterval?: string; maximumAttempts?: number };
 }
 
 const listingFailedType: typeof CLEANUP_LISTING_FAILED = 'CleanupListingFailed';
@@ -53,7 +52,7 @@ export async function cleanupWorkflow(input: CleanupInput): Promise<CleanupResul
 
 function summaryMarkdown(tenantId: string, r: CleanupResult): string {
   if (r.skipped) return `**Schoonmaak** voor ${tenantId} overgeslagen: integratie is ${r.skipped}`;
-  const rows = Object.entries(r.entities).map(([e, t]) => `| ${e} | ${t!.listed} | ${t!.removed} | ${t!.deactivated} |`);
+  const rows = Object.entries(r.entities).map(([e, t]) => `| ${e} | ${t.listed} | ${t.removed} | ${t.deactivated} |`);
   rows.push(`| work_addresses | | ${r.workAddresses.removed} | ${r.workAddresses.deactivated} |`);
   return [`**Schoonmaak** voor ${tenantId}`, '', '| entity | in boekhouding | verwijderd | gedeactiveerd |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -2,7 +2,9 @@ import { CancellationScope, CancelledFailure, continueAsNew, executeChild, proxy
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { scopeEntities, syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
-import { runMeta, workflowIds } from './meta.js';
+import { runMeta, workflowIds, type EntityTally } from '../lib/runs.js';
+
+export type { EntityTally } from '../lib/runs.js';
 
 const pages = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -13,12 +15,6 @@ const pages = proxyActivities<Activities>({
 
 /** A quick look at Temporal, done in the worker without a round trip through the task queue. */
 const look = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
-
-export interface EntityTally {
-  done: number;
-  created: number;
-  changed: number;
-}
 
 export interface SyncInput {
   tenantId: string;
@@ -51,7 +47,7 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
   const maxCalls = input.maxActivitiesPerRun ?? 500;
   let calls = 0;
   for (let i = input.resume?.entityIndex ?? 0; i < entities.length; i++) {
-    const entity = entities[i]!;
+    const entity = entities[i];
     let cursor = i === input.resume?.entityIndex ? input.resume.cursor : null;
     const tally = tallies[entity] ?? { done: 0, created: 0, changed: 0 };
     tallies[entity] = tally;
@@ -86,7 +82,7 @@ async function idleScopesEntities(tenantId: string): Promise<Entity[]> {
 }
 
 function progressMarkdown(input: SyncInput, tallies: Partial<Record<Entity, EntityTally>>): string {
-  const rows = Object.entries(tallies).map(([e, t]) => `| ${e} | ${t!.done} | ${t!.created} | ${t!.changed} |`);
+  const rows = Object.entries(tallies).map(([e, t]) => `| ${e} | ${t.done} | ${t.created} | ${t.changed} |`);
   return [`**${input.initial ? 'Initiële import' : 'Synchronisatie'}** ${input.scope} voor ${input.tenantId}`, '', '| entity | verwerkt | nieuw | gewijzigd |', '|---|---|---|---|', ...rows].join('\n');
 }
 

@@ -8,7 +8,7 @@ import { CredentialSealer } from '../../lib/crypto.js';
 import { credentialLabel, credentialSchemaFor } from '../../lib/credentials.js';
 import { providers, type ProviderId } from '../../lib/providers.js';
 import type { Settings } from '../../lib/settings.js';
-import { runMeta, workflowIds } from '../../workflows/meta.js';
+import { runMeta, workflowIds } from '../../lib/runs.js';
 import { checkSettingsWorkflow, connectWorkflow, optionsWorkflow, saveSettingsWorkflow, wipeWorkflow } from '../../workflows/index.js';
 
 const tenantPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -16,7 +16,7 @@ const tenantPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 function stateOf(row: IntegrationRow) {
   return {
     tenant: row.tenantId,
-    provider: row.provider as ProviderId,
+    provider: row.provider,
     status: row.status,
     steps: row.steps,
     firstActivation: row.activations === 0,
@@ -31,7 +31,7 @@ async function activating(c: { get(key: 'deps'): AppDeps }, tenant: string): Pro
   return row;
 }
 
-const stepOptions = (c: { get: (k: 'deps') => { temporal?: { taskQueue: string } } }, tenantId: string, provider: string, kind: 'wipe' | 'connect' | 'checkSettings' | 'saveSettings' | 'options') => ({
+const stepOptions = (c: { get: (k: 'deps') => { temporal?: { taskQueue: string } } }, tenantId: string, provider: ProviderId, kind: 'wipe' | 'connect' | 'checkSettings' | 'saveSettings' | 'options') => ({
   taskQueue: c.get('deps').temporal!.taskQueue,
   workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
   workflowExecutionTimeout: '5 minutes',
@@ -74,7 +74,7 @@ export const connect: AppRouteHandler<typeof routes.connect> = async (c) => {
   const body = c.req.valid('json');
   const row = await activating(c, tenant);
   if (!row.steps.wiped) throw conflict('Wis eerst de Simon data (stap 1)');
-  const provider = row.provider as ProviderId;
+  const provider = row.provider;
   const schema = credentialSchemaFor(provider);
   if (!schema) throw badRequest(`${providers[provider].name} koppel je via OAuth`, 'oauth_required');
   const parsed = schema.safeParse(body.credentials);
@@ -128,7 +128,7 @@ export const saveSettings: AppRouteHandler<typeof routes.saveSettings> = async (
   const result = await runStep(() =>
     t.client.workflow.execute(saveSettingsWorkflow, {
       workflowId: workflowIds.saveSettings(tenant),
-      args: [{ tenantId: tenant, provider: row.provider as ProviderId, settings, actor: c.get('auth').actor, completeActivation }],
+      args: [{ tenantId: tenant, provider: row.provider, settings, actor: c.get('auth').actor, completeActivation }],
       ...stepOptions(c, tenant, row.provider, 'saveSettings'),
     }),
   );
@@ -155,5 +155,5 @@ export const options: AppRouteHandler<typeof routes.options> = async (c) => {
     }),
   );
   if (!result.ok) throw badRequest(result.message, 'options_unavailable');
-  return c.json({ items: result.items as { id: string; name: string }[] }, 200);
+  return c.json({ items: result.items }, 200);
 };

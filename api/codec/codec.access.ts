@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Role } from '../../lib/env.js';
@@ -18,7 +18,7 @@ export const codecMaxBodyBytes = 16 * 1024 * 1024;
  */
 export function codecCors(): MiddlewareHandler<AppBindings> {
   return cors({
-    origin: (origin, c) => (origin && c.get('deps').env.TEMPORAL_UI_ORIGIN.includes(origin) ? origin : null),
+    origin: (origin, c: Context<AppBindings>) => (origin && c.get('deps').env.TEMPORAL_UI_ORIGIN.includes(origin) ? origin : null),
     allowMethods: ['POST', 'OPTIONS'],
     allowHeaders: ['authorization', 'content-type', 'x-namespace'],
     credentials: true,
@@ -44,7 +44,7 @@ export function codecAccess(): MiddlewareHandler<AppBindings> {
   return async (c, next) => {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(c.req.header('authorization') ?? '');
     if (!match) throw unauthorized();
-    const presented = digest(match[1]!);
+    const presented = digest(match[1]);
     const tokens = c.get('deps').env.API_TOKENS;
     let found: { role: Role; tenant?: string; label: string } | undefined;
     tokens.forEach((t, i) => {

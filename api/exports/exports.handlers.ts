@@ -9,7 +9,6 @@ import type { ExportState } from '../../db/schema.js';
 import { appendLogEntries } from '../../db/queries/logs.js';
 import { documentReference } from '../../lib/document.js';
 import * as messages from '../../lib/messages.js';
-import type { ProviderId } from '../../lib/providers.js';
 import { isArchivable } from '../../lib/work-order.js';
 import type { Context } from 'hono';
 import type { AppBindings } from '../types.js';
@@ -49,7 +48,7 @@ export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
   if (!isArchivable(snapshot.status)) throw conflict(`Alleen een gereed gemelde werkbon kan worden gearchiveerd (status ${snapshot.status})`, 'not_completed');
   const { database } = c.get('deps');
   const integ = (await getIntegration(database, tenant))!;
-  const provider = integ.provider as ProviderId;
+  const provider = integ.provider;
   const live = integ.status === 'active' || integ.status === 'paused';
   const archivedAt = snapshot.archivedAt ? new Date(snapshot.archivedAt) : new Date();
   // The settings version in force at archive time builds the document, even if it is sent later (SPEC §5.5).

@@ -1,7 +1,8 @@
+import type { ProviderId } from '../../lib/providers.js';
 import type { Context } from 'hono';
 import type { AppBindings } from '../types.js';
 import { temporalOf } from '../temporal.js';
-import { runMeta, workflowIds } from '../../workflows/meta.js';
+import { runMeta, workflowIds } from '../../lib/runs.js';
 import { exportWorkOrderWorkflow } from '../../workflows/index.js';
 import { updateExport } from '../../db/queries/exports.js';
 
@@ -10,7 +11,7 @@ import { updateExport } from '../../db/queries/exports.js';
  * ALLOW_DUPLICATE lets a retry start a new run after an earlier one finished. The run itself is a no-op unless
  * the export row is `pending`, so an extra start never creates a second document.
  */
-export async function startExport(c: Context<AppBindings>, tenantId: string, provider: string, workOrderId: string) {
+export async function startExport(c: Context<AppBindings>, tenantId: string, provider: ProviderId, workOrderId: string) {
   const t = temporalOf(c);
   const workflowId = workflowIds.export(tenantId, workOrderId);
   const handle = await t.client.workflow.start(exportWorkOrderWorkflow, {

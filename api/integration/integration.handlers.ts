@@ -3,8 +3,7 @@ import { notFound } from '../errors.js';
 import { iso } from '../schemas.js';
 import type { AppRouteHandler } from '../types.js';
 import type { GetStatusRoute } from './integration.routes.js';
-import { createQuotaGuard } from '../../lib/quota.js';
-import type { ProviderId } from '../../lib/providers.js';
+import { createQuotaGuard } from '../../db/queries/quota.js';
 
 export const getStatus: AppRouteHandler<GetStatusRoute> = async (c) => {
   const { tenant } = c.req.valid('param');
@@ -12,7 +11,7 @@ export const getStatus: AppRouteHandler<GetStatusRoute> = async (c) => {
   const status = await integrationStatus(database, tenant);
   if (!status) throw notFound('Tenant not found');
   // The API-limited providers show what is left of today's quota (SPEC §5.2); null for the others.
-  const quota = await createQuotaGuard({ database, env }).status(tenant, status.provider as ProviderId);
+  const quota = await createQuotaGuard({ database, env }).status(tenant, status.provider);
   return c.json(
     {
       ...status,

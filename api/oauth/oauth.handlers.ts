@@ -3,15 +3,14 @@ import type { AppBindings, AppRouteHandler } from '../types.js';
 import type * as routes from './oauth.routes.js';
 import { HttpError, conflict, notFound } from '../errors.js';
 import { runStep, temporalOf } from '../temporal.js';
-import { oauthFactory } from '../../connectors/index.js';
 import { getIntegration, storePendingCredentials, type IntegrationRow } from '../../db/queries/integration.js';
 import { consumeOAuthState, createOAuthState } from '../../db/queries/oauth.js';
 import { CredentialSealer } from '../../lib/crypto.js';
 import type { Env } from '../../lib/env.js';
 import { oauthCallbackTexts } from '../../lib/messages.js';
-import { OAUTH_STATE_TTL_MS, newOAuthState, pkcePair } from '../../lib/oauth.js';
+import { OAUTH_STATE_TTL_MS, authorizeUrl, newOAuthState, oauthConfig, pkcePair } from '../../lib/oauth.js';
 import { providers, type ProviderId } from '../../lib/providers.js';
-import { runMeta, workflowIds } from '../../workflows/meta.js';
+import { runMeta, workflowIds } from '../../lib/runs.js';
 import { connectWorkflow } from '../../workflows/index.js';
 
 /**
@@ -34,18 +33,18 @@ export const oauthUrl: AppRouteHandler<typeof routes.oauthUrl> = async (c) => {
   const { database, env } = c.get('deps');
   const row = await getIntegration(database, tenant);
   if (!row) throw notFound('Tenant not found');
-  const provider = row.provider as ProviderId;
-  const factory = oauthFactory(provider, env);
-  if (!factory) throw conflict(`${providers[provider].name} koppel je met inloggegevens, niet via OAuth`, 'oauth_not_supported');
+  const provider = row.provider;
+  const config = oauthConfig(env, provider);
+  if (!config) throw conflict(`${providers[provider].name} koppel je met inloggegevens, niet via OAuth`, 'oauth_not_supported');
   if (!awaitsConnection(row)) {
     throw conflict(row.status === 'activating' ? 'Wis eerst de Simon data (stap 1)' : `Koppelen kan niet bij status ${row.status}; start eerst de activatie`);
   }
   const state = newOAuthState();
-  const pkce = factory.pkce ? pkcePair() : null;
+  const pkce = config.pkce ? pkcePair() : null;
   const redirectUri = redirectUriFor(env, provider);
   const expiresAt = new Date(Date.now() + OAUTH_STATE_TTL_MS);
   await createOAuthState(database, { state, tenantId: tenant, provider, redirectUri, codeVerifier: pkce?.verifier ?? null, expiresAt });
-  return c.json({ url: factory.authorizeUrl(state, redirectUri, pkce?.challenge), expiresAt: expiresAt.toISOString() }, 200);
+  return c.json({ url: authorizeUrl(config, state, redirectUri, pkce?.challenge), expiresAt: expiresAt.toISOString() }, 200);
 };
 
 type Status = 200 | 400 | 409 | 503;

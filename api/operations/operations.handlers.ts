@@ -6,13 +6,14 @@ import { getIntegration, setStatus } from '../../db/queries/integration.js';
 import { pendingExports } from '../../db/queries/exports.js';
 import { appendLogEntries } from '../../db/queries/logs.js';
 import * as messages from '../../lib/messages.js';
-import { syncScopes, type ProviderId, type SyncScope } from '../../lib/providers.js';
+import { syncScopes, type SyncScope } from '../../lib/providers.js';
 import { deleteTenantSchedules, setTenantSchedulesPaused } from '../../lib/schedules.js';
-import { runMeta, workflowIds } from '../../workflows/meta.js';
+import { runMeta, workflowIds } from '../../lib/runs.js';
 import { syncWorkflow } from '../../workflows/index.js';
 import { startExport } from '../exports/start-export.js';
 import type { Database } from '../../db/client.js';
-import { createQuotaGuard, formatAmsterdam } from '../../lib/quota.js';
+import { formatAmsterdam } from '../../lib/quota.js';
+import { createQuotaGuard } from '../../db/queries/quota.js';
 
 const labels: Record<string, string> = { active: 'Actief', paused: 'Gepauzeerd', deactivated: 'Gedeactiveerd' };
 
@@ -30,7 +31,7 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
   const scopes: SyncScope[] = [...(body.articles ? (['articles'] as const) : []), ...(body.customers ? (['customers'] as const) : [])];
   // API-limited providers: refuse up front what would not fit in today's sync share of the quota (lib/quota.ts).
   const { database, env } = c.get('deps');
-  const provider = row.provider as ProviderId;
+  const provider = row.provider;
   const quota = await createQuotaGuard({ database, env }).checkSyncNow(tenant, provider, scopes);
   if (!quota.ok) {
     const remaining = quota.window === 'day' ? quota.status.day.remainingForSync : quota.status.minute.remaining;
@@ -47,7 +48,7 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
     const handle = await t.client.workflow.start(syncWorkflow, {
       workflowId,
       taskQueue: t.taskQueue,
-      args: [{ tenantId: tenant, provider: row.provider as ProviderId, scope }],
+      args: [{ tenantId: tenant, provider: row.provider, scope }],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       ...runMeta({ tenantId: tenant, provider: row.provider, kind: 'sync', detail: `${scope}, nu synchroniseren` }),
@@ -65,8 +66,8 @@ export const pause: AppRouteHandler<typeof routes.pause> = async (c) => {
   if (row.status !== 'active') throw conflict(`Pauzeren kan alleen bij een actieve integratie (status ${row.status})`);
   await setTenantSchedulesPaused(temporalOf(c).client, tenant, true, `Gepauzeerd door ${c.get('auth').actor}`);
   await setStatus(database, tenant, 'paused');
-  await logIntegration(database, tenant, messages.integrationPaused(row.provider as ProviderId));
-  return c.json({ status: 'paused', label: labels.paused! }, 200);
+  await logIntegration(database, tenant, messages.integrationPaused(row.provider));
+  return c.json({ status: 'paused', label: labels.paused }, 200);
 };
 
 export const resume: AppRouteHandler<typeof routes.resume> = async (c) => {
@@ -77,11 +78,11 @@ export const resume: AppRouteHandler<typeof routes.resume> = async (c) => {
   if (row.status !== 'paused') throw conflict(`Hervatten kan alleen bij een gepauzeerde integratie (status ${row.status})`);
   await setStatus(database, tenant, 'active');
   await setTenantSchedulesPaused(temporalOf(c).client, tenant, false, `Hervat door ${c.get('auth').actor}`);
-  await logIntegration(database, tenant, messages.integrationResumed(row.provider as ProviderId));
+  await logIntegration(database, tenant, messages.integrationResumed(row.provider));
   // Work orders archived during the pause waited as `pending`: send them now.
   const waiting = await pendingExports(database, tenant);
   for (const exp of waiting) await startExport(c, tenant, row.provider, exp.workOrderId);
-  return c.json({ status: 'active', label: labels.active!, resent: waiting.length }, 200);
+  return c.json({ status: 'active', label: labels.active, resent: waiting.length }, 200);
 };
 
 export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) => {
@@ -103,8 +104,8 @@ export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) =
     await cancel(wf.workflowId, wf.runId);
   }
   await setStatus(database, tenant, 'deactivated');
-  await logIntegration(database, tenant, messages.integrationDeactivated(row.provider as ProviderId));
-  return c.json({ status: 'deactivated', label: labels.deactivated! }, 200);
+  await logIntegration(database, tenant, messages.integrationDeactivated(row.provider));
+  return c.json({ status: 'deactivated', label: labels.deactivated }, 200);
 };
 
 export const runs: AppRouteHandler<typeof routes.runs> = async (c) => {

@@ -1,4 +1,4 @@
-import type { FakeFsSavedInvoice } from '../../connectors/factuursturen/fake-server.js';
+import type { FakeFsSavedInvoice } from '../../fakes/factuursturen/server.js';
 import { documentReference } from '../../lib/document.js';
 import { benchTenant, startPart, tokens, type Infra } from '../stack.js';
 import { distribution, fmt, pool, round, sleep, type Distribution } from '../stats.js';
@@ -51,7 +51,7 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
       const snapshot = {
         number: `WB-${10_000 + ++number}`,
         status: 'completed',
-        customerId: customer!.id,
+        customerId: customer.id,
         workAddressId: null,
         description: 'Cv-ketel onderhoud\nFilter vervangen',
         customerReference: 'REF-77',
@@ -59,8 +59,8 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
         workMinutes: 120,
         travelMinutes: 15,
         materials: [
-          { articleId: materials[0]!.id, quantity: 3, price: 12.5 },
-          { articleId: materials[1]!.id, quantity: 1.5, price: 4 },
+          { articleId: materials[0].id, quantity: 3, price: 12.5 },
+          { articleId: materials[1].id, quantity: 1.5, price: 4 },
         ],
       };
       const started = performance.now();
@@ -95,7 +95,7 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
     // Every archive must have ended as exactly one concept invoice and a 'sent' export.
     const expected = 5 + sizes.sequential + sizes.concurrent;
     // The export row turns 'sent' just after the provider answered, so give the last ones a moment.
-    const exportStates = async () => (await sql`select count(*) filter (where state = 'sent')::int as sent, count(*)::int as total from integration.document_exports where tenant_id = ${tenant}`)[0]!;
+    const exportStates = async () => (await sql`select count(*) filter (where state = 'sent')::int as sent, count(*)::int as total from integration.document_exports where tenant_id = ${tenant}`)[0];
     let states = await exportStates();
     for (let i = 0; i < 100 && states.sent < expected; i++) {
       await sleep(100);

@@ -1,5 +1,5 @@
 import { syncWorkflow } from '../../workflows/index.js';
-import { workflowIds } from '../../workflows/meta.js';
+import { workflowIds } from '../../lib/runs.js';
 import { benchTenant, cpuDelta, startPart, type CpuSnapshot, type Infra } from '../stack.js';
 import { distribution, fmt, round, sleep } from '../stats.js';
 import type { PartResult } from '../report.js';
@@ -75,7 +75,7 @@ export async function idleSyncBench(infra: Infra, sizes: IdleSizes): Promise<Par
     const snapshot = async () => (await sql`
       select (select count(*) from integration.log_entries where tenant_id = ${tenant})::int as logs,
              (select max(updated_at) from simon.customers where tenant_id = ${tenant})::text as customers,
-             (select max(updated_at) from simon.articles where tenant_id = ${tenant})::text as articles`)[0]!;
+             (select max(updated_at) from simon.articles where tenant_id = ${tenant})::text as articles`)[0];
     const before = await snapshot();
     const requestsBefore = part.fake.state.requestCount;
     const full = await measure(sizes.syncs);

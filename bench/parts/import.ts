@@ -74,15 +74,15 @@ export async function runImport(infra: Infra, customers: number): Promise<Import
              (select count(*) from integration.external_refs where tenant_id = ${tenant} and entity = 'customers')::int as refs,
              (select count(*) from integration.log_entries where tenant_id = ${tenant} and table_name = 'Klant')::int as logs`;
     // Whether inactive clients become rows is the import's business; every client was listed and processed.
-    if (counts!.customers < customers * 0.9) throw new Error(`import bench: only ${counts!.customers} of ${customers} customers imported`);
-    const rowsWritten = counts!.customers + counts!.refs + counts!.logs;
+    if (counts.customers < customers * 0.9) throw new Error(`import bench: only ${counts.customers} of ${customers} customers imported`);
+    const rowsWritten = counts.customers + counts.refs + counts.logs;
 
     const baseline = await plainInsert(part.dbUrl, tenant);
-    if (baseline.rows !== counts!.customers) throw new Error(`import bench: baseline wrote ${baseline.rows} rows, expected ${counts!.customers}`);
+    if (baseline.rows !== counts.customers) throw new Error(`import bench: baseline wrote ${baseline.rows} rows, expected ${counts.customers}`);
 
     return {
       customers,
-      customersWritten: counts!.customers,
+      customersWritten: counts.customers,
       endToEndMs: customersDone - savedAt,
       workflowMs,
       recordsPerSecond: customers / (workflowMs / 1000),
@@ -127,11 +127,11 @@ async function workflowSpan(client: Client, workflowId: string): Promise<number>
 
 function quarters(s: RssSamples): number[] {
   if (s.samples.length === 0) return [];
-  const span = s.samples[s.samples.length - 1]![0] || 1;
+  const span = s.samples[s.samples.length - 1][0] || 1;
   const peaks = [0, 0, 0, 0];
   for (const [t, rss] of s.samples) {
     const q = Math.min(3, Math.floor((t / span) * 4));
-    peaks[q] = Math.max(peaks[q]!, rss);
+    peaks[q] = Math.max(peaks[q], rss);
   }
   return peaks;
 }
@@ -157,7 +157,7 @@ async function plainInsert(dbUrl: string, fromTenant: string): Promise<ImportRun
     }
     const ms = performance.now() - started;
     const [n] = await sql`select count(*)::int as n from simon.customers where tenant_id = 'bench-baseline'`;
-    return { rows: n!.n as number, ms, rowsPerSecond: (n!.n as number) / (ms / 1000), batch: BASELINE_BATCH };
+    return { rows: n.n as number, ms, rowsPerSecond: (n.n as number) / (ms / 1000), batch: BASELINE_BATCH };
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -1,5 +1,5 @@
 import type { FieldCheck, Settings } from '../../lib/settings.js';
-import { ProviderError, describeProviderError } from '../errors.js';
+import { ProviderError, describeProviderError } from '../../lib/errors.js';
 import { HttpClient } from '../http.js';
 import type {
   Connector,

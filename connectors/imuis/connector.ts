@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { credentialLabel } from '../../lib/credentials.js';
 import * as messages from '../../lib/messages.js';
 import type { FieldCheck, Settings } from '../../lib/settings.js';
-import { ProviderError, describeProviderError, type ProviderErrorKind } from '../errors.js';
+import { ProviderError, describeProviderError, type ProviderErrorKind } from '../../lib/errors.js';
 import { HttpClient } from '../http.js';
 import type {
   Connector,
@@ -18,7 +18,7 @@ import type {
   Page,
 } from '../types.js';
 import { asBool, asDecimalString, asNumber, asText } from '../values.js';
-import { el, fields, findElement, named, parseXml, recordOf, textOf, toXml, childrenNamed, type XmlElement } from './xml.js';
+import { el, fields, findElement, named, parseXml, recordOf, textOf, toXml, childrenNamed, type XmlElement } from '../../lib/xml.js';
 
 /**
  * iMuis Online "cloudswitch" (research/accounting-apis.md §3), form-POST transport: every call is
@@ -558,7 +558,7 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
           size: req.pageSize ?? QUOTE_PAGE_SIZE,
           map: async (heads) => {
             if (heads.length === 0) return [];
-            const first = heads[0]!.NR ?? '';
+            const first = heads[0].NR ?? '';
             const last = heads.at(-1)!.NR ?? '';
             const lines: Row[] = [];
             for (let page = 1; ; page++) {
@@ -644,12 +644,12 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
         const byCode = new Map<string, Row>();
         for (const r of found.flat()) if (r.NR && !byCode.has(r.NR)) byCode.set(r.NR, r);
         return [...byCode.values()]
-          .sort((a, b) => (a.NR! < b.NR! ? -1 : a.NR! > b.NR! ? 1 : 0))
+          .sort((a, b) => (a.NR < b.NR ? -1 : a.NR > b.NR ? 1 : 0))
           .slice(0, MAX_OPTIONS)
           .map((r) => ({
-            id: r.NR!,
+            id: r.NR,
             name: asText(r.OMSCHR) ?? '',
-            code: r.NR!,
+            code: r.NR,
             searchKey: asText(r.ZKSL),
             group: groups.get(r.ARTGRP ?? '') ?? null,
             price: asDecimalString(r.PRIJS),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { checkErrors } from '../../lib/messages.js';
 import type { FieldCheck, Settings, SettingsOf } from '../../lib/settings.js';
-import { ProviderError, describeProviderError, type ProviderErrorKind } from '../errors.js';
+import { ProviderError, describeProviderError, type ProviderErrorKind } from '../../lib/errors.js';
 import { HttpClient, type HttpRequest, type HttpResponse } from '../http.js';
 import type {
   Connector,
@@ -17,7 +17,7 @@ import type {
   Page,
 } from '../types.js';
 import { asBool, asDecimalString, asNumber, asText, compareIds } from '../values.js';
-import { formatOctopusTimestamp } from './time.js';
+import { formatOctopusTimestamp } from '../../lib/octopus-time.js';
 
 /**
  * Octopus REST API (research/accounting-apis.md §1). Two tokens, both valid 10 minutes: `POST authentication`
@@ -502,7 +502,7 @@ export function createOctopusConnector(ctx: ConnectorContext, opts: OctopusConne
       if (!dossierId) {
         const dossiers = await listDossiers();
         if (dossiers.length !== 1) throw new Error(texts.chooseDossierFirst);
-        dossierId = dossierIdOf(dossiers[0]!);
+        dossierId = dossierIdOf(dossiers[0]);
       }
       if (list === 'journals') {
         const year = openBookyear(await bookyears(dossierId), today());

@@ -1,7 +1,7 @@
 import * as messages from '../../lib/messages.js';
-import { accessTokenExpired, createOAuthClient, type OAuthClientConfig } from '../../lib/oauth.js';
+import { ROMPSLOMP_SCOPE, accessTokenExpired } from '../../lib/oauth.js';
 import type { FieldCheck, Settings } from '../../lib/settings.js';
-import { ProviderError, describeProviderError } from '../errors.js';
+import { ProviderError, describeProviderError } from '../../lib/errors.js';
 import { HttpClient, type HttpRequest, type HttpResponse } from '../http.js';
 import type {
   Connector,
@@ -13,7 +13,6 @@ import type {
   ExternalArticleGroup,
   ExternalCustomer,
   ListRequest,
-  OAuthConnectorFactory,
   OptionItem,
   Page,
 } from '../types.js';
@@ -36,7 +35,6 @@ import { asBool, asDecimalString, asText, compareIds } from '../values.js';
 
 export const ROMPSLOMP = 'Rompslomp';
 /** SPEC §14.11: companies, contacts, products and sales invoices; nothing more. */
-export const ROMPSLOMP_SCOPE = 'public manage:contacts manage:products manage:sales_invoices';
 export const MAX_PER_PAGE = 100;
 export const DEFAULT_PAGE_SIZE = 100;
 /** `invoice_lines[].description` limit of the swagger. */
@@ -58,25 +56,6 @@ export interface RompslompConnector extends Connector {
   listCompanies(): Promise<RompslompCompany[]>;
 }
 
-/** The OAuth endpoints live at the API's origin (swagger: `/oauth/authorize`, `/oauth/token`). */
-export function rompslompOAuthConfig(opts: { baseUrl: string; clientId: string; clientSecret: string; timeoutMs?: number }): OAuthClientConfig {
-  return {
-    provider: ROMPSLOMP,
-    authorizeUrl: new URL('/oauth/authorize', opts.baseUrl).toString(),
-    tokenUrl: new URL('/oauth/token', opts.baseUrl).toString(),
-    clientId: opts.clientId,
-    clientSecret: opts.clientSecret,
-    scope: ROMPSLOMP_SCOPE,
-    // PKCE is not in the swagger; the client secret authenticates the exchange.
-    pkce: false,
-    clientAuthentication: 'body',
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-  };
-}
-
-export function createRompslompOAuth(opts: { baseUrl: string; clientId: string; clientSecret: string; timeoutMs?: number }): OAuthConnectorFactory {
-  return createOAuthClient(rompslompOAuthConfig(opts));
-}
 
 const texts = {
   notConnected: 'Simon is niet (meer) gekoppeld met Rompslomp',
@@ -225,8 +204,8 @@ export function createRompslompConnector(ctx: ConnectorContext): RompslompConnec
       return { label: list.find((c) => c.apiAccessible)?.ownerName ?? list[0]?.ownerName ?? null };
     },
 
-    async listArticleGroups(): Promise<Page<ExternalArticleGroup>> {
-      return { records: [], nextCursor: null, total: 0, highWaterMark: null };
+    listArticleGroups(): Promise<Page<ExternalArticleGroup>> {
+      return Promise.resolve({ records: [], nextCursor: null, total: 0, highWaterMark: null });
     },
 
     async listArticles(req) {
@@ -296,7 +275,7 @@ export function createRompslompConnector(ctx: ConnectorContext): RompslompConnec
         else {
           const usable = (await listCompanies()).filter((c) => c.apiAccessible);
           if (usable.length !== 1) throw new Error(usable.length === 0 ? texts.noCompany : texts.chooseCompany);
-          companyId = usable[0]!.id;
+          companyId = usable[0].id;
         }
         const { body } = await call({ path: companyPath(companyId, 'products'), query: { ...(term ? { 'search[q]': term } : {}), per_page: MAX_OPTIONS } });
         return recordList(body, 'products', 'GET products').map(mapProduct).map((a) => ({

@@ -1,7 +1,7 @@
 import { checkErrors } from '../../lib/messages.js';
-import { accessTokenExpired, createOAuthClient, type OAuthClientConfig } from '../../lib/oauth.js';
+import { accessTokenExpired } from '../../lib/oauth.js';
 import type { FieldCheck, Settings, SettingsOf } from '../../lib/settings.js';
-import { ProviderError, describeProviderError, type ProviderErrorKind } from '../errors.js';
+import { ProviderError, describeProviderError, type ProviderErrorKind } from '../../lib/errors.js';
 import { HttpClient, type HttpRequest, type HttpResponse } from '../http.js';
 import type {
   AttachmentFile,
@@ -17,7 +17,6 @@ import type {
   ExternalQuote,
   ExternalWorkAddress,
   ListRequest,
-  OAuthConnectorFactory,
   OptionItem,
   Page,
   ProviderCredentials,
@@ -51,7 +50,6 @@ const SELLABLE_ITEM_STATES = new Set(['Active', 'NoPurchases', 'NoRequest']);
  * UNCONFIRMED scope names for the interactive ERP API; `offline_access` gives the refresh token
  * (docs.vismasoftware.no/vismanetapi/developer-portal/interactive-integrations).
  */
-export const VISMA_SCOPES = 'openid offline_access vismanet_erp_interactive_api:create vismanet_erp_interactive_api:read vismanet_erp_interactive_api:update';
 
 const texts = {
   notConnected: 'Er is geen toegang tot Visma.net ERP opgeslagen; koppel de integratie opnieuw',
@@ -534,7 +532,7 @@ export function mapOrder(o: Raw): ExternalQuote {
 /** `SO/000123` (the external id of an imported sales order) → `000123`; null for quotes and other sources. */
 export function originalSalesOrderNumber(sourceQuoteId: string | null | undefined): string | null {
   const m = /^SO\/(.+)$/.exec(sourceQuoteId ?? '');
-  return m ? m[1]! : null;
+  return m ? m[1] : null;
 }
 
 function isOwnOrder(o: Raw): boolean {
@@ -605,7 +603,7 @@ export function documentFromLocation(location: string | null, baseUrl: string): 
   const path = new URL(location, baseUrl).pathname;
   const m = /\/(salesorder\/[^/]+\/[^/]+|customerinvoice\/[^/]+)\/?$/.exec(path);
   if (!m) return null;
-  const documentId = decodeURIComponent(m[1]!);
+  const documentId = decodeURIComponent(m[1]);
   return { documentId, documentNumber: documentId.split('/').pop()! };
 }
 
@@ -622,9 +620,9 @@ function invoiceRef(i: Raw): CreatedDocument {
 /** Where a document's attachments go: the order-type endpoint for sales orders (the plain one is deprecated). */
 export function attachmentPath(documentId: string): string {
   const order = /^salesorder\/([^/]+)\/([^/]+)$/.exec(documentId);
-  if (order) return `salesorder/orderType/${encodeURIComponent(order[1]!)}/${encodeURIComponent(order[2]!)}/attachment`;
+  if (order) return `salesorder/orderType/${encodeURIComponent(order[1])}/${encodeURIComponent(order[2])}/attachment`;
   const invoice = /^customerinvoice\/([^/]+)$/.exec(documentId);
-  if (invoice) return `customerinvoice/${encodeURIComponent(invoice[1]!)}/attachment`;
+  if (invoice) return `customerinvoice/${encodeURIComponent(invoice[1])}/attachment`;
   throw new Error(texts.badDocumentId(documentId));
 }
 
@@ -658,27 +656,4 @@ function asRecordList(body: unknown, operation: string): Raw[] {
     providerMessage: typeof body === 'string' ? body.slice(0, 200) : '',
     message: describeProviderError('unavailable', { provider: VISMA_NET, lead: texts.unexpectedAnswer }),
   });
-}
-
-// ---- Visma Connect (OAuth2 authorization code, lib/oauth.ts) ----
-
-/** Visma Connect's endpoints (`/connect/authorize`, `/connect/token`) under VISMA_CONNECT_BASE_URL. */
-export function vismaOAuthConfig(opts: { connectBaseUrl: string; clientId: string; clientSecret: string; timeoutMs?: number }): OAuthClientConfig {
-  const base = opts.connectBaseUrl.replace(/\/?$/, '/');
-  return {
-    provider: VISMA_NET,
-    authorizeUrl: new URL('authorize', base).toString(),
-    tokenUrl: new URL('token', base).toString(),
-    clientId: opts.clientId,
-    clientSecret: opts.clientSecret,
-    scope: VISMA_SCOPES,
-    // A confidential web app: client secret by HTTP Basic, and PKCE on top (optional for such apps, recommended).
-    pkce: true,
-    clientAuthentication: 'basic',
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-  };
-}
-
-export function createVismaNetOAuth(opts: { connectBaseUrl: string; clientId: string; clientSecret: string; timeoutMs?: number }): OAuthConnectorFactory {
-  return createOAuthClient(vismaOAuthConfig(opts));
 }

@@ -1,3 +1,4 @@
+import type { ProviderId } from '../../lib/providers.js';
 import type { TransactionSql } from 'postgres';
 import type { Sql } from '../client.js';
 import type { Entity } from '../../lib/providers.js';
@@ -45,7 +46,7 @@ const json = (v: unknown) => JSON.stringify(v);
 /** The database clock, so "created before the listing started" compares like with like. */
 export async function databaseNow(sql: Sql): Promise<string> {
   const rows = await sql<{ now: string }[]>`select now()::text as now`;
-  return rows[0]!.now;
+  return rows[0].now;
 }
 
 /**
@@ -97,7 +98,7 @@ async function insertLogs(sql: Sql | TransactionSql, tenantId: string, run: RunR
         and l.run_id = ${run.runId} and l.simon_id = x.simon_id and l.message = x.message)`;
 }
 
-async function deleteRefs(sql: Sql | TransactionSql, tenantId: string, provider: string, entity: Entity, removed: { externalId: string | null }[]): Promise<void> {
+async function deleteRefs(sql: Sql | TransactionSql, tenantId: string, provider: ProviderId, entity: Entity, removed: { externalId: string | null }[]): Promise<void> {
   const externalIds = removed.map((r) => r.externalId).filter((e): e is string => e !== null);
   if (externalIds.length === 0) return;
   await sql`
@@ -122,7 +123,7 @@ export interface CleanupTexts {
 
 /** Article groups are never on a work order; articles keep their row (group_id is set null by the foreign key). */
 export async function removeArticleGroups(
-  sql: Sql, tenantId: string, provider: string, candidates: RemovalCandidate[], run: RunRef, texts: Pick<CleanupTexts, 'removed'>,
+  sql: Sql, tenantId: string, provider: ProviderId, candidates: RemovalCandidate[], run: RunRef, texts: Pick<CleanupTexts, 'removed'>,
 ): Promise<RemovalTally> {
   if (candidates.length === 0) return { removed: 0, deactivated: 0 };
   const reasons = byId(candidates);
@@ -149,7 +150,7 @@ const articleInUse = `
     where m.tenant_id = $1 and m.article_id = a.id and wo.status <> 'archived')`;
 
 export async function removeArticles(
-  sql: Sql, tenantId: string, provider: string, candidates: RemovalCandidate[], run: RunRef, texts: CleanupTexts,
+  sql: Sql, tenantId: string, provider: ProviderId, candidates: RemovalCandidate[], run: RunRef, texts: CleanupTexts,
 ): Promise<RemovalTally> {
   if (candidates.length === 0) return { removed: 0, deactivated: 0 };
   const reasons = byId(candidates);
@@ -201,7 +202,7 @@ export interface CustomerCleanupTexts extends CleanupTexts {
  * together with the addresses in use; its other addresses stay with it.
  */
 export async function removeCustomers(
-  sql: Sql, tenantId: string, provider: string, candidates: RemovalCandidate[], run: RunRef, texts: CustomerCleanupTexts,
+  sql: Sql, tenantId: string, provider: ProviderId, candidates: RemovalCandidate[], run: RunRef, texts: CustomerCleanupTexts,
 ): Promise<CustomerRemovalTally> {
   if (candidates.length === 0) return { removed: 0, deactivated: 0, addressesRemoved: 0, addressesDeactivated: 0 };
   const reasons = byId(candidates);

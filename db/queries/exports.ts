@@ -1,3 +1,4 @@
+import type { ProviderId } from '../../lib/providers.js';
 import { and, desc, eq, sql as dsql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { documentExports, workOrderMaterials, workOrders, type ExportState } from '../schema.js';
@@ -24,7 +25,7 @@ export async function recordArchive(
   args: {
     tenantId: string;
     workOrderId: string;
-    provider: string;
+    provider: ProviderId;
     snapshot: WorkOrderSnapshot;
     archivedAt: Date;
     initialState: ExportState;
@@ -93,7 +94,7 @@ export async function recordArchive(
         archivedAt: args.archivedAt,
       })
       .returning();
-    return { exportRow: inserted[0]!, created: true };
+    return { exportRow: inserted[0], created: true };
   });
 }
 

@@ -23,7 +23,7 @@ export async function beginActivation(database: Database, tenantId: string, prov
       set: { provider, status: 'activating', steps: noSteps, endedAt: null, updatedAt: new Date() },
     })
     .returning();
-  return rows[0]!;
+  return rows[0];
 }
 
 export async function setStep(database: Database, tenantId: string, step: keyof ActivationSteps, done: boolean): Promise<void> {
@@ -56,7 +56,7 @@ export async function readCredentialRow(database: Database, tenantId: string) {
 }
 
 /** Verified: the pending credentials become the tenant's credentials. */
-export async function promotePendingCredentials(database: Database, tenantId: string, provider: string, label: string | null): Promise<void> {
+export async function promotePendingCredentials(database: Database, tenantId: string, provider: ProviderId, label: string | null): Promise<void> {
   await database.db
     .update(credentials)
     .set({ sealed: dsql`${credentials.pendingSealed}`, pendingSealed: null, provider, label, updatedAt: new Date() })
@@ -93,9 +93,9 @@ export async function saveSettingsVersion(database: Database, tenantId: string, 
       .limit(1);
     const rows = await tx
       .insert(settingsVersions)
-      .values({ tenantId, provider: settings.provider, version: (last[0]?.version ?? 0) + 1, settings: settings as unknown as Record<string, unknown>, createdBy: actor, requestId })
+      .values({ tenantId, provider: settings.provider, version: (last[0]?.version ?? 0) + 1, settings: settings, createdBy: actor, requestId })
       .returning();
-    return rows[0]!;
+    return rows[0];
   });
 }
 

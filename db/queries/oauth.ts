@@ -1,3 +1,4 @@
+import type { ProviderId } from '../../lib/providers.js';
 import { and, eq, lt, sql as dsql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { integrations, oauthStates } from '../schema.js';
@@ -8,7 +9,7 @@ export type OAuthStateRow = typeof oauthStates.$inferSelect;
 
 export async function createOAuthState(
   database: Database,
-  row: { state: string; tenantId: string; provider: string; redirectUri: string; codeVerifier: string | null; expiresAt: Date },
+  row: { state: string; tenantId: string; provider: ProviderId; redirectUri: string; codeVerifier: string | null; expiresAt: Date },
 ): Promise<void> {
   // States nobody came back with pile up otherwise; a day is long past any use.
   await database.db.delete(oauthStates).where(and(eq(oauthStates.tenantId, row.tenantId), lt(oauthStates.expiresAt, new Date(Date.now() - 86_400_000))));
@@ -20,7 +21,7 @@ export type ConsumeStateResult =
   | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'other-provider' };
 
 /** Marks the state used, atomically: a state works once, within its lifetime, for the provider it was made for. */
-export async function consumeOAuthState(database: Database, state: string, provider: string): Promise<ConsumeStateResult> {
+export async function consumeOAuthState(database: Database, state: string, provider: ProviderId): Promise<ConsumeStateResult> {
   const rows = await database.db
     .update(oauthStates)
     .set({ usedAt: new Date() })
@@ -51,7 +52,7 @@ export async function updateCredentialsLocked<T>(
     if (next.sealed !== null) await tx`update integration.credentials set sealed = ${next.sealed}, updated_at = now() where tenant_id = ${tenantId}`;
     return { result: next.result };
   });
-  return (out as { result: T }).result;
+  return (out).result;
 }
 
 /** Pending credentials replaced in place (a code exchanged for tokens before they are verified). */

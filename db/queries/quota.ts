@@ -1,12 +1,18 @@
-import type { Sql } from '../client.js';
+import type { Database, Sql } from '../client.js';
+import type { Env } from '../../lib/env.js';
+import type { ProviderId, SyncScope } from '../../lib/providers.js';
+import {
+  QuotaRefusal, dayWindow, estimateSyncCalls, minuteWindow, quotaLimits, type QuotaLimits, type QuotaPurpose, type UsageWindowKind,
+} from '../../lib/quota.js';
+
+export type { UsageWindowKind } from '../../lib/quota.js';
 
 /**
- * Per-tenant API call counters (integration.api_usage) for the quota guard (lib/quota.ts). One row per tenant,
+ * Per-tenant API call counters (integration.api_usage) and the quota guard built on them (rules in lib/quota.ts). One row per tenant,
  * provider, window kind and window start; a call is counted by an upsert that only increments while the count is
  * below the limit, so concurrent workers never go over it and a refused call is not counted.
  */
 
-export type UsageWindowKind = 'day' | 'minute';
 
 export interface UsageWindow {
   window: UsageWindowKind;
@@ -34,7 +40,7 @@ const KEEP_DAY_ROWS_MS = 40 * 24 * 60 * 60_000;
  * Counts one call in every window, all or nothing: when one window is full the transaction rolls back, so the
  * other windows are not charged either.
  */
-export async function consumeCall(sql: Sql, tenantId: string, provider: string, windows: UsageWindow[]): Promise<ConsumeResult> {
+export async function consumeCall(sql: Sql, tenantId: string, provider: ProviderId, windows: UsageWindow[]): Promise<ConsumeResult> {
   try {
     return await sql.begin(async (tx) => {
       const used: Partial<Record<UsageWindowKind, number>> = {};
@@ -75,7 +81,7 @@ export async function consumeCall(sql: Sql, tenantId: string, provider: string, 
 export async function readUsage(
   sql: Sql,
   tenantId: string,
-  provider: string,
+  provider: ProviderId,
   windows: { window: UsageWindowKind; start: Date }[],
 ): Promise<Record<UsageWindowKind, number>> {
   const out: Record<UsageWindowKind, number> = { day: 0, minute: 0 };
@@ -86,4 +92,93 @@ export async function readUsage(
     out[w.window] = row?.calls ?? 0;
   }
   return out;
+}
+
+// ------------------------------------------------------------------ the guard
+
+export interface QuotaStatus {
+  perDay: number;
+  perMinute: number;
+  exportReserve: number;
+  day: { used: number; remaining: number; remainingForSync: number; resetsAt: Date };
+  minute: { used: number; remaining: number; resetsAt: Date };
+}
+
+export type SyncNowCheck =
+  | { ok: true; needed: number }
+  | { ok: false; needed: number; window: UsageWindowKind; retryAfterMs: number; resetsAt: Date; status: QuotaStatus };
+
+export interface QuotaGuard {
+  limits(provider: ProviderId): QuotaLimits | null;
+  /** Counts one call, or throws a QuotaRefusal (retryable 'rate-limited') without counting it. */
+  acquire(tenantId: string, provider: ProviderId, purpose: QuotaPurpose): Promise<void>;
+  /** What is used and left now; null for providers without a quota. */
+  status(tenantId: string, provider: ProviderId): Promise<QuotaStatus | null>;
+  /** Whether a "Nu synchroniseren" of these scopes still fits in the sync share of today's quota. */
+  checkSyncNow(tenantId: string, provider: ProviderId, scopes: readonly SyncScope[]): Promise<SyncNowCheck>;
+}
+
+export function createQuotaGuard(opts: { database: Database; env: Env; now?: () => Date }): QuotaGuard {
+  const { database, env } = opts;
+  const clock = opts.now ?? (() => new Date());
+  const limits = (provider: ProviderId) => quotaLimits(env, provider);
+
+  async function status(tenantId: string, provider: ProviderId): Promise<QuotaStatus | null> {
+    const l = limits(provider);
+    if (!l) return null;
+    const now = clock();
+    const day = dayWindow(now);
+    const minute = minuteWindow(now);
+    const used = await readUsage(database.sql, tenantId, provider, [
+      { window: 'day', start: day.start },
+      { window: 'minute', start: minute.start },
+    ]);
+    return {
+      perDay: l.perDay,
+      perMinute: l.perMinute,
+      exportReserve: l.exportReserve,
+      day: {
+        used: used.day,
+        remaining: Math.max(0, l.perDay - used.day),
+        remainingForSync: Math.max(0, l.perDay - l.exportReserve - used.day),
+        resetsAt: day.end,
+      },
+      minute: { used: used.minute, remaining: Math.max(0, l.perMinute - used.minute), resetsAt: minute.end },
+    };
+  }
+
+  return {
+    limits,
+    status,
+
+    async acquire(tenantId, provider, purpose) {
+      const l = limits(provider);
+      if (!l) return;
+      const now = clock();
+      const day = dayWindow(now);
+      const minute = minuteWindow(now);
+      const dayLimit = purpose === 'sync' ? l.perDay - l.exportReserve : l.perDay;
+      const result = await consumeCall(database.sql, tenantId, provider, [
+        { window: 'day', start: day.start, limit: dayLimit },
+        { window: 'minute', start: minute.start, limit: l.perMinute },
+      ]);
+      if (result.ok) return;
+      const full = result.window === 'day' ? { limit: dayLimit, resetsAt: day.end } : { limit: l.perMinute, resetsAt: minute.end };
+      throw new QuotaRefusal({ provider, window: result.window, ...full, now });
+    },
+
+    async checkSyncNow(tenantId, provider, scopes) {
+      const needed = estimateSyncCalls(provider, scopes);
+      const s = await status(tenantId, provider);
+      if (!s) return { ok: true, needed };
+      const now = clock().getTime();
+      if (needed > s.day.remainingForSync) {
+        return { ok: false, needed, window: 'day', resetsAt: s.day.resetsAt, retryAfterMs: s.day.resetsAt.getTime() - now, status: s };
+      }
+      if (needed > s.minute.remaining) {
+        return { ok: false, needed, window: 'minute', resetsAt: s.minute.resetsAt, retryAfterMs: s.minute.resetsAt.getTime() - now, status: s };
+      }
+      return { ok: true, needed };
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import type { ProviderId } from '../../lib/providers.js';
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../client.js';
 import type { ArticleLookup, KnownArticle, QuoteWorkOrder } from '../../lib/quote.js';
@@ -11,7 +12,7 @@ import type { RunRef } from './sync.js';
  */
 
 /** The quotes of a page that already became a work order. */
-export async function importedQuoteIds(sql: Sql, tenantId: string, provider: string, quoteIds: readonly string[]): Promise<Set<string>> {
+export async function importedQuoteIds(sql: Sql, tenantId: string, provider: ProviderId, quoteIds: readonly string[]): Promise<Set<string>> {
   if (quoteIds.length === 0) return new Set();
   const rows = await sql<{ quote_id: string }[]>`
     select quote_id from integration.imported_quotes
@@ -21,7 +22,7 @@ export async function importedQuoteIds(sql: Sql, tenantId: string, provider: str
 
 export interface QuoteImportRequest {
   tenantId: string;
-  provider: string;
+  provider: ProviderId;
   quoteId: string;
   customerExternalId: string | null;
   /** Product ids and codes the quote lines name; only these articles are looked up. */

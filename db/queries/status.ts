@@ -26,7 +26,7 @@ export interface ImportProgress {
 
 export interface IntegrationStatusView {
   tenantId: string;
-  provider: string;
+  provider: ProviderId;
   providerName: string | null;
   status: IntegrationStatus;
   statusLabel: string;
@@ -91,7 +91,7 @@ export async function integrationStatus(database: Database, tenantId: string): P
   return {
     tenantId: row.tenantId,
     provider: row.provider,
-    providerName: providers[row.provider as ProviderId]?.name ?? null,
+    providerName: providers[row.provider]?.name ?? null,
     status: row.status,
     statusLabel: integrationStatusLabels[row.status] ?? row.status,
     steps: { ...noStepsDone, ...(row.steps as Partial<ActivationSteps>) },

@@ -1,6 +1,7 @@
+import type { ProviderId } from '../../lib/providers.js';
 import type { Sql } from '../client.js';
 import type { Entity } from '../../lib/providers.js';
-import type { ExternalArticle, ExternalArticleGroup, ExternalCustomer } from '../../connectors/types.js';
+import type { ExternalArticle, ExternalArticleGroup, ExternalCustomer } from '../../lib/records.js';
 
 /**
  * Bulk upserts of one page of provider records into the Simon tables, with the integration-log entry for
@@ -26,12 +27,12 @@ export interface UpsertCounts {
   changed: number;
 }
 
-async function counts(rows: readonly { created: number; changed: number }[]): Promise<UpsertCounts> {
+function counts(rows: readonly { created: number; changed: number }[]): UpsertCounts {
   const r = rows[0];
   return { created: Number(r?.created ?? 0), changed: Number(r?.changed ?? 0) };
 }
 
-export async function upsertArticleGroups(sql: Sql, tenantId: string, provider: string, records: ExternalArticleGroup[], run: RunRef, texts: LogTexts): Promise<UpsertCounts> {
+export async function upsertArticleGroups(sql: Sql, tenantId: string, provider: ProviderId, records: ExternalArticleGroup[], run: RunRef, texts: LogTexts): Promise<UpsertCounts> {
   if (records.length === 0) return { created: 0, changed: 0 };
   const input = JSON.stringify(records.map((r) => ({ external_id: r.externalId, code: r.code, description: r.description, active: r.active })));
   const rows = await sql<{ created: number; changed: number }[]>`
@@ -61,7 +62,7 @@ export async function upsertArticleGroups(sql: Sql, tenantId: string, provider: 
   return counts(rows);
 }
 
-export async function upsertArticles(sql: Sql, tenantId: string, provider: string, records: ExternalArticle[], run: RunRef, texts: LogTexts): Promise<UpsertCounts> {
+export async function upsertArticles(sql: Sql, tenantId: string, provider: ProviderId, records: ExternalArticle[], run: RunRef, texts: LogTexts): Promise<UpsertCounts> {
   if (records.length === 0) return { created: 0, changed: 0 };
   const input = JSON.stringify(records.map((r) => ({
     external_id: r.externalId, code: r.code, description: r.description, sales_price: r.salesPrice, unit: r.unit,
@@ -99,7 +100,7 @@ export async function upsertArticles(sql: Sql, tenantId: string, provider: strin
 }
 
 export async function upsertCustomers(
-  sql: Sql, tenantId: string, provider: string, records: ExternalCustomer[], run: RunRef,
+  sql: Sql, tenantId: string, provider: ProviderId, records: ExternalCustomer[], run: RunRef,
   texts: LogTexts & { addressAdded: { message: string; action: string } },
 ): Promise<UpsertCounts & { addressesAdded: number }> {
   if (records.length === 0) return { created: 0, changed: 0, addressesAdded: 0 };
@@ -161,7 +162,7 @@ export async function upsertCustomers(
         select count(*) filter (where inserted)::int as n from up`;
       addressesAdded = Number(added[0]?.n ?? 0);
     }
-    return { ...(await counts(rows)), addressesAdded };
+    return { ...counts(rows), addressesAdded };
   });
 }
 

@@ -17,7 +17,8 @@ import {
   type BaseFaults,
   type CommitTimeout,
   type FakeAnswer,
-} from '../fake-kit.js';
+  scalarText,
+} from '../kit.js';
 
 /**
  * A fake FactuurSturen API v1 over real HTTP on 127.0.0.1, for tests and the demo (SPEC §10). It speaks what
@@ -195,7 +196,7 @@ export async function startFakeFactuurSturen(
   const server = await listen((req, res) => handle(req, res, state, faults), opts.port, (res, err) => {
     send(res, 500, `Internal error in fake: ${err instanceof Error ? err.message : String(err)}`);
   });
-  return { url: `${server.origin}${API_PREFIX}`, port: server.port, state, faults, stop: server.stop };
+  return { url: `${server.origin}${API_PREFIX}`, port: server.port, state, faults, stop: () => server.stop() };
 }
 
 // ---- request handling ----
@@ -291,14 +292,14 @@ function route(method: string, path: string, body: unknown, state: FakeFactuurSt
 function saveInvoice(body: unknown, state: FakeFactuurSturenState): Answer {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { status: 400, body: 'No invoice data received' };
   const input = body as Record<string, unknown>;
-  const action = String(input.action ?? '');
+  const action = scalarText(input.action);
   if (!['save', 'send', 'repeat'].includes(action)) return { status: 400, body: "Invalid action: use 'send', 'save' or 'repeat'" };
   if (action !== 'save') return { status: 400, body: `Action '${action}' is not supported by this fake` };
   const savename = typeof input.savename === 'string' ? input.savename.trim() : '';
   if (!savename) return { status: 400, body: "When the action is 'save' or 'repeat' you must supply a savename" };
 
   const clientnr = Number(input.clientnr);
-  if (!state.clients.some((c) => c.clientnr === clientnr)) return { status: 400, body: `Client ${String(input.clientnr ?? '')} does not exist` };
+  if (!state.clients.some((c) => c.clientnr === clientnr)) return { status: 400, body: `Client ${scalarText(input.clientnr)} does not exist` };
 
   const rawLines = Array.isArray(input.lines) ? input.lines : input.lines && typeof input.lines === 'object' ? Object.values(input.lines) : [];
   if (rawLines.length === 0) return { status: 400, body: 'An invoice needs at least one line' };
@@ -310,7 +311,7 @@ function saveInvoice(body: unknown, state: FakeFactuurSturenState): Answer {
     if (amount === null) return { status: 400, body: `Line ${i + 1}: amount is not a number` };
     if (price === null) return { status: 400, body: `Line ${i + 1}: price is not a number` };
     const taxRate = line.tax_rate === undefined || line.tax_rate === null || line.tax_rate === '' ? null : toNumber(line.tax_rate);
-    lines.push({ amount, description: String(line.description ?? ''), price, tax_rate: taxRate });
+    lines.push({ amount, description: scalarText(line.description), price, tax_rate: taxRate });
   }
 
   const reference = (input.reference && typeof input.reference === 'object' ? input.reference : {}) as FakeFsSavedInvoice['reference'];
@@ -338,7 +339,7 @@ function saveInvoice(body: unknown, state: FakeFactuurSturenState): Answer {
 function authenticate(header: string | undefined, state: FakeFactuurSturenState): FakeFsAccount | undefined {
   const match = /^Basic\s+(.+)$/i.exec(header ?? '');
   if (!match) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   const username = decoded.slice(0, colon);
@@ -445,7 +446,7 @@ export function seedFactuurSturen(state: FakeFactuurSturenState, opts: SeedOptio
   const clientCount = opts.clients ?? 1200;
   const { rnd, pick, digits } = seededRandom(opts.seed ?? 1);
   const letters = () => {
-    let pair = '';
+    let pair: string;
     do pair = String.fromCharCode(65 + Math.floor(rnd() * 26), 65 + Math.floor(rnd() * 26));
     while (['SA', 'SD', 'SS'].includes(pair));
     return pair;
@@ -458,7 +459,7 @@ export function seedFactuurSturen(state: FakeFactuurSturenState, opts: SeedOptio
     ledger: 8000 + i * 10,
   }));
   const timeGroup = state.categories[0]?.id ?? null;
-  const otherGroup = () => (groupCount > 1 ? state.categories[1 + Math.floor(rnd() * (groupCount - 1))]!.id : timeGroup);
+  const otherGroup = () => (groupCount > 1 ? state.categories[1 + Math.floor(rnd() * (groupCount - 1))].id : timeGroup);
 
   const fixed: [string, string, number][] = [['0001', 'Reistijd', 45], ['0002', 'Werktijd', 62.5], ['0003', 'Voorrijkosten', 35]];
   state.products = Array.from({ length: productCount }, (_, i): FakeFsProduct => {

@@ -13,8 +13,8 @@ import {
   spendCount,
   takeFirst,
   type BaseFaults,
-} from '../fake-kit.js';
-import { child, childrenNamed, el, parseXml, recordOf, textOf, toXml, XmlParseError, type XmlBuild, type XmlElement } from './xml.js';
+} from '../kit.js';
+import { child, childrenNamed, el, parseXml, recordOf, textOf, toXml, XmlParseError, type XmlBuild, type XmlElement } from '../../lib/xml.js';
 
 /**
  * A fake iMuis Online "cloudswitch" over real HTTP on 127.0.0.1, for tests and the demo (SPEC §10). It speaks
@@ -217,7 +217,7 @@ export async function startFakeImuis(
     state,
     faults,
     expireSessions: () => state.sessions.clear(),
-    stop: server.stop,
+    stop: () => server.stop(),
   };
 }
 
@@ -382,8 +382,8 @@ function selectRecords(raw: string | null, state: FakeImuisState): Answer {
   const conditions: ((row: Row) => boolean)[] = [];
   for (const [i, field] of whereFields.entries()) {
     if (!known(field)) return errorAnswer(`Veld '${field}' bestaat niet in tabel ${tableName}`);
-    const op = whereOps[i]!;
-    const value = whereValues[i]!;
+    const op = whereOps[i];
+    const value = whereValues[i];
     const test = condition(field, op, value);
     if (!test) return errorAnswer(`Onbekende operator '${op}'`);
     conditions.push(test);
@@ -610,7 +610,7 @@ export function seedImuis(state: FakeImuisState, opts: ImuisSeedOptions = {}): {
         OMSCHR: name,
         PRIJS: round2(0.95 + rnd() * 120),
         EENH: 'st',
-        ARTGRP: others.length > 0 ? others[i % others.length]! : timeGroup,
+        ARTGRP: others.length > 0 ? others[i % others.length] : timeGroup,
         BLOK: 'N',
         MUTDAT: old,
       };

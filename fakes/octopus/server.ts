@@ -19,8 +19,9 @@ import {
   type BaseFaults,
   type CommitTimeout,
   type FakeAnswer,
-} from '../fake-kit.js';
-import { formatOctopusTimestamp, parseOctopusTimestamp } from './time.js';
+  scalarText,
+} from '../kit.js';
+import { formatOctopusTimestamp, parseOctopusTimestamp } from '../../lib/octopus-time.js';
 
 /**
  * A fake Octopus REST API (research/accounting-apis.md §1) over real HTTP on 127.0.0.1, for tests and the demo
@@ -324,7 +325,7 @@ export async function startFakeOctopus(
       const u = state.usage[user];
       return u && u.day === dayOf(state.now()) ? u.calls : 0;
     },
-    stop: server.stop,
+    stop: () => server.stop(),
   };
 }
 
@@ -412,7 +413,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
 
   // Who is calling: the user behind the token, or the user named in the authentication body.
   if (matched.auth === 'none') {
-    const user = body && typeof body === 'object' ? String((body as Record<string, unknown>).user ?? '') : '';
+    const user = body && typeof body === 'object' ? scalarText((body as Record<string, unknown>).user) : '';
     ctx.user = state.users.some((u) => u.user === user) ? user : null;
   } else if (matched.auth === 'token') {
     const token = state.tokens.get(header(req, 'token') ?? '');
@@ -435,7 +436,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
 
   if (ctx.user !== null) {
     const day = dayOf(now);
-    const usage = state.usage[ctx.user]?.day === day ? state.usage[ctx.user]! : (state.usage[ctx.user] = { day, calls: 0 });
+    const usage = state.usage[ctx.user]?.day === day ? state.usage[ctx.user] : (state.usage[ctx.user] = { day, calls: 0 });
     if (usage.calls >= state.dailyQuotaPerUser) {
       state.refused.rateLimited++;
       const retryAfter = Math.max(1, Math.ceil((nextDayStart(now) - now) / 1000));
@@ -537,7 +538,7 @@ function createInvoice(c: Ctx): Answer {
   if (!bookyear) return { status: 400, body: octopusError('INVALID_PARAMETERS', `Invalid or missing parameters passed: bookyear ${String(bookyearId)} unknown`) };
   if (bookyear.closed) return { status: 403, body: octopusError('BOOKYEAR_CLOSED', `Bookyear ${bookyear.bookyearDescription} is closed`) };
   const journal = d.journals.find((j) => j.bookyearKey.id === bookyearId && j.journalKey === inv.journalKey);
-  if (!journal) return { status: 400, body: octopusError('INVALID_PARAMETERS', `Invalid or missing parameters passed: journal ${String(inv.journalKey ?? '')} unknown`) };
+  if (!journal) return { status: 400, body: octopusError('INVALID_PARAMETERS', `Invalid or missing parameters passed: journal ${scalarText(inv.journalKey)} unknown`) };
   if (journal.closed) return { status: 403, body: octopusError('JOURNAL_CLOSED', `Journal ${journal.journalKey} is closed or in use`) };
 
   const relationId = Number((inv.relationIdentificationServiceData as { relationKey?: { id?: unknown } } | undefined)?.relationKey?.id);
@@ -564,7 +565,7 @@ function createInvoice(c: Ctx): Answer {
     if (!Number.isFinite(unitPrice)) return { status: 500, body: octopusError('INVALID_AMOUNT', `Line ${i + 1}: unitPrice is not a number`) };
     lines.push({
       externProductNr: code,
-      description: String(line.description ?? product?.description ?? ''),
+      description: scalarText(line.description ?? product?.description),
       count,
       unit: typeof line.unit === 'string' ? line.unit : product?.unit ?? null,
       unitPrice,
@@ -686,7 +687,7 @@ export function seedOctopus(state: FakeOctopusState, opts: OctopusSeedOptions = 
   const fixed: [string, string, number, string][] = [['Reistijd', 'Reistijd', 45, 'uur'], ['Werktijd', 'Werktijd', 62.5, 'uur'], ['Voorrijkosten', 'Voorrijkosten', 35, 'stuk']];
   dossier.products = Array.from({ length: productCount }, (_, i): FakeProduct => {
     if (i < fixed.length) {
-      const [nr, description, salesPrice, unit] = fixed[i]!;
+      const [nr, description, salesPrice, unit] = fixed[i];
       return { productKey: { id: i + 1 }, externProductNr: nr, description, salesPrice, unit, productGroupKey: { id: 1 }, vatCodeKey: '21', active: true };
     }
     return {

@@ -17,7 +17,7 @@ import {
   type BaseFaults,
   type CommitTimeout,
   type FakeAnswer,
-} from '../fake-kit.js';
+} from '../kit.js';
 
 /**
  * A fake Rompslomp API v1 over real HTTP on 127.0.0.1, for tests and the demo (SPEC §10), on the shape of the
@@ -252,7 +252,7 @@ export async function startFakeRompslomp(
       for (const t of state.accessTokens.values()) t.expiresAt = Math.min(t.expiresAt, Date.now() - 1);
     },
     company: (id) => companyData(state, id),
-    stop: server.stop,
+    stop: () => server.stop(),
   };
 }
 
@@ -420,7 +420,7 @@ function createSalesInvoice(body: unknown, data: FakeRsCompanyData, state: FakeR
       productId = Number(line.product_id);
       if (!data.products.some((p) => p.id === productId)) return invalid(`Regel ${i + 1}: product bestaat niet`);
     }
-    const vatTypeId = line.vat_type_id !== undefined && line.vat_type_id !== null ? Number(line.vat_type_id) : state.vatTypes[0]!.id;
+    const vatTypeId = line.vat_type_id !== undefined && line.vat_type_id !== null ? Number(line.vat_type_id) : state.vatTypes[0].id;
     const vat = state.vatTypes.find((v) => v.id === vatTypeId);
     if (!vat) return invalid(`Regel ${i + 1}: btw-soort bestaat niet`);
     lines.push({
@@ -474,7 +474,7 @@ function contactOut(c: FakeRsContact) {
 }
 
 function productOut(p: FakeRsProduct, state: FakeRompslompState) {
-  const vat = state.vatTypes.find((v) => v.id === p.invoice_line.vat_type_id) ?? state.vatTypes[0]!;
+  const vat = state.vatTypes.find((v) => v.id === p.invoice_line.vat_type_id) ?? state.vatTypes[0];
   const price = Number(p.invoice_line.price_per_unit);
   return {
     ...p,
@@ -531,7 +531,7 @@ function tokenEndpoint(req: http.IncomingMessage, raw: string, state: FakeRompsl
   let clientSecret = form.get('client_secret');
   const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
   if (basic) {
-    const [id, secret] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':').map((p) => decodeURIComponent(p ?? ''));
+    const [id, secret] = Buffer.from(basic[1], 'base64').toString('utf8').split(':').map((p) => decodeURIComponent(p ?? ''));
     clientId = id ?? null;
     clientSecret = secret ?? null;
   }
@@ -582,7 +582,7 @@ function issueTokens(state: FakeRompslompState, clientId: string, scope: string)
 function authenticate(header: string | undefined, state: FakeRompslompState): AccessToken | { error: string } {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!match) return { error: 'Geen toegangstoken meegestuurd' };
-  const token = state.accessTokens.get(match[1]!);
+  const token = state.accessTokens.get(match[1]);
   if (!token || token.revoked) return { error: 'Het toegangstoken is ongeldig of ingetrokken' };
   if (token.expiresAt <= Date.now()) return { error: 'Het toegangstoken is verlopen' };
   return token;
@@ -680,7 +680,7 @@ export function seedRompslomp(state: FakeRompslompState, opts: RompslompSeedOpti
     const [id, code, description, price] = fixed[i] ?? [573_800_000 + i, `P${String(100 + i).padStart(5, '0')}`, pick(materials), (1 + rnd() * 120).toFixed(2)];
     return {
       id, has_stock: i >= fixed.length, number_sold: 0,
-      invoice_line: { description, extended_description: null, price_per_unit: price, vat_type_id: i >= fixed.length && rnd() < 0.1 ? state.vatTypes[1]!.id : state.vatTypes[0]!.id, product_code: code },
+      invoice_line: { description, extended_description: null, price_per_unit: price, vat_type_id: i >= fixed.length && rnd() < 0.1 ? state.vatTypes[1].id : state.vatTypes[0].id, product_code: code },
     };
   });
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import { bump } from '../fake-kit.js';
+import { bump } from '../kit.js';
 
 /**
  * The Visma Connect half of the fake (https://connect.visma.com/connect/…): the OAuth2 authorization-code flow
@@ -100,7 +100,7 @@ export function createConnectState(): FakeConnectState {
 export function lookUpAccessToken(state: FakeConnectState, header: string | undefined): IssuedToken | 'missing' | 'invalid' | 'expired' {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!match) return 'missing';
-  const token = state.accessTokens.get(match[1]!);
+  const token = state.accessTokens.get(match[1]);
   if (!token) return 'invalid';
   if (token.expiresAt <= Date.now()) return 'expired';
   return token;
@@ -164,7 +164,7 @@ function token(raw: string, authorization: string | undefined, state: FakeConnec
   let clientId = form.get('client_id') ?? '';
   let clientSecret = form.get('client_secret') ?? '';
   if (basic) {
-    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     clientId = decodeURIComponent(decoded.slice(0, colon));
     clientSecret = decodeURIComponent(decoded.slice(colon + 1));

@@ -17,7 +17,8 @@ import {
   type BaseFaults,
   type CommitTimeout,
   type FakeAnswer,
-} from '../fake-kit.js';
+  scalarText,
+} from '../kit.js';
 import {
   CONNECT_PREFIX,
   createConnectState,
@@ -26,7 +27,7 @@ import {
   lookUpAccessToken,
   type FakeConnectState,
   type IssuedToken,
-} from './fake-connect.js';
+} from './connect.js';
 
 /**
  * A fake Visma.net ERP API (api.finance.visma.net/v1/…) and Visma Connect (connect.visma.com/connect/…) over
@@ -255,8 +256,8 @@ export function touch<T extends { lastModifiedDateTime: string }>(record: T): T 
 export async function startFakeVismaNet(opts: { apiPort?: number; connectPort?: number; maxPageSize?: number; seed?: VismaSeedOptions } = {}): Promise<FakeVismaNet> {
   const state = createFakeVismaNetState();
   if (opts.maxPageSize !== undefined) state.maxPageSize = opts.maxPageSize;
-  const defaultCompany = state.connect.companies[0]!.id;
-  if (opts.seed) seedVismaNet(state.data[defaultCompany]!, opts.seed);
+  const defaultCompany = state.connect.companies[0].id;
+  if (opts.seed) seedVismaNet(state.data[defaultCompany], opts.seed);
   const faults = noVismaFaults();
 
   // Requests arrive only once listen() has resolved, so `api` is set by the time the handler reads it.
@@ -272,7 +273,7 @@ export async function startFakeVismaNet(opts: { apiPort?: number; connectPort?: 
     connectUrl: `${connect.origin}${CONNECT_PREFIX}`,
     state,
     faults,
-    data: state.data[defaultCompany]!,
+    data: state.data[defaultCompany],
     expireAccessTokens: (accessToken?: string) => expireAccessTokens(state.connect, accessToken),
     stop: async () => {
       await Promise.all([api.stop(), connect.stop()]);
@@ -477,13 +478,13 @@ export function parseVismaDate(text: string): number | null {
 function field(body: Record<string, unknown>, name: string): unknown {
   const v = body[name];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v) || !('value' in (v as object))) {
+  if (typeof v !== 'object' || Array.isArray(v) || !('value' in (v))) {
     throw new ApiError(400, `Error converting value for '${name}': expected an object { "value": ... }`);
   }
-  return (v as { value: unknown }).value;
+  return (v).value;
 }
 
-const text = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+const text = (v: unknown): string | null => (v === undefined || v === null ? null : scalarText(v));
 
 function bodyObject(body: unknown): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'The request body is empty or not a JSON object');
@@ -504,21 +505,21 @@ function linesOf(body: Record<string, unknown>, name: string): Record<string, un
 
 function customerFor(data: FakeVismaData, number: unknown): FakeVismaCustomer {
   if (number === undefined) throw new ApiError(400, "The field 'customer' is mandatory");
-  const customer = data.customers.find((c) => c.number === String(number));
-  if (!customer) throw new ApiError(400, `Customer '${String(number)}' was not found`, '12010');
+  const customer = data.customers.find((c) => c.number === scalarText(number));
+  if (!customer) throw new ApiError(400, `Customer '${scalarText(number)}' was not found`, '12010');
   if (customer.status === 'Inactive') throw new ApiError(400, `Customer '${customer.number}' is inactive`, '12011');
   return customer;
 }
 
 function itemFor(data: FakeVismaData, number: unknown, where: string): FakeVismaInventory {
-  const item = data.inventory.find((x) => x.inventoryNumber === String(number ?? ''));
-  if (!item) throw new ApiError(400, `${where}: inventory item '${String(number ?? '')}' was not found`, '12012');
+  const item = data.inventory.find((x) => x.inventoryNumber === scalarText(number));
+  if (!item) throw new ApiError(400, `${where}: inventory item '${scalarText(number)}' was not found`, '12012');
   return item;
 }
 
 function dateOf(v: unknown, name: string): string {
   if (v === undefined) return vismaTimestamp().slice(0, 10);
-  const at = parseVismaDate(String(v));
+  const at = parseVismaDate(scalarText(v));
   if (at === null) throw new ApiError(400, `Invalid date in '${name}'`);
   return vismaTimestamp(new Date(at)).slice(0, 10);
 }
@@ -757,7 +758,7 @@ export function seedVismaNet(data: FakeVismaData, opts: VismaSeedOptions = {}): 
   const others = opts.otherItems ?? 4;
   const otherTypes: [FakeInventoryType, string | null, string][] = [['LaborItem', 'ARBEID', 'Arbeid monteur'], ['FinishedGoodItem', 'VOORRAAD', 'CV-ketel'], ['ServiceItem', null, 'Onderhoudscontract'], ['ChargeItem', null, 'Administratiekosten']];
   for (let i = 0; i < others; i++) {
-    const [type, klass, name] = otherTypes[i % otherTypes.length]!;
+    const [type, klass, name] = otherTypes[i % otherTypes.length];
     data.inventory.push(item(`X${String(501 + i)}`, name, type, klass, 50 + i));
   }
   data.warehouses = [

@@ -8,7 +8,7 @@ import http from 'node:http';
  * this part (see README, "Production-like stack").
  */
 export async function startCodecProxy(opts: { port: number; apiUrl: string; supportToken: string; uiOrigins: string[] }): Promise<{ url: string; stop(): Promise<void> }> {
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => void (async () => {
     const origin = req.headers.origin;
     if (origin && opts.uiOrigins.includes(origin)) {
       res.setHeader('access-control-allow-origin', origin);
@@ -18,7 +18,8 @@ export async function startCodecProxy(opts: { port: number; apiUrl: string; supp
       res.setHeader('vary', 'origin');
     }
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
-    const op = req.url?.replace(/\/+$/, '').split('/').pop();
+    // The UI calls `<endpoint>/decode?preserveStorageRefs=true`: the query string is not part of the operation.
+    const op = new URL(req.url ?? '/', 'http://codec.local').pathname.replace(/\/+$/, '').split('/').pop();
     if (req.method !== 'POST' || (op !== 'decode' && op !== 'encode')) return void res.writeHead(404).end();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -36,7 +37,7 @@ export async function startCodecProxy(opts: { port: number; apiUrl: string; supp
     } catch {
       res.writeHead(502).end();
     }
-  });
+  })());
   await new Promise<void>((resolve) => server.listen(opts.port, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${opts.port}`, stop: () => new Promise((r) => server.close(() => r())) };
 }

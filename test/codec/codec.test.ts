@@ -13,40 +13,40 @@ const customer = { name: 'Installatiebedrijf De Vries B.V.', street: 'Dunantstra
 describe('EncryptionCodec', () => {
   it('encrypts a payload with AES-256-GCM, the key id in the metadata, and decodes it back', async () => {
     const codec = codecOf(`k1:${b64key()}`);
-    const plain = defaultPayloadConverter.toPayload(customer)!;
+    const plain = defaultPayloadConverter.toPayload(customer);
     const [enc] = await codec.encode([plain]);
-    expect(text(enc!.metadata![METADATA_ENCODING_KEY])).toBe(ENCRYPTED_ENCODING);
-    expect(text(enc!.metadata![KEY_ID_METADATA])).toBe('k1');
-    expect(Object.keys(enc!.metadata!).sort()).toEqual([KEY_ID_METADATA, METADATA_ENCODING_KEY].sort());
+    expect(text(enc.metadata![METADATA_ENCODING_KEY])).toBe(ENCRYPTED_ENCODING);
+    expect(text(enc.metadata![KEY_ID_METADATA])).toBe('k1');
+    expect(Object.keys(enc.metadata!).sort()).toEqual([KEY_ID_METADATA, METADATA_ENCODING_KEY].sort());
     // Neither the value nor the inner encoding is readable.
-    expect(text(enc!.data)).not.toContain('De Vries');
-    expect(text(enc!.data)).not.toContain('json/plain');
-    const [dec] = await codec.decode([enc!]);
-    expect(text(dec!.metadata![METADATA_ENCODING_KEY])).toBe('json/plain');
-    expect(defaultPayloadConverter.fromPayload(dec!)).toEqual(customer);
+    expect(text(enc.data)).not.toContain('De Vries');
+    expect(text(enc.data)).not.toContain('json/plain');
+    const [dec] = await codec.decode([enc]);
+    expect(text(dec.metadata![METADATA_ENCODING_KEY])).toBe('json/plain');
+    expect(defaultPayloadConverter.fromPayload(dec)).toEqual(customer);
   });
 
   it('uses a fresh 12-byte IV for every payload, so equal values give different ciphertexts', async () => {
     const codec = codecOf(`k1:${b64key()}`);
-    const plain = defaultPayloadConverter.toPayload('zelfde waarde')!;
+    const plain = defaultPayloadConverter.toPayload('zelfde waarde');
     const [a, b] = await codec.encode([plain, plain]);
-    expect(Buffer.from(a!.data!).equals(Buffer.from(b!.data!))).toBe(false);
-    expect(Buffer.from(a!.data!).subarray(0, 12).equals(Buffer.from(b!.data!).subarray(0, 12))).toBe(false);
+    expect(Buffer.from(a.data!).equals(Buffer.from(b.data!))).toBe(false);
+    expect(Buffer.from(a.data!).subarray(0, 12).equals(Buffer.from(b.data!).subarray(0, 12))).toBe(false);
     // iv(12) + serialised payload + tag(16)
-    expect(a!.data!.length).toBeGreaterThan(12 + 16);
+    expect(a.data!.length).toBeGreaterThan(12 + 16);
   });
 
   it('round-trips undefined, binary and empty payloads', async () => {
     const codec = codecOf(`k1:${b64key()}`);
     const values = [undefined, new Uint8Array([0, 1, 2, 255]), '', { nested: [1, null, 'x'] }];
-    const encoded = await codec.encode(values.map((v) => defaultPayloadConverter.toPayload(v)!));
+    const encoded = await codec.encode(values.map((v) => defaultPayloadConverter.toPayload(v)));
     const decoded = await codec.decode(encoded);
     expect(decoded.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual(values);
   });
 
   it('passes payloads that are not encrypted through on decode (histories from before the codec)', async () => {
     const codec = codecOf(`k1:${b64key()}`);
-    const plain = defaultPayloadConverter.toPayload({ a: 1 })!;
+    const plain = defaultPayloadConverter.toPayload({ a: 1 });
     const [dec] = await codec.decode([plain]);
     expect(dec).toEqual(plain);
   });
@@ -54,18 +54,18 @@ describe('EncryptionCodec', () => {
   it('refuses altered ciphertext and an unknown key id, naming the key id only', async () => {
     const key = b64key();
     const codec = codecOf(`k1:${key}`);
-    const [enc] = await codec.encode([defaultPayloadConverter.toPayload('geheim')!]);
-    const altered: Payload = { ...enc!, data: Uint8Array.from(enc!.data!, (byte, i) => (i === 20 ? byte ^ 1 : byte)) };
+    const [enc] = await codec.encode([defaultPayloadConverter.toPayload('geheim')]);
+    const altered: Payload = { ...enc, data: Uint8Array.from(enc.data!, (byte, i) => (i === 20 ? byte ^ 1 : byte)) };
     await expect(codec.decode([altered])).rejects.toThrow(/could not be decrypted with key 'k1'/);
 
     const other = codecOf(`k2:${b64key()}`);
-    const err = await other.decode([enc!]).catch((e: Error) => e);
+    const err = await other.decode([enc]).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toContain("key 'k1'");
     expect((err as Error).message).not.toContain(key);
 
     // Same key id, different key material: authentication fails instead of returning garbage.
-    await expect(codecOf(`k1:${b64key()}`).decode([enc!])).rejects.toThrow(/could not be decrypted/);
+    await expect(codecOf(`k1:${b64key()}`).decode([enc])).rejects.toThrow(/could not be decrypted/);
   });
 });
 
@@ -73,17 +73,17 @@ describe('key rotation', () => {
   it('decodes data encoded with the old key after a new key is put first, and encodes new data with the new key', async () => {
     const oldKey = b64key();
     const before = codecOf(`2024-01:${oldKey}`);
-    const [old] = await before.encode([defaultPayloadConverter.toPayload(customer)!]);
+    const [old] = await before.encode([defaultPayloadConverter.toPayload(customer)]);
 
     const after = codecOf(`2025-06:${b64key()}, 2024-01:${oldKey}`);
     expect(after.currentKeyId).toBe('2025-06');
-    const [dec] = await after.decode([old!]);
-    expect(defaultPayloadConverter.fromPayload(dec!)).toEqual(customer);
+    const [dec] = await after.decode([old]);
+    expect(defaultPayloadConverter.fromPayload(dec)).toEqual(customer);
 
-    const [fresh] = await after.encode([defaultPayloadConverter.toPayload('nieuw')!]);
-    expect(text(fresh!.metadata![KEY_ID_METADATA])).toBe('2025-06');
+    const [fresh] = await after.encode([defaultPayloadConverter.toPayload('nieuw')]);
+    expect(text(fresh.metadata![KEY_ID_METADATA])).toBe('2025-06');
     // Once the old key is dropped, its data no longer decodes, and the error says which key is missing.
-    await expect(codecOf(`2025-06:${b64key()}`).decode([old!])).rejects.toThrow(/key '2024-01'.*not configured in PAYLOAD_KEYS/);
+    await expect(codecOf(`2025-06:${b64key()}`).decode([old])).rejects.toThrow(/key '2024-01'.*not configured in PAYLOAD_KEYS/);
   });
 });
 
@@ -101,7 +101,7 @@ describe('PAYLOAD_KEYS and TEMPORAL_UI_ORIGIN configuration', () => {
   it('has a development default key and origins for the local Temporal UI', () => {
     const env = parseEnv({});
     expect(env.PAYLOAD_KEYS).toHaveLength(1);
-    expect(env.PAYLOAD_KEYS[0]!.key).toHaveLength(32);
+    expect(env.PAYLOAD_KEYS[0].key).toHaveLength(32);
     expect(env.TEMPORAL_UI_ORIGIN).toEqual(['http://127.0.0.1:8233', 'http://localhost:8233']);
   });
 

@@ -22,9 +22,9 @@ const app = createApp({ database: noDatabase, env });
 
 const uiOrigin = 'http://localhost:8233';
 const plainPayload = (value: unknown) => {
-  const p = defaultPayloadConverter.toPayload(value)!;
+  const p = defaultPayloadConverter.toPayload(value);
   return {
-    metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
+    metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
     data: Buffer.from(p.data!).toString('base64'),
   };
 };
@@ -33,7 +33,7 @@ const valueOf = (p: { metadata: Record<string, string>; data: string }) =>
     metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
     data: Buffer.from(p.data, 'base64'),
   });
-const metadataText = (p: { metadata: Record<string, string> }, key: string) => Buffer.from(p.metadata[key]!, 'base64').toString('utf8');
+const metadataText = (p: { metadata: Record<string, string> }, key: string) => Buffer.from(p.metadata[key], 'base64').toString('utf8');
 
 async function post(path: string, body: unknown, token?: string, headers: Record<string, string> = {}) {
   const res = await app.request(path, {
@@ -74,7 +74,7 @@ describe('codec endpoint access', () => {
       expect(enc.body.payloads).toHaveLength(2);
       for (const p of enc.body.payloads) {
         expect(metadataText(p, 'encoding')).toBe('binary/encrypted');
-        expect(metadataText(p, 'encryption-key-id')).toBe(env.PAYLOAD_KEYS[0]!.id);
+        expect(metadataText(p, 'encryption-key-id')).toBe(env.PAYLOAD_KEYS[0].id);
         expect(Buffer.from(p.data, 'base64').toString('utf8')).not.toContain('Bakkerij');
       }
       const dec = await post('/codec/decode', enc.body, token);
@@ -85,10 +85,10 @@ describe('codec endpoint access', () => {
   });
 
   it('decodes what the worker encrypted (same keys), and leaves plaintext payloads alone', async () => {
-    const [fromWorker] = await createPayloadCodec(env).encode([defaultPayloadConverter.toPayload(workOrder)!]);
+    const [fromWorker] = await createPayloadCodec(env).encode([defaultPayloadConverter.toPayload(workOrder)]);
     const wire = {
-      metadata: Object.fromEntries(Object.entries(fromWorker!.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
-      data: Buffer.from(fromWorker!.data!).toString('base64'),
+      metadata: Object.fromEntries(Object.entries(fromWorker.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(fromWorker.data!).toString('base64'),
     };
     const dec = await post('/codec/decode', { payloads: [wire, plainPayload('al leesbaar')] }, tokens.support);
     expect(dec.status).toBe(200);
@@ -97,10 +97,10 @@ describe('codec endpoint access', () => {
 
   it('answers 400 for a payload under an unknown key and for a malformed body', async () => {
     const other = createPayloadCodec(parseEnv({ PAYLOAD_KEYS: `elders:${Buffer.alloc(32, 7).toString('base64')}` }));
-    const [foreign] = await other.encode([defaultPayloadConverter.toPayload('x')!]);
+    const [foreign] = await other.encode([defaultPayloadConverter.toPayload('x')]);
     const wire = {
-      metadata: Object.fromEntries(Object.entries(foreign!.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
-      data: Buffer.from(foreign!.data!).toString('base64'),
+      metadata: Object.fromEntries(Object.entries(foreign.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(foreign.data!).toString('base64'),
     };
     const unknown = await post('/codec/decode', { payloads: [wire] }, tokens.support);
     expect(unknown.status).toBe(400);
@@ -149,7 +149,7 @@ describe('codec endpoint in the API', () => {
     const doc = (await res.json()) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     for (const path of ['/codec/decode', '/codec/encode']) {
       expect(doc.paths[path]?.post, path).toBeDefined();
-      expect(Object.keys(doc.paths[path]!.post!.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+      expect(Object.keys(doc.paths[path].post.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
     }
   });
 

@@ -30,7 +30,7 @@ export function payloadsIn(history: History): { path: string; payload: Payload }
     if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`));
     const o = v as Record<string, unknown>;
     if (o.metadata && typeof o.metadata === 'object' && (isBytes(o.data) || Object.values(o.metadata).some(isBytes))) {
-      out.push({ path, payload: o as Payload });
+      out.push({ path, payload: o });
       return;
     }
     for (const [k, x] of Object.entries(o)) walk(x, path ? `${path}.${k}` : k);
@@ -46,7 +46,7 @@ export function failuresIn(history: History): { path: string; failure: Failure }
     if (!v || typeof v !== 'object' || isBytes(v)) return;
     if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${path}[${i}]`));
     const o = v as Record<string, unknown>;
-    if (typeof o.message === 'string' && Object.keys(o).some((k) => k.endsWith('FailureInfo') || k === 'encodedAttributes')) out.push({ path, failure: o as Failure });
+    if (typeof o.message === 'string' && Object.keys(o).some((k) => k.endsWith('FailureInfo') || k === 'encodedAttributes')) out.push({ path, failure: o });
     for (const [k, x] of Object.entries(o)) walk(x, path ? `${path}.${k}` : k);
   };
   walk(history, '');

@@ -5,9 +5,9 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { decodeArrayFromPayloads, decodeMapFromPayloads, decodeOptionalFailureToOptionalError, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import { DEFAULT_FS_ACCOUNT, seedFactuurSturen } from '../../connectors/factuursturen/fake-server.js';
+import { DEFAULT_FS_ACCOUNT, seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { createDataConverter } from '../../lib/codec.js';
-import { resolveTemporalCli } from '../../lib/temporal-server.js';
+import { resolveTemporalCli } from '../../scripts/local/temporal-server.js';
 import { activateFactuurSturen, completedWorkOrder, exportState } from '../helpers/activation.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 import { plaintextOf, payloadsIn, failuresIn, type History } from './history-walk.js';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const wo = await completedWorkOrder(stack, tenant, 'WB-7001', { description: secretDescription });
   wo.materials = wo.materials.map((m) => ({ ...m, price: secretPrice }));
   const [row] = await stack.database.sql`select external_id from simon.customers where id = ${wo.customerId}`;
-  const fsClient = stack.fake.state.clients.find((c) => String(c.clientnr) === row!.external_id)!;
+  const fsClient = stack.fake.state.clients.find((c) => String(c.clientnr) === row.external_id)!;
   customer = { name: fsClient.company || fsClient.contact, street: fsClient.address, city: fsClient.city, zipcode: fsClient.zipcode };
   // A provider refusal quoting the customer (as real APIs do): it lands in Temporal as a failure message and details.
   providerText = `Factuur voor ${customer.name}, ${customer.street} ${customer.city}: bedrag ${String(secretPrice).replace('.', ',')} tijdelijk niet verwerkt`;
@@ -110,7 +110,7 @@ describe('workflow histories without the codec', () => {
   });
 
   it('shows the memo of a run as ciphertext to a client without the codec', async () => {
-    const started = exportHistory().events![0]!.workflowExecutionStartedEventAttributes!;
+    const started = exportHistory().events![0].workflowExecutionStartedEventAttributes!;
     const memo = started.memo!.fields!;
     expect(Object.keys(memo).sort()).toEqual(['kind', 'provider', 'tenant', 'workOrder']);
     await expect(decodeMapFromPayloads(loadDataConverter(), memo)).rejects.toThrow();
@@ -122,13 +122,13 @@ describe('workflow histories with the codec', () => {
 
   it('decodes the export run: input, result and memo', async () => {
     const events = exportHistory().events!;
-    const started = events[0]!.workflowExecutionStartedEventAttributes!;
+    const started = events[0].workflowExecutionStartedEventAttributes!;
     expect(await decodeArrayFromPayloads(converter(), started.input!.payloads as Payload[])).toEqual([{ tenantId: tenant, workOrderId }]);
     expect(await decodeMapFromPayloads(converter(), started.memo!.fields as Record<string, Payload>)).toEqual({
       tenant, provider: 'factuursturen', kind: 'Werkbon naar boekhouding', workOrder: workOrderId,
     });
     const completed = events.find((e) => e.workflowExecutionCompletedEventAttributes)!.workflowExecutionCompletedEventAttributes!;
-    const [result] = await decodeArrayFromPayloads(converter(), completed.result!.payloads as Payload[]);
+    const [result] = await decodeArrayFromPayloads(converter(), completed.result!.payloads);
     expect(result).toMatchObject({ state: 'sent', documentId: expect.any(String) });
     // The codec client reads it like any other client would without encryption.
     const handle = stack.client.workflow.getHandle(exportRun().workflowId, exportRun().runId);
@@ -138,7 +138,7 @@ describe('workflow histories with the codec', () => {
 
   it("decodes the provider's failure text, which did quote the customer", async () => {
     const [f] = failuresIn(exportHistory());
-    const err = await decodeOptionalFailureToOptionalError(converter(), f!.failure);
+    const err = await decodeOptionalFailureToOptionalError(converter(), f.failure);
     expect(err?.message).toContain(customer.name);
     expect(err?.message).toContain(String(secretPrice).replace('.', ','));
   });

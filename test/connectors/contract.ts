@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../connectors/errors.js';
+import { ProviderError } from '../../lib/errors.js';
 import type { Connector, DocumentDraft, ListRequest, Page } from '../../connectors/types.js';
 
 /**

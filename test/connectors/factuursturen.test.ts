@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../connectors/errors.js';
+import { ProviderError } from '../../lib/errors.js';
 import { createFactuurSturenConnector, type FactuurSturenConnector } from '../../connectors/factuursturen/connector.js';
 import {
   noFaults,
@@ -7,7 +7,7 @@ import {
   startFakeFactuurSturen,
   createFakeFactuurSturenState,
   type FakeFactuurSturen,
-} from '../../connectors/factuursturen/fake-server.js';
+} from '../../fakes/factuursturen/server.js';
 import { createConnector } from '../../connectors/index.js';
 import type { DocumentDraft } from '../../connectors/types.js';
 import { factuurSturenSettings } from '../../lib/settings.js';
@@ -79,11 +79,11 @@ describe('FactuurSturen connector against the fake', () => {
       expect(pages).toBe(6);
       expect(total).toBe(1200);
       expect(records.map((c) => c.externalId)).toEqual(fake.state.clients.map((c) => String(c.clientnr)));
-      expect(fake.state.requests['GET clients']! - before).toBe(1);
+      expect(fake.state.requests['GET clients'] - before).toBe(1);
 
       // A new listing (cursor null) downloads again, so upstream changes are seen.
       await connector.listCustomers({ cursor: null, since: null });
-      expect(fake.state.requests['GET clients']! - before).toBe(2);
+      expect(fake.state.requests['GET clients'] - before).toBe(2);
     });
 
     it('sorts by id numerically and returns the offset of the next page as cursor', async () => {
@@ -101,7 +101,7 @@ describe('FactuurSturen connector against the fake', () => {
       const connector = connect();
       const { records } = await listAll((req) => connector.listCustomers(req), 500);
       const byNr = new Map(records.map((c) => [c.externalId, c]));
-      const raw = fake.state.clients[0]!;
+      const raw = fake.state.clients[0];
       expect(byNr.get('1001')).toEqual({
         externalId: '1001',
         number: '1001',
@@ -114,7 +114,7 @@ describe('FactuurSturen connector against the fake', () => {
       });
       // Every 30th seeded client is inactive; every 6th is a private person without company name.
       expect(byNr.get('1030')!.active).toBe(false);
-      expect(byNr.get('1006')!.name).toBe(fake.state.clients[5]!.contact);
+      expect(byNr.get('1006')!.name).toBe(fake.state.clients[5].contact);
     });
 
     it('maps products to articles with decimal prices and their category as group', async () => {
@@ -130,7 +130,7 @@ describe('FactuurSturen connector against the fake', () => {
     });
 
     it('honours an active flag on products when the provider sends one', async () => {
-      const product = fake.state.products[5]!;
+      const product = fake.state.products[5];
       product.active = false;
       try {
         const { records } = await listAll((req) => connect().listArticles(req), 250);
@@ -259,7 +259,7 @@ describe('FactuurSturen connector against the fake', () => {
     it('searches articles by code or name, case-insensitively', async () => {
       const byName = await connect().options!('articles', 'REIS');
       expect(byName.map((o) => o.code)).toContain('0001');
-      expect(byName.every((o) => /reis/i.test(`${o.code} ${o.name}`))).toBe(true);
+      expect(byName.every((o) => /reis/i.test(`${String(o.code)} ${String(o.name)}`))).toBe(true);
       const byCode = await connect().options!('articles', '0003');
       expect(byCode).toEqual([{ id: '0003', name: 'Voorrijkosten', code: '0003', externalId: '3', group: '1', price: '35' }]);
       await expect(connect().options!('journals', null)).rejects.toThrow(/bestaat niet/);
@@ -275,7 +275,7 @@ describe('FactuurSturen connector against the fake', () => {
       expect(stored.clientnr).toBe(1001);
       expect(stored.reference).toEqual({ line1: 'Werkbon WB-1001', line2: 'CV-ketel maakt geluid' });
       expect(stored.paymentreference).toBe('WB-1001');
-      const product10 = fake.state.products[9]!;
+      const product10 = fake.state.products[9];
       expect(stored.lines).toEqual([
         { amount: 0, description: 'CV-ketel maakt geluid', price: 0, tax_rate: null },
         { amount: 2, description: '0002 Werktijd', price: 62.5, tax_rate: 21 },
@@ -308,12 +308,12 @@ describe('FactuurSturen connector against the fake', () => {
       expect(stored).toHaveLength(1);
 
       const found = await connect().findDocumentByReference(reference);
-      expect(found).toEqual({ documentId: String(stored[0]!.id), documentNumber: String(stored[0]!.id) });
+      expect(found).toEqual({ documentId: String(stored[0].id), documentNumber: String(stored[0].id) });
 
       // Even a blind retry of the create lands on the same invoice.
       expect(await connect().createDocument(draftFor(reference))).toEqual(found);
       expect(fake.state.savedInvoices.filter((i) => i.savename === reference)).toHaveLength(1);
-      expect(fake.state.requests['POST invoices']! - postsBefore).toBe(2);
+      expect(fake.state.requests['POST invoices'] - postsBefore).toBe(2);
     });
 
     it('refuses an article line that has no price and no longer exists upstream, before writing anything', async () => {
@@ -337,7 +337,7 @@ describe('fake FactuurSturen', () => {
     seedFactuurSturen(b, { clients: 50, products: 20, groups: 3, seed: 42 });
     expect(a.clients).toEqual(b.clients);
     expect(a.products).toEqual(b.products);
-    expect(a.clients[0]!.zipcode).toMatch(/^\d{4} [A-Z]{2}$/);
+    expect(a.clients[0].zipcode).toMatch(/^\d{4} [A-Z]{2}$/);
     expect(a.products.map((p) => p.code).slice(0, 3)).toEqual(['0001', '0002', '0003']);
   });
 

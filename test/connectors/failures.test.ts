@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { ProviderError, providerErrorKinds } from '../../connectors/errors.js';
+import { ProviderError, providerErrorKinds } from '../../lib/errors.js';
 import { providerFailureType, toApplicationFailure } from '../../connectors/failures.js';
 
 describe('toApplicationFailure', () => {

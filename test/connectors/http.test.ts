@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../connectors/errors.js';
+import { ProviderError } from '../../lib/errors.js';
 import { HttpClient, buildUrl, classifyStatus, parseRetryAfter } from '../../connectors/http.js';
-import { freePort } from '../../lib/temporal-server.js';
+import { freePort } from '../../scripts/local/temporal-server.js';
 
 /**
  * The shared plumbing against a real local HTTP server whose answers each test chooses: the route

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../connectors/errors.js';
+import { ProviderError } from '../../lib/errors.js';
 import {
   createImuisConnector,
   highWaterMark,
@@ -21,8 +21,8 @@ import {
   seedImuis,
   startFakeImuis,
   type FakeImuis,
-} from '../../connectors/imuis/fake-server.js';
-import { child, childElements, el, elAttrs, escapeXml, fields, parseXml, textOf, toXml, XmlParseError } from '../../connectors/imuis/xml.js';
+} from '../../fakes/imuis/server.js';
+import { child, childElements, el, elAttrs, escapeXml, fields, parseXml, textOf, toXml, XmlParseError } from '../../lib/xml.js';
 import { createConnector, providerConfig } from '../../connectors/index.js';
 import type { DocumentDraft } from '../../connectors/types.js';
 import { parseEnv } from '../../lib/env.js';
@@ -68,9 +68,9 @@ describe('iMuis XML subset', () => {
     expect(root.attrs).toEqual({ a: '1', b: 'x & y' });
     const data = childElements(root);
     expect(data).toHaveLength(1);
-    expect(textOf(child(data[0]!, 'NAAM'))).toBe('Bakkerij <De Vries> & Zn ☺');
-    expect(textOf(child(data[0]!, 'LEEG'))).toBe('');
-    expect(textOf(child(data[0]!, 'OPM'))).toBe('<geen> & tags');
+    expect(textOf(child(data[0], 'NAAM'))).toBe('Bakkerij <De Vries> & Zn ☺');
+    expect(textOf(child(data[0], 'LEEG'))).toBe('');
+    expect(textOf(child(data[0], 'OPM'))).toBe('<geen> & tags');
   });
 
   it('resolves namespaces: default and prefixed, scoped to the element, local names without prefix', () => {
@@ -282,13 +282,13 @@ describe('iMuis connector against the fake', () => {
         if (cursor !== null) expect(hwm).toBeUndefined();
       } while (cursor !== null);
       expect(seen).toEqual(fake.state.debtors.map((d) => String(d.NR)));
-      expect(fake.state.requests['GETSTAMTABELRECORDS DEB']! - requests).toBe(4);
+      expect(fake.state.requests['GETSTAMTABELRECORDS DEB'] - requests).toBe(4);
       expect(hwm).toBe('2026-03-10');
     });
 
     it('maps debtors: address as customer address and first work address, BLOK=J as inactive', async () => {
       const { records } = await listAll((req) => connect().listCustomers(req), 100);
-      const d = fake.state.debtors[0]!;
+      const d = fake.state.debtors[0];
       expect(records[0]).toEqual({
         externalId: String(d.NR),
         number: String(d.NR),
@@ -305,7 +305,7 @@ describe('iMuis connector against the fake', () => {
     it('does not skip a record when one before it is deleted during the listing (page numbers would)', async () => {
       const connector = connect();
       const first = await connector.listCustomers({ cursor: null, since: null });
-      const removed = fake.state.debtors.splice(3, 1)[0]!;
+      const removed = fake.state.debtors.splice(3, 1)[0];
       try {
         const seen = first.records.map((c) => c.externalId);
         let cursor = first.nextCursor;
@@ -326,8 +326,8 @@ describe('iMuis connector against the fake', () => {
       const connector = connect();
       const { records } = await listAll((req) => connector.listCustomers({ ...req, since: '2025-06-01' }), 20);
       expect(records).toHaveLength(0);
-      const changed = mutate(fake.state.debtors[5]!, { NAAM: 'Gewijzigd B.V.' });
-      const blocked = mutate(fake.state.debtors[8]!, { BLOK: 'J' });
+      const changed = mutate(fake.state.debtors[5], { NAAM: 'Gewijzigd B.V.' });
+      const blocked = mutate(fake.state.debtors[8], { BLOK: 'J' });
       try {
         const page = await connector.listCustomers({ cursor: null, since: amsterdamDate() });
         expect(page.records.map((c) => [c.externalId, c.name, c.active])).toEqual([
@@ -389,7 +389,7 @@ describe('iMuis connector against the fake', () => {
             { articleExternalId: '1003', articleCode: '1003', description: 'Kogelkraan', quantity: 3, unitPrice: '12.5' },
           ],
         });
-        expect(records[2]!.lines).toEqual([]);
+        expect(records[2].lines).toEqual([]);
       } finally {
         fake.state.offers = [];
       }
@@ -443,7 +443,7 @@ describe('iMuis connector against the fake', () => {
       const checks = await connect().checkSettings(settings({ workTimeArticle: 'werktijd', articleGroupFilter: ['Tijden', 'Bestaat Niet', 'DIENSTEN'], defaultArticle: '1001' }));
       const byField = Object.fromEntries(checks.map((c) => [c.field, c]));
       expect(byField.workTimeArticle).toEqual({ field: 'workTimeArticle', ok: false, error: 'Artikel niet bekend in iMuis Online' });
-      expect(byField.travelTimeArticle!.ok).toBe(true);
+      expect(byField.travelTimeArticle.ok).toBe(true);
       expect(byField.defaultArticle).toMatchObject({ ok: false, error: "Artikel valt buiten het artikelgroepfilter (groep 'installatie')" });
       expect(byField.articleGroupFilter).toEqual({
         field: 'articleGroupFilter', ok: false,
@@ -531,7 +531,7 @@ describe('iMuis connector against the fake', () => {
       expect(err).toMatchObject({ kind: 'unavailable', retryable: true, status: 504 });
       const stored = fake.state.orders.filter((o) => o.KENM === reference);
       expect(stored).toHaveLength(1);
-      expect(await connect().findDocumentByReference(reference)).toEqual({ documentId: String(stored[0]!.NR), documentNumber: String(stored[0]!.NR) });
+      expect(await connect().findDocumentByReference(reference)).toEqual({ documentId: String(stored[0].NR), documentNumber: String(stored[0].NR) });
     });
   });
 });
@@ -544,8 +544,8 @@ describe('fake iMuis', () => {
     seedImuis(b, { debtors: 40, articles: 10, seed: 7 });
     expect(a.debtors).toEqual(b.debtors);
     expect(a.articles.slice(0, 3).map((x) => x.NR)).toEqual(['REISTIJD', 'WERKTIJD', 'VOORRIJKOSTEN']);
-    expect(a.debtors[0]!.POSTCD).toMatch(/^\d{4} [A-Z]{2}$/);
-    expect(a.debtors[29]!.BLOK).toBe('J');
+    expect(a.debtors[0].POSTCD).toMatch(/^\d{4} [A-Z]{2}$/);
+    expect(a.debtors[29].BLOK).toBe('J');
   });
 
   it('speaks the form-POST transport, takes faults over HTTP and reports its counters', async () => {

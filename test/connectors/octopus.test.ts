@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../connectors/errors.js';
+import { ProviderError } from '../../lib/errors.js';
 import { toApplicationFailure } from '../../connectors/failures.js';
 import { createConnector } from '../../connectors/index.js';
 import {
@@ -16,8 +16,8 @@ import {
   seedOctopus,
   startFakeOctopus,
   type FakeOctopus,
-} from '../../connectors/octopus/fake-server.js';
-import { formatOctopusTimestamp, parseOctopusTimestamp } from '../../connectors/octopus/time.js';
+} from '../../fakes/octopus/server.js';
+import { formatOctopusTimestamp, parseOctopusTimestamp } from '../../lib/octopus-time.js';
 import type { DocumentDraft } from '../../connectors/types.js';
 import { buildDocument } from '../../lib/document.js';
 import { octopusSettings, type SettingsOf } from '../../lib/settings.js';
@@ -196,7 +196,7 @@ describe('Octopus connector against the fake', () => {
       const { records, total } = await listAll((req) => connect().listCustomers(req), 200);
       expect(total).toBe(90);
       const byId = new Map(records.map((c) => [c.externalId, c]));
-      const raw = fake.dossier().relations[0]!;
+      const raw = fake.dossier().relations[0];
       expect(byId.get('1')).toEqual({
         externalId: '1',
         number: '1',
@@ -207,7 +207,7 @@ describe('Octopus connector against the fake', () => {
         active: true,
         workAddresses: [],
       });
-      const person = fake.dossier().relations[5]!; // every 6th is a private person
+      const person = fake.dossier().relations[5]; // every 6th is a private person
       expect(byId.get('6')!.name).toBe(`${person.firstName} ${person.name}`);
       expect(byId.get('30')!.active).toBe(false); // inactive in Octopus
       expect(byId.get('12')!.active).toBe(false); // a supplier only is no customer
@@ -229,7 +229,7 @@ describe('Octopus connector against the fake', () => {
       const changed = await connect().listCustomers({ cursor: null, since: hwm });
       expect(changed.records.map((c) => [c.externalId, c.name, c.active])).toEqual([
         ['7', 'Bakkerij Gewijzigd BV', true],
-        ['8', fake.dossier().relations[7]!.name, false],
+        ['8', fake.dossier().relations[7].name, false],
       ]);
       expect(Date.parse(changed.highWaterMark!)).toBeGreaterThanOrEqual(Date.parse(hwm));
     });
@@ -390,7 +390,7 @@ describe('Octopus connector against the fake', () => {
       const created = await connect().createDocument(draftFor(reference));
       const [stored, ...more] = invoicesWith(reference);
       expect(more).toHaveLength(0);
-      expect(created).toEqual({ documentId: `2/V1/${stored!.documentSequenceNr}`, documentNumber: String(stored!.documentSequenceNr) });
+      expect(created).toEqual({ documentId: `2/V1/${stored.documentSequenceNr}`, documentNumber: String(stored.documentSequenceNr) });
       expect(stored).toMatchObject({
         bookyearKey: { id: 2 },
         journalKey: 'V1',
@@ -416,7 +416,7 @@ describe('Octopus connector against the fake', () => {
           ],
         }),
       );
-      expect(invoicesWith(reference)[0]!.invoiceLines.map((l) => [l.externProductNr, l.description, l.count, l.unitPrice])).toEqual([
+      expect(invoicesWith(reference)[0].invoiceLines.map((l) => [l.externProductNr, l.description, l.count, l.unitPrice])).toEqual([
         [null, 'CV-ketel maakt geluid\nDrukventiel vervangen', 0, 0],
         ['Werktijd', 'Werktijd', 2, 62.5],
         ['Reistijd', 'Reistijd', 0.25, 45],
@@ -437,8 +437,8 @@ describe('Octopus connector against the fake', () => {
       const stored = invoicesWith(reference);
       expect(stored).toHaveLength(1);
       expect(await connect().findDocumentByReference(reference)).toEqual({
-        documentId: `2/V1/${stored[0]!.documentSequenceNr}`,
-        documentNumber: String(stored[0]!.documentSequenceNr),
+        documentId: `2/V1/${stored[0].documentSequenceNr}`,
+        documentNumber: String(stored[0].documentSequenceNr),
       });
     });
 
@@ -469,7 +469,7 @@ describe('Octopus connector against the fake', () => {
         const built = buildDocument(workOrder, settings, articles, { reference, date: today });
         if (!built.ok) throw new Error(built.problem.message);
         await connect({ settings }).createDocument(built.draft);
-        return invoicesWith(reference)[0]!;
+        return invoicesWith(reference)[0];
       }
 
       it.each([
@@ -510,9 +510,9 @@ describe('fake Octopus', () => {
     const b = createFakeOctopusState();
     seedOctopus(a, { relations: 50, products: 20, groups: 3, seed: 42 });
     seedOctopus(b, { relations: 50, products: 20, groups: 3, seed: 42 });
-    expect(a.dossiers[0]!.relations).toEqual(b.dossiers[0]!.relations);
-    expect(a.dossiers[0]!.products).toEqual(b.dossiers[0]!.products);
-    expect(a.dossiers[0]!.products.slice(0, 3).map((p) => p.externProductNr)).toEqual(['Reistijd', 'Werktijd', 'Voorrijkosten']);
+    expect(a.dossiers[0].relations).toEqual(b.dossiers[0].relations);
+    expect(a.dossiers[0].products).toEqual(b.dossiers[0].products);
+    expect(a.dossiers[0].products.slice(0, 3).map((p) => p.externProductNr)).toEqual(['Reistijd', 'Werktijd', 'Voorrijkosten']);
   });
 
   it('takes faults over HTTP, counts calls per endpoint and refuses calls without a valid token', async () => {

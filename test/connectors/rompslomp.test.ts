@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../connectors/errors.js';
+import { ProviderError } from '../../lib/errors.js';
 import { createConnector, oauthFactory } from '../../connectors/index.js';
-import { ROMPSLOMP_SCOPE, createRompslompConnector, createRompslompOAuth, rompslompOAuthConfig, type RompslompConnector } from '../../connectors/rompslomp/connector.js';
+import { createRompslompConnector, type RompslompConnector } from '../../connectors/rompslomp/connector.js';
+import { createOAuthClient } from '../../connectors/oauth.js';
 import {
   DEFAULT_RS_APP,
   SEED_COMPANY_ID,
@@ -11,10 +12,14 @@ import {
   noFaults,
   startFakeRompslomp,
   type FakeRompslomp,
-} from '../../connectors/rompslomp/fake-server.js';
+} from '../../fakes/rompslomp/server.js';
 import type { DocumentDraft, OAuthConnectorFactory, ProviderCredentials } from '../../connectors/types.js';
 import { parseEnv } from '../../lib/env.js';
-import { ReconnectRequiredError, accessTokenExpired, createOAuthClient, pkcePair } from '../../lib/oauth.js';
+import { ROMPSLOMP_SCOPE, ReconnectRequiredError, accessTokenExpired, oauthConfig, pkcePair } from '../../lib/oauth.js';
+
+const rompslompOAuthConfig = (o: { baseUrl: string; clientId: string; clientSecret: string }) =>
+  oauthConfig(parseEnv({ ROMPSLOMP_BASE_URL: o.baseUrl, ROMPSLOMP_CLIENT_ID: o.clientId, ROMPSLOMP_CLIENT_SECRET: o.clientSecret }), 'rompslomp')!;
+const createRompslompOAuth = (o: { baseUrl: string; clientId: string; clientSecret: string }) => createOAuthClient(rompslompOAuthConfig(o));
 import { settingsSchema, type Settings } from '../../lib/settings.js';
 import { connectorContract, listAll } from './contract.js';
 
@@ -46,8 +51,8 @@ async function tokensFor(fake: FakeRompslomp): Promise<ProviderCredentials> {
 
 function draftFor(fake: FakeRompslomp, reference: string, overrides: Partial<DocumentDraft> = {}): DocumentDraft {
   const data = fake.company(SEED_COMPANY_ID);
-  const customer = data.contacts[0]!;
-  const material = data.products[5]!;
+  const customer = data.contacts[0];
+  const material = data.products[5];
   return {
     reference,
     workOrderId: 'wo-1',
@@ -130,7 +135,7 @@ describe('Rompslomp connector against the fake', () => {
       const code = await authorizeCode(fake, oauth);
       const creds = await oauth.exchangeCode(code, redirectUri);
       expect(creds).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), scope: ROMPSLOMP_SCOPE });
-      const lifetime = Date.parse(creds.expiresAt!) - Date.now();
+      const lifetime = Date.parse(creds.expiresAt) - Date.now();
       expect(lifetime).toBeGreaterThan(7100_000);
       expect(lifetime).toBeLessThanOrEqual(7200_000);
       const again = await failure(oauth.exchangeCode(code, redirectUri));
@@ -294,7 +299,7 @@ describe('Rompslomp connector against the fake', () => {
     });
 
     it('lists within the company of the settings, and refuses without one', async () => {
-      fake.company(SEED_SECOND_COMPANY_ID).products = [{ ...fake.company(SEED_COMPANY_ID).products[0]!, id: 1 }];
+      fake.company(SEED_SECOND_COMPANY_ID).products = [{ ...fake.company(SEED_COMPANY_ID).products[0], id: 1 }];
       const other = await connect({ settings: settingsFor({ companyId: String(SEED_SECOND_COMPANY_ID) }) }).listArticles({ cursor: null, since: null });
       expect(other.records.map((a) => a.externalId)).toEqual(['1']);
       const err = await failure(connect({ settings: null }).listArticles({ cursor: null, since: null }));
@@ -317,7 +322,7 @@ describe('Rompslomp connector against the fake', () => {
       const checks = await connect().checkSettings(settingsFor({ companyId: String(SEED_GRATIS_COMPANY_ID) }));
       const byField = Object.fromEntries(checks.map((c) => [c.field, c]));
       expect(byField.companyId).toMatchObject({ ok: false, found: { name: 'Klusbedrijf Jansen (Gratis)' } });
-      expect(byField.companyId!.error).toContain('Gratis-abonnement');
+      expect(byField.companyId.error).toContain('Gratis-abonnement');
       expect(byField.workTimeArticle).toMatchObject({ ok: false, error: expect.stringContaining('Kies eerst een bedrijf') });
     });
 
@@ -336,7 +341,7 @@ describe('Rompslomp connector against the fake', () => {
       expect(companies.map((c) => [c.id, c.apiAccessible])).toEqual([
         [String(SEED_COMPANY_ID), true], [String(SEED_SECOND_COMPANY_ID), true], [String(SEED_GRATIS_COMPANY_ID), false],
       ]);
-      expect(companies[2]!.reason).toContain('Gratis');
+      expect(companies[2].reason).toContain('Gratis');
       const articles = await connect().options!('articles', 'reis');
       expect(articles).toEqual([expect.objectContaining({ id: 'P00007', code: 'P00007', name: 'Reistijd', externalId: '795957253' })]);
       // Before saving, the company being chosen names the list; with two usable companies it must.
@@ -356,10 +361,10 @@ describe('Rompslomp connector against the fake', () => {
       const created = await connect().createDocument(draft);
       const [invoice] = invoicesFor(reference);
       expect(invoice).toBeDefined();
-      expect(created).toEqual({ documentId: String(invoice!.id), documentNumber: null });
+      expect(created).toEqual({ documentId: String(invoice.id), documentNumber: null });
       expect(invoice).toMatchObject({ status: 'concept', contact_id: Number(draft.customer.externalId), date: '2026-11-23', description: 'Werkbon WB-1001' });
-      const material = fake.company(SEED_COMPANY_ID).products[5]!;
-      expect(invoice!.invoice_lines.map((l) => [l.description, l.quantity, l.price_per_unit, l.product_id, l.vat_type_id])).toEqual([
+      const material = fake.company(SEED_COMPANY_ID).products[5];
+      expect(invoice.invoice_lines.map((l) => [l.description, l.quantity, l.price_per_unit, l.product_id, l.vat_type_id])).toEqual([
         ['CV-ketel maakt geluid\nFilter vervangen', '1', '0', null, 708176756],
         ['Werktijd', '2.0', '62.5', 749588242, 708176756],
         ['Reistijd', '0.25', '45.0', 795957253, 708176756],
@@ -372,7 +377,7 @@ describe('Rompslomp connector against the fake', () => {
     it('cuts a line description to 255 characters', async () => {
       const reference = `long-${Date.now()}`;
       await connect().createDocument(draftFor(fake, reference, { lines: [{ kind: 'text', description: 'x'.repeat(400) }] }));
-      expect(invoicesFor(reference)[0]!.invoice_lines[0]!.description).toHaveLength(255);
+      expect(invoicesFor(reference)[0].invoice_lines[0].description).toHaveLength(255);
     });
 
     it('after a 504 that committed, the retry finds the invoice instead of making a second one', async () => {
@@ -382,7 +387,7 @@ describe('Rompslomp connector against the fake', () => {
       expect(err).toMatchObject({ kind: 'unavailable', retryable: true, status: 504 });
       expect(invoicesFor(reference)).toHaveLength(1);
       const found = await connect().findDocumentByReference(reference);
-      expect(found?.documentId).toBe(String(invoicesFor(reference)[0]!.id));
+      expect(found?.documentId).toBe(String(invoicesFor(reference)[0].id));
       // Even creating again does not add one: the reference is taken, so the existing invoice is returned.
       expect(await connect().createDocument(draftFor(fake, reference))).toEqual(found);
       expect(invoicesFor(reference)).toHaveLength(1);

@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../connectors/errors.js';
+import { ProviderError } from '../../lib/errors.js';
 import { createConnector } from '../../connectors/index.js';
 import {
-  VISMA_SCOPES,
   attachmentPath,
   createVismaNetConnector,
-  createVismaNetOAuth,
   documentFromLocation,
   mapCustomer,
   originalSalesOrderNumber,
   type VismaNetConnector,
 } from '../../connectors/visma-net/connector.js';
-import { DEFAULT_VISMA_CLIENT } from '../../connectors/visma-net/fake-connect.js';
+import { DEFAULT_VISMA_CLIENT } from '../../fakes/visma-net/connect.js';
 import {
   emptyData,
   noVismaFaults,
@@ -21,9 +19,14 @@ import {
   vismaTimestamp,
   type FakeVismaNet,
   type FakeVismaSalesOrder,
-} from '../../connectors/visma-net/fake-server.js';
+} from '../../fakes/visma-net/server.js';
 import type { ConnectorContext, DocumentDraft, OAuthConnectorFactory, ProviderCredentials } from '../../connectors/types.js';
-import { ReconnectRequiredError, pkcePair } from '../../lib/oauth.js';
+import { ReconnectRequiredError, VISMA_SCOPES, oauthConfig, pkcePair } from '../../lib/oauth.js';
+import { createOAuthClient } from '../../connectors/oauth.js';
+import { parseEnv } from '../../lib/env.js';
+
+const createVismaNetOAuth = (o: { connectBaseUrl: string; clientId: string; clientSecret: string }) =>
+  createOAuthClient(oauthConfig(parseEnv({ VISMA_CONNECT_BASE_URL: o.connectBaseUrl, VISMA_CLIENT_ID: o.clientId, VISMA_CLIENT_SECRET: o.clientSecret }), 'visma-net')!);
 import { settingsSchema, type Settings } from '../../lib/settings.js';
 import { connectorContract, listAll } from './contract.js';
 
@@ -124,7 +127,7 @@ describe('Visma.net connector against the fake', () => {
       const tokens = await signOn(fake);
       expect(tokens.accessToken).toBeTruthy();
       expect(tokens.refreshToken).toBeTruthy();
-      expect(Date.parse(tokens.expiresAt!)).toBeGreaterThan(Date.now());
+      expect(Date.parse(tokens.expiresAt)).toBeGreaterThan(Date.now());
       expect(await connect({ credentials: tokens }).verifyConnection()).toEqual({ label: 'ISV - Simple Simon (1234567)' });
 
       fake.state.connect.signOn.companyId = '7654321';
@@ -172,7 +175,7 @@ describe('Visma.net connector against the fake', () => {
       expect(fake.state.connect.connectRequests['POST token']).toBe(posts + 1);
 
       // A revoked refresh token: the admin must connect again.
-      fake.state.connect.refreshTokens.get(stored.refreshToken!)!.revoked = true;
+      fake.state.connect.refreshTokens.get(stored.refreshToken)!.revoked = true;
       fake.expireAccessTokens(stored.accessToken);
       const err = await failure(connector.listCustomers({ cursor: null, since: null, pageSize: 5 }));
       expect(err).toBeInstanceOf(ReconnectRequiredError);
@@ -189,7 +192,7 @@ describe('Visma.net connector against the fake', () => {
       expect(three.workAddresses.map((w) => w.origin)).toEqual(['customer-address', 'invoice-address', 'delivery-address']);
       const raw = fake.data.customers.find((c) => c.number === '10012')!;
       expect(three.address).toMatchObject({ street: raw.mainAddress!.addressLine1, postalCode: raw.mainAddress!.postalCode, city: raw.mainAddress!.city, country: 'Nederland' });
-      expect(three.workAddresses[1]!.address).toMatchObject({ street: raw.invoiceAddress!.addressLine1, city: raw.invoiceAddress!.city });
+      expect(three.workAddresses[1].address).toMatchObject({ street: raw.invoiceAddress!.addressLine1, city: raw.invoiceAddress!.city });
       expect(three.email).toBe(raw.mainContact!.email);
       // 10005: invoice address equal to the main address → one work address (SPEC §14.16).
       expect(byNumber.get('10005')!.workAddresses.map((w) => w.origin)).toEqual(['customer-address']);
@@ -411,7 +414,7 @@ describe('Visma.net connector against the fake', () => {
       const order = fake.data.salesOrders.find((o) => o.customerOrder === 'simon-pdf')!;
       expect(order.attachments).toHaveLength(1);
       expect(order.attachments[0]).toMatchObject({ name: 'Werkbon WB-1001.pdf', revision: 2, contentType: 'application/pdf' });
-      expect(order.attachments[0]!.content.equals(pdf)).toBe(true);
+      expect(order.attachments[0].content.equals(pdf)).toBe(true);
       expect(fake.state.requests['POST salesorder/orderType/:type/:nbr/attachment']).toBe(2);
     });
 

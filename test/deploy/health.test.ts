@@ -5,7 +5,7 @@ import { createApp } from '../../api/app.js';
 import { connectDatabase, type Database } from '../../db/client.js';
 import { parseEnv } from '../../lib/env.js';
 import { createLogger } from '../../lib/logger.js';
-import { freePort } from '../../lib/temporal-server.js';
+import { freePort } from '../../scripts/local/temporal-server.js';
 import { freshDatabase } from '../helpers/db.js';
 
 /** /v1/health and /v1/ready (issue 7): public, and ready only when PostgreSQL and Temporal both answer. */
@@ -111,6 +111,6 @@ describe('logger', () => {
     logger.info('not written');
     logger.warn({ tenant: 'acme' }, 'written');
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn', service: 'test', tenant: 'acme', msg: 'written' });
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 'warn', service: 'test', tenant: 'acme', msg: 'written' });
   });
 });

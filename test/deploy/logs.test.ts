@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createApp } from '../../api/app.js';
-import { seedFactuurSturen } from '../../connectors/factuursturen/fake-server.js';
+import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { parseEnv } from '../../lib/env.js';
 import { activityLogger, createLogger, installTemporalLogging, redactedValue } from '../../lib/logger.js';
-import { workflowIds } from '../../workflows/meta.js';
+import { workflowIds } from '../../lib/runs.js';
 import { allTables, completedWorkOrder, fsSettings } from '../helpers/activation.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
@@ -61,7 +61,7 @@ beforeAll(async () => {
   await eventually(async () => (await api('GET', `/v1/tenants/${tenant}/work-orders/${workOrderId}/export`)).body.state === 'sent', 30_000, 50);
   await stack.client.workflow.getHandle(workflowIds.export(tenant, workOrderId)).result();
   // With Core's logs forwarded, the SDK buffers every line ~100 ms to merge them in time order.
-  await eventually(async () => entries().some((e) => e.workflowId === workflowIds.export(tenant, workOrderId) && e.msg === 'Workflow completed'), 10_000, 50);
+  await eventually(() => Promise.resolve(entries().some((e) => e.workflowId === workflowIds.export(tenant, workOrderId) && e.msg === 'Workflow completed')), 10_000, 50);
 });
 
 afterAll(async () => {
@@ -84,7 +84,7 @@ describe('log lines of the API and the worker', () => {
     expect(all).not.toContain(Buffer.from(`${account.username}:${account.apiKey}`).toString('base64'));
     for (const token of Object.values(tokens)) expect(all).not.toContain(token);
     // Nor the payload encryption key, which the SDK's "Creating worker" line would otherwise carry.
-    const payloadKey = stack.env.PAYLOAD_KEYS[0]!.key;
+    const payloadKey = stack.env.PAYLOAD_KEYS[0].key;
     expect(all).not.toContain(payloadKey.toString('base64'));
     expect(all).not.toContain(JSON.stringify([...payloadKey]).slice(1, -1));
   });
@@ -122,13 +122,13 @@ describe('createLogger', () => {
     );
     const [line] = out;
     for (const secret of ['top-1', 'hdr-2', 'cookie-3', 'key-4', 'pw-5', 'tok-6', 'at-7', 'rt-8', 'key-9', 'sealed-10', 'pending-11']) expect(line).not.toContain(secret);
-    const entry = JSON.parse(line!);
+    const entry = JSON.parse(line);
     expect(entry).toMatchObject({ tenant: 'acme', credentials: redactedValue, body: { password: redactedValue }, msg: 'with secrets' });
   });
 
   it('gives activity code a child logger with tenant, workflow id and run id', async () => {
     const env = new MockActivityEnvironment({ activityType: 'importPages', workflowExecution: { workflowId: 'sync/acme/customers', runId: 'run-1' } });
-    const bindings = await env.run(async () => activityLogger({ entity: 'customers' }).bindings());
+    const bindings = await env.run(() => Promise.resolve(activityLogger({ entity: 'customers' }).bindings()));
     expect(bindings).toMatchObject({ tenant: 'acme', workflowId: 'sync/acme/customers', runId: 'run-1', activityType: 'importPages', entity: 'customers' });
     // Outside an activity: the base logger with the bindings.
     expect(activityLogger({ tenant: 'acme' }).bindings()).toMatchObject({ tenant: 'acme' });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../../lib/temporal-server.js';
+import { projectRoot } from '../../scripts/local/temporal-server.js';
 
 /** A product entry point (scripts/*.ts) run as its own process, the way the Docker image runs it. */
 export interface ServiceProcess {
@@ -32,7 +32,7 @@ export function startService(script: string, env: Record<string, string>): Servi
     }
   };
   let buffered = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk;
     const parts = buffered.split('\n');
     buffered = parts.pop()!;
@@ -49,7 +49,7 @@ export function startService(script: string, env: Record<string, string>): Servi
       }
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => void stderr.push(chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => void stderr.push(chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,

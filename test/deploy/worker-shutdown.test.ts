@@ -5,12 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app.js';
-import { DEFAULT_FS_ACCOUNT, seedFactuurSturen, startFakeFactuurSturen, type FakeFactuurSturen } from '../../connectors/factuursturen/fake-server.js';
+import { DEFAULT_FS_ACCOUNT, seedFactuurSturen, startFakeFactuurSturen, type FakeFactuurSturen } from '../../fakes/factuursturen/server.js';
 import type { Database } from '../../db/client.js';
 import { createDataConverter } from '../../lib/codec.js';
 import { parseEnv } from '../../lib/env.js';
 import { deleteTenantSchedules } from '../../lib/schedules.js';
-import { runMeta, workflowIds } from '../../workflows/meta.js';
+import { runMeta, workflowIds } from '../../lib/runs.js';
 import { syncWorkflow } from '../../workflows/index.js';
 import { freshDatabase } from '../helpers/db.js';
 import { allTables } from '../helpers/activation.js';
@@ -89,7 +89,7 @@ async function startImport(tenant: string, pagesPerCall?: number) {
 
 async function customerCount(tenant: string): Promise<number> {
   const [row] = await database.sql`select count(*)::int as n from simon.customers where tenant_id = ${tenant}`;
-  return row!.n as number;
+  return row.n as number;
 }
 
 /** Every active customer exactly once (customers inactive upstream are never inserted, by design), and one log entry each. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivityFailure, ApplicationFailure, ScheduleNotFoundError, WorkflowFailedError } from '@temporalio/client';
 import { RetryState } from '@temporalio/common';
-import { seedFactuurSturen } from '../../connectors/factuursturen/fake-server.js';
+import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { setTenantSchedulesPaused, deleteTenantSchedules } from '../../lib/schedules.js';
-import { runMeta } from '../../workflows/meta.js';
+import { runMeta } from '../../lib/runs.js';
 import type { cleanupWorkflow, CleanupInput } from '../../workflows/cleanup.js';
 import { activateFactuurSturen } from '../helpers/activation.js';
 import { eventually, startStack, uniqueTenant, type Stack } from '../helpers/stack.js';
@@ -52,14 +52,14 @@ async function logFor(simonId: string) {
 
 async function insertLocalCustomer(name: string): Promise<string> {
   const [row] = await sql()`insert into simon.customers (tenant_id, name, external_id, simon_mutated_at) values (${tenant}, ${name}, null, now()) returning id`;
-  return row!.id as string;
+  return row.id as string;
 }
 
 async function insertSimonAddress(customerId: string, street: string): Promise<string> {
   const [row] = await sql()`
     insert into simon.work_addresses (tenant_id, customer_id, origin, name, street, postal_code, city, simon_mutated_at)
     values (${tenant}, ${customerId}, 'simon', 'Werkplaats', ${street}, '5611 AA', 'Eindhoven', now()) returning id`;
-  return row!.id as string;
+  return row.id as string;
 }
 
 function deleteClient(clientnr: number) {
@@ -103,14 +103,14 @@ describe('cleanup', () => {
     const [imported] = await sql()`
       insert into simon.work_addresses (tenant_id, customer_id, origin, external_id, street, city)
       values (${tenant}, ${ids.staying}, 'invoice-address', '1004/invoice-address', 'Postbus 10', 'Eindhoven') returning id`;
-    ids.importedAddress = imported!.id;
+    ids.importedAddress = imported.id;
 
     ids.deletedArticle = (await articleByCode('1009'))!.id;
     ids.inUseArticle = (await articleByCode('1008'))!.id;
     const [localArticle] = await sql()`insert into simon.articles (tenant_id, code, description, external_id) values (${tenant}, 'EIGEN-1', 'Eigen artikel', null) returning id`;
-    ids.localArticle = localArticle!.id;
+    ids.localArticle = localArticle.id;
     const [group] = await sql()`select id from simon.article_groups where tenant_id = ${tenant} and external_id = '3'`;
-    ids.deletedGroup = group!.id;
+    ids.deletedGroup = group.id;
 
     // A planned work order uses customer 1003 at one of its Simon addresses, and article 1008; an archived one uses 1001.
     await sql()`insert into simon.work_orders (tenant_id, id, number, customer_id, work_address_id, status)
@@ -216,7 +216,7 @@ describe('cleanup', () => {
       table_name: 'Integratie',
       message: 'Schoonmaak van klanten en artikelen met FactuurSturen mislukt; er is niets verwijderd: HTTP 500: Internal Server Error',
     });
-    expect(entry!.action).toContain('controleer dan de koppeling met FactuurSturen');
+    expect(entry.action).toContain('controleer dan de koppeling met FactuurSturen');
 
     const result = await runCleanup();
     expect(result.entities.customers).toMatchObject({ removed: 2 });
@@ -247,10 +247,10 @@ describe('cleanup schedule', () => {
     const desc = await handle.describe();
     expect(desc.spec.timezone).toBe('Europe/Amsterdam');
     expect(desc.spec.jitter).toBe(10 * 60 * 1000);
-    const calendar = desc.spec.calendars![0]!;
+    const calendar = desc.spec.calendars![0];
     expect(calendar.dayOfWeek.map((d) => d.start)).toEqual(['MONDAY', 'WEDNESDAY', 'FRIDAY']);
     expect(calendar.hour).toHaveLength(1);
-    expect([2, 3]).toContain(calendar.hour[0]!.start);
+    expect([2, 3]).toContain(calendar.hour[0].start);
     expect(desc.action.type === 'startWorkflow' && desc.action.workflowType).toBe('cleanupWorkflow');
     for (const attrs of [desc.typedSearchAttributes, desc.action.type === 'startWorkflow' ? desc.action.typedSearchAttributes : undefined]) {
       const pairs = attrs && !Array.isArray(attrs) ? attrs.getAll() : (attrs ?? []);
@@ -258,7 +258,7 @@ describe('cleanup schedule', () => {
     }
     expect(desc.memo).toMatchObject({ kind: 'Schema: schoonmaak' });
     // The next run is at night in Amsterdam on one of the three days.
-    const next = desc.info.nextActionTimes[0]!;
+    const next = desc.info.nextActionTimes[0];
     const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', weekday: 'long', hour: 'numeric', hourCycle: 'h23' }).formatToParts(next);
     expect(['Monday', 'Wednesday', 'Friday']).toContain(local.find((p) => p.type === 'weekday')!.value);
     expect([2, 3]).toContain(Number(local.find((p) => p.type === 'hour')!.value));

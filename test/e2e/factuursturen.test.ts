@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedFactuurSturen, DEFAULT_FS_ACCOUNT } from '../../connectors/factuursturen/fake-server.js';
+import { seedFactuurSturen, DEFAULT_FS_ACCOUNT } from '../../fakes/factuursturen/server.js';
 import { startStack, eventually, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 import { createDataConverter } from '../../lib/codec.js';
 import { payloadsIn, plaintextOf } from '../codec/history-walk.js';
@@ -32,7 +32,7 @@ const settings = {
 
 async function count(table: string): Promise<number> {
   const rows = await stack.database.sql.unsafe(`select count(*)::int as n from ${table} where tenant_id = $1`, [tenant]);
-  return rows[0]!.n as number;
+  return rows[0].n as number;
 }
 
 beforeAll(async () => {
@@ -81,8 +81,8 @@ describe('activation', () => {
     expect(res.body).toMatchObject({ connected: true, label: 'demo' });
     const rows = await stack.database.sql`select sealed::text as s from integration.credentials where tenant_id = ${tenant}`;
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.s).toMatch(/^v1\./);
-    expect(rows[0]!.s).not.toContain(DEFAULT_FS_ACCOUNT.apiKey);
+    expect(rows[0].s).toMatch(/^v1\./);
+    expect(rows[0].s).not.toContain(DEFAULT_FS_ACCOUNT.apiKey);
   });
 
   it('offers the article search of the settings screen, read live from FactuurSturen', async () => {
@@ -132,7 +132,7 @@ describe('activation', () => {
     expect(activeClients).toBe(1160);
     expect(await count('simon.customers')).toBe(activeClients);
     const dup = await stack.database.sql`select count(distinct external_id)::int as n from simon.customers where tenant_id = ${tenant}`;
-    expect(dup[0]!.n).toBe(activeClients);
+    expect(dup[0].n).toBe(activeClients);
 
     const logs = await stack.database.sql`select message, count(*)::int as n from integration.log_entries where tenant_id = ${tenant} group by message`;
     const byMessage = Object.fromEntries(logs.map((r) => [r.message, r.n]));
@@ -172,7 +172,7 @@ describe('activation', () => {
       return rows[0]?.name === 'Gewijzigd Installatiebedrijf B.V.';
     }, 30_000, 200);
     const changed = await stack.database.sql`select count(*)::int as n from integration.log_entries where tenant_id = ${tenant} and message = 'Klant gewijzigd in Simon'`;
-    expect(changed[0]!.n).toBe(1);
+    expect(changed[0].n).toBe(1);
   });
 
   it('joins a running sync of the same tenant and scope instead of starting a second', async () => {
@@ -226,7 +226,7 @@ describe('archive → concept invoice', () => {
 
   beforeAll(async () => {
     const c = await stack.database.sql`select id from simon.customers where tenant_id = ${tenant} and active order by number limit 1`;
-    customerId = c[0]!.id;
+    customerId = c[0].id;
     const a = await stack.database.sql`select id, code, description as name from simon.articles where tenant_id = ${tenant} and code in ('1010', '1011') order by code`;
     [materialA, materialB] = a as unknown as [typeof materialA, typeof materialB];
   });
@@ -273,7 +273,7 @@ describe('archive → concept invoice', () => {
 
     const invoices = invoicesFor(e.reference);
     expect(invoices).toHaveLength(1);
-    const inv = invoices[0]!;
+    const inv = invoices[0];
     expect(inv.lines.map((l) => [l.description.split(' ')[0], Number(l.amount), l.price === null ? null : Number(l.price)])).toEqual([
       ['Cv-ketel', 0, 0],
       ['0002', 2, 62.5],
@@ -282,7 +282,7 @@ describe('archive → concept invoice', () => {
       [materialB.code, 1.5, 4],
       ['0003', 1, 35],
     ]);
-    expect(inv.lines[0]!.description).toBe('Cv-ketel onderhoud');
+    expect(inv.lines[0].description).toBe('Cv-ketel onderhoud');
     expect(inv.paymentreference).toBe(`${wo.number} / REF-77`);
     expect(inv.reference.line1).toBe(`Werkbon ${wo.number}`);
     expect(inv.reference.line2).toBe('Cv-ketel onderhoud');
@@ -320,7 +320,7 @@ describe('archive → concept invoice', () => {
     expect(e.attempts).toBe(2);
     expect(stack.fake.state.requests['POST invoices']).toBe(posts + 1);
     expect(invoicesFor(e.reference)).toHaveLength(1);
-    expect(String(invoicesFor(e.reference)[0]!.id)).toBe(e.documentId);
+    expect(String(invoicesFor(e.reference)[0].id)).toBe(e.documentId);
   });
 
   it('fails without a customer, says what to do, and is sent after linking a customer and retrying', async () => {
@@ -381,7 +381,7 @@ describe('secrets', () => {
     expect(JSON.stringify(logs)).not.toContain(key);
     // Decrypt every payload first (the codec is on), so the search would find a key that had slipped into an input,
     // result, memo or failure; the raw history is searched too, with bytes read as text.
-    const codec = createDataConverter(stack.env).payloadCodecs![0]!;
+    const codec = createDataConverter(stack.env).payloadCodecs![0];
     let histories = 0;
     for await (const wf of stack.client.workflow.list({ query: `TenantId = "${tenant}"` })) {
       const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();

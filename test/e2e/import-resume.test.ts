@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { seedFactuurSturen } from '../../connectors/factuursturen/fake-server.js';
+import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { createActivities } from '../../activities/index.js';
 import { createConnector, providerBaseUrl } from '../../connectors/index.js';
 import { CredentialSealer } from '../../lib/crypto.js';
@@ -75,13 +75,13 @@ describe('initial import of a long listing', () => {
     const first = new MockActivityEnvironment({ attempt: 1 });
     const beats: unknown[] = [];
     first.on('heartbeat', (d) => beats.push(d));
-    const partial: { done: number } = await first.run(activities.importPages, { tenantId: tenant, entity: 'customers' as const, cursor: null, done: 0, maxPages: 2 });
+    const partial: { done: number } = await first.run((input: Parameters<typeof activities.importPages>[0]) => activities.importPages(input), { tenantId: tenant, entity: 'customers' as const, cursor: null, done: 0, maxPages: 2 });
     expect(partial.done).toBe(400);
     expect(beats.at(-1)).toEqual({ cursor: '400', done: 400 });
 
     // The retry gets the last heartbeat's details from Temporal and goes on from there.
     const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: beats.at(-1) });
-    const rest: unknown = await retry.run(activities.importPages, { tenantId: tenant, entity: 'customers' as const, cursor: null, done: 0 });
+    const rest: unknown = await retry.run((input: Parameters<typeof activities.importPages>[0]) => activities.importPages(input), { tenantId: tenant, entity: 'customers' as const, cursor: null, done: 0 });
     expect(rest).toMatchObject({ cursor: null, done: 1000 });
 
     const [{ n }] = await stack.database.sql`select count(*)::int as n from simon.customers where tenant_id = ${tenant}`;

@@ -7,10 +7,10 @@ import {
   startFakeImuis,
   type FakeImuis,
   type FakeImuisDebtor,
-} from '../../connectors/imuis/fake-server.js';
+} from '../../fakes/imuis/server.js';
 import { quoteImportWorkflow } from '../../workflows/index.js';
 import type { cleanupWorkflow } from '../../workflows/cleanup.js';
-import { runMeta } from '../../workflows/meta.js';
+import { runMeta } from '../../lib/runs.js';
 import { allTables } from '../helpers/activation.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
@@ -51,7 +51,7 @@ async function saveSettings(over: Record<string, unknown>) {
 
 async function count(table: string): Promise<number> {
   const rows = await stack.database.sql.unsafe(`select count(*)::int as n from ${table} where tenant_id = $1`, [tenant]);
-  return rows[0]!.n as number;
+  return rows[0].n as number;
 }
 
 async function syncNow(scope: { customers?: boolean; articles?: boolean }) {
@@ -104,8 +104,8 @@ describe('activation', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ connected: true, label: 'omgevingscode ••••2M9X' });
     const rows = await stack.database.sql`select sealed::text as s from integration.credentials where tenant_id = ${tenant}`;
-    expect(rows[0]!.s).toMatch(/^v1\./);
-    expect(rows[0]!.s).not.toContain(DEFAULT_ENVIRONMENT_CODE);
+    expect(rows[0].s).toMatch(/^v1\./);
+    expect(rows[0].s).not.toContain(DEFAULT_ENVIRONMENT_CODE);
   });
 
   it('offers the article groups and the article search of the settings screen, read live from iMuis', async () => {
@@ -186,9 +186,9 @@ describe('incremental sync', () => {
   let blocked: FakeImuisDebtor;
 
   it('sync now picks up changes, new debtors and blocks (BLOK=J) through the mutation date, not a full listing', async () => {
-    changed = mutate(fake.state.debtors[2]!, { NAAM: 'Installatiebedrijf Gewijzigd B.V.', ADRES: 'Nieuwe Markt 1' });
-    blocked = mutate(fake.state.debtors[4]!, { BLOK: 'J' });
-    fake.state.debtors.push(mutate({ ...fake.state.debtors[0]!, NR: 19999, NAAM: 'Nieuwe Klant', ZKSL: 'NIEUW' }));
+    changed = mutate(fake.state.debtors[2], { NAAM: 'Installatiebedrijf Gewijzigd B.V.', ADRES: 'Nieuwe Markt 1' });
+    blocked = mutate(fake.state.debtors[4], { BLOK: 'J' });
+    fake.state.debtors.push(mutate({ ...fake.state.debtors[0], NR: 19999, NAAM: 'Nieuwe Klant', ZKSL: 'NIEUW' }));
     const price = mutate(fake.state.articles.find((a) => a.NR === 'REISTIJD')!, { PRIJS: 47.5 });
     const gone = mutate(fake.state.articles.find((a) => a.ARTGRP === 'G1' && /^\d+$/.test(a.NR))!, { BLOK: 'J' });
     const before = debtorRequests();
@@ -200,15 +200,15 @@ describe('incremental sync', () => {
     const [c] = await stack.database.sql`select name, street, active from simon.customers where tenant_id = ${tenant} and external_id = ${String(changed.NR)}`;
     expect(c).toEqual({ name: 'Installatiebedrijf Gewijzigd B.V.', street: 'Nieuwe Markt 1', active: true });
     const [b] = await stack.database.sql`select active from simon.customers where tenant_id = ${tenant} and external_id = ${String(blocked.NR)}`;
-    expect(b!.active).toBe(false);
+    expect(b.active).toBe(false);
     const [n] = await stack.database.sql`
       select c.name, count(w.id)::int as addresses from simon.customers c left join simon.work_addresses w on w.customer_id = c.id
       where c.tenant_id = ${tenant} and c.external_id = '19999' group by c.name`;
     expect(n).toEqual({ name: 'Nieuwe Klant', addresses: 1 });
     const [p] = await stack.database.sql`select sales_price from simon.articles where tenant_id = ${tenant} and code = ${price.NR}`;
-    expect(Number(p!.sales_price)).toBe(47.5);
+    expect(Number(p.sales_price)).toBe(47.5);
     const [g] = await stack.database.sql`select active from simon.articles where tenant_id = ${tenant} and code = ${gone.NR}`;
-    expect(g!.active).toBe(false);
+    expect(g.active).toBe(false);
     gone.BLOK = 'N';
   });
 
@@ -225,7 +225,7 @@ describe('incremental sync', () => {
   it('has a 5-minute schedule that picks up a change on its next run', async () => {
     const handle = stack.client.schedule.getHandle(`sync/${tenant}`);
     expect((await handle.describe()).spec.intervals?.[0]?.every).toBe(5 * 60 * 1000);
-    const debtor = mutate(fake.state.debtors[6]!, { PLAATS: 'Veldhoven' });
+    const debtor = mutate(fake.state.debtors[6], { PLAATS: 'Veldhoven' });
     await handle.trigger();
     await eventually(async () => {
       const rows = await stack.database.sql`select city from simon.customers where tenant_id = ${tenant} and external_id = ${String(debtor.NR)}`;
@@ -243,7 +243,7 @@ describe('archive → sales order', () => {
   beforeAll(async () => {
     const debtor = fake.state.debtors.find((d) => d.BLOK === 'N' && d.NR !== 19999)!;
     const [c] = await stack.database.sql`select id, name from simon.customers where tenant_id = ${tenant} and external_id = ${String(debtor.NR)}`;
-    customer = { id: c!.id, nr: debtor.NR, name: c!.name };
+    customer = { id: c.id, nr: debtor.NR, name: c.name };
     const [w] = await stack.database.sql`select id, name, street, postal_code, city from simon.work_addresses where customer_id = ${customer.id}`;
     workAddress = w as unknown as typeof workAddress;
     materials = (await stack.database.sql`
@@ -264,8 +264,8 @@ describe('archive → sales order', () => {
       workMinutes: 120,
       travelMinutes: 15,
       materials: [
-        { articleId: materials[0]!.id, quantity: 3, price: 12.5 },
-        { articleId: materials[1]!.id, quantity: 1.5, price: 4 },
+        { articleId: materials[0].id, quantity: 3, price: 12.5 },
+        { articleId: materials[1].id, quantity: 1.5, price: 4 },
       ],
       ...overrides,
     };
@@ -292,7 +292,7 @@ describe('archive → sales order', () => {
     expect(e).toMatchObject({ state: 'sent' });
     const orders = ordersFor(e.reference);
     expect(orders).toHaveLength(1);
-    const order = orders[0]!;
+    const order = orders[0];
     expect(e.documentId).toBe(String(order.NR));
     expect(e.documentNumber).toBe(String(order.NR));
     const [y, m, d] = (e.archivedAt as string).slice(0, 10).split('-');
@@ -301,8 +301,8 @@ describe('archive → sales order', () => {
     expect(order.lines.map((l) => [l.ART, l.AANT, l.PRIJS])).toEqual([
       ['WERKTIJD', 2, null],
       ['REISTIJD', 0.25, null],
-      [materials[0]!.code, 3, 12.5],
-      [materials[1]!.code, 1.5, 4],
+      [materials[0].code, 3, 12.5],
+      [materials[1].code, 1.5, 4],
       ['VOORRIJKOSTEN', 1, null],
     ]);
     const log = await api('GET', `/v1/tenants/${tenant}/logs?table=Werkbon`, undefined, tokens.support);
@@ -312,13 +312,13 @@ describe('archive → sales order', () => {
   it('puts only the work address in the remarks with memo "workAddress", and none with "none"', async () => {
     await saveSettings({ memo: 'workAddress' });
     const a = await archive(`wo-${n + 1}`, workOrder());
-    expect(ordersFor(a.reference)[0]!.OPM).toBe(`${workAddress.name}, ${workAddress.street}, ${workAddress.postal_code} ${workAddress.city}`);
+    expect(ordersFor(a.reference)[0].OPM).toBe(`${workAddress.name}, ${workAddress.street}, ${workAddress.postal_code} ${workAddress.city}`);
     await saveSettings({ memo: 'description' });
     const b = await archive(`wo-${n + 1}`, workOrder());
-    expect(ordersFor(b.reference)[0]!.OPM).toBe('Cv-ketel onderhoud\nFilter vervangen');
+    expect(ordersFor(b.reference)[0].OPM).toBe('Cv-ketel onderhoud\nFilter vervangen');
     await saveSettings({ memo: 'none' });
     const c = await archive(`wo-${n + 1}`, workOrder());
-    expect(ordersFor(c.reference)[0]!.OPM).toBe('');
+    expect(ordersFor(c.reference)[0].OPM).toBe('');
     await saveSettings({});
   });
 
@@ -331,7 +331,7 @@ describe('archive → sales order', () => {
     expect(e.attempts).toBe(2);
     expect(fake.state.requests.CREATEVERKOOPORDER).toBe(creates + 1);
     expect(ordersFor(e.reference)).toHaveLength(1);
-    expect(e.documentId).toBe(String(ordersFor(e.reference)[0]!.NR));
+    expect(e.documentId).toBe(String(ordersFor(e.reference)[0].NR));
     const again = await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, workOrder(), tokens.backend);
     expect(again.body.export.state).toBe('sent');
     expect(ordersFor(e.reference)).toHaveLength(1);
@@ -369,7 +369,7 @@ describe('quotes → work orders', () => {
     const inFilter = fake.state.articles.find((a) => a.ARTGRP === 'G1' && /^\d+$/.test(a.NR))!;
     const outside = fake.state.articles.find((a) => a.ARTGRP === groupCode('installatie'))!;
     fake.state.offers.push(
-      fakeOffer(8001, d1!.NR, 'WB onderhoud cv-ketel', {
+      fakeOffer(8001, d1.NR, 'WB onderhoud cv-ketel', {
         OPM: 'Sleutel bij de buren',
         lines: [
           { RG: 1, ART: '', AANT: 0, OMSCHR: 'Ketel reinigen en afstellen', PRIJS: null },
@@ -377,8 +377,8 @@ describe('quotes → work orders', () => {
           { RG: 3, ART: outside.NR, AANT: 1, OMSCHR: outside.OMSCHR, PRIJS: 3 },
         ],
       }),
-      fakeOffer(8002, d2!.NR, 'Nieuwe keuken wb-project', { lines: [{ RG: 1, ART: inFilter.NR, AANT: 1, OMSCHR: 'Aansluiten', PRIJS: 20 }] }),
-      fakeOffer(8003, d3!.NR, 'Offerte dakgoot', { OPM: 'Niet overnemen' }),
+      fakeOffer(8002, d2.NR, 'Nieuwe keuken wb-project', { lines: [{ RG: 1, ART: inFilter.NR, AANT: 1, OMSCHR: 'Aansluiten', PRIJS: 20 }] }),
+      fakeOffer(8003, d3.NR, 'Offerte dakgoot', { OPM: 'Niet overnemen' }),
     );
 
     const first = await runImport();

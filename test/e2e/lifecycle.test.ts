@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { seedFactuurSturen } from '../../connectors/factuursturen/fake-server.js';
+import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { startStack, eventually, uniqueTenant, type Stack } from '../helpers/stack.js';
 import { activateFactuurSturen, completedWorkOrder, exportState, fsSettings } from '../helpers/activation.js';
 
@@ -62,8 +62,8 @@ describe('settings versions and pause', () => {
 
     const old = await eventually(async () => ((e) => (e.state === 'sent' ? e : undefined))(await exportState(stack, tenant, 'v-old')));
     const neu = await eventually(async () => ((e) => (e.state === 'sent' ? e : undefined))(await exportState(stack, tenant, 'v-new')));
-    expect(invoicesFor(old.reference)[0]!.paymentreference).toBe('WB-OLD');
-    expect(invoicesFor(neu.reference)[0]!.paymentreference).toBe('KLANT-9');
+    expect(invoicesFor(old.reference)[0].paymentreference).toBe('WB-OLD');
+    expect(invoicesFor(neu.reference)[0].paymentreference).toBe('KLANT-9');
     expect(old.settingsVersionId).not.toBe(neu.settingsVersionId);
   });
 
@@ -119,17 +119,17 @@ describe('deactivate and re-activate', () => {
   });
 
   it('re-activates with a wipe of only Artikel: that table is emptied and refilled, the others stay', async () => {
-    const customersBefore = (await stack.database.sql`select count(*)::int as n from simon.customers where tenant_id = ${tenant}`)[0]!.n;
+    const customersBefore = (await stack.database.sql`select count(*)::int as n from simon.customers where tenant_id = ${tenant}`)[0].n;
     const start = await stack.api('POST', `/v1/tenants/${tenant}/integration/activation`, { provider: 'factuursturen' });
     expect(start.body).toMatchObject({ firstActivation: false, mandatoryWipe: [] });
     const wipe = await stack.api('POST', `/v1/tenants/${tenant}/integration/activation/wipe`, { tables: ['Artikel'] });
     expect(wipe.body.deleted).toEqual({ Artikel: 20 });
-    expect((await stack.database.sql`select count(*)::int as n from simon.articles where tenant_id = ${tenant}`)[0]!.n).toBe(0);
-    expect((await stack.database.sql`select count(*)::int as n from simon.customers where tenant_id = ${tenant}`)[0]!.n).toBe(customersBefore);
+    expect((await stack.database.sql`select count(*)::int as n from simon.articles where tenant_id = ${tenant}`)[0].n).toBe(0);
+    expect((await stack.database.sql`select count(*)::int as n from simon.customers where tenant_id = ${tenant}`)[0].n).toBe(customersBefore);
 
     // The remaining steps (activateFactuurSturen restarts the activation, which is allowed while activating).
     await activateFactuurSturen(stack, tenant, { wipe: [] });
-    expect((await stack.database.sql`select count(*)::int as n from simon.articles where tenant_id = ${tenant}`)[0]!.n).toBe(20);
+    expect((await stack.database.sql`select count(*)::int as n from simon.articles where tenant_id = ${tenant}`)[0].n).toBe(20);
     expect((await stack.client.schedule.getHandle(`sync/${tenant}`).describe()).state.paused).toBe(false);
     const status = await stack.api('GET', `/v1/tenants/${tenant}/integration`);
     expect(status.body.exports.held).toBe(1);

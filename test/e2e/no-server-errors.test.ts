@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedFactuurSturen } from '../../connectors/factuursturen/fake-server.js';
+import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 import { activateFactuurSturen } from '../helpers/activation.js';
 

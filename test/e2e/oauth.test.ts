@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeRompslomp, type FakeRompslomp } from '../../connectors/rompslomp/fake-server.js';
-import { createRompslompOAuth } from '../../connectors/rompslomp/connector.js';
-import { DEFAULT_FS_ACCOUNT } from '../../connectors/factuursturen/fake-server.js';
+import { startFakeRompslomp, type FakeRompslomp } from '../../fakes/rompslomp/server.js';
+import { oauthFactory } from '../../connectors/index.js';
+import { DEFAULT_FS_ACCOUNT } from '../../fakes/factuursturen/server.js';
 import { startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 import { allTables } from '../helpers/activation.js';
 
@@ -73,8 +73,8 @@ describe('GET …/activation/oauth-url', () => {
     const [row] = await stack.database.sql`select tenant_id, provider, redirect_uri, used_at, extract(epoch from expires_at - created_at)::int as ttl from integration.oauth_states where state = ${state}`;
     expect(row).toMatchObject({ tenant_id: tenant, provider: 'rompslomp', redirect_uri: `${redirectBase}/v1/oauth/rompslomp/callback`, used_at: null });
     // Single use within ten minutes.
-    expect(row!.ttl).toBeGreaterThan(590);
-    expect(row!.ttl).toBeLessThanOrEqual(601);
+    expect(row.ttl).toBeGreaterThan(590);
+    expect(row.ttl).toBeLessThanOrEqual(601);
     const second = await authorizeUrl(tenant);
     expect(second.searchParams.get('state')).not.toBe(state);
   });
@@ -119,7 +119,7 @@ describe('GET /v1/oauth/{provider}/callback', () => {
     expect(integ.body.steps).toMatchObject({ wiped: true, connected: true });
     const [cred] = await stack.database.sql`select sealed, pending_sealed from integration.credentials where tenant_id = ${tenant}`;
     expect(cred).toMatchObject({ sealed: expect.stringMatching(/^v1\./), pending_sealed: null });
-    expect(cred!.sealed).not.toContain(back.searchParams.get('code'));
+    expect(cred.sealed).not.toContain(back.searchParams.get('code'));
 
     const replay = await callback(pathOf(back));
     expect(replay.status).toBe(400);
@@ -174,7 +174,7 @@ describe('GET /v1/oauth/{provider}/callback', () => {
     const tenant = await wipedTenant();
     const back = await consent(await authorizeUrl(tenant));
     // Someone used the code first (a code works once at Rompslomp).
-    await createRompslompOAuth({ baseUrl: fake.url, clientId: stack.env.ROMPSLOMP_CLIENT_ID, clientSecret: stack.env.ROMPSLOMP_CLIENT_SECRET })
+    await oauthFactory('rompslomp', stack.env)!
       .exchangeCode(back.searchParams.get('code')!, `${redirectBase}/v1/oauth/rompslomp/callback`);
     const res = await callback(pathOf(back));
     expect(res.status).toBe(400);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFERENCE_LABEL } from '../../connectors/octopus/connector.js';
-import { DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeOctopus, type FakeInvoice } from '../../connectors/octopus/fake-server.js';
+import { DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeOctopus, type FakeInvoice } from '../../fakes/octopus/server.js';
 import { allTables } from '../helpers/activation.js';
 import { startStack, eventually, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
@@ -39,7 +39,7 @@ const calls = (endpoint: string) => fake.state.requests[endpoint] ?? 0;
 
 async function count(table: string): Promise<number> {
   const rows = await stack.database.sql.unsafe(`select count(*)::int as n from ${table} where tenant_id = $1`, [tenant]);
-  return rows[0]!.n as number;
+  return rows[0].n as number;
 }
 
 async function customer(externalId: number) {
@@ -127,7 +127,7 @@ describe('activation', () => {
     expect(saved.body.message).not.toContain('elke 5 minuten');
     for (const id of saved.body.importWorkflowIds) await stack.client.workflow.getHandle(id).result();
 
-    expect(fake.faults.expireDossierTokensAfter!.count).toBe(0);
+    expect(fake.faults.expireDossierTokensAfter.count).toBe(0);
     expect(fake.state.refused.unauthorized).toBeGreaterThan(refusedBefore);
     expect(calls('POST /dossiers')).toBeGreaterThan(tokensBefore);
 
@@ -156,7 +156,7 @@ describe('activation', () => {
     const desc = await stack.client.schedule.getHandle(`sync/${tenant}`).describe();
     expect(desc.spec.timezone).toBe('Europe/Amsterdam');
     expect(desc.spec.intervals ?? []).toHaveLength(0);
-    const calendar = desc.spec.calendars![0]!;
+    const calendar = desc.spec.calendars![0];
     const hours = (calendar.hour as { start: number }[]).map((h) => h.start);
     expect(hours).toHaveLength(1);
     expect(hours[0]).toBeGreaterThanOrEqual(1);
@@ -210,7 +210,7 @@ describe('sync', () => {
     expect(res.body.workflows.map((w: { scope: string }) => w.scope)).toEqual(['articles']);
     await stack.client.workflow.getHandle(res.body.workflows[0].workflowId, res.body.workflows[0].runId).result();
     const [row] = await stack.database.sql`select description from simon.articles where tenant_id = ${tenant} and code = 'ART-1020'`;
-    expect(row!.description).toBe('Kogelkraan 22 mm messing');
+    expect(row.description).toBe('Kogelkraan 22 mm messing');
     expect(calls('GET /dossiers/{dossierId}/relations/modified')).toBe(relationsModified);
   });
 });
@@ -224,7 +224,7 @@ describe('archive → sales invoice', () => {
 
   beforeAll(async () => {
     const [c] = await stack.database.sql`select id from simon.customers where tenant_id = ${tenant} and external_id = '1'`;
-    customerId = c!.id;
+    customerId = c.id;
     const wa = await api('POST', `${base}/customers/${customerId}/work-addresses`, { name: 'Jan Peeters', street: 'Kerkstraat 4', postalCode: '2800', city: 'Mechelen' }, tokens.backend);
     expect(wa.status).toBe(201);
     workAddressId = wa.body.id;
@@ -275,7 +275,7 @@ describe('archive → sales invoice', () => {
 
     const invoices = invoicesFor(e.reference);
     expect(invoices).toHaveLength(1);
-    const inv = invoices[0]!;
+    const inv = invoices[0];
     expect(e.documentNumber).toBe(String(inv.documentSequenceNr));
     expect(inv).toMatchObject({ journalKey: 'V1', bookyearKey: { id: 2 }, relationIdentificationServiceData: { relationKey: { id: 1 } }, booked: false });
     expect(inv.invoiceLines.map((l) => [l.externProductNr, l.count, l.unitPrice])).toEqual([
@@ -286,7 +286,7 @@ describe('archive → sales invoice', () => {
       [materialB.code, 1.5, 4],
       ['Voorrijkosten', 1, 35],
     ]);
-    expect(inv.invoiceLines[0]!.description).toBe('Cv-ketel onderhoud\nFilter vervangen');
+    expect(inv.invoiceLines[0].description).toBe('Cv-ketel onderhoud\nFilter vervangen');
     // Payment reference "both" and memo "work address and description" (SPEC §14.19).
     expect(inv.reference).toBe(`${wo.number} / REF-77`);
     expect(inv.comment).toBe(`Jan Peeters, Kerkstraat 4, 2800 Mechelen\nCv-ketel onderhoud\nFilter vervangen\n${REFERENCE_LABEL} ${e.reference}`);
@@ -303,7 +303,7 @@ describe('archive → sales invoice', () => {
     const id = `wo-${n + 1}`;
     const e = await archive(id, workOrder());
     expect(e.state).toBe('sent');
-    const inv = invoicesFor(e.reference)[0]!;
+    const inv = invoicesFor(e.reference)[0];
     expect(inv.reference).toBe('REF-77');
     expect(inv.comment).toBe(`Cv-ketel onderhoud\nFilter vervangen\n${REFERENCE_LABEL} ${e.reference}`);
   });
@@ -318,7 +318,7 @@ describe('archive → sales invoice', () => {
     expect(calls('POST /dossiers/{dossierId}/invoices')).toBe(posts + 1);
     const invoices = invoicesFor(e.reference);
     expect(invoices).toHaveLength(1);
-    expect(e.documentId).toBe(`2/V1/${invoices[0]!.documentSequenceNr}`);
+    expect(e.documentId).toBe(`2/V1/${invoices[0].documentSequenceNr}`);
   });
 
   it('fails without a customer and says what to do', async () => {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApplicationFailure } from '../../connectors/failures.js';
 import { REFERENCE_LABEL } from '../../connectors/octopus/connector.js';
-import { DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeOctopus } from '../../connectors/octopus/fake-server.js';
+import { DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeOctopus } from '../../fakes/octopus/server.js';
 import { parseEnv } from '../../lib/env.js';
-import { createQuotaGuard, dayWindow, minuteWindow, QuotaRefusal, type QuotaGuard } from '../../lib/quota.js';
+import { dayWindow, minuteWindow, QuotaRefusal } from '../../lib/quota.js';
+import { createQuotaGuard, type QuotaGuard } from '../../db/queries/quota.js';
 import { syncWorkflow } from '../../workflows/index.js';
 import { allTables } from '../helpers/activation.js';
 import { startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
@@ -67,7 +68,7 @@ describe('quota guard on Postgres', () => {
     expect(results.filter((r) => r === 'ok')).toHaveLength(20);
     expect(results.filter((r) => r instanceof QuotaRefusal)).toHaveLength(30);
     const [row] = await stack.database.sql`select calls from integration.api_usage where tenant_id = ${tenant} and "window" = 'day'`;
-    expect(row!.calls).toBe(20);
+    expect(row.calls).toBe(20);
   });
 
   it('keeps the export reserve: syncs stop below the limit, exports go on to it, then wait until the day is over', async () => {
@@ -122,7 +123,7 @@ describe('quota guard on Postgres', () => {
     await guard.acquire(tenant, 'factuursturen', 'sync');
     expect(await guard.status(tenant, 'factuursturen')).toBeNull();
     const rows = await stack.database.sql`select count(*)::int as n from integration.api_usage where tenant_id = ${tenant} and provider = 'factuursturen'`;
-    expect(rows[0]!.n).toBe(0);
+    expect(rows[0].n).toBe(0);
   });
 });
 
@@ -135,7 +136,7 @@ describe('a quota-limited day end to end', () => {
   };
   const guardCalls = async () => {
     const [row] = await stack.database.sql`select coalesce(sum(calls), 0)::int as n from integration.api_usage where tenant_id = ${tenant} and "window" = 'day'`;
-    return row!.n as number;
+    return row.n as number;
   };
   /** Sync now, with the Retry-After header the helper does not show. */
   async function press(): Promise<{ status: number; retryAfter: string | null; body: any }> {
@@ -156,7 +157,7 @@ describe('a quota-limited day end to end', () => {
     const [c] = await stack.database.sql`select id from simon.customers where tenant_id = ${tenant} and active order by number limit 1`;
     const id = `wo-q-${exported}`;
     const res = await stack.api('POST', `${base}/work-orders/${id}/archive`, {
-      number: `Q-${exported}`, status: 'completed', customerId: c!.id, workAddressId: null, description: 'Onderhoud', customerReference: null,
+      number: `Q-${exported}`, status: 'completed', customerId: c.id, workAddressId: null, description: 'Onderhoud', customerReference: null,
       assignedUserId: null, workMinutes: 60, travelMinutes: 0, materials: [],
     }, tokens.backend);
     expect(res.status).toBe(202);
@@ -199,8 +200,8 @@ describe('a quota-limited day end to end', () => {
     await exportOne();
     presses.push(await press());
 
-    expect(presses[0]!.status).toBe(202);
-    const last = presses[4]!;
+    expect(presses[0].status).toBe(202);
+    const last = presses[4];
     expect(last.status).toBe(429);
     expect(Number(last.retryAfter)).toBeGreaterThan(0);
     expect(Number(last.retryAfter)).toBe(last.body.retryAfterSeconds);
@@ -213,8 +214,8 @@ describe('a quota-limited day end to end', () => {
     const logged = await stack.database.sql`
       select message, action from integration.log_entries where tenant_id = ${tenant} and severity = 'warning' and message like '''Nu synchroniseren'' niet gestart%'`;
     expect(logged).toHaveLength(refusals);
-    expect(logged[0]!.message).toContain('het maximum aantal verzoeken aan Octopus voor vandaag is bijna bereikt');
-    expect(logged[0]!.action).toMatch(/^Probeer het na \d\d-\d\d-\d{4} 00:00 opnieuw/);
+    expect(logged[0].message).toContain('het maximum aantal verzoeken aan Octopus voor vandaag is bijna bereikt');
+    expect(logged[0].action).toMatch(/^Probeer het na \d\d-\d\d-\d{4} 00:00 opnieuw/);
 
     // What Octopus saw: never more than N calls today, never a 429 of its own, and every one of them counted by our guard.
     expect(fake.callsToday()).toBeLessThanOrEqual(N);
@@ -250,7 +251,7 @@ describe('a quota-limited day end to end', () => {
     expect(waiting).not.toBeNull();
     const [warning] = await stack.database.sql`
       select message, action from integration.log_entries where tenant_id = ${tenant} and message like 'Maximum aantal verzoeken aan Octopus voor vandaag bereikt: synchroniseren wacht tot%'`;
-    expect(warning!.action).toContain('Gearchiveerde werkbonnen gebruiken een eigen reserve');
+    expect(warning.action).toContain('Gearchiveerde werkbonnen gebruiken een eigen reserve');
 
     await exportOne();
     expect(fake.callsToday()).toBeLessThanOrEqual(N);

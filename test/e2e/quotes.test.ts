@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { DEFAULT_FS_ACCOUNT, seedFactuurSturen, type FakeFsQuote } from '../../connectors/factuursturen/fake-server.js';
+import { DEFAULT_FS_ACCOUNT, seedFactuurSturen, type FakeFsQuote } from '../../fakes/factuursturen/server.js';
 import { createFactuurSturenConnector } from '../../connectors/factuursturen/connector.js';
 import type { ExternalQuote } from '../../connectors/types.js';
 import { deleteTenantSchedules } from '../../lib/schedules.js';
@@ -66,11 +66,11 @@ async function logs(query: string) {
 
 async function customerId(clientnr: number): Promise<string> {
   const rows = await stack.database.sql`select id from simon.customers where tenant_id = ${tenant} and external_id = ${String(clientnr)}`;
-  return rows[0]!.id as string;
+  return rows[0].id as string;
 }
 async function articleId(code: string): Promise<string> {
   const rows = await stack.database.sql`select id from simon.articles where tenant_id = ${tenant} and code = ${code} and external_id is not null`;
-  return rows[0]!.id as string;
+  return rows[0].id as string;
 }
 
 beforeAll(async () => {
@@ -128,7 +128,7 @@ describe('FactuurSturen quotes over HTTP', () => {
     expect(seen[0]).toMatchObject({
       number: '2024-0001', name: 'WB Onderhoud cv-ketel', reference: 'Fam. de Vries\nDunantstraat 140', memo: 'Sleutel bij de buren', customerExternalId: '1001',
     });
-    expect(seen[0]!.lines[2]).toEqual({ articleExternalId: null, articleCode: '1011', description: 'Filter', quantity: 2, unitPrice: '4' });
+    expect(seen[0].lines[2]).toEqual({ articleExternalId: null, articleCode: '1011', description: 'Filter', quantity: 2, unitPrice: '4' });
   });
 });
 
@@ -214,7 +214,7 @@ describe('quote import', () => {
     expect(notImported).toHaveLength(0);
 
     // The customer is added in FactuurSturen and synced; the next run imports the quote.
-    stack.fake.state.clients.push({ ...stack.fake.state.clients[0]!, clientnr: 9001, company: 'Spoed B.V.', active: true });
+    stack.fake.state.clients.push({ ...stack.fake.state.clients[0], clientnr: 9001, company: 'Spoed B.V.', active: true });
     const sync = await stack.api('POST', `/v1/tenants/${tenant}/integration/sync`, { customers: true });
     expect(sync.status).toBe(202);
     for (const wf of sync.body.workflows) await stack.client.workflow.getHandle(wf.workflowId, wf.runId).result();

@@ -5,7 +5,7 @@ import {
   startFakeRompslomp,
   type FakeRompslomp,
   type FakeRsContact,
-} from '../../connectors/rompslomp/fake-server.js';
+} from '../../fakes/rompslomp/server.js';
 import { startStack, eventually, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 import { allTables } from '../helpers/activation.js';
 
@@ -52,7 +52,7 @@ async function oauthConnect(): Promise<{ status: number; body: any; callbackPath
 
 async function count(table: string): Promise<number> {
   const rows = await stack.database.sql.unsafe(`select count(*)::int as n from ${table} where tenant_id = $1`, [tenant]);
-  return rows[0]!.n as number;
+  return rows[0].n as number;
 }
 
 async function status(): Promise<any> {
@@ -61,7 +61,7 @@ async function status(): Promise<any> {
 
 async function sealedCredentials(): Promise<string> {
   const rows = await stack.database.sql`select sealed from integration.credentials where tenant_id = ${tenant}`;
-  return rows[0]!.sealed as string;
+  return rows[0].sealed as string;
 }
 
 async function syncNow(body: { customers?: boolean; articles?: boolean }) {
@@ -170,7 +170,7 @@ describe('activation', () => {
     expect(progress.customers).toMatchObject({ recordsDone: 250, recordsTotal: 250 });
     expect(progress.articles).toMatchObject({ recordsDone: 30, recordsTotal: 30 });
     // 250 customers in pages of 100 (the fake refuses more per page): three pages.
-    expect(fake.state.requests['GET companies/:id/contacts']! - contactPages).toBe(3);
+    expect(fake.state.requests['GET companies/:id/contacts'] - contactPages).toBe(3);
     expect(await count('simon.customers')).toBe(250);
     expect(await count('simon.articles')).toBe(30);
     expect(await count('simon.article_groups')).toBe(0);
@@ -179,14 +179,14 @@ describe('activation', () => {
     expect(travel).toEqual({ external_id: '795957253', code: 'P00007', description: 'Reistijd' });
     const suppliers = company().contacts.filter((c) => c.is_supplier).map((c) => String(c.id));
     const imported = await stack.database.sql`select count(*)::int as n from simon.customers where tenant_id = ${tenant} and external_id = any(${suppliers})`;
-    expect(imported[0]!.n).toBe(0);
+    expect(imported[0].n).toBe(0);
   });
 
   it('has one automatic sync a day in the night window (Europe/Amsterdam)', async () => {
     const desc = await stack.client.schedule.getHandle(`sync/${tenant}`).describe();
     expect(desc.spec.intervals ?? []).toHaveLength(0);
     const [calendar] = desc.spec.calendars ?? [];
-    const hours = (calendar!.hour as { start: number }[]).map((h) => h.start);
+    const hours = (calendar.hour as { start: number }[]).map((h) => h.start);
     expect(hours).toHaveLength(1);
     expect(hours[0]).toBeGreaterThanOrEqual(1);
     expect(hours[0]).toBeLessThanOrEqual(4);
@@ -203,7 +203,7 @@ describe('sync', () => {
   it('picks up changed and new records on the next daily run, comparing full listings by content', async () => {
     const contact = company().contacts.find((c) => !c.is_individual && !c.is_supplier)!;
     contact.company_name = 'Gewijzigd Installatiebedrijf B.V.';
-    const product = company().products[10]!;
+    const product = company().products[10];
     product.invoice_line.price_per_unit = '99.95';
     const added: FakeRsContact = { ...contact, id: 573_799_999, company_name: 'Nieuwe Klant B.V.', contact_number: 'K09999' };
     company().contacts.push(added);
@@ -214,7 +214,7 @@ describe('sync', () => {
     expect(await customerName(contact)).toBe('Gewijzigd Installatiebedrijf B.V.');
     await eventually(async () => {
       const runs = await stack.database.sql`select count(*)::int as n from integration.log_entries where tenant_id = ${tenant} and message in ('Klant gewijzigd in Simon', 'Klant toegevoegd aan Simon', 'Wijzigen Artikel in Simon is gelukt')`;
-      return runs[0]!.n >= 3;
+      return runs[0].n >= 3;
     });
     // Only what changed is written and logged: three entries, not 280.
     expect((await count('integration.log_entries')) - logsBefore).toBeLessThan(10);
@@ -222,7 +222,7 @@ describe('sync', () => {
 
   it('"Nu synchroniseren" for customers only leaves articles alone, and for articles only the customers', async () => {
     const contact = company().contacts.find((c) => !c.is_individual && !c.is_supplier && c.company_name !== 'Gewijzigd Installatiebedrijf B.V.')!;
-    const product = company().products[11]!;
+    const product = company().products[11];
     contact.company_name = 'Alleen Klanten B.V.';
     product.invoice_line.description = 'Alleen Artikelen';
 
@@ -249,8 +249,8 @@ describe('archive → concept invoice', () => {
 
   beforeAll(async () => {
     const [c] = await stack.database.sql`select id, external_id from simon.customers where tenant_id = ${tenant} order by number limit 1`;
-    customerId = c!.id;
-    customerExternalId = c!.external_id;
+    customerId = c.id;
+    customerExternalId = c.external_id;
     const [a] = await stack.database.sql`select id, external_id, code from simon.articles where tenant_id = ${tenant} and code = 'P00105'`;
     material = a as unknown as typeof material;
   });
@@ -281,7 +281,7 @@ describe('archive → concept invoice', () => {
     expect(e.reference).toBe(`simon-${id}`);
     const invoices = invoicesFor(e.reference);
     expect(invoices).toHaveLength(1);
-    const inv = invoices[0]!;
+    const inv = invoices[0];
     expect(String(inv.id)).toBe(e.documentId);
     expect(inv).toMatchObject({ status: 'concept', contact_id: Number(customerExternalId), description: `Werkbon WB-${2000 + n}` });
     expect(inv.invoice_lines.map((l) => [l.description.split('\n')[0], l.quantity, l.price_per_unit, l.product_id === null ? null : String(l.product_id)])).toEqual([
@@ -292,7 +292,7 @@ describe('archive → concept invoice', () => {
       ['standaard', '1.0', '35.0', '1468038998'],
     ]);
     // Rompslomp sends the whole description as the first line (SPEC §14.10).
-    expect(inv.invoice_lines[0]!.description).toBe('Cv-ketel onderhoud\nFilter vervangen');
+    expect(inv.invoice_lines[0].description).toBe('Cv-ketel onderhoud\nFilter vervangen');
     const log = await api('GET', `/v1/tenants/${tenant}/logs?table=Werkbon`, undefined, tokens.support);
     expect(log.body.entries[0].message).toBe(`Conceptfactuur aangemaakt in Rompslomp voor werkbon WB-${2000 + n}`);
   });
@@ -307,7 +307,7 @@ describe('archive → concept invoice', () => {
     expect(e.attempts).toBe(2);
     expect(fake.state.requests['POST companies/:id/sales_invoices']).toBe(posts + 1);
     expect(invoicesFor(e.reference)).toHaveLength(1);
-    expect(String(invoicesFor(e.reference)[0]!.id)).toBe(e.documentId);
+    expect(String(invoicesFor(e.reference)[0].id)).toBe(e.documentId);
   });
 
   it('fails a work order without a customer and says what to do', async () => {
@@ -341,7 +341,7 @@ describe('archive → concept invoice', () => {
     expect(await sealedCredentials()).not.toBe(before);
     expect((await status()).status).toBe('active');
     const after = await stack.database.sql`select count(*)::int as n from integration.log_entries where tenant_id = ${tenant} and severity = 'error'`;
-    expect(after[0]!.n).toBe(errors[0]!.n);
+    expect(after[0].n).toBe(errors[0].n);
 
     // The refreshed tokens are the ones used next: an export goes through without another refresh.
     const id = `wo-rs-${n + 1}`;
@@ -361,7 +361,7 @@ describe('archive → concept invoice', () => {
   it('pauses the integration when Rompslomp revoked the refresh token, with an entry that says to connect again', async () => {
     fake.revokeAll();
     const run = await syncNow({ customers: true });
-    await expect(stack.client.workflow.getHandle(run[0]!.workflowId, run[0]!.runId).result()).rejects.toThrow();
+    await expect(stack.client.workflow.getHandle(run[0].workflowId, run[0].runId).result()).rejects.toThrow();
 
     const s = await status();
     expect(s.status).toBe('paused');

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapCustomer } from '../../connectors/visma-net/connector.js';
-import { startFakeVismaNet, touch, vismaTimestamp, type FakeVismaNet, type FakeVismaSalesOrder } from '../../connectors/visma-net/fake-server.js';
+import { startFakeVismaNet, touch, vismaTimestamp, type FakeVismaNet, type FakeVismaSalesOrder } from '../../fakes/visma-net/server.js';
 import { quoteImportWorkflow } from '../../workflows/index.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
@@ -44,7 +44,7 @@ const pdfBytes = (name: string) => Buffer.from(`%PDF-1.4\n% ${name}\n1 0 obj << 
 
 async function count(table: string, where = ''): Promise<number> {
   const rows = await stack.database.sql.unsafe(`select count(*)::int as n from ${table} where tenant_id = $1 ${where}`, [tenant]);
-  return rows[0]!.n as number;
+  return rows[0].n as number;
 }
 
 beforeAll(async () => {
@@ -53,7 +53,7 @@ beforeAll(async () => {
   const forms = new Set(['WB-3005']);
   pdfServer = http.createServer((req, res) => {
     const m = /^\/(werkbon|formulieren)\/([^/]+)\.pdf$/.exec(req.url ?? '');
-    if (!m || (m[1] === 'formulieren' && !forms.has(m[2]!))) {
+    if (!m || (m[1] === 'formulieren' && !forms.has(m[2]))) {
       res.writeHead(404).end('Not found');
       return;
     }
@@ -101,9 +101,9 @@ describe('activation', () => {
     expect(callback.body).toMatchObject({ connected: true, label: 'ISV - Simple Simon (1234567)', steps: { wiped: true, connected: true } });
 
     const rows = await stack.database.sql`select sealed::text as s, pending_sealed from integration.credentials where tenant_id = ${tenant}`;
-    expect(rows[0]!.s).toMatch(/^v1\./);
-    expect(rows[0]!.pending_sealed).toBeNull();
-    for (const token of fake.state.connect.accessTokens.keys()) expect(rows[0]!.s).not.toContain(token);
+    expect(rows[0].s).toMatch(/^v1\./);
+    expect(rows[0].pending_sealed).toBeNull();
+    for (const token of fake.state.connect.accessTokens.keys()) expect(rows[0].s).not.toContain(token);
   });
 
   it('offers companies, warehouses and Non-Stock articles, read live from Visma.net', async () => {
@@ -148,7 +148,7 @@ describe('activation', () => {
     const progress = Object.fromEntries(status.body.initialImport.map((p: { entity: string }) => [p.entity, p]));
     expect(progress.customers).toMatchObject({ recordsDone: 30, recordsTotal: 30, phase: 'incremental' });
     // 30 customers in pages of at most 10 (the API's maxPageSize).
-    expect(fake.state.requests['GET customer']! - customerPages).toBe(3);
+    expect(fake.state.requests['GET customer'] - customerPages).toBe(3);
 
     expect(await count('simon.article_groups')).toBe(2);
     const articles = await stack.database.sql`select code from simon.articles where tenant_id = ${tenant} order by code`;
@@ -182,15 +182,15 @@ describe('activation', () => {
     const renamed = touch(Object.assign(fake.data.customers.find((c) => c.number === '10002')!, { name: 'Garage Gewijzigd' }));
     touch(Object.assign(fake.data.customers.find((c) => c.number === '10003')!, { status: 'Inactive' as const }));
     fake.data.customers.push({
-      ...fake.data.customers[0]!, internalId: 9031, number: '10031', name: 'Bakkerij Nieuw', status: 'Active',
+      ...fake.data.customers[0], internalId: 9031, number: '10031', name: 'Bakkerij Nieuw', status: 'Active',
       mainAddress: { addressLine1: 'Nieuwstraat 1', postalCode: '5611 AA', city: 'Eindhoven' }, invoiceAddress: { addressLine1: 'Postbus 12', postalCode: '5600 AA', city: 'Eindhoven' },
       deliveryAddress: null, lastModifiedDateTime: vismaTimestamp(), createdDateTime: vismaTimestamp(),
     });
-    fake.data.inventory.push({ ...fake.data.inventory[3]!, inventoryId: 999, inventoryNumber: 'M2001', description: 'Thermostaat', lastModifiedDateTime: vismaTimestamp() });
+    fake.data.inventory.push({ ...fake.data.inventory[3], inventoryId: 999, inventoryNumber: 'M2001', description: 'Thermostaat', lastModifiedDateTime: vismaTimestamp() });
     fake.faults.failNext.push({ status: 429, path: 'customer', method: 'GET', retryAfterSeconds: 1 });
     // The stored access token has gone stale: the worker refreshes it (once per tenant) and stores the new one sealed.
     fake.expireAccessTokens();
-    const sealedBefore = (await stack.database.sql`select sealed::text as s from integration.credentials where tenant_id = ${tenant}`)[0]!.s;
+    const sealedBefore = (await stack.database.sql`select sealed::text as s from integration.credentials where tenant_id = ${tenant}`)[0].s;
     const tokenPosts = fake.state.connect.connectRequests['POST token'] ?? 0;
     const before = fake.state.requests['GET customer'] ?? 0;
 
@@ -208,9 +208,9 @@ describe('activation', () => {
     expect(await count('simon.articles', `and code = 'M2001'`)).toBe(1);
     // The 429 and one incremental page (three changed customers), not the four pages of a full listing; a 401 on
     // the stale token may come first.
-    expect(fake.state.requests['GET customer']! - before).toBeLessThanOrEqual(3);
+    expect(fake.state.requests['GET customer'] - before).toBeLessThanOrEqual(3);
     expect(fake.state.connect.connectRequests['POST token']).toBe(tokenPosts + 1);
-    const sealedAfter = (await stack.database.sql`select sealed::text as s from integration.credentials where tenant_id = ${tenant}`)[0]!.s;
+    const sealedAfter = (await stack.database.sql`select sealed::text as s from integration.credentials where tenant_id = ${tenant}`)[0].s;
     expect(sealedAfter).not.toBe(sealedBefore);
   });
 
@@ -236,19 +236,19 @@ describe('archive → sales order or customer invoice', () => {
   async function workOrder(overrides: Record<string, unknown> = {}) {
     n++;
     const [customer] = await stack.database.sql`select id from simon.customers where tenant_id = ${tenant} and external_id = '10012'`;
-    const [address] = await stack.database.sql`select id from simon.work_addresses where tenant_id = ${tenant} and customer_id = ${customer!.id} and origin = 'delivery-address'`;
+    const [address] = await stack.database.sql`select id from simon.work_addresses where tenant_id = ${tenant} and customer_id = ${customer.id} and origin = 'delivery-address'`;
     const [material] = await stack.database.sql`select id from simon.articles where tenant_id = ${tenant} and code = 'M1001'`;
     return {
       number: `WB-${3000 + n}`,
       status: 'completed',
-      customerId: customer!.id as string,
-      workAddressId: address!.id as string,
+      customerId: customer.id as string,
+      workAddressId: address.id as string,
       description: 'CV-ketel maakt geluid',
       customerReference: 'REF-77',
       assignedUserId: 'user-jan',
       workMinutes: 120,
       travelMinutes: 15,
-      materials: [{ articleId: material!.id as string, quantity: 3, price: 4.25 }],
+      materials: [{ articleId: material.id as string, quantity: 3, price: 4.25 }],
       workOrderPdf: null,
       formsPdf: null,
       ...overrides,
@@ -265,7 +265,7 @@ describe('archive → sales order or customer invoice', () => {
     expect(e).toMatchObject({ state: 'sent' });
     const orders = ordersFor(e.reference);
     expect(orders).toHaveLength(1);
-    const order = orders[0]!;
+    const order = orders[0];
     expect(e.documentId).toBe(`salesorder/SO/${order.orderNo}`);
     expect(e.documentNumber).toBe(order.orderNo);
     const raw = fake.data.customers.find((c) => c.number === '10012')!;
@@ -289,7 +289,7 @@ describe('archive → sales order or customer invoice', () => {
     await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, await workOrder({ assignedUserId: 'user-kees' }), tokens.backend);
     const e = await settled(id);
     expect(e.state).toBe('sent');
-    expect(new Set(ordersFor(e.reference)[0]!.lines.map((l) => l.warehouse?.id))).toEqual(new Set(['HOOFD']));
+    expect(new Set(ordersFor(e.reference)[0].lines.map((l) => l.warehouse?.id))).toEqual(new Set(['HOOFD']));
   });
 
   it('still makes exactly one sales order when Visma.net answers 504 after committing it', async () => {
@@ -301,7 +301,7 @@ describe('archive → sales order or customer invoice', () => {
     expect(e).toMatchObject({ state: 'sent', attempts: 2 });
     expect(fake.state.requests['POST salesorder']).toBe(posts + 1);
     expect(ordersFor(e.reference)).toHaveLength(1);
-    expect(e.documentId).toBe(`salesorder/SO/${ordersFor(e.reference)[0]!.orderNo}`);
+    expect(e.documentId).toBe(`salesorder/SO/${ordersFor(e.reference)[0].orderNo}`);
   });
 
   it('with the invoice setting becomes a customer invoice on hold with the selected PDFs; a missing forms PDF gives a warning', async () => {
@@ -320,7 +320,7 @@ describe('archive → sales order or customer invoice', () => {
     expect(invoice).toMatchObject({ hold: true, customer: { number: '10012' }, customerRefNumber: `${wo.number} / REF-77` });
     expect(invoice.invoiceLines.map((l) => l.inventoryNumber)).toEqual(['SIMONWERK', 'SIMONREIS', 'M1001', 'SIMONVOORR']);
     expect(invoice.attachments.map((a) => a.name)).toEqual([`Werkbon ${wo.number}.pdf`]);
-    expect(invoice.attachments[0]!.content.equals(pdfBytes(`werkbon ${wo.number}`))).toBe(true);
+    expect(invoice.attachments[0].content.equals(pdfBytes(`werkbon ${wo.number}`))).toBe(true);
     const warnings = await api('GET', `/v1/tenants/${tenant}/logs?severity=warning&table=Werkbon`, undefined, tokens.support);
     expect(warnings.body.entries.find((x: { simonId: string }) => x.simonId === id).message)
       .toBe(`De PDF met eigen formulieren van werkbon ${wo.number} bestaat niet en is niet meegestuurd naar Visma.net ERP`);
@@ -334,7 +334,7 @@ describe('archive → sales order or customer invoice', () => {
     expect(e2.state).toBe('sent');
     const invoice2 = fake.data.invoices.find((i) => i.externalReference === e2.reference)!;
     expect(invoice2.attachments.map((a) => [a.name, a.revision])).toEqual([['Werkbon WB-3005.pdf', 1], ['Eigen formulieren WB-3005.pdf', 1]]);
-    expect(invoice2.attachments[1]!.content.equals(pdfBytes('formulieren WB-3005'))).toBe(true);
+    expect(invoice2.attachments[1].content.equals(pdfBytes('formulieren WB-3005'))).toBe(true);
   });
 });
 
@@ -378,9 +378,9 @@ describe('sales orders → work orders', () => {
     const [article] = await stack.database.sql`select id from simon.articles where tenant_id = ${tenant} and code = 'M1001'`;
     const lekkage = orders.find((w) => w.sourceQuoteId === 'SO/000901');
     expect(lekkage).toMatchObject({
-      number: 'OF-000901', status: 'open', source: 'quote', customerId: customer!.id, description: 'SIMON: lekkage keuken', customerReference: 'PO-4411', notes: 'Arbeid monteur',
+      number: 'OF-000901', status: 'open', source: 'quote', customerId: customer.id, description: 'SIMON: lekkage keuken', customerReference: 'PO-4411', notes: 'Arbeid monteur',
     });
-    expect(lekkage.materials.map((m: any) => [m.articleId, m.description, Number(m.quantity), Number(m.price)])).toEqual([[article!.id, 'Kogelkraan 15 mm', 2, 9.5]]);
+    expect(lekkage.materials.map((m: any) => [m.articleId, m.description, Number(m.quantity), Number(m.price)])).toEqual([[article.id, 'Kogelkraan 15 mm', 2, 9.5]]);
   });
 
   it('imports nothing twice: again, and after a worker restart', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { DEFAULT_FS_ACCOUNT } from '../../connectors/factuursturen/fake-server.js';
+import { DEFAULT_FS_ACCOUNT } from '../../fakes/factuursturen/server.js';
 import type { Stack } from './stack.js';
 
 export const allTables = ['Artikel Groep', 'Artikel', 'Werkbon', 'Werkadres', 'Klant', 'Objecten', 'Contact Personen'];
@@ -40,7 +40,7 @@ export async function completedWorkOrder(stack: Stack, tenant: string, number: s
   return {
     number,
     status: 'completed',
-    customerId: c!.id as string,
+    customerId: c.id as string,
     workAddressId: null,
     description: 'Onderhoud',
     customerReference: 'REF-1',

@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { connectDatabase, runMigrations, type Database } from '../../db/client.js';
-import { createScratchDatabase } from '../../lib/postgres-server.js';
+import { createScratchDatabase } from '../../scripts/local/postgres-server.js';
 
 /** A fresh, migrated database for one test file. */
 export async function freshDatabase(label = 'test'): Promise<{ url: string; database: Database }> {

@@ -5,10 +5,10 @@ import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from 
 import { createApp } from '../../api/app.js';
 import type { Database } from '../../db/client.js';
 import { parseEnv, type Env } from '../../lib/env.js';
-import { bundleWorkflows, createWorker } from '../../lib/worker.js';
+import { bundleWorkflows, createWorker } from '../../activities/worker.js';
 import { createDataConverter } from '../../lib/codec.js';
 import { deleteTenantSchedules } from '../../lib/schedules.js';
-import { startFakeFactuurSturen, type FakeFactuurSturen } from '../../connectors/factuursturen/fake-server.js';
+import { startFakeFactuurSturen, type FakeFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { freshDatabase } from './db.js';
 
 export const tokens = {

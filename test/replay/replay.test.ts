@@ -7,7 +7,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { createDataConverter } from '../../lib/codec.js';
 import { payloadsIn } from '../codec/history-walk.js';
-import { bundleWorkflows } from '../../lib/worker.js';
+import { bundleWorkflows } from '../../activities/worker.js';
 import { historyFile, replayEnv, workflowTypes } from './fixtures.js';
 
 /**
@@ -83,7 +83,7 @@ describe('a non-deterministic change', () => {
     const results = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: changed, dataConverter, replayName: 'nondeterministic-batch' }, [load('exportWorkOrderWorkflow')])) results.push(r);
     expect(results).toHaveLength(1);
-    expect(results[0]!.error).toBeInstanceOf(DeterminismViolationError);
+    expect(results[0].error).toBeInstanceOf(DeterminismViolationError);
   });
 });
 
@@ -91,7 +91,7 @@ describe('replay and the codec', () => {
   it('cannot replay the encrypted histories without the data converter (so the passing replay above did decode them)', async () => {
     const results = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: current, replayName: 'no-codec' }, [load('exportWorkOrderWorkflow')])) results.push(r);
-    expect(results[0]!.error).toBeInstanceOf(ReplayError);
-    expect(results[0]!.error!.message).toMatch(/workflow task failure/);
+    expect(results[0].error).toBeInstanceOf(ReplayError);
+    expect(results[0].error!.message).toMatch(/workflow task failure/);
   });
 });

@@ -33,7 +33,7 @@ describe('daily sync schedule spec', () => {
       expect(c.minute).toBeLessThan(60);
       expect(calendarOf(tenant, provider)).toEqual(c);
     }
-    const spec = syncScheduleOptions({ tenantId: tenants[0]!, provider, taskQueue: 'q' }).spec;
+    const spec = syncScheduleOptions({ tenantId: tenants[0], provider, taskQueue: 'q' }).spec;
     expect(spec.intervals ?? []).toHaveLength(0);
   });
 
@@ -50,7 +50,7 @@ describe('daily sync schedule spec', () => {
   });
 
   it('keeps the 5-minute providers on their interval', () => {
-    const spec = syncScheduleOptions({ tenantId: tenants[0]!, provider: 'factuursturen', taskQueue: 'q' }).spec;
+    const spec = syncScheduleOptions({ tenantId: tenants[0], provider: 'factuursturen', taskQueue: 'q' }).spec;
     expect(spec.calendars ?? []).toHaveLength(0);
     expect(spec.intervals).toHaveLength(1);
   });
@@ -83,7 +83,7 @@ describe('daily sync schedules on a real Temporal server', () => {
       expect(desc.spec.timezone).toBe('Europe/Amsterdam');
       const next = desc.info.nextActionTimes[0];
       expect(next).toBeInstanceOf(Date);
-      nextRuns.push(next!);
+      nextRuns.push(next);
     }
     const minutes = nextRuns.map((d) => {
       const [h, m] = local.format(d).split(':').map(Number) as [number, number];
