@@ -58,6 +58,7 @@ export async function connectorFor(
   const purpose = opts.purpose ?? 'sync';
   const connector = deps.createConnector(provider, {
     baseUrl: deps.baseUrl(provider),
+    timeoutMs: deps.env.PROVIDER_TIMEOUT,
     credentials,
     settings,
     config: providerConfig(deps.env, provider),

@@ -2,17 +2,23 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './types.js';
 import { connectorFor, currentRun, writeLog } from './deps.js';
 import { getIntegration, settingsVersionAt, settingsVersionById } from '../db/queries/integration.js';
-import { countAttempt, findSettingArticles, getExport, loadWorkOrderForDocument, updateExport, type ExportRow } from '../db/queries/exports.js';
-import type { ExportState } from '../db/schema.js';
+import {
+  countAttempt, findSettingArticles, getExport, importedOrigin, loadWorkOrderForDocument, updateExport, type ExportPatch, type ExportRow,
+} from '../db/queries/exports.js';
+import type { ExportState, Severity } from '../db/schema.js';
 import { ProviderError } from '../lib/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
-import type { AttachmentFile, Connector, CreatedDocument } from '../connectors/types.js';
-import { originalSalesOrderNumber } from '../connectors/visma-net/connector.js';
-import { buildDocument, matchesExcludeFilter } from '../lib/document.js';
+import type { Connector, CreatedDocument, DocumentDraft, DocumentLookup, DocumentPlan } from '../connectors/types.js';
+import { alreadyADocument, buildDocument, documentTypeFor, matchesExcludeFilter } from '../lib/document.js';
 import * as messages from '../lib/messages.js';
-import type { ProviderId } from '../lib/providers.js';
 import { settingsSchema, type Settings } from '../lib/settings.js';
-import type { WorkOrderForDocument } from '../lib/work-order.js';
+import { attachmentKinds, fetchPdf } from './pdf.js';
+
+/**
+ * Archive → document (docs/exactly-once.md): resolve what is in force → decide (wait, hold, skip, fail or send) →
+ * deliver exactly once → attach → finish. Every decision is recorded on the export row, so a retry of this activity
+ * continues where the last attempt stopped.
+ */
 
 export interface ExportOutcome {
   state: ExportState;
@@ -21,134 +27,242 @@ export interface ExportOutcome {
   reason: string | null;
 }
 
+/** Failure type of "a create is in doubt; look again after the window" (a retry with nextRetryDelay, not an error). */
+export const EXPORT_IN_DOUBT = 'ExportInDoubt';
+/** A document cannot be older than its export row; this much margin covers clocks that disagree. */
+const CLOCK_MARGIN_MS = 10 * 60_000;
+
 const outcomeOf = (row: Pick<ExportRow, 'state' | 'documentId' | 'documentNumber' | 'errorMessage'>): ExportOutcome => ({
-  state: row.state,
-  documentId: row.documentId,
-  documentNumber: row.documentNumber,
-  reason: row.errorMessage,
+  state: row.state, documentId: row.documentId, documentNumber: row.documentNumber, reason: row.errorMessage,
 });
 
+/** How an export ends this attempt: one log entry (plus warnings), one update of the row. */
+interface Ending {
+  state: Exclude<ExportState, 'pending'>;
+  severity: Severity;
+  text: messages.LogText;
+  reason: string | null;
+  errorCode: string | null;
+  document?: CreatedDocument;
+  warnings?: messages.LogText[];
+  providerId?: string | null;
+  settingsVersionId?: number;
+}
+
+interface Resolved {
+  exp: ExportRow;
+  settings: Settings;
+  settingsVersionId: number;
+  subject: messages.ExportSubject;
+  draft: DocumentDraft;
+}
+
 export function exportActivities(deps: ActivityDeps) {
-  return {
-    /**
-     * Sends one archived work order (SPEC §5.5). Every decision is recorded on the export row, so a retry of
-     * this activity continues where the last attempt stopped. Exactly once: before creating, a retry looks
-     * the document up by our reference; only the very first attempt may skip that look-up.
-     */
-    async sendWorkOrder(input: { tenantId: string; workOrderId: string }): Promise<ExportOutcome> {
-      const { tenantId, workOrderId } = input;
-      const exp = await getExport(deps.database, tenantId, workOrderId);
-      if (!exp) throw ApplicationFailure.nonRetryable(`No export recorded for work order ${workOrderId}`, 'ExportNotFound');
-      if (exp.state !== 'pending') return outcomeOf(exp);
-      const run = currentRun();
-      const integ = await getIntegration(deps.database, tenantId);
-      const provider = (integ?.provider ?? exp.provider);
-      const wo = await loadWorkOrderForDocument(deps.database, tenantId, workOrderId);
-      if (!wo) throw ApplicationFailure.nonRetryable(`Work order ${workOrderId} not found`, 'WorkOrderNotFound');
-      const subject = { provider, workOrderNumber: wo.number };
+  const patch = (exp: ExportRow, values: ExportPatch) => updateExport(deps.database, exp.tenantId, exp.workOrderId, values);
 
-      if (!integ || integ.status === 'paused') return outcomeOf(exp); // waits as pending; resume sends it
-      if (integ.status !== 'active') {
-        await writeLog(deps, { tenantId, severity: 'warning', table: 'Werkbon', text: messages.exportHeldNotActive(subject), simonId: workOrderId });
-        await updateExport(deps.database, tenantId, workOrderId, { state: 'held', errorCode: 'integration-not-active', errorMessage: 'integratie niet actief' });
-        return { state: 'held', documentId: null, documentNumber: null, reason: 'integratie niet actief' };
-      }
+  /** The one way an attempt ends: log entries first (whoever sees the new state finds them), then the row. */
+  async function finish(exp: ExportRow, ending: Ending): Promise<ExportOutcome> {
+    const entry = { tenantId: exp.tenantId, table: 'Werkbon' as const, simonId: exp.workOrderId };
+    for (const text of ending.warnings ?? []) await writeLog(deps, { ...entry, severity: 'warning', text, providerId: ending.document?.documentId ?? null });
+    await writeLog(deps, { ...entry, severity: ending.severity, text: ending.text, providerId: ending.providerId ?? ending.document?.documentId ?? null });
+    const doc = ending.document;
+    await patch(exp, {
+      state: ending.state,
+      errorCode: ending.errorCode,
+      errorMessage: ending.state === 'sent' ? null : ending.reason,
+      ...(ending.settingsVersionId !== undefined ? { settingsVersionId: ending.settingsVersionId } : {}),
+      ...(doc ? { documentId: doc.documentId, documentNumber: doc.documentNumber, sentAt: new Date(), createStartedAt: null, inDoubtSince: null } : {}),
+      ...currentRun(),
+    });
+    return { state: ending.state, documentId: doc?.documentId ?? null, documentNumber: doc?.documentNumber ?? null, reason: ending.state === 'sent' ? null : ending.reason };
+  }
 
-      const version = (exp.settingsVersionId ? await settingsVersionById(deps.database, exp.settingsVersionId) : null)
-        ?? (await settingsVersionAt(deps.database, tenantId, exp.archivedAt))
-        ?? (await settingsVersionAt(deps.database, tenantId, new Date()));
-      if (!version) throw ApplicationFailure.nonRetryable(`No settings saved for ${tenantId}`, 'NoSettings');
-      const settings = settingsSchema.parse(version.settings);
-      // Visma.net texts name the document the settings ask for (verkooporder or klantfactuur).
-      const docSubject = { ...subject, ...(settings.provider === 'visma-net' ? { documentType: settings.documentType } : {}) };
+  /** What is in force for this export, and whether it is to be sent at all. */
+  async function resolve(exp: ExportRow): Promise<Resolved | Ending | 'wait'> {
+    const { tenantId, workOrderId } = exp;
+    const integ = await getIntegration(deps.database, tenantId);
+    const provider = integ?.provider ?? exp.provider;
+    const wo = await loadWorkOrderForDocument(deps.database, tenantId, workOrderId);
+    if (!wo) throw ApplicationFailure.nonRetryable(`Work order ${workOrderId} not found`, 'WorkOrderNotFound');
+    // Paused: it waits as pending, and resume sends it.
+    if (!integ || integ.status === 'paused') return 'wait';
+    if (integ.status !== 'active') {
+      return { state: 'held', severity: 'warning', text: messages.exportHeldNotActive({ provider, workOrderNumber: wo.number }), reason: 'integratie niet actief', errorCode: 'integration-not-active' };
+    }
 
-      if (matchesExcludeFilter(wo.description, settings.excludeFilterWord)) {
-        await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSkippedExcludeWord({ ...subject, word: settings.excludeFilterWord }), simonId: workOrderId });
-        await updateExport(deps.database, tenantId, workOrderId, { state: 'skipped', settingsVersionId: version.id, errorCode: null, errorMessage: null, ...run });
-        return { state: 'skipped', documentId: null, documentNumber: null, reason: 'filterwoord' };
-      }
+    // The version in force when the work order was archived (recorded by the API at archive time).
+    const version = (exp.settingsVersionId ? await settingsVersionById(deps.database, exp.settingsVersionId) : null)
+      ?? (await settingsVersionAt(deps.database, tenantId, exp.archivedAt))
+      ?? (await settingsVersionAt(deps.database, tenantId, new Date()));
+    if (!version) throw ApplicationFailure.nonRetryable(`No settings saved for ${tenantId}`, 'NoSettings');
+    const settings = settingsSchema.parse(version.settings);
+    const subject: messages.ExportSubject = { provider, workOrderNumber: wo.number, documentType: documentTypeFor(settings) };
+    const decided = { settingsVersionId: version.id };
 
-      // A work order made from a Visma.net sales order is not sent back as a second sales order (SPEC §14.13).
-      if (settings.provider === 'visma-net' && settings.documentType === 'salesOrder') {
-        const orderNumber = originalSalesOrderNumber(await importedFrom(deps, tenantId, workOrderId, provider));
-        if (orderNumber) {
-          await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSkippedFromProviderOrder({ ...subject, orderNumber }), simonId: workOrderId, providerId: orderNumber });
-          await updateExport(deps.database, tenantId, workOrderId, { state: 'skipped', settingsVersionId: version.id, errorCode: null, errorMessage: null, ...run });
-          return { state: 'skipped', documentId: null, documentNumber: null, reason: `verkooporder ${orderNumber}` };
-        }
-      }
+    if (matchesExcludeFilter(wo.description, settings.excludeFilterWord)) {
+      return { ...decided, state: 'skipped', severity: 'info', text: messages.exportSkippedExcludeWord({ ...subject, word: settings.excludeFilterWord }), reason: 'filterwoord', errorCode: null };
+    }
+    const orderNumber = alreadyADocument(await importedOrigin(deps.database, tenantId, provider, workOrderId), subject.documentType!);
+    if (orderNumber !== null) {
+      return { ...decided, state: 'skipped', severity: 'info', text: messages.exportSkippedFromProviderOrder({ ...subject, orderNumber }), reason: `verkooporder ${orderNumber}`, errorCode: null, providerId: orderNumber };
+    }
 
-      const codes = [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
-      const byCode = await findSettingArticles(deps.database, tenantId, codes);
-      const pick = (code: string | null) => (code ? byCode.get(code) ?? null : null);
-      const built = buildDocument(wo, settings, {
-        workTimeArticle: pick(settings.workTimeArticle),
-        travelTimeArticle: pick(settings.travelTimeArticle),
-        defaultArticle: pick(settings.defaultArticle),
-      }, { reference: exp.reference, date: (wo.archivedAt ?? exp.archivedAt.toISOString()).slice(0, 10) });
-      if (!built.ok) {
-        const p = built.problem;
-        await writeLog(deps, { tenantId, severity: 'error', table: 'Werkbon', text: { message: p.message, action: p.action }, simonId: workOrderId });
-        await updateExport(deps.database, tenantId, workOrderId, { state: 'failed', settingsVersionId: version.id, errorCode: p.code, errorMessage: p.message, ...run });
-        return { state: 'failed', documentId: null, documentNumber: null, reason: p.message };
-      }
+    const codes = [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
+    const byCode = await findSettingArticles(deps.database, tenantId, codes);
+    const pick = (code: string | null) => (code ? byCode.get(code) ?? null : null);
+    const built = buildDocument(wo, settings, {
+      workTimeArticle: pick(settings.workTimeArticle),
+      travelTimeArticle: pick(settings.travelTimeArticle),
+      defaultArticle: pick(settings.defaultArticle),
+    }, { reference: exp.reference, date: (wo.archivedAt ?? exp.archivedAt.toISOString()).slice(0, 10) });
+    if (!built.ok) {
+      const p = built.problem;
+      return { ...decided, state: 'failed', severity: 'error', text: { message: p.message, action: p.action }, reason: p.message, errorCode: p.code };
+    }
+    return { exp, settings, settingsVersionId: version.id, subject, draft: built.draft };
+  }
 
-      const previousAttempts = exp.attempts;
-      await countAttempt(deps.database, tenantId, workOrderId);
-      const draft = settings.provider === 'visma-net' ? { ...built.draft, documentType: settings.documentType } : built.draft;
-      // An earlier attempt created it and recorded it before attaching its PDFs: that one is ours.
-      let doc: CreatedDocument | null = exp.documentId && exp.provider === provider ? { documentId: exp.documentId, documentNumber: exp.documentNumber } : null;
-      let connector: Connector;
-      try {
-        connector = await connectorFor(deps, tenantId, provider, { purpose: 'export', settings });
-        // An earlier attempt may have created it and timed out after the provider committed: find it first.
-        if (!doc && previousAttempts > 0) doc = await connector.findDocumentByReference(exp.reference);
-        if (!doc) doc = await connector.createDocument(draft);
-      } catch (err) {
-        if (err instanceof ProviderError && !err.retryable) {
-          await writeLog(deps, { tenantId, severity: 'error', table: 'Werkbon', text: messages.exportRejected({ ...docSubject, providerMessage: err.providerMessage }), simonId: workOrderId });
-          await updateExport(deps.database, tenantId, workOrderId, { state: 'failed', settingsVersionId: version.id, errorCode: `provider-${err.kind}`, errorMessage: err.providerMessage, ...run });
-          return { state: 'failed', documentId: null, documentNumber: null, reason: err.providerMessage };
-        }
-        await updateExport(deps.database, tenantId, workOrderId, { errorCode: 'provider-unavailable', errorMessage: err instanceof ProviderError ? err.providerMessage : String(err) });
-        throw toApplicationFailure(err);
-      }
+  /**
+   * Creates the document exactly once (docs/exactly-once.md). The intent is recorded before the request leaves; an
+   * answer that says what happened clears it. A create whose outcome is unknown (timeout, dropped connection, 5xx, a
+   * stopped worker) is in doubt: unless the package itself refuses a second document with our reference, the next
+   * attempt waits until the in-doubt window has passed, looks again, and creates only when the look-up is still empty.
+   */
+  async function deliver(r: Resolved, connector: Connector): Promise<CreatedDocument | Ending> {
+    const { exp, draft, subject } = r;
+    // An earlier attempt created it and recorded it before attaching its PDFs: that one is ours.
+    if (exp.documentId && exp.provider === connector.provider) return { documentId: exp.documentId, documentNumber: exp.documentNumber };
+    await countAttempt(deps.database, exp.tenantId, exp.workOrderId);
+    const windowMs = deps.env.EXPORT_IN_DOUBT_WINDOW;
+    const unique = connector.documentIdentity.uniqueReference;
+    const lookup: DocumentLookup = {
+      reference: exp.reference,
+      customerExternalId: draft.customer.externalId,
+      createdAfter: new Date(exp.createdAt.getTime() - CLOCK_MARGIN_MS),
+      plan: exp.documentPlan ?? null,
+    };
 
-      // PDFs (visma-net): after the document exists; a transient failure retries the attaching only.
-      const warnings: messages.LogText[] = [];
-      const kinds = attachmentKinds(settings);
-      if (kinds.length > 0 && connector.attachFile) {
-        if (!exp.documentId || exp.documentId !== doc.documentId) {
-          await updateExport(deps.database, tenantId, workOrderId, { documentId: doc.documentId, documentNumber: doc.documentNumber });
-        }
-        try {
-          for (const kind of kinds) {
-            const file = await fetchPdf(kind, wo);
-            if (!file) {
-              warnings.push(messages.attachmentMissing({ ...docSubject, kind }));
-              continue;
-            }
-            try {
-              await connector.attachFile(doc, file);
-            } catch (err) {
-              if (!(err instanceof ProviderError) || err.retryable) throw err;
-              warnings.push(messages.attachmentRejected({ ...docSubject, kind, providerMessage: err.providerMessage }));
-            }
-          }
-        } catch (err) {
-          await updateExport(deps.database, tenantId, workOrderId, { errorCode: 'attachment-unavailable', errorMessage: err instanceof ProviderError ? err.providerMessage : String((err as Error).message ?? err) });
+    if (exp.createStartedAt) {
+      // A create went out and nobody learned its outcome (the last attempt timed out, or its worker stopped).
+      const since = exp.inDoubtSince ?? new Date();
+      const lookAt = exp.createStartedAt.getTime() + windowMs;
+      if (!exp.inDoubtSince) await markInDoubt(r, since, null, unique ? 0 : Math.max(0, lookAt - Date.now()));
+      if (!unique && Date.now() < lookAt) throw inDoubtRetry(lookAt - Date.now());
+      const found = await connector.findDocument(lookup);
+      if (found) return found;
+    } else if (exp.attempts > 0) {
+      // Earlier attempts ended with an answer; a look-up is still the cheap insurance against a lost record.
+      const found = await connector.findDocument(lookup);
+      if (found) return found;
+    }
+
+    let plan: DocumentPlan | null = exp.documentPlan ?? null;
+    if (!plan && connector.planDocument) {
+      plan = await connector.planDocument(draft);
+      await patch(exp, { documentPlan: plan });
+    }
+
+    await patch(exp, { createStartedAt: new Date() });
+    try {
+      return await connector.createDocument(draft, plan);
+    } catch (err) {
+      if (err instanceof ProviderError && !err.outcomeUnknown) {
+        // The package answered, and did nothing: no create is in flight any more.
+        await patch(exp, { createStartedAt: null, inDoubtSince: null });
+        if (err.retryable) {
+          await patch(exp, { errorCode: 'provider-unavailable', errorMessage: err.providerMessage });
           throw toApplicationFailure(err);
         }
+        // A package that refuses a second document with our reference refuses this one when an earlier one exists.
+        if (unique && (exp.attempts > 0 || exp.createStartedAt)) {
+          const found = await connector.findDocument({ ...lookup, plan });
+          if (found) return found;
+        }
+        return {
+          state: 'failed', severity: 'error', settingsVersionId: r.settingsVersionId,
+          text: messages.exportRejected({ ...subject, providerMessage: err.providerMessage }),
+          reason: err.providerMessage, errorCode: `provider-${err.kind}`,
+        };
       }
+      // The document may exist: say so, and look again after the window (or at once where the package is unique).
+      const said = err instanceof ProviderError ? err.providerMessage : String((err as Error)?.message ?? err);
+      const checkAfterMs = unique ? 1_000 : windowMs;
+      await markInDoubt(r, new Date(), said, checkAfterMs);
+      throw inDoubtRetry(checkAfterMs, said);
+    }
+  }
 
-      // Log entries are written before the state changes, here and above: whoever sees the new state finds its entries.
-      for (const text of warnings) await writeLog(deps, { tenantId, severity: 'warning', table: 'Werkbon', text, simonId: workOrderId, providerId: doc.documentId });
-      await writeLog(deps, { tenantId, severity: 'info', table: 'Werkbon', text: messages.exportSent({ ...docSubject, documentNumber: doc.documentNumber }), simonId: workOrderId, providerId: doc.documentId });
-      await updateExport(deps.database, tenantId, workOrderId, {
-        state: 'sent', documentId: doc.documentId, documentNumber: doc.documentNumber, sentAt: new Date(), settingsVersionId: version.id,
-        errorCode: null, errorMessage: null, ...run,
+  async function markInDoubt(r: Resolved, since: Date, providerMessage: string | null, checkAfterMs: number): Promise<void> {
+    const checkAfterMinutes = Math.ceil(checkAfterMs / 60_000);
+    await writeLog(deps, {
+      tenantId: r.exp.tenantId, severity: 'warning', table: 'Werkbon', simonId: r.exp.workOrderId,
+      text: messages.exportInDoubt({ ...r.subject, providerMessage, checkAfterMinutes }),
+    });
+    await patch(r.exp, { inDoubtSince: since, errorCode: 'in-doubt', errorMessage: providerMessage ?? 'uitkomst van het aanmaken onbekend' });
+  }
+
+  /** PDFs (Visma.net) after the document exists; a file already there is not posted again (it would be a new revision). */
+  async function attach(r: Resolved, connector: Connector, doc: CreatedDocument): Promise<messages.LogText[]> {
+    const kinds = attachmentKinds(r.settings);
+    if (kinds.length === 0 || !connector.attachFile) return [];
+    if (r.exp.documentId !== doc.documentId) await patch(r.exp, { documentId: doc.documentId, documentNumber: doc.documentNumber, createStartedAt: null, inDoubtSince: null });
+    const warnings: messages.LogText[] = [];
+    try {
+      const present = connector.listAttachments ? new Set(await connector.listAttachments(doc)) : new Set<string>();
+      const wo = await loadWorkOrderForDocument(deps.database, r.exp.tenantId, r.exp.workOrderId);
+      for (const kind of kinds) {
+        const file = wo ? await fetchPdf(kind, wo) : null;
+        if (!file) {
+          warnings.push(messages.attachmentMissing({ ...r.subject, kind }));
+          continue;
+        }
+        if (present.has(file.fileName)) continue;
+        try {
+          await connector.attachFile(doc, file);
+        } catch (err) {
+          if (!(err instanceof ProviderError) || err.retryable) throw err;
+          warnings.push(messages.attachmentRejected({ ...r.subject, kind, providerMessage: err.providerMessage }));
+        }
+      }
+    } catch (err) {
+      await patch(r.exp, { errorCode: 'attachment-unavailable', errorMessage: err instanceof ProviderError ? err.providerMessage : String((err as Error).message ?? err) });
+      throw toApplicationFailure(err);
+    }
+    return warnings;
+  }
+
+  return {
+    async sendWorkOrder(input: { tenantId: string; workOrderId: string }): Promise<ExportOutcome> {
+      const exp = await getExport(deps.database, input.tenantId, input.workOrderId);
+      if (!exp) throw ApplicationFailure.nonRetryable(`No export recorded for work order ${input.workOrderId}`, 'ExportNotFound');
+      if (exp.state !== 'pending') return outcomeOf(exp);
+
+      const resolved = await resolve(exp);
+      if (resolved === 'wait') return outcomeOf(exp);
+      if (!('draft' in resolved)) return finish(exp, resolved);
+
+      let connector: Connector;
+      let delivered: CreatedDocument | Ending;
+      try {
+        connector = await connectorFor(deps, exp.tenantId, resolved.subject.provider, { purpose: 'export', settings: resolved.settings });
+        delivered = await deliver(resolved, connector);
+      } catch (err) {
+        if (err instanceof ProviderError && !err.retryable) {
+          return finish(exp, {
+            state: 'failed', severity: 'error', settingsVersionId: resolved.settingsVersionId,
+            text: messages.exportRejected({ ...resolved.subject, providerMessage: err.providerMessage }), reason: err.providerMessage, errorCode: `provider-${err.kind}`,
+          });
+        }
+        if (err instanceof ProviderError) await patch(exp, { errorCode: 'provider-unavailable', errorMessage: err.providerMessage });
+        throw toApplicationFailure(err);
+      }
+      if (!('documentId' in delivered)) return finish(exp, delivered);
+
+      const warnings = await attach(resolved, connector, delivered);
+      return finish(exp, {
+        state: 'sent', severity: 'info', document: delivered, warnings, settingsVersionId: resolved.settingsVersionId,
+        text: messages.exportSent({ ...resolved.subject, documentNumber: delivered.documentNumber }), reason: null, errorCode: null,
       });
-      return { state: 'sent', documentId: doc.documentId, documentNumber: doc.documentNumber, reason: null };
     },
 
     /** Retries ran out (provider unavailable for a long time): failed, with the reason, so the user can resend it. */
@@ -156,54 +270,21 @@ export function exportActivities(deps: ActivityDeps) {
       const exp = await getExport(deps.database, input.tenantId, input.workOrderId);
       if (!exp || exp.state === 'sent') return exp ? outcomeOf(exp) : { state: 'failed', documentId: null, documentNumber: null, reason: input.message };
       const wo = await loadWorkOrderForDocument(deps.database, input.tenantId, input.workOrderId);
-      await writeLog(deps, {
-        tenantId: input.tenantId, severity: 'error', table: 'Werkbon', simonId: input.workOrderId,
+      // An in-doubt create stays recorded (createStartedAt): "Opnieuw versturen" then looks it up before creating.
+      return finish(exp, {
+        state: 'failed', severity: 'error', errorCode: 'retries-exhausted', reason: input.message,
         text: messages.exportUnavailable({ provider: exp.provider, workOrderNumber: wo?.number ?? input.workOrderId, providerMessage: input.message }),
       });
-      await updateExport(deps.database, input.tenantId, input.workOrderId, { state: 'failed', errorCode: 'retries-exhausted', errorMessage: input.message, ...currentRun() });
-      return { state: 'failed', documentId: null, documentNumber: null, reason: input.message };
     },
   };
 }
 
-/** The quote or order of this provider the work order was imported from, if any. */
-async function importedFrom(deps: ActivityDeps, tenantId: string, workOrderId: string, provider: ProviderId): Promise<string | null> {
-  const rows = await deps.database.sql<{ quote_id: string }[]>`
-    select quote_id from integration.imported_quotes where tenant_id = ${tenantId} and provider = ${provider} and work_order_id = ${workOrderId} limit 1`;
-  return rows[0]?.quote_id ?? null;
-}
-
-type PdfKind = messages.AttachmentKind;
-
-/** Which PDFs the settings ask for (manual §5.9); none for providers without the setting. */
-function attachmentKinds(settings: Settings): PdfKind[] {
-  if (!('attachments' in settings)) return [];
-  switch (settings.attachments) {
-    case 'workOrderPdf':
-      return ['workOrderPdf'];
-    case 'workOrderAndFormsPdf':
-      return ['workOrderPdf', 'formsPdf'];
-    case 'formsPdf':
-      return ['formsPdf'];
-    case 'none':
-      return [];
-  }
-}
-
-const PDF_TIMEOUT_MS = 30_000;
-
-/**
- * The PDF bytes from the work order's reference (a URL Simon serves). null when it does not exist: no reference,
- * not a URL, or 404/410 (SPEC §14.13: a missing forms PDF is skipped with a warning). Other failures throw, so
- * the activity retries.
- */
-async function fetchPdf(kind: PdfKind, wo: WorkOrderForDocument): Promise<AttachmentFile | null> {
-  const ref = kind === 'workOrderPdf' ? wo.workOrderPdf : wo.formsPdf;
-  if (!ref || !/^https?:\/\//i.test(ref)) return null;
-  const res = await fetch(ref, { signal: AbortSignal.timeout(PDF_TIMEOUT_MS) });
-  if (res.status === 404 || res.status === 410) return null;
-  if (!res.ok) throw new Error(`PDF ${kind} van werkbon ${wo.number}: HTTP ${res.status}`);
-  const content = Buffer.from(await res.arrayBuffer());
-  const fileName = kind === 'workOrderPdf' ? `Werkbon ${wo.number}.pdf` : `Eigen formulieren ${wo.number}.pdf`;
-  return { fileName: fileName.replace(/[\\/:*?"<>|]+/g, '-'), contentType: 'application/pdf', content };
+/** A retry of the send activity after `delayMs`, through Temporal (no sleep inside an activity). */
+function inDoubtRetry(delayMs: number, providerMessage?: string | null): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: EXPORT_IN_DOUBT,
+    message: `Aanmaken in doubt${providerMessage ? ` (${providerMessage})` : ''}; opnieuw kijken over ${Math.ceil(delayMs / 1000)} s`,
+    nonRetryable: false,
+    nextRetryDelay: Math.max(1_000, delayMs),
+  });
 }

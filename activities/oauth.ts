@@ -91,7 +91,9 @@ export function guardDocumentCalls(connector: Connector): Connector {
   // Prototype delegation keeps the connector's other members (and getters) as they are.
   const guarded = Object.create(connector) as Connector;
   guarded.createDocument = retryable(connector.createDocument.bind(connector));
-  guarded.findDocumentByReference = retryable(connector.findDocumentByReference.bind(connector));
+  guarded.findDocument = retryable(connector.findDocument.bind(connector));
+  if (connector.planDocument) guarded.planDocument = retryable(connector.planDocument.bind(connector));
+  if (connector.listAttachments) guarded.listAttachments = retryable(connector.listAttachments.bind(connector));
   if (connector.attachFile) guarded.attachFile = retryable(connector.attachFile.bind(connector));
   return guarded;
 }

@@ -82,6 +82,8 @@ export function quoteActivities(deps: ActivityDeps) {
               tenantId,
               provider,
               quoteId: quote.externalId,
+              kind: quote.kind ?? 'quote',
+              number: quoteNumber,
               customerExternalId: quote.customerExternalId,
               articleKeys: {
                 externalIds: [...new Set(keys.map((k) => k.externalId).filter((id): id is string => id !== null))],

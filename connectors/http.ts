@@ -11,6 +11,8 @@ export const DEFAULT_TIMEOUT_MS = 20_000;
 export const DEFAULT_RATE_LIMIT_WAIT_MS = 30_000;
 /** Provider texts are for the log; a whole HTML error page is not. */
 const MAX_PROVIDER_MESSAGE = 500;
+/** Network failures before anything reached the provider. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
 
 export type QueryValue = string | number | boolean | null | undefined;
 
@@ -124,6 +126,7 @@ export class HttpClient {
         provider: this.provider,
         operation,
         providerMessage,
+        outcomeUnknown: true,
         message: describeProviderError('timeout', { provider: this.provider, providerMessage }),
       });
     }
@@ -133,6 +136,8 @@ export class HttpClient {
       provider: this.provider,
       operation,
       providerMessage,
+      // Refused or unresolvable: nothing was sent. A connection dropped mid-exchange may have been carried out.
+      outcomeUnknown: !NOT_SENT_CODES.has(providerMessage),
       message: describeProviderError('network', { provider: this.provider, providerMessage }),
     });
   }
@@ -150,6 +155,8 @@ export class HttpClient {
       provider: this.provider,
       operation,
       providerMessage,
+      // A 5xx or 408 may come after the provider stored the write (a gateway timing out in front of it).
+      outcomeUnknown: status >= 500 || status === 408,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       message: describeProviderError(kind, { provider: this.provider, status, providerMessage, ...(lead ? { lead } : {}) }),
     });

@@ -58,9 +58,36 @@ export interface Connector {
    */
   options?(list: string, q: string | null, scope?: { administration?: string | null }): Promise<OptionItem[]>;
 
-  createDocument(draft: DocumentDraft): Promise<CreatedDocument>;
-  findDocumentByReference(reference: string): Promise<CreatedDocument | null>;
+  /**
+   * How this package lets a create happen exactly once (docs/exactly-once.md). `uniqueReference`: the package itself
+   * refuses a second document with our reference (Rompslomp `api_reference`, FactuurSturen's save name), so a create
+   * whose outcome is unknown may be sent again once the look-up comes back empty. Otherwise the export waits out the
+   * in-doubt window before it looks again and creates.
+   */
+  readonly documentIdentity: { uniqueReference: boolean };
+  /**
+   * Packages that make the caller choose the document's key (Octopus: the document number in the journal) plan it
+   * here, before the create; the plan is stored on the export, so every retry creates and looks up the same key.
+   */
+  planDocument?(draft: DocumentDraft): Promise<DocumentPlan>;
+  createDocument(draft: DocumentDraft, plan: DocumentPlan | null): Promise<CreatedDocument>;
+  /** The document an earlier attempt created, or null when the package has none (never a guess). */
+  findDocument(lookup: DocumentLookup): Promise<CreatedDocument | null>;
+  /** Names of the files already attached (a second post of a name makes a new revision: Visma.net). */
+  listAttachments?(document: CreatedDocument): Promise<string[]>;
   attachFile?(document: CreatedDocument, file: AttachmentFile): Promise<void>;
+}
+
+/** A document key the caller chose before creating it (Octopus: book year, journal, document number). */
+export type DocumentPlan = Record<string, string>;
+
+/** What an export knows to find its document again. */
+export interface DocumentLookup {
+  reference: string;
+  customerExternalId: string;
+  /** The start of the first create attempt (minus a margin): the document cannot be older. */
+  createdAfter: Date | null;
+  plan: DocumentPlan | null;
 }
 
 /** OAuth2 providers (rompslomp, visma-net) add the code flow (lib/oauth.ts implements it once). */

@@ -226,6 +226,10 @@ export const importedQuotes = integration.table('imported_quotes', {
   provider: text('provider').$type<ProviderId>().notNull(),
   quoteId: text('quote_id').notNull(),
   workOrderId: text('work_order_id').notNull(),
+  /** What the work order came from: a quote, or an order that is a document already (Visma.net `SO`, SPEC §14.13). */
+  kind: text('kind').$type<'quote' | 'salesOrder'>().notNull().default('quote'),
+  /** The number the firm knows it by (the log names it). */
+  number: text('number'),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.tenantId, t.provider, t.quoteId] })]);
 
@@ -246,6 +250,15 @@ export const documentExports = integration.table('document_exports', {
   errorCode: text('error_code'),
   errorMessage: text('error_message'),
   attempts: integer('attempts').notNull().default(0),
+  /**
+   * A create was sent at this time and its outcome is not known yet (set before the request leaves, cleared when
+   * the answer says what happened): after a crash or a timeout the document may exist (docs/exactly-once.md).
+   */
+  createStartedAt: ts('create_started_at'),
+  /** When the export learned that a create is in doubt; it looks again after the in-doubt window. Null otherwise. */
+  inDoubtSince: ts('in_doubt_since'),
+  /** The document key planned before the first create (Octopus: book year, journal, document number). */
+  documentPlan: jsonb('document_plan').$type<Record<string, string>>(),
   archivedAt: ts('archived_at').notNull(),
   sentAt: ts('sent_at'),
   workflowId: text('workflow_id'),

@@ -24,10 +24,28 @@ export interface BaseFaults<Fault, Timeout = CommitTimeout> {
   /** Consumed in order: the first entry matching a request answers it instead of the API. */
   failNext: Fault[];
   timeoutAfterCommit: Timeout | null;
+  /**
+   * The provider that keeps working after the client gave up: the next `count` matching writes are held `holdMs`
+   * before they are carried out (committed), whether or not the client still waits (docs/exactly-once.md).
+   */
+  commitLate: LateCommit | null;
+}
+
+export interface LateCommit {
+  method: string;
+  path: string;
+  count: number;
+  holdMs: number;
 }
 
 export function createFaults<Fault, Timeout = CommitTimeout>(): BaseFaults<Fault, Timeout> {
-  return { latencyMs: 0, failNext: [], timeoutAfterCommit: null };
+  return { latencyMs: 0, failNext: [], timeoutAfterCommit: null, commitLate: null };
+}
+
+/** Waits before a matching write is carried out, when the `commitLate` fault asks for it (call it before the write). */
+export async function holdLateCommit(faults: { commitLate: LateCommit | null }, method: string, path: string): Promise<void> {
+  const late = faults.commitLate;
+  if (late && spendCount(late, (l) => l.method.toUpperCase() === method && path.includes(l.path))) await sleep(late.holdMs);
 }
 
 export async function applyLatency(faults: { latencyMs: number }): Promise<void> {

@@ -1,4 +1,4 @@
-import type { DocumentDraft, DocumentLine } from './records.js';
+import type { DocumentDraft, DocumentLine, DocumentType } from './records.js';
 import * as messages from './messages.js';
 import type { Settings } from './settings.js';
 import type { ResolvedArticle, ResolvedWorkAddress, WorkOrderForDocument } from './work-order.js';
@@ -30,7 +30,7 @@ export interface SettingArticles {
 }
 
 export interface BuildDocumentOptions {
-  /** Our unique reference on the provider's document (see `documentReference`). */
+  /** Our unique reference on the provider's document (lib/references.ts). */
   reference: string;
   /** Document date, `YYYY-MM-DD`. */
   date: string;
@@ -170,27 +170,21 @@ export function warehouseFor(settings: Settings, assignedUserId: string | null):
 }
 
 /**
- * Our reference on the provider's document, used to find it again after a timeout (exactly once, SPEC §5.5).
- * Readable `simon-{workOrderId}` when the id is short and plain; otherwise `simon-` plus a 128-bit hash of tenant
- * and work order id. Deterministic, at most 50 characters.
+ * The kind of document an archived work order becomes (SPEC §3): a sales order in iMuis, a sales order or an
+ * invoice in Visma.net by its setting, an invoice (concept or unbooked) everywhere else.
  */
-export function documentReference(tenantId: string, workOrderId: string): string {
-  if (/^[A-Za-z0-9._-]{1,44}$/.test(workOrderId)) return `simon-${workOrderId}`;
-  return `simon-${hash128(`${tenantId}\u0000${workOrderId}`)}`;
+export function documentTypeFor(settings: Settings): DocumentType {
+  if (settings.provider === 'imuis') return 'salesOrder';
+  if (settings.provider === 'visma-net') return settings.documentType;
+  return 'invoice';
 }
 
-/** Two FNV-1a 64-bit hashes with different offsets over the UTF-16 code units: 32 hex characters. */
-function hash128(input: string): string {
-  const prime = 0x100000001b3n;
-  const mask = (1n << 64n) - 1n;
-  let a = 0xcbf29ce484222325n;
-  let b = 0x84222325cbf29ce4n;
-  for (let i = 0; i < input.length; i++) {
-    const c = BigInt(input.charCodeAt(i));
-    a = ((a ^ c) * prime) & mask;
-    b = ((b ^ (c + 0x9en)) * prime) & mask;
-  }
-  return a.toString(16).padStart(16, '0') + b.toString(16).padStart(16, '0');
+/**
+ * A work order made from an order that already is a document of the kind it would be sent as (a Visma.net sales
+ * order, archived with `documentType: salesOrder`) is not sent again (SPEC §14.13); returns that order's number.
+ */
+export function alreadyADocument(origin: { kind: 'quote' | 'salesOrder'; number: string | null } | null, documentType: DocumentType): string | null {
+  return origin && origin.kind === 'salesOrder' && documentType === 'salesOrder' ? origin.number ?? '' : null;
 }
 
 // ------------------------------------------------------------------ buildDocument
@@ -210,11 +204,8 @@ export function buildDocument(
   opts: BuildDocumentOptions,
 ): BuildDocumentResult {
   const limit = opts.descriptionLineLimit ?? DEFAULT_DESCRIPTION_LINE_LIMIT;
-  const subject: messages.ExportSubject = {
-    provider: settings.provider,
-    workOrderNumber: workOrder.number,
-    ...(settings.provider === 'visma-net' ? { documentType: settings.documentType } : {}),
-  };
+  const documentType = documentTypeFor(settings);
+  const subject: messages.ExportSubject = { provider: settings.provider, workOrderNumber: workOrder.number, documentType };
   const fail = (code: DocumentProblemCode, text: messages.LogText, detail?: string): BuildDocumentResult => ({
     ok: false,
     problem: { code, ...text, ...(detail !== undefined ? { detail } : {}) },
@@ -293,6 +284,7 @@ export function buildDocument(
   if (defaultProblem) return { ok: false, problem: defaultProblem };
 
   const draft: DocumentDraft = {
+    documentType,
     reference: opts.reference,
     workOrderId: workOrder.id,
     workOrderNumber: workOrder.number,

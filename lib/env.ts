@@ -106,6 +106,14 @@ export const envSchema = z.object({
   TEMPORAL_UI_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   // Graceful shutdown on SIGTERM: in-flight activities (worker) and requests (API) get this long to finish.
+  /** How long a provider call may take before it counts as timed out (docs/exactly-once.md). */
+  PROVIDER_TIMEOUT: z.string().default('20s').pipe(durationMs),
+  /**
+   * After a create whose outcome is unknown (timeout, dropped connection, 5xx, a crash), how long the export waits
+   * before it looks the document up again and creates it only if it is still missing: longer than a provider could
+   * still be working on the first request (docs/exactly-once.md).
+   */
+  EXPORT_IN_DOUBT_WINDOW: z.string().default('3m').pipe(durationMs),
   WORKER_SHUTDOWN_GRACE: z.string().default('30s').pipe(durationMs),
   API_SHUTDOWN_GRACE: z.string().default('10s').pipe(durationMs),
   // When set, the worker touches this file while it runs (the container health check reads its age).

@@ -33,6 +33,12 @@ export interface ProviderErrorInit {
   provider?: string;
   /** Method and path without query, e.g. "POST invoices", for support. */
   operation?: string;
+  /**
+   * The request may have reached the provider and been carried out (a timeout, a dropped connection, a 5xx): a
+   * create that ends like this is in doubt (docs/exactly-once.md). False when the provider certainly did nothing
+   * (connection refused, a 4xx or 429 answer, a refusal of our own quota guard).
+   */
+  outcomeUnknown?: boolean;
 }
 
 export class ProviderError extends Error {
@@ -43,6 +49,7 @@ export class ProviderError extends Error {
   readonly providerMessage: string;
   readonly provider?: string;
   readonly operation?: string;
+  readonly outcomeUnknown: boolean;
 
   constructor(init: ProviderErrorInit) {
     super(init.message);
@@ -54,6 +61,7 @@ export class ProviderError extends Error {
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
     if (init.provider !== undefined) this.provider = init.provider;
     if (init.operation !== undefined) this.operation = init.operation;
+    this.outcomeUnknown = init.outcomeUnknown ?? false;
   }
 }
 

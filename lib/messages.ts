@@ -276,6 +276,20 @@ export const exportUnavailable = (s: ExportSubject & { providerMessage: string |
     `${providerName(s.provider)} is tijdelijk niet bereikbaar; probeer het later opnieuw met 'Opnieuw versturen'`,
   );
 
+/**
+ * Warning: a create whose outcome is unknown (timeout, dropped connection, 5xx, a stopped worker): the document may
+ * exist. The export looks again after the in-doubt window and creates it only when it is still missing
+ * (docs/exactly-once.md), so nothing is doubled and the user need not act.
+ */
+export const exportInDoubt = (s: ExportSubject & { providerMessage: string | null; checkAfterMinutes: number }): LogText =>
+  text(
+    withProviderMessage(
+      `Onbekend of de ${documentWord(s.provider, s.documentType)} voor werkbon ${s.workOrderNumber} in ${providerName(s.provider)} is aangemaakt`,
+      s.providerMessage,
+    ) + `; Simon kijkt ${s.checkAfterMinutes <= 1 ? 'binnen een minuut' : `over ${s.checkAfterMinutes} minuten`} of hij er is en maakt hem alleen aan als hij ontbreekt`,
+    'Geen actie nodig; maak de werkbon niet met de hand aan in ' + providerName(s.provider),
+  );
+
 /** Warning: archived while the integration is deactivated or never activated (SPEC §5.5: `held`). */
 export const exportHeldNotActive = (s: ExportSubject): LogText =>
   text(
@@ -481,4 +495,14 @@ export const providerErrorTexts: Record<ProviderErrorKind, (provider: string) =>
   timeout: (p) => `${p} reageerde niet op tijd; het wordt automatisch opnieuw geprobeerd`,
   network: (p) => `${p} is niet bereikbaar; het wordt automatisch opnieuw geprobeerd`,
   conflict: (p) => `${p} meldt een conflict met bestaande gegevens`,
+};
+
+// ------------------------------------------------------------------ texts the connectors share (connectors/kit.ts)
+
+/** `name` is the package's display name, as the connector's errors carry it. */
+export const connectorTexts = {
+  unexpectedAnswer: (name: string) => `${name} gaf een onverwacht antwoord`,
+  badCursor: (cursor: string) => `Ongeldige cursor '${cursor}' voor een lijst`,
+  unknownArticle: (name: string) => `Artikel niet bekend in ${name}`,
+  termsNotAccepted: checkErrors.termsNotAccepted(),
 };

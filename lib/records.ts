@@ -56,7 +56,11 @@ export interface ExternalQuoteLine {
   unitPrice: string | null;
 }
 
+export type DocumentType = 'salesOrder' | 'invoice';
+
 export interface ExternalQuote {
+  /** A quote, or an order that already is a document (Visma.net `SO`): such a work order is not sent back as one. */
+  kind?: 'quote' | 'salesOrder';
   externalId: string;
   /** The quote number the user sees (e.g. FactuurSturen's `quotenr`); the work order number is made from it. */
   number?: string | null;
@@ -100,8 +104,8 @@ export interface DocumentDraft {
   customerReference: string | null;
   /** Warehouse per line (visma-net sales orders). */
   warehouse: string | null;
-  /** Which document the settings version of the archive asks for (visma-net: sales order or customer invoice). */
-  documentType?: 'salesOrder' | 'invoice';
+  /** The kind of document (lib/document.ts `documentTypeFor`): Visma.net's setting, a sales order in iMuis, else an invoice. */
+  documentType: DocumentType;
 }
 
 export interface CreatedDocument {

@@ -7,7 +7,7 @@ import { getExport as readExport, listExports as readExports, recordArchive, upd
 import { getIntegration, settingsVersionAt } from '../../db/queries/integration.js';
 import type { ExportState } from '../../db/schema.js';
 import { appendLogEntries } from '../../db/queries/logs.js';
-import { documentReference } from '../../lib/document.js';
+import { documentReference } from '../../lib/references.js';
 import * as messages from '../../lib/messages.js';
 import { isArchivable } from '../../lib/work-order.js';
 import type { Context } from 'hono';
@@ -34,6 +34,12 @@ export function presentExport(c: Context<AppBindings>, row: ExportRow) {
     settingsVersionId: row.settingsVersionId,
     error: row.errorCode || row.errorMessage ? { code: row.errorCode, message: row.errorMessage } : null,
     attempts: row.attempts,
+    inDoubt: row.inDoubtSince
+      ? {
+          since: row.inDoubtSince.toISOString(),
+          checkAfter: row.createStartedAt ? new Date(row.createStartedAt.getTime() + c.get('deps').env.EXPORT_IN_DOUBT_WINDOW).toISOString() : null,
+        }
+      : null,
     archivedAt: row.archivedAt.toISOString(),
     sentAt: row.sentAt?.toISOString() ?? null,
     workflowId: row.workflowId,
@@ -55,7 +61,7 @@ export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
   const version = live ? await settingsVersionAt(database, tenant, archivedAt) : null;
   const { exportRow, created } = await recordArchive(database, {
     tenantId: tenant, workOrderId: id, provider, snapshot, archivedAt,
-    initialState: live ? 'pending' : 'held', settingsVersionId: version?.id ?? null, reference: documentReference(tenant, id),
+    initialState: live ? 'pending' : 'held', settingsVersionId: version?.id ?? null, reference: documentReference(provider, tenant, id, snapshot.number),
   });
   const subject = { provider, workOrderNumber: snapshot.number };
   if (created && exportRow.state === 'held') {

@@ -16,6 +16,10 @@ export const exportSchema = z.object({
   settingsVersionId: z.number().nullable(),
   error: z.object({ code: z.string().nullable(), message: z.string().nullable() }).nullable(),
   attempts: z.number(),
+  inDoubt: z.object({
+    since: z.string().openapi({ description: 'When the export learned that a create may have been carried out without an answer' }),
+    checkAfter: z.string().nullable().openapi({ description: 'When it looks the document up again (and creates it only if it is still missing)' }),
+  }).nullable().openapi({ description: 'A create whose outcome is unknown (docs/exactly-once.md); null otherwise' }),
   archivedAt: z.string(),
   sentAt: z.string().nullable(),
   workflowId: z.string().nullable(),

@@ -1,5 +1,5 @@
 import type { FakeFsSavedInvoice } from '../../fakes/factuursturen/server.js';
-import { documentReference } from '../../lib/document.js';
+import { documentReference } from '../../lib/references.js';
 import { benchTenant, startPart, tokens, type Infra } from '../stack.js';
 import { distribution, fmt, pool, round, sleep, type Distribution } from '../stats.js';
 import type { PartResult } from '../report.js';
@@ -44,7 +44,7 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
     const apiMs: number[] = [];
     let number = 0;
     async function archiveOne(id: string): Promise<number> {
-      const reference = documentReference(tenant, id);
+      const reference = documentReference('factuursturen', tenant, id, id);
       let resolve!: (t: number) => void;
       const stored = new Promise<number>((r) => (resolve = r));
       waiters.set(reference, resolve);

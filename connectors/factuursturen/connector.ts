@@ -244,7 +244,9 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
       });
     },
 
-    findDocumentByReference,
+    // docs/providers/factuursturen.md, "Exactly once".
+    documentIdentity: { uniqueReference: true },
+    findDocument: (lookup) => findDocumentByReference(lookup.reference),
   };
 
   function parseCursor(cursor: string | null): number {

@@ -669,6 +669,8 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
       throw providerError('unavailable', '', operation, texts.unexpectedAnswer);
     },
 
-    findDocumentByReference,
+    // docs/providers/imuis.md, "Exactly once".
+    documentIdentity: { uniqueReference: false },
+    findDocument: (lookup) => findDocumentByReference(lookup.reference),
   };
 }

@@ -538,7 +538,9 @@ export function createOctopusConnector(ctx: ConnectorContext, opts: OctopusConne
       throw fail('unavailable', texts.invoiceNotFound, 'GET invoices');
     },
 
-    findDocumentByReference,
+    // docs/providers/octopus.md, "Exactly once".
+    documentIdentity: { uniqueReference: false },
+    findDocument: (lookup) => findDocumentByReference(lookup.reference),
   };
 
   function parseCursor(cursor: string | null): number {

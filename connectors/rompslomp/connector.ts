@@ -311,7 +311,9 @@ export function createRompslompConnector(ctx: ConnectorContext): RompslompConnec
       });
     },
 
-    findDocumentByReference,
+    // docs/providers/rompslomp.md, "Exactly once".
+    documentIdentity: { uniqueReference: true },
+    findDocument: (lookup) => findDocumentByReference(lookup.reference),
   };
 }
 

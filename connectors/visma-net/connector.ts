@@ -368,7 +368,9 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
       });
     },
 
-    findDocumentByReference,
+    // docs/providers/visma-net.md, "Exactly once".
+    documentIdentity: { uniqueReference: false },
+    findDocument: (lookup) => findDocumentByReference(lookup.reference),
 
     async attachFile(document: CreatedDocument, file: AttachmentFile): Promise<void> {
       const form = new FormData();
@@ -509,6 +511,7 @@ export function mapOrder(o: Raw): ExternalQuote {
   const customer = o.customer && typeof o.customer === 'object' ? asText((o.customer as Raw).number) : asText(o.customer);
   const lines = Array.isArray(o.lines) ? o.lines.filter((l): l is Raw => !!l && typeof l === 'object') : [];
   return {
+    kind: orderType === 'SO' ? 'salesOrder' : 'quote',
     externalId: `${orderType}/${orderNo}`,
     number: orderNo,
     name: asText(o.description) ?? '',

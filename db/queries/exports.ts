@@ -98,12 +98,11 @@ export async function recordArchive(
   });
 }
 
-export async function updateExport(
-  database: Database,
-  tenantId: string,
-  workOrderId: string,
-  patch: Partial<Pick<ExportRow, 'state' | 'documentId' | 'documentNumber' | 'errorCode' | 'errorMessage' | 'sentAt' | 'workflowId' | 'runId' | 'settingsVersionId' | 'provider'>>,
-): Promise<void> {
+export type ExportPatch = Partial<Pick<ExportRow,
+  'state' | 'documentId' | 'documentNumber' | 'errorCode' | 'errorMessage' | 'sentAt' | 'workflowId' | 'runId' | 'settingsVersionId' | 'provider'
+  | 'createStartedAt' | 'inDoubtSince' | 'documentPlan'>>;
+
+export async function updateExport(database: Database, tenantId: string, workOrderId: string, patch: ExportPatch): Promise<void> {
   await database.db
     .update(documentExports)
     .set({ ...patch, updatedAt: new Date() })
@@ -180,6 +179,16 @@ export async function findSettingArticles(database: Database, tenantId: string, 
     order by active desc`;
   for (const r of rows) if (!out.has(r.code)) out.set(r.code, { code: r.code, externalId: r.external_id, description: r.description });
   return out;
+}
+
+/** The quote or order of this provider the work order was imported from (docs/quotes.md), if any. */
+export async function importedOrigin(
+  database: Database, tenantId: string, provider: ProviderId, workOrderId: string,
+): Promise<{ kind: 'quote' | 'salesOrder'; number: string | null } | null> {
+  const rows = await database.sql<{ kind: 'quote' | 'salesOrder'; number: string | null }[]>`
+    select kind, number from integration.imported_quotes
+    where tenant_id = ${tenantId} and provider = ${provider} and work_order_id = ${workOrderId} limit 1`;
+  return rows[0] ?? null;
 }
 
 export async function pendingExports(database: Database, tenantId: string): Promise<ExportRow[]> {

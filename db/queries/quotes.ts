@@ -24,6 +24,10 @@ export interface QuoteImportRequest {
   tenantId: string;
   provider: ProviderId;
   quoteId: string;
+  /** A quote, or an order that already is a document (it is then never sent back as one). */
+  kind: 'quote' | 'salesOrder';
+  /** The number the firm knows the quote or order by. */
+  number: string | null;
   customerExternalId: string | null;
   /** Product ids and codes the quote lines name; only these articles are looked up. */
   articleKeys: { externalIds: string[]; codes: string[] };
@@ -90,8 +94,8 @@ export async function importQuote(sql: Sql, req: QuoteImportRequest): Promise<Qu
 
     const workOrderId = randomUUID();
     await tx`
-      insert into integration.imported_quotes (tenant_id, provider, quote_id, work_order_id)
-      values (${tenantId}, ${provider}, ${quoteId}, ${workOrderId})`;
+      insert into integration.imported_quotes (tenant_id, provider, quote_id, work_order_id, kind, number)
+      values (${tenantId}, ${provider}, ${quoteId}, ${workOrderId}, ${req.kind}, ${req.number})`;
     await tx`
       insert into simon.work_orders (tenant_id, id, number, customer_id, description, customer_reference, status, source, source_quote_id,
                                      notes, simon_mutated_at, integration_updated_at)

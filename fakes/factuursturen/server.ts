@@ -2,6 +2,7 @@ import type http from 'node:http';
 import {
   answerControl,
   applyLatency,
+  holdLateCommit,
   countRequest,
   createFaults,
   listen,
@@ -214,6 +215,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
   const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
   countRequest(state, `${method} ${path}`);
   await applyLatency(faults);
+  await holdLateCommit(faults, method, path);
 
   const fault = takeFault(faults, method, path);
   if (fault) return send(res, fault.status, fault.body ?? statusText(fault.status), retryAfterHeaders(fault));

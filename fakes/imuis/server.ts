@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import {
   answerControl,
   applyLatency,
+  holdLateCommit,
   bump,
   countRequest,
   createFaults,
@@ -250,6 +251,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
   }
 
   await applyLatency(faults);
+  await holdLateCommit(faults, 'POST', action);
 
   const fault = takeFirst(
     faults.failNext,

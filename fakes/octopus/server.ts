@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import {
   answerControl,
   applyLatency,
+  holdLateCommit,
   countRequest,
   createFaults,
   listen,
@@ -395,6 +396,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
   const matched = candidates.find((r) => r.method === method);
   countRequest(state, `${method} ${matched?.pattern ?? path}`);
   await applyLatency(faults);
+  await holdLateCommit(faults, method, path);
 
   const relative = path.slice(1);
   const fault = takeFault(faults, method, relative);

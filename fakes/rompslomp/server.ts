@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import {
   answerControl,
   applyLatency,
+  holdLateCommit,
   countRequest,
   createFaults,
   listen,
@@ -278,6 +279,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
   const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
   countRequest(state, `${method} ${path.replace(/\/\d+(?=\/|$)/g, '/:id')}`);
   await applyLatency(faults);
+  await holdLateCommit(faults, method, path);
 
   const fault = takeFault(faults, method, path);
   if (fault) return send(res, fault.status, apiError(fault.type ?? defaultType(fault.status), fault.message ?? defaultMessage(fault.status)), retryAfterHeaders(fault));

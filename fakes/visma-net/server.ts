@@ -3,6 +3,7 @@ import type http from 'node:http';
 import {
   answerControl,
   applyLatency,
+  holdLateCommit,
   countRequest,
   createFaults,
   listen,
@@ -319,6 +320,7 @@ async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, st
   const path = isContext ? 'context' : url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
   countRequest(state, `${method} ${pattern(path)}`);
   await applyLatency(faults);
+  await holdLateCommit(faults, method, path);
   const fault = takeFault(faults, method, path);
   if (fault) return send(res, fault.status, fault.body ?? ipp(statusText(fault.status), String(fault.status)), retryAfterHeaders(fault));
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../lib/errors.js';
-import type { Connector, DocumentDraft, ListRequest, Page } from '../../connectors/types.js';
+import type { Connector, DocumentDraft, DocumentLookup, ListRequest, Page } from '../../connectors/types.js';
+import { documentReference } from '../../lib/references.js';
 
 /**
  * What every connector must do against its fake, whatever the provider (SPEC §10; midday-style contract
@@ -30,6 +31,11 @@ export async function listAll<T>(list: (req: ListRequest) => Promise<Page<T>>, p
     if (pages > 10_000) throw new Error('listing never ends');
   } while (cursor !== null);
   return { records, pages, total };
+}
+
+/** A look-up by our reference alone, as the connector tests ask it. */
+export function lookupOf(reference: string): DocumentLookup {
+  return { reference, customerExternalId: '', createdAfter: null, plan: null };
 }
 
 export function connectorContract(name: string, setup: () => Promise<ContractFixture>): void {
@@ -62,11 +68,15 @@ export function connectorContract(name: string, setup: () => Promise<ContractFix
     });
 
     it('creates a document once and finds it again by our reference', async () => {
-      const reference = `contract-${Date.now()}`;
-      expect(await f.connector.findDocumentByReference(reference)).toBeNull();
-      const created = await f.connector.createDocument(f.draft(reference));
+      const workOrderId = `contract-${Date.now()}`;
+      const reference = documentReference(f.connector.provider, 'contract-tenant', workOrderId, '9001');
+      const draft = f.draft(reference);
+      const plan = f.connector.planDocument ? await f.connector.planDocument(draft) : null;
+      const lookup = { reference, customerExternalId: draft.customer.externalId, createdAfter: new Date(Date.now() - 60_000), plan };
+      expect(await f.connector.findDocument(lookup)).toBeNull();
+      const created = await f.connector.createDocument(draft, plan);
       expect(created.documentId).toBeTruthy();
-      expect(await f.connector.findDocumentByReference(reference)).toEqual(created);
+      expect(await f.connector.findDocument(lookup)).toEqual(created);
     });
   });
 }

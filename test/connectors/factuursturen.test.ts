@@ -11,12 +11,13 @@ import {
 import { createConnector } from '../../connectors/index.js';
 import type { DocumentDraft } from '../../connectors/types.js';
 import { factuurSturenSettings } from '../../lib/settings.js';
-import { connectorContract, listAll } from './contract.js';
+import { lookupOf, connectorContract, listAll } from './contract.js';
 
 const account = { username: 'installatiebedrijf-jansen', apiKey: 'fs-key-7d1c2b' };
 
 function draftFor(reference: string, overrides: Partial<DocumentDraft> = {}): DocumentDraft {
   return {
+    documentType: 'invoice',
     reference,
     workOrderId: 'wo-1',
     workOrderNumber: 'WB-1001',
@@ -209,7 +210,7 @@ describe('FactuurSturen connector against the fake', () => {
 
     it('a refused invoice (unknown customer) → non-retryable validation with the provider text, nothing stored', async () => {
       const before = fake.state.savedInvoices.length;
-      const err = await failure(connect().createDocument(draftFor(`bad-client-${Date.now()}`, { customer: { externalId: '999999', name: 'Onbekend' } })));
+      const err = await failure(connect().createDocument(draftFor(`bad-client-${Date.now()}`, { customer: { externalId: '999999', name: 'Onbekend' } }), null));
       expect(err).toMatchObject({ kind: 'validation', retryable: false, status: 400 });
       expect(err.providerMessage).toBe('Client 999999 does not exist');
       expect(err.message).toContain('Client 999999 does not exist');
@@ -218,7 +219,7 @@ describe('FactuurSturen connector against the fake', () => {
 
     it('422 with a text body → non-retryable validation with that text', async () => {
       fake.faults.failNext.push({ status: 422, method: 'POST', path: 'invoices', body: 'Line 1: tax_rate 7 is not allowed' });
-      const err = await failure(connect().createDocument(draftFor(`unprocessable-${Date.now()}`)));
+      const err = await failure(connect().createDocument(draftFor(`unprocessable-${Date.now()}`), null));
       expect(err).toMatchObject({ kind: 'validation', retryable: false, status: 422, providerMessage: 'Line 1: tax_rate 7 is not allowed' });
     });
   });
@@ -269,7 +270,7 @@ describe('FactuurSturen connector against the fake', () => {
   describe('concept invoices', () => {
     it('saves a concept invoice for the customer with article codes leading the lines', async () => {
       const reference = `simon-wo-${Date.now()}`;
-      const created = await connect().createDocument(draftFor(reference));
+      const created = await connect().createDocument(draftFor(reference), null);
       const stored = fake.state.savedInvoices.find((i) => i.savename === reference)!;
       expect(created).toEqual({ documentId: String(stored.id), documentNumber: String(stored.id) });
       expect(stored.clientnr).toBe(1001);
@@ -282,17 +283,17 @@ describe('FactuurSturen connector against the fake', () => {
         { amount: 3, description: '1009 Kogelkraan 15 mm', price: 4.25, tax_rate: product10.taxes },
         { amount: 1, description: '0003 Voorrijkosten', price: 35, tax_rate: 21 },
       ]);
-      expect(await connect().findDocumentByReference(reference)).toEqual(created);
+      expect(await connect().findDocument(lookupOf(reference))).toEqual(created);
     });
 
     it('finds nothing for a reference that was never saved', async () => {
-      expect(await connect().findDocumentByReference('simon-never-saved')).toBeNull();
+      expect(await connect().findDocument(lookupOf('simon-never-saved'))).toBeNull();
     });
 
     it('saving the same reference twice gives the same invoice, not a second one', async () => {
       const reference = `simon-twice-${Date.now()}`;
-      const first = await connect().createDocument(draftFor(reference));
-      const second = await connect().createDocument(draftFor(reference));
+      const first = await connect().createDocument(draftFor(reference), null);
+      const second = await connect().createDocument(draftFor(reference), null);
       expect(second).toEqual(first);
       expect(fake.state.savedInvoices.filter((i) => i.savename === reference)).toHaveLength(1);
     });
@@ -302,16 +303,16 @@ describe('FactuurSturen connector against the fake', () => {
       fake.faults.timeoutAfterCommit = { method: 'POST', path: 'invoices', count: 1 };
       const postsBefore = fake.state.requests['POST invoices'] ?? 0;
 
-      const err = await failure(connect().createDocument(draftFor(reference)));
+      const err = await failure(connect().createDocument(draftFor(reference), null));
       expect(err).toMatchObject({ kind: 'unavailable', retryable: true, status: 504 });
       const stored = fake.state.savedInvoices.filter((i) => i.savename === reference);
       expect(stored).toHaveLength(1);
 
-      const found = await connect().findDocumentByReference(reference);
+      const found = await connect().findDocument(lookupOf(reference));
       expect(found).toEqual({ documentId: String(stored[0].id), documentNumber: String(stored[0].id) });
 
       // Even a blind retry of the create lands on the same invoice.
-      expect(await connect().createDocument(draftFor(reference))).toEqual(found);
+      expect(await connect().createDocument(draftFor(reference), null)).toEqual(found);
       expect(fake.state.savedInvoices.filter((i) => i.savename === reference)).toHaveLength(1);
       expect(fake.state.requests['POST invoices'] - postsBefore).toBe(2);
     });
@@ -321,7 +322,7 @@ describe('FactuurSturen connector against the fake', () => {
       const draft = draftFor(`simon-gone-${Date.now()}`, {
         lines: [{ kind: 'article', role: 'material', articleExternalId: '99999', articleCode: 'WEG-1', description: 'Verwijderd artikel', quantity: 1, unitPrice: null }],
       });
-      const err = await failure(connect().createDocument(draft));
+      const err = await failure(connect().createDocument(draft, null));
       expect(err).toMatchObject({ kind: 'validation', retryable: false });
       expect(err.message).toContain('WEG-1');
       expect(fake.state.requests['POST invoices'] ?? 0).toBe(posts);

@@ -27,7 +27,7 @@ import { createConnector, providerConfig } from '../../connectors/index.js';
 import type { DocumentDraft } from '../../connectors/types.js';
 import { parseEnv } from '../../lib/env.js';
 import { imuisSettings } from '../../lib/settings.js';
-import { connectorContract, listAll } from './contract.js';
+import { lookupOf, connectorContract, listAll } from './contract.js';
 
 // ------------------------------------------------------------------ XML
 
@@ -144,6 +144,7 @@ describe('iMuis connector rules', () => {
 
 function draftFor(reference: string, overrides: Partial<DocumentDraft> = {}): DocumentDraft {
   return {
+    documentType: 'salesOrder',
     reference,
     workOrderId: 'wo-1',
     workOrderNumber: 'WB-1001',
@@ -482,7 +483,7 @@ describe('iMuis connector against the fake', () => {
   describe('sales orders', () => {
     it('creates one open sales order: ORDKOP with DEB, d/m/Y date, KENM, remarks; ORDRG per article line', async () => {
       const reference = `simon-wo-${Date.now() % 100000}`;
-      const created = await connect().createDocument(draftFor(reference));
+      const created = await connect().createDocument(draftFor(reference), null);
       const order = fake.state.orders.find((o) => o.KENM === reference)!;
       expect(created).toEqual({ documentId: String(order.NR), documentNumber: String(order.NR) });
       expect(order).toMatchObject({ DEB: 10001, DAT: '23/11/2026', GEBRORDBEV: 'N', OPM: 'Jan den Butter, Dunantstraat 140, 2131 RT Eindhoven\nCV-ketel & filter' });
@@ -492,15 +493,15 @@ describe('iMuis connector against the fake', () => {
         { RG: 3, ART: '1003', AANT: 3, OMSCHR: 'Kogelkraan 15 mm met een heel lange omsc', PRIJS: 4.25 },
         { RG: 4, ART: 'VOORRIJKOSTEN', AANT: 1, OMSCHR: 'Voorrijkosten', PRIJS: null },
       ]);
-      expect(await connect().findDocumentByReference(reference)).toEqual(created);
-      expect(await connect().findDocumentByReference('simon-nooit')).toBeNull();
+      expect(await connect().findDocument(lookupOf(reference))).toEqual(created);
+      expect(await connect().findDocument(lookupOf('simon-nooit'))).toBeNull();
     });
 
     it('a reference longer than KENM holds is found again through its hash', async () => {
       const reference = `simon-${'f'.repeat(32)}-${Date.now()}`;
-      const created = await connect().createDocument(draftFor(reference));
+      const created = await connect().createDocument(draftFor(reference), null);
       expect(fake.state.orders.find((o) => o.NR === Number(created.documentId))!.KENM).toBe(orderKenmerk(reference));
-      expect(await connect().findDocumentByReference(reference)).toEqual(created);
+      expect(await connect().findDocument(lookupOf(reference))).toEqual(created);
     });
 
     it('writes no memo when there is none', () => {
@@ -511,7 +512,7 @@ describe('iMuis connector against the fake', () => {
 
     it('a refused order (blocked debtor) → non-retryable validation with the provider text, nothing stored', async () => {
       const before = fake.state.orders.length;
-      const err = await failure(connect().createDocument(draftFor('simon-blocked', { customer: { externalId: '10030', name: 'Geblokkeerd' } })));
+      const err = await failure(connect().createDocument(draftFor('simon-blocked', { customer: { externalId: '10030', name: 'Geblokkeerd' } }), null));
       expect(err).toMatchObject({ kind: 'validation', retryable: false, providerMessage: 'Debiteur 10030 is geblokkeerd' });
       expect(fake.state.orders.length).toBe(before);
     });
@@ -520,18 +521,18 @@ describe('iMuis connector against the fake', () => {
       const reference = `simon-sess-${Date.now() % 100000}`;
       await connect().verifyConnection();
       fake.expireSessions();
-      await connect().createDocument(draftFor(reference));
+      await connect().createDocument(draftFor(reference), null);
       expect(fake.state.orders.filter((o) => o.KENM === reference)).toHaveLength(1);
     });
 
     it('a timeout after the order was committed: retryable error, one order, found by KENM', async () => {
       const reference = `simon-504-${Date.now() % 100000}`;
       fake.faults.timeoutAfterCommit = { action: 'CREATEVERKOOPORDER', count: 1 };
-      const err = await failure(connect().createDocument(draftFor(reference)));
+      const err = await failure(connect().createDocument(draftFor(reference), null));
       expect(err).toMatchObject({ kind: 'unavailable', retryable: true, status: 504 });
       const stored = fake.state.orders.filter((o) => o.KENM === reference);
       expect(stored).toHaveLength(1);
-      expect(await connect().findDocumentByReference(reference)).toEqual({ documentId: String(stored[0].NR), documentNumber: String(stored[0].NR) });
+      expect(await connect().findDocument(lookupOf(reference))).toEqual({ documentId: String(stored[0].NR), documentNumber: String(stored[0].NR) });
     });
   });
 });

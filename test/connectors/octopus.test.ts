@@ -22,7 +22,7 @@ import type { DocumentDraft } from '../../connectors/types.js';
 import { buildDocument } from '../../lib/document.js';
 import { octopusSettings, type SettingsOf } from '../../lib/settings.js';
 import type { WorkOrderForDocument } from '../../lib/work-order.js';
-import { connectorContract, listAll } from './contract.js';
+import { lookupOf, connectorContract, listAll } from './contract.js';
 
 const credentials = { username: DEFAULT_OCTOPUS_USER.user, password: DEFAULT_OCTOPUS_USER.password };
 const config = { softwareHouseUuid: DEFAULT_SOFTWARE_HOUSE_UUID };
@@ -47,6 +47,7 @@ const settingsFor = (over: Partial<SettingsOf<'octopus'>> = {}): SettingsOf<'oct
 
 function draftFor(reference: string, overrides: Partial<DocumentDraft> = {}): DocumentDraft {
   return {
+    documentType: 'invoice',
     reference,
     workOrderId: 'wo-1',
     workOrderNumber: 'WB-1001',
@@ -296,7 +297,7 @@ describe('Octopus connector against the fake', () => {
 
     it('a closed journal → 403 → non-retryable, with the journal named in Dutch', async () => {
       const posts = calls('POST /dossiers/{dossierId}/invoices');
-      const err = await failure(connect({ settings: settingsFor({ journal: 'V2' }) }).createDocument(draftFor(`closed-${Date.now()}`)));
+      const err = await failure(connect({ settings: settingsFor({ journal: 'V2' }) }).createDocument(draftFor(`closed-${Date.now()}`), null));
       expect(err).toMatchObject({ kind: 'conflict', retryable: false, status: 403 });
       expect(err.providerMessage).toBe("Dagboek 'V2' is afgesloten of in gebruik in Octopus (Octopus: Journal V2 is closed or in use)");
       expect(calls('POST /dossiers/{dossierId}/invoices') - posts).toBe(1);
@@ -306,21 +307,21 @@ describe('Octopus connector against the fake', () => {
       const draft = draftFor(`bad-product-${Date.now()}`, {
         lines: [{ kind: 'article', role: 'material', articleExternalId: 'x', articleCode: 'BESTAAT-NIET', description: 'Weg', quantity: 1, unitPrice: '1' }],
       });
-      const err = await failure(connect().createDocument(draft));
+      const err = await failure(connect().createDocument(draft, null));
       expect(err).toMatchObject({ kind: 'validation', retryable: false, status: 500 });
       expect(err.providerMessage).toBe("Octopus weigert de gegevens (ongeldige datum, bedrag of code) (Octopus: Line 1: product 'BESTAAT-NIET' does not exist)");
       expect(invoicesWith(draft.reference)).toHaveLength(0);
     });
 
     it('an unknown relation → 400 → non-retryable validation', async () => {
-      const err = await failure(connect().createDocument(draftFor(`no-relation-${Date.now()}`, { customer: { externalId: '99999', name: 'Onbekend' } })));
+      const err = await failure(connect().createDocument(draftFor(`no-relation-${Date.now()}`, { customer: { externalId: '99999', name: 'Onbekend' } }), null));
       expect(err).toMatchObject({ kind: 'validation', retryable: false, status: 400 });
       expect(err.providerMessage).toContain('Relation 99999 is not a known client');
     });
 
     it('a document date outside every open book year → refused before anything is written', async () => {
       const posts = calls('POST /dossiers/{dossierId}/invoices');
-      const err = await failure(connect().createDocument(draftFor(`old-${Date.now()}`, { date: `${thisYear - 1}-06-30` })));
+      const err = await failure(connect().createDocument(draftFor(`old-${Date.now()}`, { date: `${thisYear - 1}-06-30` }), null));
       expect(err).toMatchObject({ kind: 'validation', retryable: false });
       expect(err.providerMessage).toBe(`Geen open boekjaar in Octopus voor ${thisYear - 1}-06-30`);
       expect(calls('POST /dossiers/{dossierId}/invoices')).toBe(posts);
@@ -387,7 +388,7 @@ describe('Octopus connector against the fake', () => {
   describe('sales invoices', () => {
     it('creates one unbooked sales invoice in the chosen journal of the open book year, found back by our reference', async () => {
       const reference = `simon-wo-${Date.now()}`;
-      const created = await connect().createDocument(draftFor(reference));
+      const created = await connect().createDocument(draftFor(reference), null);
       const [stored, ...more] = invoicesWith(reference);
       expect(more).toHaveLength(0);
       expect(created).toEqual({ documentId: `2/V1/${stored.documentSequenceNr}`, documentNumber: String(stored.documentSequenceNr) });
@@ -400,7 +401,7 @@ describe('Octopus connector against the fake', () => {
         comment: `Jan Peeters, Stationsstraat 12, 2800 Mechelen\n${REFERENCE_LABEL} ${reference}`,
         booked: false,
       });
-      expect(await connect().findDocumentByReference(reference)).toEqual(created);
+      expect(await connect().findDocument(lookupOf(reference))).toEqual(created);
     });
 
     it('sends lines as invoiceLines: a text line, then products by externProductNr, own price when the work order has none', async () => {
@@ -415,6 +416,7 @@ describe('Octopus connector against the fake', () => {
             { kind: 'article', role: 'default', articleExternalId: '3', articleCode: 'Voorrijkosten', description: 'Voorrijkosten', quantity: 1, unitPrice: null },
           ],
         }),
+        null,
       );
       expect(invoicesWith(reference)[0].invoiceLines.map((l) => [l.externProductNr, l.description, l.count, l.unitPrice])).toEqual([
         [null, 'CV-ketel maakt geluid\nDrukventiel vervangen', 0, 0],
@@ -426,17 +428,17 @@ describe('Octopus connector against the fake', () => {
     });
 
     it('finds nothing for a reference that was never used', async () => {
-      expect(await connect().findDocumentByReference('simon-never')).toBeNull();
+      expect(await connect().findDocument(lookupOf('simon-never'))).toBeNull();
     });
 
     it('a timeout after Octopus committed: retryable; the invoice exists once and is found by reference', async () => {
       const reference = `simon-commit-timeout-${Date.now()}`;
       fake.faults.timeoutAfterCommit = { method: 'POST', path: 'invoices', count: 1 };
-      const err = await failure(connect().createDocument(draftFor(reference)));
+      const err = await failure(connect().createDocument(draftFor(reference), null));
       expect(err).toMatchObject({ kind: 'unavailable', retryable: true, status: 504 });
       const stored = invoicesWith(reference);
       expect(stored).toHaveLength(1);
-      expect(await connect().findDocumentByReference(reference)).toEqual({
+      expect(await connect().findDocument(lookupOf(reference))).toEqual({
         documentId: `2/V1/${stored[0].documentSequenceNr}`,
         documentNumber: String(stored[0].documentSequenceNr),
       });
@@ -468,7 +470,7 @@ describe('Octopus connector against the fake', () => {
         const reference = `simon-opt-${Math.random().toString(36).slice(2)}`;
         const built = buildDocument(workOrder, settings, articles, { reference, date: today });
         if (!built.ok) throw new Error(built.problem.message);
-        await connect({ settings }).createDocument(built.draft);
+        await connect({ settings }).createDocument(built.draft, null);
         return invoicesWith(reference)[0];
       }
 

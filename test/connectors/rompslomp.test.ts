@@ -21,7 +21,7 @@ const rompslompOAuthConfig = (o: { baseUrl: string; clientId: string; clientSecr
   oauthConfig(parseEnv({ ROMPSLOMP_BASE_URL: o.baseUrl, ROMPSLOMP_CLIENT_ID: o.clientId, ROMPSLOMP_CLIENT_SECRET: o.clientSecret }), 'rompslomp')!;
 const createRompslompOAuth = (o: { baseUrl: string; clientId: string; clientSecret: string }) => createOAuthClient(rompslompOAuthConfig(o));
 import { settingsSchema, type Settings } from '../../lib/settings.js';
-import { connectorContract, listAll } from './contract.js';
+import { lookupOf, connectorContract, listAll } from './contract.js';
 
 const redirectUri = 'http://simon.test/v1/oauth/rompslomp/callback';
 
@@ -54,6 +54,7 @@ function draftFor(fake: FakeRompslomp, reference: string, overrides: Partial<Doc
   const customer = data.contacts[0];
   const material = data.products[5];
   return {
+    documentType: 'invoice',
     reference,
     workOrderId: 'wo-1',
     workOrderNumber: 'WB-1001',
@@ -210,7 +211,7 @@ describe('Rompslomp connector against the fake', () => {
       await Promise.all([
         connector.listArticles({ cursor: null, since: null }),
         connector.listCustomers({ cursor: null, since: null }),
-        connector.findDocumentByReference('none-such'),
+        connector.findDocument(lookupOf('none-such')),
       ]);
       expect(refreshes).toBe(1);
     });
@@ -358,7 +359,7 @@ describe('Rompslomp connector against the fake', () => {
     it('creates a concept with our api_reference, decimal strings, product ids and the products’ VAT types', async () => {
       const reference = `wo-${Date.now()}`;
       const draft = draftFor(fake, reference);
-      const created = await connect().createDocument(draft);
+      const created = await connect().createDocument(draft, null);
       const [invoice] = invoicesFor(reference);
       expect(invoice).toBeDefined();
       expect(created).toEqual({ documentId: String(invoice.id), documentNumber: null });
@@ -371,30 +372,30 @@ describe('Rompslomp connector against the fake', () => {
         [material.invoice_line.description, '3.0', '4.25', material.id, material.invoice_line.vat_type_id],
         ['standaard', '1.0', '35.0', 1468038998, 708176756],
       ]);
-      expect(await connect().findDocumentByReference(reference)).toEqual(created);
+      expect(await connect().findDocument(lookupOf(reference))).toEqual(created);
     });
 
     it('cuts a line description to 255 characters', async () => {
       const reference = `long-${Date.now()}`;
-      await connect().createDocument(draftFor(fake, reference, { lines: [{ kind: 'text', description: 'x'.repeat(400) }] }));
+      await connect().createDocument(draftFor(fake, reference, { lines: [{ kind: 'text', description: 'x'.repeat(400) }] }), null);
       expect(invoicesFor(reference)[0].invoice_lines[0].description).toHaveLength(255);
     });
 
     it('after a 504 that committed, the retry finds the invoice instead of making a second one', async () => {
       const reference = `timeout-${Date.now()}`;
       fake.faults.timeoutAfterCommit = { path: 'sales_invoices', method: 'POST', count: 1 };
-      const err = await failure(connect().createDocument(draftFor(fake, reference)));
+      const err = await failure(connect().createDocument(draftFor(fake, reference), null));
       expect(err).toMatchObject({ kind: 'unavailable', retryable: true, status: 504 });
       expect(invoicesFor(reference)).toHaveLength(1);
-      const found = await connect().findDocumentByReference(reference);
+      const found = await connect().findDocument(lookupOf(reference));
       expect(found?.documentId).toBe(String(invoicesFor(reference)[0].id));
       // Even creating again does not add one: the reference is taken, so the existing invoice is returned.
-      expect(await connect().createDocument(draftFor(fake, reference))).toEqual(found);
+      expect(await connect().createDocument(draftFor(fake, reference), null)).toEqual(found);
       expect(invoicesFor(reference)).toHaveLength(1);
     });
 
     it('maps a 422 to a non-retryable validation error with Rompslomp’s message', async () => {
-      const err = await failure(connect().createDocument(draftFor(fake, `bad-${Date.now()}`, { customer: { externalId: '1', name: 'Niemand' } })));
+      const err = await failure(connect().createDocument(draftFor(fake, `bad-${Date.now()}`, { customer: { externalId: '1', name: 'Niemand' } }), null));
       expect(err).toMatchObject({ kind: 'validation', retryable: false, status: 422 });
       expect(err.message).toContain('Contact moet bestaan');
     });
@@ -403,7 +404,7 @@ describe('Rompslomp connector against the fake', () => {
       const draft = draftFor(fake, `gone-${Date.now()}`, {
         lines: [{ kind: 'article', role: 'material', articleExternalId: '42', articleCode: 'WEG', description: 'Weg', quantity: 1, unitPrice: null }],
       });
-      const err = await failure(connect().createDocument(draft));
+      const err = await failure(connect().createDocument(draft, null));
       expect(err).toMatchObject({ kind: 'validation', retryable: false });
       expect(err.message).toContain('Artikel WEG is niet (meer) bekend in Rompslomp');
     });

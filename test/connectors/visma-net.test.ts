@@ -28,7 +28,7 @@ import { parseEnv } from '../../lib/env.js';
 const createVismaNetOAuth = (o: { connectBaseUrl: string; clientId: string; clientSecret: string }) =>
   createOAuthClient(oauthConfig(parseEnv({ VISMA_CONNECT_BASE_URL: o.connectBaseUrl, VISMA_CLIENT_ID: o.clientId, VISMA_CLIENT_SECRET: o.clientSecret }), 'visma-net')!);
 import { settingsSchema, type Settings } from '../../lib/settings.js';
-import { connectorContract, listAll } from './contract.js';
+import { lookupOf, connectorContract, listAll } from './contract.js';
 
 const redirectUri = 'http://simon.test/v1/oauth/visma-net/callback';
 const COMPANY = '1234567';
@@ -293,7 +293,7 @@ describe('Visma.net connector against the fake', () => {
     });
 
     it('maps 400, 403 and 412 to clear Dutch messages with the provider text', async () => {
-      const rejected = await failure(connect().createDocument(draftFor('err-1', { customer: { externalId: '99999', name: 'Onbekend' } })));
+      const rejected = await failure(connect().createDocument(draftFor('err-1', { customer: { externalId: '99999', name: 'Onbekend' } }), null));
       expect(rejected).toMatchObject({ kind: 'validation', retryable: false, status: 400 });
       expect(rejected.message).toContain("Customer '99999' was not found");
 
@@ -303,7 +303,7 @@ describe('Visma.net connector against the fake', () => {
       expect(forbidden.message).toContain("rol 'API User'");
 
       fake.faults.failNext.push({ status: 412, path: 'salesorder' });
-      const conflict = await failure(connect().createDocument(draftFor('err-2')));
+      const conflict = await failure(connect().createDocument(draftFor('err-2'), null));
       expect(conflict).toMatchObject({ kind: 'conflict', retryable: false });
       expect(conflict.message).toContain('tegelijk door iemand anders gewijzigd');
     });
@@ -357,7 +357,7 @@ describe('Visma.net connector against the fake', () => {
   describe('documents', () => {
     it('creates a sales order on hold, every field wrapped, our reference in customerOrder, the warehouse on each line', async () => {
       const connector = connect();
-      const created = await connector.createDocument(draftFor('simon-so-1'));
+      const created = await connector.createDocument(draftFor('simon-so-1'), null);
       expect(created.documentId).toMatch(/^salesorder\/SO\/\d{6}$/);
       const order = fake.data.salesOrders.find((o) => `salesorder/SO/${o.orderNo}` === created.documentId)!;
       expect(order).toMatchObject({
@@ -371,18 +371,18 @@ describe('Visma.net connector against the fake', () => {
         ['SIMONVOORR', 1, 35, 'BUS1'],
       ]);
       expect(created.documentNumber).toBe(order.orderNo);
-      expect(await connector.findDocumentByReference('simon-so-1')).toEqual(created);
+      expect(await connector.findDocument(lookupOf('simon-so-1'))).toEqual(created);
     });
 
     it('creates a customer invoice on hold with our reference in externalReference', async () => {
       const connector = connect({ settings: settingsFor({ documentType: 'invoice' }) });
-      const created = await connector.createDocument(draftFor('simon-inv-1', { documentType: 'invoice', warehouse: null }));
+      const created = await connector.createDocument(draftFor('simon-inv-1', { documentType: 'invoice', warehouse: null }), null);
       expect(created.documentId).toMatch(/^customerinvoice\/\d{6}$/);
       const invoice = fake.data.invoices.find((i) => i.referenceNumber === created.documentNumber)!;
       expect(invoice).toMatchObject({ hold: true, status: 'Hold', externalReference: 'simon-inv-1', customerRefNumber: 'WB-1001 / REF-7', customer: { number: '10001' } });
       expect(invoice.invoiceLines.map((l) => [l.inventoryNumber, l.quantity, l.unitPriceInCurrency])).toEqual([['SIMONWERK', 2, 62.5], ['SIMONREIS', 0.25, 45], ['M1001', 3, 4.25], ['SIMONVOORR', 1, 35]]);
-      expect(await connector.findDocumentByReference('simon-inv-1')).toEqual(created);
-      expect(await connector.findDocumentByReference('simon-nergens')).toBeNull();
+      expect(await connector.findDocument(lookupOf('simon-inv-1'))).toEqual(created);
+      expect(await connector.findDocument(lookupOf('simon-nergens'))).toBeNull();
     });
 
     it('refuses a write whose fields are not wrapped as { value }', async () => {
@@ -398,16 +398,16 @@ describe('Visma.net connector against the fake', () => {
     it('finds the order after a 504 that came after the commit, so a retry creates nothing', async () => {
       const connector = connect();
       fake.faults.timeoutAfterCommit = { path: 'salesorder', method: 'POST', count: 1 };
-      const err = await failure(connector.createDocument(draftFor('simon-504')));
+      const err = await failure(connector.createDocument(draftFor('simon-504'), null));
       expect(err).toMatchObject({ kind: 'unavailable', retryable: true, status: 504 });
-      const found = await connector.findDocumentByReference('simon-504');
+      const found = await connector.findDocument(lookupOf('simon-504'));
       expect(found?.documentId).toMatch(/^salesorder\/SO\//);
       expect(fake.data.salesOrders.filter((o) => o.customerOrder === 'simon-504')).toHaveLength(1);
     });
 
     it('uploads a PDF as multipart; the same file again becomes a new revision', async () => {
       const connector = connect();
-      const created = await connector.createDocument(draftFor('simon-pdf'));
+      const created = await connector.createDocument(draftFor('simon-pdf'), null);
       const pdf = Buffer.from('%PDF-1.4\n% werkbon\n%%EOF\n');
       await connector.attachFile!(created, { fileName: 'Werkbon WB-1001.pdf', contentType: 'application/pdf', content: pdf });
       await connector.attachFile!(created, { fileName: 'Werkbon WB-1001.pdf', contentType: 'application/pdf', content: pdf });
@@ -453,11 +453,11 @@ describe('Visma.net connector against the fake', () => {
 
       const so = await connect({ credentials: tokens }).listQuotes!({ cursor: null, since: null });
       expect(so.records).toEqual([{
-        externalId: 'SO/000101', number: '000101', name: 'Simon: lekkage keuken', reference: null, memo: 'Sleutel bij buren', customerExternalId: '10004',
+        kind: 'salesOrder', externalId: 'SO/000101', number: '000101', name: 'Simon: lekkage keuken', reference: null, memo: 'Sleutel bij buren', customerExternalId: '10004',
         customerReference: 'PO-88', lines: [{ articleExternalId: null, articleCode: 'M1001', description: 'Kogelkraan 15 mm', quantity: 2, unitPrice: '9.5' }],
       }]);
       const qt = await connect({ credentials: tokens, settings: settingsFor({ orders: { import: 'quote', includeFilterWord: '', includeLines: false } }) }).listQuotes!({ cursor: null, since: null });
-      expect(qt.records.map((q) => q.externalId)).toEqual(['QT/000104']);
+      expect(qt.records.map((q) => [q.kind, q.externalId])).toEqual([['quote', 'QT/000104']]);
     });
   });
 });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApplicationFailure } from '../../connectors/failures.js';
-import { REFERENCE_LABEL } from '../../connectors/octopus/connector.js';
 import { DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeOctopus } from '../../fakes/octopus/server.js';
 import { parseEnv } from '../../lib/env.js';
 import { dayWindow, minuteWindow, QuotaRefusal } from '../../lib/quota.js';
@@ -162,9 +161,11 @@ describe('a quota-limited day end to end', () => {
     }, tokens.backend);
     expect(res.status).toBe(202);
     const handle = stack.client.workflow.getHandle(`export/${tenant}/${id}`);
-    const outcome = (await handle.result()) as { state: string };
+    const outcome = (await handle.result()) as { state: string; documentId: string };
     expect(outcome.state).toBe('sent');
+    sentDocuments.push(outcome.documentId);
   }
+  const sentDocuments: string[] = [];
 
   beforeAll(async () => {
     stack.tenants.push(tenant);
@@ -223,7 +224,7 @@ describe('a quota-limited day end to end', () => {
     expect(await guardCalls()).toBe(fake.callsToday());
     const status = await stack.api('GET', `${base}/integration`, undefined, tokens.support);
     expect(status.body.quota).toMatchObject({ perDay: N, exportReserve: (N * RESERVE_PERCENT) / 100, day: { used: fake.callsToday() } });
-    expect(fake.dossier().invoices.filter((i) => (i.comment ?? '').includes(`${REFERENCE_LABEL} simon-wo-q-`))).toHaveLength(3);
+    expect(new Set(sentDocuments).size).toBe(3);
   });
 
   it('a sync that runs into the guard waits for the next day through Temporal’s retry, while exports still use the reserve', async () => {

@@ -56,6 +56,9 @@ export async function startStack(label: string, opts: { extraTokens?: string[]; 
     API_TOKENS: [`${tokens.admin}:admin`, `${tokens.backend}:backend`, `${tokens.support}:support`, ...(opts.extraTokens ?? [])].join(','),
     FACTUURSTUREN_BASE_URL: fake.url,
     LOG_LEVEL: 'silent',
+    // A create in doubt is looked up again after this window (docs/exactly-once.md); tests that need the
+    // production length pass their own.
+    EXPORT_IN_DOUBT_WINDOW: '2s',
     // Other providers' fakes: a test starts its own and passes e.g. { OCTOPUS_BASE_URL: fake.url }.
     ...(opts.env ?? {}),
   });
