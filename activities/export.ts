@@ -283,7 +283,7 @@ export function exportActivities(deps: ActivityDeps) {
 function inDoubtRetry(delayMs: number, providerMessage?: string | null): ApplicationFailure {
   return ApplicationFailure.create({
     type: EXPORT_IN_DOUBT,
-    message: `Aanmaken in doubt${providerMessage ? ` (${providerMessage})` : ''}; opnieuw kijken over ${Math.ceil(delayMs / 1000)} s`,
+    message: `Create in doubt${providerMessage ? ` (${providerMessage})` : ''}: the document may exist; looking it up again in ${Math.ceil(delayMs / 1000)} s`,
     nonRetryable: false,
     nextRetryDelay: Math.max(1_000, delayMs),
   });
