@@ -1,6 +1,6 @@
 import { seedFactuurSturen, startFakeFactuurSturen } from '../../../fakes/factuursturen/server.js';
 import { activateFactuurSturen } from '../activation.js';
-import type { ProviderHarness } from './index.js';
+import type { ProviderHarness } from './types.js';
 
 export const factuurSturenHarness: ProviderHarness = {
   provider: 'factuursturen',

@@ -1,0 +1,30 @@
+import type { ProviderId } from '../../../lib/providers.js';
+import type { LateCommit, CommitTimeout } from '../../../fakes/kit.js';
+import type { Stack } from '../stack.js';
+
+/**
+ * One way to bring up any package's fake and activate a tenant against it through the API (test/e2e/faults.test.ts
+ * and every suite that needs "a tenant on provider X"). Each provider has its harness next to this file.
+ */
+export interface ProviderHarness {
+  provider: ProviderId;
+  /** Starts the fake (seeded with customers and the articles the settings name); env entries point the stack at it. */
+  start(): Promise<HarnessFake>;
+}
+
+export interface HarnessFake {
+  env: Record<string, string>;
+  /** The whole activation through the API (wipe, connect incl. OAuth, settings); resolves when the import finished. */
+  activate(stack: Stack, tenant: string, settings?: Record<string, unknown>): Promise<void>;
+  /** Every document the fake holds, whoever created it. */
+  documents(): { id: string; customer: string | null }[];
+  /** Attachments of a document by file name (Visma.net); others have none. */
+  attachments?(documentId: string): string[];
+  /** The fake's faults: latency, failNext (status answers), timeoutAfterCommit, commitLate. */
+  faults: { latencyMs: number; failNext: unknown[]; timeoutAfterCommit: CommitTimeout | null; commitLate: LateCommit | null };
+  /** The create call of a document, as the faults match it ({ method, path }). */
+  createCall: { method: string; path: string };
+  /** A failNext entry that answers the create call with this status (the fake's own fault shape). */
+  failCreate(status: number, retryAfterSeconds?: number): unknown;
+  stop(): Promise<void>;
+}
