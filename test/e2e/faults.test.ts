@@ -38,7 +38,7 @@ describe.each(cases.map((h) => [providers[h.provider].name, h] as const))('%s: o
   async function workOrder(id: string) {
     const [c] = await stack.database.sql`select id from simon.customers where tenant_id = ${tenant} and active and external_id is not null order by number limit 1`;
     return {
-      number: id.slice(-12), status: 'completed', customerId: c!.id as string, workAddressId: null, description: 'Onderhoud',
+      number: id.slice(-12), status: 'completed', customerId: c.id as string, workAddressId: null, description: 'Onderhoud',
       customerReference: null, assignedUserId: null, workMinutes: 60, travelMinutes: 0, materials: [],
     };
   }
@@ -74,7 +74,7 @@ describe.each(cases.map((h) => [providers[h.provider].name, h] as const))('%s: o
   it.each([500, 502, 503, 429])('a %i answer on the create: sent once after the retry', async (status) => {
     const before = fake.documents().length;
     const id = `status-${status}-${++n}`;
-    (fake.faults.failNext as unknown[]).push(fake.failCreate(status, status === 429 ? 1 : undefined));
+    (fake.faults.failNext).push(fake.failCreate(status, status === 429 ? 1 : undefined));
     await archive(id);
     const e = await settled(id);
     expect(e.state).toBe('sent');
@@ -114,7 +114,7 @@ describe.each(cases.map((h) => [providers[h.provider].name, h] as const))('%s: o
     const before = fake.documents().length;
     const ids = Array.from({ length: 12 }, (_, i) => `many-${++n}-${i}`);
     const statuses = [500, 503, 429, 502];
-    for (let i = 0; i < 4; i++) (fake.faults.failNext as unknown[]).push(fake.failCreate(statuses[i]!, 1));
+    for (let i = 0; i < 4; i++) (fake.faults.failNext).push(fake.failCreate(statuses[i], 1));
     fake.faults.timeoutAfterCommit = { ...fake.createCall, count: 2 };
     await Promise.all(ids.flatMap((id) => [archive(id), archive(id)]));
     const exports = await Promise.all(ids.map((id) => settled(id, 120_000)));
