@@ -63,7 +63,9 @@ export async function connectorFor(
     settings,
     config: providerConfig(deps.env, provider),
     onCredentialsRefreshed: async (fresh) => replaceCredentials(deps.database, tenantId, deps.sealer.seal(fresh)),
-    ...(guard.limits(provider) ? { onRequest: () => acquireQuota(deps, guard, tenantId, provider, purpose) } : {}),
+    // Every call passes the guard: the daily quota of the API-limited packages, and any wait a package asked for.
+    onRequest: () => acquireQuota(deps, guard, tenantId, provider, purpose),
+    onRateLimited: (retryAfterMs: number) => guard.hold(tenantId, provider, retryAfterMs),
     // OAuth providers (activities/oauth.ts): token refresh, serialised per tenant; pending tokens are fresh.
     ...(opts.pending ? {} : oauthConnectorContext(deps, tenantId, provider)),
   });

@@ -48,6 +48,8 @@ export interface HttpClientOptions {
   authErrorMessage?: string;
   /** Called once per outgoing request (quota accounting); awaited, and a throw stops the request before it is sent. */
   onRequest?: () => unknown;
+  /** Called when the provider says to wait (a rate limit with a wait), so every call of the tenant waits (docs/quota.md). */
+  onRateLimited?: (retryAfterMs: number) => unknown;
 }
 
 export class HttpClient {
@@ -108,7 +110,9 @@ export class HttpClient {
     }
 
     if (response.ok) return { status: response.status, headers: response.headers, body: payload as T };
-    throw this.statusError(response, payload, operation);
+    const error = this.statusError(response, payload, operation);
+    if (error.kind === 'rate-limited' && error.retryAfterMs !== undefined) await this.options.onRateLimited?.(error.retryAfterMs);
+    throw error;
   }
 
   private noteRateLimit(headers: Headers): void {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { ProviderError, describeProviderError, type ProviderErrorInit, type ProviderErrorKind } from '../lib/errors.js';
 import { connectorTexts } from '../lib/messages.js';
 import type { FieldCheck, Settings } from '../lib/settings.js';
@@ -20,7 +21,29 @@ export function providerHttp(ctx: ConnectorContext, opts: Omit<HttpClientOptions
     baseUrl: opts.baseUrl ?? ctx.baseUrl,
     ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
     ...(ctx.onRequest ? { onRequest: ctx.onRequest } : {}),
+    ...(ctx.onRateLimited ? { onRateLimited: ctx.onRateLimited } : {}),
   });
+}
+
+/**
+ * A provider record parsed at the edge with its zod schema (docs/providers/<provider>.md lists the fields). Fields
+ * the schema does not know are kept out of the result and reported through `ctx.onUnexpectedFields`; a record of
+ * the wrong shape is an unexpected answer (retryable), never silently dropped.
+ */
+export function parseRecord<S extends z.ZodObject>(ctx: ConnectorContext, provider: string, operation: string, schema: S, raw: unknown): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw providerFailure(provider, 'unavailable', connectorTexts.unexpectedAnswer(provider), {
+      operation,
+      providerMessage: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; '),
+    });
+  }
+  if (ctx.onUnexpectedFields && raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    const known = new Set(Object.keys(schema.shape));
+    const unknown = Object.keys(raw).filter((k) => !known.has(k));
+    if (unknown.length > 0) ctx.onUnexpectedFields(operation, unknown);
+  }
+  return parsed.data;
 }
 
 /** A ProviderError with the Dutch lead for the log (`lead`) and what the provider said, if anything. */

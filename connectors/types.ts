@@ -116,6 +116,13 @@ export interface ConnectorContext {
    * ProviderError 'rate-limited') the call is not made.
    */
   onRequest?: () => unknown;
+  /** The provider said to wait (429 and Retry-After): the caller holds back every call of the tenant until then. */
+  onRateLimited?: (retryAfterMs: number) => unknown;
+  /**
+   * Fields in a provider answer that the connector does not know (`npm run provider:check` prints them; a real
+   * account may hold more than the public documentation shows). `operation` is e.g. "GET clients".
+   */
+  onUnexpectedFields?: (operation: string, fields: string[]) => void;
   /** Provider configuration from the environment (e.g. Octopus's `softwareHouseUuid`), see providerConfig(). */
   config?: Record<string, string>;
   timeoutMs?: number;

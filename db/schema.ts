@@ -332,3 +332,13 @@ export const apiUsage = integration.table('api_usage', {
   windowStart: ts('window_start').notNull(),
   calls: integer('calls').notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.tenantId, t.provider, t.window, t.windowStart] })]);
+
+/**
+ * A package told us to wait (429 with Retry-After): no call of that tenant goes out before `until`, from any worker
+ * (docs/quota.md). Checked by the quota guard before every call of the API-limited packages.
+ */
+export const rateLimitHolds = integration.table('rate_limit_holds', {
+  tenantId: text('tenant_id').notNull(),
+  provider: text('provider').$type<ProviderId>().notNull(),
+  until: ts('until').notNull(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.provider] })]);

@@ -1,5 +1,6 @@
 import type { DocumentDraft, DocumentLine, DocumentType } from './records.js';
 import * as messages from './messages.js';
+import type { ProviderId } from './providers.js';
 import type { Settings } from './settings.js';
 import type { ResolvedArticle, ResolvedWorkAddress, WorkOrderForDocument } from './work-order.js';
 
@@ -54,9 +55,16 @@ export interface AddressParts {
 
 // ------------------------------------------------------------------ small pure helpers
 
-/** Rounds to 2 decimals, half away from zero (0.125 → 0.13), without binary artefacts (1.005 → 1.01). */
-export function roundQuantity(value: number): number {
-  return roundTo(value, 2);
+/**
+ * How many decimals of a quantity each package keeps (docs/providers/<provider>.md): as many as it accepts, so the
+ * amount stays right (20 minutes is 0.333333 hours in Rompslomp, which takes arbitrary-precision decimals, 0.3333
+ * where four are kept); FactuurSturen's is unconfirmed, so two, as it shows them.
+ */
+export const quantityDecimals: Record<ProviderId, number> = { rompslomp: 6, octopus: 4, imuis: 4, 'visma-net': 4, factuursturen: 2 };
+
+/** Rounds to `decimals` (2 by default), half away from zero (0.125 → 0.13), without binary artefacts (1.005 → 1.01). */
+export function roundQuantity(value: number, decimals = 2): number {
+  return roundTo(value, decimals);
 }
 
 function roundTo(value: number, decimals: number): number {
@@ -66,9 +74,9 @@ function roundTo(value: number, decimals: number): number {
   return rounded === 0 ? 0 : rounded;
 }
 
-/** Minutes as hours for a time line: 120 → 2, 15 → 0.25, 20 → 0.33. */
-export function minutesToQuantity(minutes: number): number {
-  return roundQuantity(minutes / 60);
+/** Minutes as hours for a time line: 120 → 2, 15 → 0.25, 20 → 0.33 (two decimals) or 0.3333 (four). */
+export function minutesToQuantity(minutes: number, decimals = 2): number {
+  return roundQuantity(minutes / 60, decimals);
 }
 
 /** A price as the decimal string the connectors send: at least 2, at most 4 decimals (12.5 → "12.50"). */
@@ -205,6 +213,7 @@ export function buildDocument(
 ): BuildDocumentResult {
   const limit = opts.descriptionLineLimit ?? DEFAULT_DESCRIPTION_LINE_LIMIT;
   const documentType = documentTypeFor(settings);
+  const decimals = quantityDecimals[settings.provider];
   const subject: messages.ExportSubject = { provider: settings.provider, workOrderNumber: workOrder.number, documentType };
   const fail = (code: DocumentProblemCode, text: messages.LogText, detail?: string): BuildDocumentResult => ({
     ok: false,
@@ -254,8 +263,8 @@ export function buildDocument(
   };
 
   const timeProblem =
-    settingLine('work-time', settings.workTimeArticle, resolved.workTimeArticle, minutesToQuantity(workOrder.workMinutes)) ??
-    settingLine('travel-time', settings.travelTimeArticle, resolved.travelTimeArticle, minutesToQuantity(workOrder.travelMinutes));
+    settingLine('work-time', settings.workTimeArticle, resolved.workTimeArticle, minutesToQuantity(workOrder.workMinutes, decimals)) ??
+    settingLine('travel-time', settings.travelTimeArticle, resolved.travelTimeArticle, minutesToQuantity(workOrder.travelMinutes, decimals));
   if (timeProblem) return { ok: false, problem: timeProblem };
 
   for (const material of workOrder.materials) {
@@ -273,7 +282,7 @@ export function buildDocument(
       articleLine(
         'material',
         { ...article, externalId: article.externalId },
-        roundQuantity(material.quantity),
+        roundQuantity(material.quantity, decimals),
         material.price === null ? null : formatPrice(material.price),
         material.description,
       ),

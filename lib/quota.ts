@@ -111,6 +111,22 @@ export function formatAmsterdam(at: Date): string {
 
 // ------------------------------------------------------------------ the guard
 
+/** A call held back because the package asked this tenant to wait (429 with Retry-After) on another call. */
+export class ProviderHold extends ProviderError {
+  readonly until: Date;
+
+  constructor(args: { provider: ProviderId; until: Date; now: Date }) {
+    const name = providers[args.provider].name;
+    const providerMessage = `${name} vroeg om te wachten tot ${formatAmsterdam(args.until)}`;
+    super({
+      kind: 'rate-limited', provider: name, operation: 'quota', providerMessage,
+      retryAfterMs: Math.max(1000, args.until.getTime() - args.now.getTime()),
+      message: describeProviderError('rate-limited', { provider: name, providerMessage }),
+    });
+    this.until = args.until;
+  }
+}
+
 /** A call the guard refused; `retryAfterMs` runs to the end of the full window. */
 export class QuotaRefusal extends ProviderError {
   readonly window: UsageWindowKind;

@@ -2,7 +2,7 @@ import type { Database, Sql } from '../client.js';
 import type { Env } from '../../lib/env.js';
 import type { ProviderId, SyncScope } from '../../lib/providers.js';
 import {
-  QuotaRefusal, dayWindow, estimateSyncCalls, minuteWindow, quotaLimits, type QuotaLimits, type QuotaPurpose, type UsageWindowKind,
+  ProviderHold, QuotaRefusal, dayWindow, estimateSyncCalls, minuteWindow, quotaLimits, type QuotaLimits, type QuotaPurpose, type UsageWindowKind,
 } from '../../lib/quota.js';
 
 export type { UsageWindowKind } from '../../lib/quota.js';
@@ -23,7 +23,9 @@ export interface UsageWindow {
 
 export type ConsumeResult =
   | { ok: true; used: Partial<Record<UsageWindowKind, number>> }
-  | { ok: false; window: UsageWindowKind; used: number };
+  | { ok: false; window: UsageWindowKind; used: number }
+  /** The package said to wait (a 429 of another call of this tenant): nothing goes out before `until`. */
+  | { ok: false; window: 'hold'; until: Date };
 
 class Refused extends Error {
   constructor(readonly window: UsageWindowKind, readonly used: number) {
@@ -43,6 +45,9 @@ const KEEP_DAY_ROWS_MS = 40 * 24 * 60 * 60_000;
 export async function consumeCall(sql: Sql, tenantId: string, provider: ProviderId, windows: UsageWindow[]): Promise<ConsumeResult> {
   try {
     return await sql.begin(async (tx) => {
+      const [held] = await tx<{ until: Date }[]>`
+        select until from integration.rate_limit_holds where tenant_id = ${tenantId} and provider = ${provider} and until > now()`;
+      if (held) throw new Held(held.until);
       const used: Partial<Record<UsageWindowKind, number>> = {};
       for (const w of windows) {
         if (w.limit <= 0) throw new Refused(w.window, 0);
@@ -73,8 +78,22 @@ export async function consumeCall(sql: Sql, tenantId: string, provider: Provider
     });
   } catch (err) {
     if (err instanceof Refused) return { ok: false, window: err.window, used: err.used };
+    if (err instanceof Held) return { ok: false, window: 'hold', until: err.until };
     throw err;
   }
+}
+
+class Held extends Error {
+  constructor(readonly until: Date) {
+    super('rate limit hold');
+  }
+}
+
+/** Records that the package asked this tenant to wait until `until` (a later hold wins). */
+export async function holdCalls(sql: Sql, tenantId: string, provider: ProviderId, until: Date): Promise<void> {
+  await sql`
+    insert into integration.rate_limit_holds as h (tenant_id, provider, until) values (${tenantId}, ${provider}, ${until})
+    on conflict (tenant_id, provider) do update set until = greatest(h.until, excluded.until)`;
 }
 
 /** Calls counted so far in the given windows (0 for a window without a row). */
@@ -112,13 +131,22 @@ export interface QuotaGuard {
   limits(provider: ProviderId): QuotaLimits | null;
   /** Counts one call, or throws a QuotaRefusal (retryable 'rate-limited') without counting it. */
   acquire(tenantId: string, provider: ProviderId, purpose: QuotaPurpose): Promise<void>;
+  /**
+   * The package answered 429 with a wait: every call of this tenant waits until then, in every worker for the
+   * API-limited packages (the hold is stored), in this worker for the others.
+   */
+  hold(tenantId: string, provider: ProviderId, retryAfterMs: number): Promise<void>;
   /** What is used and left now; null for providers without a quota. */
   status(tenantId: string, provider: ProviderId): Promise<QuotaStatus | null>;
   /** Whether a "Nu synchroniseren" of these scopes still fits in the sync share of today's quota. */
   checkSyncNow(tenantId: string, provider: ProviderId, scopes: readonly SyncScope[]): Promise<SyncNowCheck>;
 }
 
+/** A Retry-After longer than this is not believed (a header in the wrong unit would stop a tenant for days). */
+const MAX_HOLD_MS = 60 * 60_000;
+
 export function createQuotaGuard(opts: { database: Database; env: Env; now?: () => Date }): QuotaGuard {
+  const localHolds = new Map<string, number>();
   const { database, env } = opts;
   const clock = opts.now ?? (() => new Date());
   const limits = (provider: ProviderId) => quotaLimits(env, provider);
@@ -151,10 +179,19 @@ export function createQuotaGuard(opts: { database: Database; env: Env; now?: () 
     limits,
     status,
 
+    async hold(tenantId, provider, retryAfterMs) {
+      const until = new Date(clock().getTime() + Math.min(retryAfterMs, MAX_HOLD_MS));
+      const key = `${tenantId}/${provider}`;
+      if ((localHolds.get(key) ?? 0) < until.getTime()) localHolds.set(key, until.getTime());
+      if (limits(provider)) await holdCalls(database.sql, tenantId, provider, until);
+    },
+
     async acquire(tenantId, provider, purpose) {
+      const now = clock();
+      const localUntil = localHolds.get(`${tenantId}/${provider}`);
+      if (localUntil !== undefined && localUntil > now.getTime()) throw new ProviderHold({ provider, until: new Date(localUntil), now });
       const l = limits(provider);
       if (!l) return;
-      const now = clock();
       const day = dayWindow(now);
       const minute = minuteWindow(now);
       const dayLimit = purpose === 'sync' ? l.perDay - l.exportReserve : l.perDay;
@@ -163,6 +200,7 @@ export function createQuotaGuard(opts: { database: Database; env: Env; now?: () 
         { window: 'minute', start: minute.start, limit: l.perMinute },
       ]);
       if (result.ok) return;
+      if (result.window === 'hold') throw new ProviderHold({ provider, until: result.until, now });
       const full = result.window === 'day' ? { limit: dayLimit, resetsAt: day.end } : { limit: l.perMinute, resetsAt: minute.end };
       throw new QuotaRefusal({ provider, window: result.window, ...full, now });
     },

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApplicationFailure } from '../../connectors/failures.js';
 import { DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeOctopus } from '../../fakes/octopus/server.js';
 import { parseEnv } from '../../lib/env.js';
-import { dayWindow, minuteWindow, QuotaRefusal } from '../../lib/quota.js';
+import { dayWindow, minuteWindow, ProviderHold, QuotaRefusal } from '../../lib/quota.js';
 import { createQuotaGuard, type QuotaGuard } from '../../db/queries/quota.js';
 import { syncWorkflow } from '../../workflows/index.js';
 import { allTables } from '../helpers/activation.js';
@@ -59,6 +59,27 @@ describe('quota guard on Postgres', () => {
     createQuotaGuard({ database: stack.database, env: parseEnv({ ...quota }), now: () => clock });
   const attempt = (guard: QuotaGuard, tenant: string, purpose: 'sync' | 'export' | 'interactive') =>
     guard.acquire(tenant, 'octopus', purpose).then(() => 'ok' as const, (e: unknown) => e as QuotaRefusal);
+
+  it('a 429 with Retry-After holds back every call of that tenant, in every worker, until then; other tenants go on', async () => {
+    const env = parseEnv({ QUOTA_OCTOPUS_PER_DAY: '1000', QUOTA_OCTOPUS_PER_MINUTE: '1000' });
+    const workerA = createQuotaGuard({ database: stack.database, env });
+    const workerB = createQuotaGuard({ database: stack.database, env });
+    const tenant = uniqueTenant('q-hold');
+    const other = uniqueTenant('q-free');
+    await workerA.hold(tenant, 'octopus', 30_000);
+    for (const guard of [workerA, workerB]) {
+      const refused = await guard.acquire(tenant, 'octopus', 'export').then(() => null, (e: unknown) => e);
+      expect(refused).toBeInstanceOf(ProviderHold);
+      expect(refused).toMatchObject({ kind: 'rate-limited', retryable: true });
+      expect((refused as ProviderHold).retryAfterMs).toBeGreaterThan(25_000);
+      expect((refused as ProviderHold).retryAfterMs).toBeLessThanOrEqual(30_000);
+    }
+    await expect(workerB.acquire(other, 'octopus', 'export')).resolves.toBeUndefined();
+    // A package without a stored quota is held in this worker only (no database call per request).
+    await workerA.hold(tenant, 'visma-net', 30_000);
+    await expect(workerA.acquire(tenant, 'visma-net', 'sync')).rejects.toBeInstanceOf(ProviderHold);
+    await expect(workerB.acquire(tenant, 'visma-net', 'sync')).resolves.toBeUndefined();
+  });
 
   it('counts concurrent calls atomically: with 20 a day, 50 at once give exactly 20', async () => {
     const guard = guardWith({ QUOTA_OCTOPUS_PER_DAY: '20', QUOTA_EXPORT_RESERVE_PERCENT: '0', QUOTA_OCTOPUS_PER_MINUTE: '1000' });

@@ -11,6 +11,7 @@ import {
   includesFilterWord,
   matchesExcludeFilter,
   minutesToQuantity,
+  quantityDecimals,
   roundQuantity,
   warehouseFor,
   type SettingArticles,
@@ -80,7 +81,7 @@ describe('buildDocument: the SPEC §7 example', () => {
       { kind: 'article', role: 'work-time', articleExternalId: 'ext-uur', articleCode: 'UUR', description: 'Arbeid', quantity: 2, unitPrice: null },
       { kind: 'article', role: 'travel-time', articleExternalId: 'ext-reis', articleCode: 'REIS', description: 'Reistijd', quantity: 0.25, unitPrice: null },
       { kind: 'article', role: 'material', articleExternalId: 'ext-kraan', articleCode: 'KR01', description: 'Keukenkraan', quantity: 2, unitPrice: '12.50' },
-      { kind: 'article', role: 'material', articleExternalId: 'ext-ring', articleCode: 'AR15', description: 'Afdichtring 15mm', quantity: 3.33, unitPrice: null },
+      { kind: 'article', role: 'material', articleExternalId: 'ext-ring', articleCode: 'AR15', description: 'Afdichtring 15mm', quantity: 3.333, unitPrice: null },
       { kind: 'article', role: 'default', articleExternalId: 'ext-voorrij', articleCode: 'VOORRIJ', description: 'Voorrijkosten', quantity: 1, unitPrice: null },
     ]);
     expect(draft).toMatchObject({
@@ -131,7 +132,7 @@ describe('buildDocument: description as first line (SPEC §14.10)', () => {
 });
 
 describe('buildDocument: time lines and rounding', () => {
-  it('rounds time quantities to 2 decimals', () => {
+  it('keeps as many decimals of a quantity as the package keeps (four in iMuis, six in Rompslomp, two in FactuurSturen)', () => {
     expect(minutesToQuantity(120)).toBe(2);
     expect(minutesToQuantity(15)).toBe(0.25);
     expect(minutesToQuantity(20)).toBe(0.33);
@@ -142,12 +143,15 @@ describe('buildDocument: time lines and rounding', () => {
     expect(roundQuantity(2)).toBe(2);
     const draft = draftOf(workOrder({ workMinutes: 20, travelMinutes: 50 }), imuis());
     expect(draft.lines.map((l) => (l.kind === 'article' ? [l.role, l.quantity] : null))).toEqual([
-      ['work-time', 0.33],
-      ['travel-time', 0.83],
+      ['work-time', 0.3333],
+      ['travel-time', 0.8333],
       ['material', 2],
-      ['material', 3.33],
+      ['material', 3.333],
       ['default', 1],
     ]);
+    expect(minutesToQuantity(20, 4)).toBe(0.3333);
+    expect(minutesToQuantity(20, 6)).toBe(0.333333);
+    expect(quantityDecimals).toMatchObject({ rompslomp: 6, imuis: 4, factuursturen: 2 });
   });
 
   it('omits work and travel lines when the minutes are 0', () => {
