@@ -4,6 +4,7 @@ import { syncActivities } from './sync.js';
 import { exportActivities } from './export.js';
 import { quoteActivities } from './quotes.js';
 import { cleanupActivities } from './cleanup.js';
+import { sweepActivities } from './sweep.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...exportActivities(deps),
     ...quoteActivities(deps),
     ...cleanupActivities(deps),
+    ...sweepActivities(deps),
   };
 }
 

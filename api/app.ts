@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { createLogger } from '../lib/logger.js';
 import { authenticate, tenantScope } from './auth.js';
 import { HttpError, isZodError, validationIssues } from './errors.js';
+import { rejectNulCharacters } from './nul.js';
+import { RETRY_AFTER_SECONDS, infrastructureFailure, infrastructureMessages } from './infrastructure.js';
 import { createRouter } from './router.js';
 import { v1Routers } from './routes.js';
 import codecRouter from './codec/codec.index.js';
@@ -67,6 +69,8 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): AppOpe
     }),
   );
 
+  app.use('/v1/*', rejectNulCharacters());
+
   const auth = authenticate(deps.env.API_TOKENS);
   const authUnlessPublic: MiddlewareHandler<AppBindings> = async (c, next) => {
     const path = c.req.path.length > 1 ? c.req.path.replace(/\/+$/, '') : c.req.path;
@@ -96,9 +100,31 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): AppOpe
   // The Temporal UI's codec server: outside /v1, with its own token check and CORS (api/codec).
   app.route('/', codecRouter);
 
-  app.notFound((c) => c.json({ error: 'not_found', message: 'No such route' }, 404));
+  // A known path with a method it does not have is 405 with Allow, not 404 (RFC 9110 §15.5.6).
+  const methodsOf = allowedMethods(app);
+  app.notFound((c) => {
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length > 0) {
+      c.header('Allow', allowed.join(', '));
+      return c.json({ error: 'method_not_allowed', message: `${c.req.method} is not allowed here; allowed: ${allowed.join(', ')}` }, 405);
+    }
+    return c.json({ error: 'not_found', message: 'No such route' }, 404);
+  });
   app.onError(errorHandler(logger));
   return app;
+}
+
+/** The methods the app's routes declare for a path (middleware aside), computed once from the route table. */
+function allowedMethods(app: AppOpenAPI): (path: string) => string[] {
+  let table: { pattern: RegExp; method: string }[] | undefined;
+  return (path) => {
+    table ??= app.routes
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[^/]+/g, '/[^/]+').replace(/\*/g, '.*')}/?$`) }));
+    const methods = new Set(table.filter((r) => r.pattern.test(path)).map((r) => r.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
 }
 
 /** Builds the app with only the given routers (starter habit `createTestApp(router)`). */
@@ -123,7 +149,9 @@ function errorHandler(logger: Logger): ErrorHandler<AppBindings> {
   return (err, c) => {
     if (err instanceof HttpError) {
       if (err.status === 401) c.header('WWW-Authenticate', 'Bearer');
-      return c.json({ error: err.code, message: err.message, ...(err.details ?? {}) }, err.status);
+      // A validation answer always names the field(s), as the OpenAPI document promises.
+      const issues = err.code === 'validation' && !err.details?.issues ? { issues: [{ path: '', message: err.message }] } : {};
+      return c.json({ error: err.code, message: err.message, ...(err.details ?? {}), ...issues }, err.status);
     }
     if (isZodError(err)) {
       return c.json({ error: 'validation', issues: validationIssues(err) }, 400);
@@ -142,6 +170,12 @@ function errorHandler(logger: Logger): ErrorHandler<AppBindings> {
       return c.json({ error: 'malformed_json', message: 'Malformed JSON in request body' }, 400);
     }
     const log = c.get('logger') ?? logger;
+    const infrastructure = infrastructureFailure(err);
+    if (infrastructure) {
+      log.warn({ err, code: infrastructure, method: c.req.method, path: c.req.path }, 'infrastructure unavailable');
+      c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+      return c.json({ error: infrastructure, message: infrastructureMessages[infrastructure], retryAfter: RETRY_AFTER_SECONDS, requestId: c.get('requestId') }, 503);
+    }
     log.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json({ error: 'internal', message: 'Internal server error', requestId: c.get('requestId') }, 500);
   };

@@ -10,12 +10,19 @@ export const errorSchema = z
   })
   .openapi('Error');
 
+/**
+ * Every 400 answer: `validation` with the fields that are wrong (`issues`), `malformed_json`, or a more specific code
+ * with a message (docs/api.md, "Errors").
+ */
 export const validationErrorSchema = z
   .object({
-    error: z.literal('validation'),
-    issues: z.array(z.object({ path: z.string().openapi({ example: 'street' }), message: z.string() })),
+    error: z.string().openapi({ example: 'validation', description: '`validation` (see issues), `malformed_json`, `bad_request` or a code of the route' }),
+    message: z.string().optional(),
+    issues: z.array(z.object({ path: z.string().openapi({ example: 'street' }), message: z.string() })).optional()
+      .openapi({ description: 'With `validation`: each field that is wrong (dotted path) and why' }),
+    requestId: z.string().optional(),
   })
-  .openapi('ValidationError');
+  .openapi('BadRequest');
 
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
   return { content: { 'application/json': { schema } }, description };
@@ -38,10 +45,10 @@ export const tenantErrors = {
   404: jsonContent(errorSchema, 'Unknown tenant or resource'),
 } as const;
 
+/** Simon's company id: letters, digits, dot, dash and underscore, at most 100 (what activation accepts). */
 export const tenantIdSchema = z
   .string()
-  .min(1)
-  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'letters, digits, dot, dash and underscore only, at most 100, starting with a letter or digit')
   .openapi({ param: { name: 'tenant', in: 'path' }, example: 'acme' });
 
 export const tenantParams = z.object({ tenant: tenantIdSchema });
@@ -60,7 +67,7 @@ export const queryBoolean = z
 /** limit/offset paging for the Simon-side lists. */
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(500).default(100).openapi({ type: 'integer', minimum: 1, maximum: 500, default: 100 }),
-  offset: z.coerce.number().int().min(0).max(10_000_000).default(0).openapi({ type: 'integer', minimum: 0, default: 0 }),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0).openapi({ type: 'integer', minimum: 0, maximum: 10_000_000, default: 0 }),
 };
 
 export const pageInfo = {

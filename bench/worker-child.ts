@@ -70,7 +70,7 @@ async function main() {
   // Keep the SDK's own warnings, drop its info chatter.
   Runtime.install({ logger: new DefaultLogger('WARN') });
 
-  const env = parseEnv({ ...process.env, LOG_LEVEL: 'silent' });
+  const env = parseEnv({ ...process.env, LOG_LEVEL: 'silent', EXPORT_SWEEP_INTERVAL: process.env.EXPORT_SWEEP_INTERVAL ?? '0' });
   const address = env.TEMPORAL_ADDRESS!;
   const database = connectDatabase(env.DATABASE_URL!, { max: 10 });
   const connection = await Connection.connect({ address });

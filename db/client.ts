@@ -21,9 +21,10 @@ export interface Database {
 
 export function connectDatabase(url: string, opts: { max?: number } = {}): Database {
   const max = opts.max ?? 10;
-  const onnotice = () => {};
-  const drizzleClient = postgres(url, { max, onnotice });
-  const sql = postgres(url, { max, onnotice });
+  // A database that does not answer fails a request within seconds (the API answers 503), not after postgres.js's 30 s.
+  const options = { max, onnotice: () => {}, connect_timeout: 5 };
+  const drizzleClient = postgres(url, options);
+  const sql = postgres(url, options);
   const db = drizzle(drizzleClient, { schema });
   return {
     db,

@@ -114,6 +114,8 @@ export const envSchema = z.object({
    * still be working on the first request (docs/exactly-once.md).
    */
   EXPORT_IN_DOUBT_WINDOW: z.string().default('3m').pipe(durationMs),
+  /** How often the sweep starts exports that were recorded but never started (docs/exactly-once.md); 0 = no sweep. */
+  EXPORT_SWEEP_INTERVAL: z.string().default('1m').pipe(durationMs),
   WORKER_SHUTDOWN_GRACE: z.string().default('30s').pipe(durationMs),
   API_SHUTDOWN_GRACE: z.string().default('10s').pipe(durationMs),
   // When set, the worker touches this file while it runs (the container health check reads its age).
@@ -155,10 +157,20 @@ export const envSchema = z.object({
   VISMA_CLIENT_ID: z.string().min(1).default('simon-dev'),
   VISMA_CLIENT_SECRET: z.string().min(1).default('simon-dev-secret'),
   // Where browsers come back after authorising at a provider: the API's public base URL (…/v1/oauth/{provider}/callback is appended).
-  OAUTH_REDIRECT_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
+  // Default: the API on this machine at PORT.
+  OAUTH_REDIRECT_BASE_URL: z.string().url().optional(),
+  /** The Temporal UI's port on this machine (npm start); the default codec CORS origins follow it. */
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
 });
 
-export type Env = z.infer<typeof envSchema>;
+/** Defaults that follow other settings: the OAuth redirect follows PORT, the codec's CORS origins the UI's port. */
+const withDerivedDefaults = (env: z.infer<typeof envSchema>, source: Record<string, string | undefined>) => ({
+  ...env,
+  OAUTH_REDIRECT_BASE_URL: env.OAUTH_REDIRECT_BASE_URL ?? `http://127.0.0.1:${env.PORT}`,
+  TEMPORAL_UI_ORIGIN: source.TEMPORAL_UI_ORIGIN ? env.TEMPORAL_UI_ORIGIN : [`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://localhost:${env.TEMPORAL_UI_PORT}`],
+});
+
+export type Env = ReturnType<typeof withDerivedDefaults>;
 
 export class ConfigError extends Error {
   constructor(public readonly fields: { field: string; message: string }[]) {
@@ -174,7 +186,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message })));
   }
-  return result.data;
+  return withDerivedDefaults(result.data, cleaned);
 }
 
 /** For entry points: parse or stop the process with the field that is wrong. */

@@ -57,9 +57,36 @@ export function createLogger(env: Pick<Env, 'LOG_LEVEL'>, bindings: Record<strin
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
     redact: { paths: redactPaths, censor: redactedValue },
-    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    serializers: { err: serializeError, error: serializeError },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/** Properties of database errors that hold the statement's values: customer names, addresses, amounts. */
+const VALUE_PROPERTIES = ['parameters', 'params', 'args', 'values'];
+
+/**
+ * pino's error serializer, without the values of a failed statement: postgres.js errors carry `parameters`, and
+ * drizzle's message appends "params: …". The statement itself stays (it says what failed, not about whom).
+ */
+export function serializeError(err: unknown): Record<string, unknown> {
+  const out = pino.stdSerializers.errWithCause(err as Error) as unknown as Record<string, unknown>;
+  const scrub = (o: Record<string, unknown>, depth: number) => {
+    for (const key of VALUE_PROPERTIES) delete o[key];
+    // Postgres quotes the offending value in data (22…) and integrity (23…) errors, and puts the key in `detail`.
+    if (typeof o.code === 'string' && o.severity !== undefined) {
+      delete o.detail;
+      if (/^2[23]/.test(o.code)) {
+        for (const key of ['message', 'stack']) if (typeof o[key] === 'string') o[key] = (o[key]).replace(/"[^"\n]*"/g, '"[redacted]"');
+      }
+    }
+    for (const key of ['message', 'stack']) {
+      if (typeof o[key] === 'string') o[key] = (o[key]).replace(/\n?params: [\s\S]*?(?=\n {4}at |$)/, '\nparams: [redacted]');
+    }
+    if (depth < 4 && o.cause && typeof o.cause === 'object') scrub(o.cause as Record<string, unknown>, depth + 1);
+  };
+  scrub(out, 0);
+  return out;
 }
 
 /**

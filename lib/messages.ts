@@ -290,6 +290,10 @@ export const exportInDoubt = (s: ExportSubject & { providerMessage: string | nul
     'Geen actie nodig; maak de werkbon niet met de hand aan in ' + providerName(s.provider),
   );
 
+/** Info: the sweep started an export nobody had started (the API stopped, or Temporal was away, at archive time). */
+export const exportResumed = (s: ExportSubject): LogText =>
+  text(`Werkbon ${s.workOrderNumber} wordt alsnog naar ${providerName(s.provider)} gestuurd: het versturen was bij het archiveren niet gestart`);
+
 /** Warning: archived while the integration is deactivated or never activated (SPEC §5.5: `held`). */
 export const exportHeldNotActive = (s: ExportSubject): LogText =>
   text(

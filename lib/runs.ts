@@ -22,6 +22,9 @@ export const workflowIds = {
   /** The cleanup schedule and its runs (SPEC §5.3); a run started by hand uses the id as is. */
   cleanupSchedule: (tenantId: string) => `cleanup/${tenantId}`,
   cleanup: (tenantId: string) => `cleanup/${tenantId}`,
+  /** The per-minute sweep that starts exports nobody started (docs/exactly-once.md, "Stranded exports"). */
+  exportSweepSchedule: (taskQueue: string) => `exports-sweep/${taskQueue}`,
+  exportSweep: (taskQueue: string) => `exports-sweep/${taskQueue}`,
 };
 
 export const kindLabels = {
@@ -35,6 +38,7 @@ export const kindLabels = {
   export: 'Werkbon naar boekhouding',
   quoteImport: 'Offertes importeren',
   cleanup: 'Schoonmaak',
+  exportSweep: 'Blijven hangende werkbonnen versturen',
 } as const;
 
 export function runMeta(args: { tenantId: string; provider: ProviderId; kind: keyof typeof kindLabels; workOrderId?: string; detail?: string }): {
@@ -59,4 +63,21 @@ export interface EntityTally {
   done: number;
   created: number;
   changed: number;
+}
+
+/**
+ * How every export run starts, from the API (archive, retry) and from the sweep: `export/{tenant}/{workOrder}`,
+ * USE_EXISTING so a second start joins the running one, ALLOW_DUPLICATE so a retry may start a new run after an
+ * earlier one finished. The run is a no-op unless the export row is `pending`, so an extra start never sends twice.
+ */
+export function exportStartOptions(args: { tenantId: string; provider: ProviderId; workOrderId: string; taskQueue: string }) {
+  return {
+    workflowId: workflowIds.export(args.tenantId, args.workOrderId),
+    taskQueue: args.taskQueue,
+    args: [{ tenantId: args.tenantId, workOrderId: args.workOrderId }] as [{ tenantId: string; workOrderId: string }],
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
+    workflowExecutionTimeout: '2 days',
+    ...runMeta({ tenantId: args.tenantId, provider: args.provider, kind: 'export', workOrderId: args.workOrderId }),
+  };
 }

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { providers, type ProviderId } from './providers.js';
-import { runMeta, workflowIds } from './runs.js';
+import { kindLabels, runMeta, workflowIds } from './runs.js';
 
 /**
  * Temporal Schedules per tenant (`sync/{tenant}`, `cleanup/{tenant}`, and `quotes/{tenant}` where the provider imports quotes), visible and pausable in the Temporal UI; no mirror
@@ -178,5 +178,40 @@ export async function deleteTenantSchedules(client: Client, tenantId: string): P
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
     }
+  }
+}
+
+/**
+ * The sweep schedule of a task queue (`exports-sweep/{taskQueue}`): one per deployment, made by every worker at start
+ * (an existing one is updated to the configured interval). A zero interval removes it.
+ */
+export async function ensureExportSweepSchedule(client: Client, taskQueue: string, intervalMs: number): Promise<void> {
+  const scheduleId = workflowIds.exportSweepSchedule(taskQueue);
+  if (intervalMs <= 0) {
+    await client.schedule.getHandle(scheduleId).delete().catch((err: unknown) => {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+    });
+    return;
+  }
+  const options: ScheduleOptions = {
+    scheduleId,
+    spec: { intervals: [{ every: intervalMs }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'exportSweepWorkflow',
+      workflowId: workflowIds.exportSweep(taskQueue),
+      args: [],
+      taskQueue,
+      staticSummary: kindLabels.exportSweep,
+      workflowExecutionTimeout: '10 minutes',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    memo: { kind: kindLabels.exportSweep },
+  };
+  try {
+    await client.schedule.create(options);
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec: options.spec }));
   }
 }

@@ -26,11 +26,13 @@ export const workOrderMaterialSchema = z
   .object({
     articleId: id().nullable().describe("Simon article id of the used article; null = a free-text material without article (cannot be booked)"),
     description: z.string().max(1000).nullish().describe('Line text as entered in Simon; when empty the article description is used'),
-    quantity: z.number().positive().max(1_000_000).describe('Quantity used, > 0'),
+    // Stored with 4 decimals (numeric(14,4)): more would be lost silently, and 0.00001 would be sent as 0.
+    quantity: z.number().positive().max(1_000_000).multipleOf(0.0001).describe('Quantity used, > 0, at most 4 decimals'),
     price: z
       .number()
       .min(-10_000_000)
       .max(10_000_000)
+      .multipleOf(0.0001)
       .nullable()
       .describe("Unit price excl. VAT from the work order line; null = the accounting package's own price for the article"),
   })
@@ -50,11 +52,22 @@ export const workOrderSnapshotSchema = z
     materials: z.array(workOrderMaterialSchema).max(1000).describe('Used articles, in the order of the work order'),
     workOrderPdf: z.string().min(1).max(2048).nullish().describe('URL or storage reference of the work order PDF'),
     formsPdf: z.string().min(1).max(2048).nullish().describe("URL or storage reference of the PDF with the firm's own forms"),
-    archivedAt: z.iso.datetime({ offset: true }).optional().describe('When the work order was archived (ISO 8601); defaults to the time of receipt'),
+    archivedAt: z.iso.datetime({ offset: true })
+      .refine((v) => plausibleArchiveTime(v), 'must lie between 2000-01-01 and one day from now')
+      .optional()
+      .describe('When the work order was archived (ISO 8601, between 2000 and one day from now); defaults to the time of receipt'),
   })
   .describe('Snapshot of a work order at the moment it is archived in Simon');
 
 export type WorkOrderSnapshot = z.infer<typeof workOrderSnapshotSchema>;
+
+/** An archive time a document date can come from: not year 1 or 9999 (a clock or a client bug), at most a day ahead. */
+function plausibleArchiveTime(iso: string): boolean {
+  const at = Date.parse(iso);
+  // Not a date at all is the datetime check's to report (one issue per field).
+  if (!Number.isFinite(at)) return true;
+  return at >= Date.UTC(2000, 0, 1) && at <= Date.now() + 86_400_000;
+}
 export type WorkOrderMaterial = z.infer<typeof workOrderMaterialSchema>;
 
 /** An article as the document needs it: `externalId` null = added locally in Simon, unknown to the provider. */

@@ -84,6 +84,7 @@ async function record(stops: (() => Promise<unknown>)[]) {
     TEMPORAL_TASK_QUEUE: recordedTaskQueue,
     API_TOKENS: `${tokens.admin}:admin,${tokens.backend}:backend`,
     FACTUURSTUREN_BASE_URL: fake.url,
+    EXPORT_SWEEP_INTERVAL: '0',
   });
   const connection = await Connection.connect({ address: dev.address });
   stops.push(() => connection.close());

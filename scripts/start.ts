@@ -71,7 +71,7 @@ async function main() {
   if (devTokens) {
     const proxy = await startCodecProxy({
       port: codecProxyPort, apiUrl: `http://127.0.0.1:${env.PORT}`, supportToken,
-      uiOrigins: [`http://127.0.0.1:${process.env.TEMPORAL_UI_PORT ?? 8233}`, `http://localhost:${process.env.TEMPORAL_UI_PORT ?? 8233}`],
+      uiOrigins: env.TEMPORAL_UI_ORIGIN,
     });
     stops.push(() => proxy.stop());
   }
@@ -81,7 +81,7 @@ async function main() {
   let uiUrl = env.TEMPORAL_UI_URL;
   if (!address) {
     const cli = resolveTemporalCli({ log: say });
-    const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+    const uiPort = env.TEMPORAL_UI_PORT;
     const opts = { port: Number(process.env.TEMPORAL_PORT ?? 7233), uiPort, dbFile: path.join(dataDir, 'temporal.db') };
     say('Starting the Temporal dev server with its Web UI…');
     const dev: DevServer = cli

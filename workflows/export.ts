@@ -30,3 +30,12 @@ export async function exportWorkOrderWorkflow(input: { tenantId: string; workOrd
     return bookkeeping.markExportFailed({ ...input, message: reason });
   }
 }
+
+const sweeping = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 } });
+
+/** The per-minute sweep (schedule `exports-sweep/{taskQueue}`): starts exports that were recorded but never started. */
+export async function exportSweepWorkflow(): Promise<{ checked: number; started: number }> {
+  const result = await sweeping.resumeStrandedExports();
+  if (result.started > 0) setCurrentDetails(`Alsnog gestart: **${result.started}** van ${result.checked} werkbonnen`);
+  return result;
+}

@@ -3,7 +3,7 @@ import { ValueError } from '@temporalio/common';
 import type { z } from '@hono/zod-openapi';
 import { createPayloadCodec, type EncryptionCodec } from '../../lib/codec.js';
 import type { Env } from '../../lib/env.js';
-import { badRequest } from '../errors.js';
+import { badRequest, forbidden } from '../errors.js';
 import type { AppRouteHandler } from '../types.js';
 import type * as routes from './codec.routes.js';
 
@@ -50,6 +50,8 @@ export const decode: AppRouteHandler<typeof routes.decode> = async (c) => {
 };
 
 export const encode: AppRouteHandler<typeof routes.encode> = async (c) => {
+  // Support is read-only: encrypting lets a caller inject payloads (a signal typed in the UI), so admins only.
+  if (c.get('auth').role !== 'admin') throw forbidden('Encoding payloads requires role admin; support may decode');
   const { payloads } = c.req.valid('json');
   const codec = codecFor(c.get('deps').env);
   const out = await run((p) => codec.encode(p), payloads);

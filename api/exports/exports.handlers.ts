@@ -91,8 +91,15 @@ export const retryExport: AppRouteHandler<typeof routes.retryExport> = async (c)
   const { database } = c.get('deps');
   const row = await readExport(database, tenant, id);
   if (!row) throw notFound('Geen export voor deze werkbon');
-  if (row.state !== 'failed' && row.state !== 'held') throw conflict(`Opnieuw versturen kan alleen bij een mislukte of vastgehouden werkbon (status ${row.state})`);
   const integ = (await getIntegration(database, tenant))!;
+  if (row.state === 'pending') {
+    // Stranded: recorded but its run is not running (the API stopped, or Temporal was away, at archive time).
+    if (integ.status !== 'active') throw conflict(`De integratie is niet actief (status ${integ.status})`);
+    if (await isRunning(c, row.workflowId)) throw conflict('Deze werkbon wordt al verstuurd', 'export_running');
+    await startExport(c, tenant, integ.provider, id);
+    return c.json(presentExport(c, (await readExport(database, tenant, id))!), 202);
+  }
+  if (row.state !== 'failed' && row.state !== 'held') throw conflict(`Opnieuw versturen kan alleen bij een mislukte of vastgehouden werkbon (status ${row.state})`);
   if (integ.status !== 'active') throw conflict(`De integratie is niet actief (status ${integ.status})`);
   temporalOf(c);
   // A held export was archived while nothing was in force: it is built with the settings of now.
@@ -103,6 +110,12 @@ export const retryExport: AppRouteHandler<typeof routes.retryExport> = async (c)
   await startExport(c, tenant, integ.provider, id);
   return c.json(presentExport(c, (await readExport(database, tenant, id))!), 202);
 };
+
+async function isRunning(c: Context<AppBindings>, workflowId: string | null): Promise<boolean> {
+  if (!workflowId) return false;
+  const status = await temporalOf(c).client.workflow.getHandle(workflowId).describe().then((d) => d.status.name, () => 'NOT_FOUND');
+  return status === 'RUNNING';
+}
 
 async function waitForPreviousRun(c: Context<AppBindings>, workflowId: string | null): Promise<void> {
   if (!workflowId) return;

@@ -2,7 +2,7 @@ import type { ProviderId } from '../../lib/providers.js';
 import type { Context } from 'hono';
 import type { AppBindings } from '../types.js';
 import { temporalOf } from '../temporal.js';
-import { runMeta, workflowIds } from '../../lib/runs.js';
+import { exportStartOptions } from '../../lib/runs.js';
 import { exportWorkOrderWorkflow } from '../../workflows/index.js';
 import { updateExport } from '../../db/queries/exports.js';
 
@@ -13,16 +13,9 @@ import { updateExport } from '../../db/queries/exports.js';
  */
 export async function startExport(c: Context<AppBindings>, tenantId: string, provider: ProviderId, workOrderId: string) {
   const t = temporalOf(c);
-  const workflowId = workflowIds.export(tenantId, workOrderId);
-  const handle = await t.client.workflow.start(exportWorkOrderWorkflow, {
-    workflowId,
-    taskQueue: t.taskQueue,
-    args: [{ tenantId, workOrderId }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    workflowExecutionTimeout: '2 days',
-    ...runMeta({ tenantId, provider, kind: 'export', workOrderId }),
-  });
+  const options = exportStartOptions({ tenantId, provider, workOrderId, taskQueue: t.taskQueue });
+  const workflowId = options.workflowId;
+  const handle = await t.client.workflow.start(exportWorkOrderWorkflow, options);
   await updateExport(c.get('deps').database, tenantId, workOrderId, { workflowId, runId: handle.firstExecutionRunId });
   return { workflowId, runId: handle.firstExecutionRunId };
 }

@@ -28,7 +28,10 @@ const callbackResult = z.object({
   message: z.string(),
 }).openapi('OAuthCallbackResult');
 
-const callbackError = z.object({ error: z.string(), reason: z.string().optional(), message: z.string() }).openapi('OAuthCallbackError');
+const callbackError = z.object({
+  error: z.string(), reason: z.string().optional(), message: z.string().optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+}).openapi('OAuthCallbackError');
 const htmlPage = { 'text/html': { schema: z.string() } };
 
 export const callback = createRoute({

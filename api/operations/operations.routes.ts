@@ -12,6 +12,12 @@ export const syncNow = createRoute({
     params: tenantParams,
     body: jsonBody(z.object({ customers: z.boolean().default(false), articles: z.boolean().default(false) }).refine((b) => b.customers || b.articles, {
       message: 'Kies klanten en/of artikelen', path: ['customers'],
+    }).openapi({
+      // An empty selection is refused: the document says so, so clients (and fuzzers) know it up front.
+      anyOf: [
+        { type: 'object', required: ['customers'], properties: { customers: { type: 'boolean', enum: [true] } } },
+        { type: 'object', required: ['articles'], properties: { articles: { type: 'boolean', enum: [true] } } },
+      ],
     })),
   },
   responses: {

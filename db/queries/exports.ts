@@ -191,6 +191,21 @@ export async function importedOrigin(
   return rows[0] ?? null;
 }
 
+/** Pending exports of active integrations untouched for a while: candidates for the sweep (activities/sweep.ts). */
+export async function strandedExports(
+  database: Database, opts: { olderThanMs: number; limit: number },
+): Promise<{ tenantId: string; workOrderId: string; provider: ProviderId; workOrderNumber: string }[]> {
+  const rows = await database.sql<{ tenant_id: string; work_order_id: string; provider: ProviderId; number: string | null }[]>`
+    select e.tenant_id, e.work_order_id, e.provider, w.number
+    from integration.document_exports e
+    join integration.integrations i on i.tenant_id = e.tenant_id and i.status = 'active'
+    left join simon.work_orders w on w.tenant_id = e.tenant_id and w.id = e.work_order_id
+    where e.state = 'pending' and e.updated_at < now() - make_interval(secs => ${opts.olderThanMs / 1000})
+    order by e.updated_at
+    limit ${opts.limit}`;
+  return rows.map((r) => ({ tenantId: r.tenant_id, workOrderId: r.work_order_id, provider: r.provider, workOrderNumber: r.number ?? r.work_order_id }));
+}
+
 export async function pendingExports(database: Database, tenantId: string): Promise<ExportRow[]> {
   return database.db
     .select()

@@ -67,8 +67,19 @@ describe('codec endpoint access', () => {
     }
   });
 
-  it('encodes and decodes for support and admin, in the Temporal codec protocol shape', async () => {
-    for (const token of [tokens.support, tokens.admin]) {
+  it('encodes for admin only: support is read-only and may decode', async () => {
+    const refused = await post('/codec/encode', { payloads: [plainPayload(workOrder)] }, tokens.support);
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toContain('admin');
+    const enc = await post('/codec/encode', { payloads: [plainPayload(workOrder)] }, tokens.admin);
+    expect(enc.status).toBe(200);
+    const dec = await post('/codec/decode', enc.body, tokens.support);
+    expect(dec.status).toBe(200);
+    expect(dec.body.payloads.map(valueOf)).toEqual([workOrder]);
+  });
+
+  it('encodes and decodes for admin, in the Temporal codec protocol shape', async () => {
+    for (const token of [tokens.admin]) {
       const enc = await post('/codec/encode', { payloads: [plainPayload(workOrder), plainPayload('tweede')] }, token);
       expect(enc.status).toBe(200);
       expect(enc.body.payloads).toHaveLength(2);

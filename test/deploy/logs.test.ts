@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql as dsql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createApp } from '../../api/app.js';
@@ -106,6 +107,30 @@ describe('log lines of the API and the worker', () => {
 });
 
 describe('createLogger', () => {
+  it('logs a failed database statement without its values (names, addresses stay out of the log)', async () => {
+    const out: string[] = [];
+    const logger = createLogger(parseEnv({ LOG_LEVEL: 'info' }), {}, { write: (l: string) => void out.push(l) });
+    const name = `Jan den Butter ${randomBytes(3).toString('hex')}`;
+    for (const attempt of [
+      () => stack.database.db.execute(dsql`select ${name}::int`),
+      () => stack.database.sql`select ${name}::int`,
+      () => stack.database.sql`insert into simon.customers (tenant_id, id, name, active) values ('t', 'not-a-uuid', ${name}, true)`,
+    ]) {
+      const err = await attempt().then(() => null, (e: unknown) => e);
+      expect(err).toBeTruthy();
+      logger.error({ err }, 'statement failed');
+    }
+    expect(out).toHaveLength(3);
+    for (const line of out) {
+      expect(line).not.toContain(name);
+      expect(line).not.toContain('Butter');
+    }
+    // What failed is still there for support: the statement and the Postgres error code.
+    expect(out[0]).toContain('select $1::int');
+    expect(JSON.parse(out[1]).err.code).toBe('22P02');
+  });
+
+
   it('redacts secrets by key, also one level down', () => {
     const out: string[] = [];
     const logger = createLogger(parseEnv({ LOG_LEVEL: 'info' }), {}, { write: (l: string) => void out.push(l) });

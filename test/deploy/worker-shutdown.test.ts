@@ -50,6 +50,7 @@ async function startWorker(graceMs: number): Promise<ServiceProcess & { healthFi
     TEMPORAL_TASK_QUEUE: taskQueue,
     FACTUURSTUREN_BASE_URL: fake.url,
     WORKER_SHUTDOWN_GRACE: `${graceMs}ms`,
+    EXPORT_SWEEP_INTERVAL: '0',
     PAYLOAD_KEYS: payloadKeys,
   });
   workers.push(worker);

@@ -43,10 +43,10 @@ export interface Stack {
  * The real parts for an end-to-end test: a fresh migrated database, the fake FactuurSturen over real HTTP,
  * the shared Temporal dev server with a task queue of this stack's own, an in-process worker and the API.
  */
-export async function startStack(label: string, opts: { extraTokens?: string[]; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(label: string, opts: { extraTokens?: string[]; env?: Record<string, string>; temporalAddress?: string } = {}): Promise<Stack> {
   const { url, database } = await freshDatabase(label);
   const fake = await startFakeFactuurSturen();
-  const address = inject('temporalAddress');
+  const address = opts.temporalAddress ?? inject('temporalAddress');
   const taskQueue = `test-${label}-${randomBytes(3).toString('hex')}`;
   const env = parseEnv({
     NODE_ENV: 'test',
@@ -59,6 +59,8 @@ export async function startStack(label: string, opts: { extraTokens?: string[]; 
     // A create in doubt is looked up again after this window (docs/exactly-once.md); tests that need the
     // production length pass their own.
     EXPORT_IN_DOUBT_WINDOW: '2s',
+    // The sweep of stranded exports has its own test (test/e2e/stranded.test.ts); elsewhere it would only add load.
+    EXPORT_SWEEP_INTERVAL: '0',
     // Other providers' fakes: a test starts its own and passes e.g. { OCTOPUS_BASE_URL: fake.url }.
     ...(opts.env ?? {}),
   });
