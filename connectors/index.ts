@@ -52,6 +52,8 @@ export function providerConfig(env: Env, provider: ProviderId): Record<string, s
       return { softwareHouseUuid: env.OCTOPUS_SOFTWARE_HOUSE_UUID };
     case 'imuis':
       return { partnerKey: env.IMUIS_PARTNER_KEY, pageSize: String(env.IMUIS_PAGE_SIZE) };
+    case 'factuursturen':
+      return env.FACTUURSTUREN_RATE_LIMIT_WAIT !== undefined ? { rateLimitWaitMs: String(env.FACTUURSTUREN_RATE_LIMIT_WAIT) } : {};
     default:
       return {};
   }

@@ -128,6 +128,9 @@ export const envSchema = z.object({
   // Where the Temporal Web UI runs: the codec endpoint answers CORS requests from these origins only.
   TEMPORAL_UI_ORIGIN: z.string().default('http://127.0.0.1:8233,http://localhost:8233').pipe(origins),
   FACTUURSTUREN_BASE_URL: z.string().url().default('http://127.0.0.1:3101/api/v1/'),
+  // FactuurSturen answers its hourly call limit with a 403 and no reset time; the connector then waits until the next
+  // full hour plus 1-5 minutes (docs/providers/factuursturen.md, §4). Set only by tests, to a short fixed wait.
+  FACTUURSTUREN_RATE_LIMIT_WAIT: z.string().pipe(durationMs).optional(),
   OCTOPUS_BASE_URL: z.string().url().default('http://127.0.0.1:3102/octopus-rest-api/v1/'),
   // The software house identification Octopus issues to an integrator (header `softwareHouseUuid` on POST /authentication).
   // Development default = the fake's; production sets the one Octopus issued.

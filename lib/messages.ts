@@ -510,3 +510,20 @@ export const connectorTexts = {
   unknownArticle: (name: string) => `Artikel niet bekend in ${name}`,
   termsNotAccepted: checkErrors.termsNotAccepted(),
 };
+
+// ---- FactuurSturen ----
+
+/** What the FactuurSturen connector says in the log (docs/providers/factuursturen.md). */
+export const factuurSturenTexts = {
+  wrongCredentials: 'Onjuiste gebruikersnaam of API sleutel',
+  missingCredentials: 'Gebruikersnaam of API sleutel ontbreekt',
+  /** A 403 that is not the hourly limit (perhaps an API key made inactive). */
+  accessRefused: 'FactuurSturen weigert de toegang; controleer of de API sleutel nog actief is',
+  hourlyLimit: 'Maximum aantal verzoeken per uur aan FactuurSturen bereikt; Simon gaat na het volgende hele uur vanzelf verder',
+  saveNameInvalid: (name: string) => `Ongeldige naam '${name}' voor de conceptfactuur: FactuurSturen staat hoogstens 20 tekens toe`,
+  articleGone: (code: string) => `Artikel ${code} is niet (meer) bekend in FactuurSturen en heeft geen prijs op de werkbon`,
+  listingCutOff: (list: string, count: number) =>
+    `FactuurSturen gaf een onvolledige lijst '${list}' (${count} regels, er zijn er meer); er wordt niets opgeschoond en het wordt later opnieuw geprobeerd`,
+  savedButNotFound: 'FactuurSturen bevestigde de conceptfactuur, maar Simon vindt hem niet terug onder zijn naam; Simon kijkt zo opnieuw',
+  unknownList: (list: string) => `Lijst '${list}' bestaat niet voor FactuurSturen`,
+};

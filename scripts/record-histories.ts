@@ -138,9 +138,9 @@ async function record(stops: (() => Promise<unknown>)[]) {
   await until('the export', async () => (await api('GET', `${base}/work-orders/wo-replay-1/export`)).state === 'sent');
 
   // A quote for the quote import, then every schedule of the tenant once (scheduled sync, quotes, cleanup).
-  fake.state.quotes.push({
-    id: 1, quotenr: 'OF-1', clientnr: Number(customer.external_id), name: 'Vervangen radiator', reference: {}, notes: '',
-    lines: [{ amount: 1, description: 'Radiator', price: 100 }], date: '2025-01-15',
+  fake.state.quotations.push({
+    id: 1, quotationreference: 'OF-1', clientnr: Number(customer.external_id), savename: 'Vervangen radiator', reference: {}, notes: '',
+    lines: [{ amount: 1, description: 'Radiator', price: 100 }], date: '2025-01-15', approved: false, customstatus: '', profile: 1, quotationperiod: 30,
   });
   for (const id of tenantScheduleIds(tenant)) {
     try {

@@ -37,7 +37,7 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
     invoices.push = function (this: FakeFsSavedInvoice[], ...items: FakeFsSavedInvoice[]) {
       const t = performance.now();
       const n = push.apply(this, items);
-      for (const inv of items) waiters.get(inv.savename)?.(t);
+      for (const inv of items) waiters.get(inv.name)?.(t);
       return n;
     };
 
@@ -101,7 +101,7 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
       await sleep(100);
       states = await exportStates();
     }
-    const distinct = new Set(invoices.map((i) => i.savename)).size;
+    const distinct = new Set(invoices.map((i) => i.name)).size;
     if (invoices.length !== expected || distinct !== expected) throw new Error(`archive bench: ${invoices.length} invoices (${distinct} distinct) for ${expected} archives`);
 
     const seq = distribution(sequential);

@@ -1,51 +1,39 @@
+import { ProviderError } from '../../lib/errors.js';
+import { factuurSturenTexts as texts } from '../../lib/messages.js';
 import type { FieldCheck, Settings } from '../../lib/settings.js';
-import { ProviderError, describeProviderError } from '../../lib/errors.js';
-import { HttpClient } from '../http.js';
-import type {
-  Connector,
-  ConnectorContext,
-  CreatedDocument,
-  DocumentDraft,
-  DocumentLine,
-  ExternalArticle,
-  ExternalArticleGroup,
-  ExternalCustomer,
-  ExternalQuote,
-  ExternalQuoteLine,
-  ListRequest,
-  OptionItem,
-  Page,
-} from '../types.js';
-import { asBool, asDecimalString, asNumber, asText, compareIds } from '../values.js';
+import {
+  MAX_OPTIONS, checkArticleSettings, downloadedListings, matchesTerm, parseRecord, providerFailure, recordList,
+} from '../kit.js';
+import type { Connector, ConnectorContext, CreatedDocument, DocumentDraft, DocumentLine, OptionItem } from '../types.js';
+import { asDecimalString, asNumber, asText, compareIds } from '../values.js';
+import { invoiceBody, mapCategory, mapClient, mapProduct, mapQuote, type CountryNames, type ProductFacts } from './mappers.js';
+import { categorySchema, clientSchema, countrySchema, productSchema, profileSchema, quotationSchema, savedInvoiceSchema, type FsProduct } from './schemas.js';
+import { FACTUURSTUREN, createTransport } from './transport.js';
+
+export { FACTUURSTUREN } from './transport.js';
+export { invoiceBody, mapCategory, mapClient, mapProduct, mapQuote } from './mappers.js';
 
 /**
- * FactuurSturen API v1 (research/accounting-apis.md §2): HTTP Basic (account name + API key), plain JSON
- * arrays, no pagination, no change tracking, an hourly call limit reported in `x-ratelimit-remaining`.
- * A work order becomes a saved (concept) invoice: `POST invoices` with `action: 'save'` and our reference
- * as `savename`, which is also how we find it again.
+ * FactuurSturen API v1 (docs/providers/factuursturen.md): HTTP Basic, listings that are one JSON array each (asked
+ * whole with `count=-1`), no change tracking, an hourly call limit. A work order becomes a saved (concept) invoice:
+ * `POST invoices` with `action: save` under our save name (lib/references.ts, 20 characters), which the saved
+ * invoice returns as `name` and which FactuurSturen keeps unique; that name is how an export finds it again.
  */
 
-export const FACTUURSTUREN = 'FactuurSturen';
 export const DEFAULT_PAGE_SIZE = 200;
-/** A settings pick-list is searched by typing; thousands of rows help nobody. */
-export const MAX_OPTIONS = 100;
+/** The longest save name FactuurSturen takes (`name` is string(20)); a longer one is refused before any call. */
+export const SAVE_NAME_MAX = 20;
 
-const texts = {
-  wrongCredentials: 'Onjuiste gebruikersnaam of API sleutel',
-  missingCredentials: 'Gebruikersnaam of API sleutel ontbreekt',
-  unknownArticle: 'Artikel niet bekend in FactuurSturen',
-  termsNotAccepted: 'De voorwaarden moeten worden geaccepteerd',
-  unexpectedAnswer: 'FactuurSturen gaf een onverwacht antwoord',
-  unknownList: (list: string) => `Lijst '${list}' bestaat niet voor FactuurSturen`,
-  badCursor: (cursor: string) => `Ongeldige cursor '${cursor}' voor een FactuurSturen-lijst`,
-  articleGone: (code: string) => `Artikel ${code} is niet (meer) bekend in FactuurSturen en heeft geen prijs op de werkbon`,
-};
+/**
+ * Sizes a default page might have (the real default is unconfirmed, U7). `count=-1` asks for everything; a listing of
+ * exactly one of these sizes is asked again from that position, and records it had not given make it an error:
+ * a cleanup that took a first page for the whole listing would delete the rest.
+ */
+const PAGE_SIZES = new Set([10, 20, 25, 30, 50, 100, 200, 250, 500, 1000]);
 
-type RawRecord = Record<string, unknown>;
-type Listing = 'clients' | 'products' | 'categories' | 'quotes';
-
-/** The key each listing is sorted and paged by. */
-const idField: Record<Listing, string> = { clients: 'clientnr', products: 'id', categories: 'id', quotes: 'id' };
+type Listing = 'clients' | 'products' | 'categories' | 'quotations';
+const idKey: Record<Listing | 'invoices_saved', string> = { clients: 'clientnr', products: 'id', categories: 'id', quotations: 'id', invoices_saved: 'id' };
+type ArticleLine = Extract<DocumentLine, { kind: 'article' }>;
 
 export interface FactuurSturenConnector extends Connector {
   readonly provider: 'factuursturen';
@@ -54,84 +42,89 @@ export interface FactuurSturenConnector extends Connector {
 }
 
 export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurSturenConnector {
-  const username = ctx.credentials.username ?? '';
-  const apiKey = ctx.credentials.apiKey ?? '';
-  const authorization = `Basic ${Buffer.from(`${username}:${apiKey}`).toString('base64')}`;
+  const transport = createTransport(ctx);
+  const parse = <S extends Parameters<typeof parseRecord>[3]>(operation: string, schema: S, raw: unknown) =>
+    parseRecord(ctx, FACTUURSTUREN, operation, schema, raw);
 
-  const http = new HttpClient({
-    provider: FACTUURSTUREN,
-    baseUrl: ctx.baseUrl,
-    ...(ctx.timeoutMs !== undefined ? { timeoutMs: ctx.timeoutMs } : {}),
-    ...(ctx.onRequest ? { onRequest: ctx.onRequest } : {}),
-    headers: () => ({ authorization }),
-    // Every 401/403 from FactuurSturen means the account name or API key is wrong (there are no tokens).
-    authErrorMessage: texts.wrongCredentials,
-    errorMessage: factuurSturenErrorMessage,
+  /** A listing asked whole and checked for a cut-off first page, sorted by id. */
+  async function completeList(path: Listing | 'invoices_saved'): Promise<Record<string, unknown>[]> {
+    const operation = `GET ${path}`;
+    const key = idKey[path];
+    const records = listOf(operation, await transport.get(path, { count: -1 }));
+    if (PAGE_SIZES.has(records.length)) {
+      const seen = new Set(records.map((r) => asText(r[key])));
+      const more = listOf(operation, await transport.get(path, { count: -1, start: records.length }));
+      // Empty: complete. The same records again: `start` is not honoured, and `count=-1` was (C4 relies on it).
+      if (more.some((r) => !seen.has(asText(r[key])))) {
+        throw providerFailure(FACTUURSTUREN, 'unavailable', texts.listingCutOff(path, records.length), { operation });
+      }
+    }
+    return records.sort((a, b) => compareIds(asText(a[key]) ?? '', asText(b[key]) ?? ''));
+  }
+
+  // Client `country` is an id of `GET countrylist`; the names are read once per connector.
+  let countries: CountryNames = new Map();
+  let countriesRead: Promise<void> | null = null;
+  function readCountries(): Promise<void> {
+    countriesRead ??= transport.get('countrylist/nl', { count: -1 }).then(
+      (body) => {
+        const list = listOf('GET countrylist', body).map((r) => parse('GET countrylist', countrySchema, r));
+        countries = new Map(list.flatMap((c) => {
+          const name = asText(c.name);
+          return name ? [[asText(c.id) ?? '', name] as const] : [];
+        }));
+      },
+      (err: unknown) => {
+        // A transient failure is tried again with the next listing; a refusal leaves the ids as they are.
+        if (err instanceof ProviderError && !err.retryable) return;
+        countriesRead = null;
+        throw err;
+      },
+    );
+    return countriesRead;
+  }
+
+  const listings = downloadedListings<Listing>(async (name) => {
+    if (name === 'clients') await readCountries();
+    return completeList(name);
   });
 
-  // One full download per listing: pages of a listing are slices of it (the API cannot page).
-  const listings = new Map<Listing, Promise<RawRecord[]>>();
+  async function products(): Promise<FsProduct[]> {
+    return (await completeList('products')).map((r) => parse('GET products', productSchema, r));
+  }
 
-  function requireCredentials(): void {
-    if (!username || !apiKey) {
-      throw new ProviderError({
-        kind: 'auth',
-        provider: FACTUURSTUREN,
-        message: describeProviderError('auth', { provider: FACTUURSTUREN, lead: texts.missingCredentials }),
-      });
+  /** Our concept by its save name, in the complete saved-invoice listing; the lowest id if the name came twice. */
+  async function findSaved(name: string): Promise<CreatedDocument | null> {
+    const saved = (await completeList('invoices_saved')).map((r) => parse('GET invoices_saved', savedInvoiceSchema, r));
+    const ours = saved.find((inv) => asText(inv.name) === name);
+    return ours ? { documentId: asText(ours.id) ?? '', documentNumber: null } : null;
+  }
+
+  /** `GET invoices_saved/{id}` carries our name: the save is verified. Anything else sends us to the listing. */
+  async function savedUnder(id: string, name: string): Promise<boolean> {
+    try {
+      const body = await transport.get(`invoices_saved/${id}`);
+      // One record in a wrapper (`{"invoice": {…}}`); an array answer means "no such id" (as clients/{id} does).
+      const record: unknown = body && typeof body === 'object' && !Array.isArray(body) ? Object.values(body)[0] : null;
+      if (!record || typeof record !== 'object' || Array.isArray(record)) return false;
+      return asText(parse('GET invoices_saved/{id}', savedInvoiceSchema, record).name) === name;
+    } catch {
+      return false;
     }
   }
 
-  async function download(listing: Listing): Promise<RawRecord[]> {
-    requireCredentials();
-    const { body } = await http.get(listing);
-    return asRecordList(body, listing).sort((a, b) => compareIds(recordId(a, listing), recordId(b, listing)));
-  }
-
-  /** A listing starts at cursor null with a fresh download; later pages reuse it. */
-  function listing(name: Listing, fresh: boolean): Promise<RawRecord[]> {
-    let pending = listings.get(name);
-    if (!pending || fresh) {
-      const started = download(name);
-      pending = started;
-      listings.set(name, started);
-      // A failed download must not stick: the retry of this page downloads again.
-      started.catch(() => {
-        if (listings.get(name) === started) listings.delete(name);
-      });
+  /** After a refused or unanswered save: the concept may exist all the same (an earlier attempt, a late commit). */
+  async function afterFailedSave(err: unknown, name: string): Promise<CreatedDocument> {
+    // Nothing was done on a limit or a refused key, and a look-up would be refused alike.
+    if (!(err instanceof ProviderError) || err.kind === 'rate-limited' || err.kind === 'auth') throw err;
+    let found: CreatedDocument | null;
+    try {
+      found = await findSaved(name);
+    } catch (lookupError) {
+      throw err.outcomeUnknown ? err : lookupError;
     }
-    return pending;
-  }
-
-  async function page<T>(name: Listing, req: ListRequest, map: (r: RawRecord) => T): Promise<Page<T>> {
-    const offset = parseCursor(req.cursor);
-    const pageSize = Math.max(1, req.pageSize ?? DEFAULT_PAGE_SIZE);
-    const all = await listing(name, req.cursor === null);
-    const end = Math.min(offset + pageSize, all.length);
-    const last = end >= all.length;
-    return {
-      records: all.slice(offset, end).map(map),
-      nextCursor: last ? null : String(end),
-      total: all.length,
-      ...(last ? { highWaterMark: null } : {}),
-    };
-  }
-
-  function productByCode(products: RawRecord[], code: string): RawRecord | undefined {
-    return products.find((p) => asText(p.code) === code.trim());
-  }
-
-  async function findDocumentByReference(reference: string): Promise<CreatedDocument | null> {
-    requireCredentials();
-    const { body } = await http.get('invoices_saved');
-    // `savename` on saved invoices is what the .NET and PHP clients imply; not confirmed in the official PDF.
-    const matches = asRecordList(body, 'invoices_saved')
-      .filter((inv) => asText(inv.savename) === reference)
-      .map((inv) => asText(inv.id))
-      .filter((id): id is string => id !== null)
-      .sort(compareIds);
-    const id = matches[0];
-    return id === undefined ? null : { documentId: id, documentNumber: id };
+    if (found) return found;
+    throw err;
   }
 
   return {
@@ -139,74 +132,43 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
     changeTracking: 'full-listing',
 
     get rateLimitRemaining() {
-      return http.rateLimitRemaining;
+      return transport.rateLimitRemaining;
     },
 
     async verifyConnection() {
-      requireCredentials();
       // `profiles` is small and needs the same credentials as everything else.
-      await http.get('profiles');
-      return { label: username };
+      const body = await transport.get('profiles', { count: -1 });
+      for (const r of recordList(FACTUURSTUREN, 'GET profiles', body)) parse('GET profiles', profileSchema, r);
+      return { label: ctx.credentials.username ?? null };
     },
 
-    listArticleGroups(req) {
-      // UNCONFIRMED: FactuurSturen has no documented product groups. `GET categories` (seen only in
-      // deinte/laravel-factuursturen-api: {id, name, ledger}) is the closest thing; each category is a group.
-      return page('categories', req, mapCategory);
-    },
+    listArticleGroups: (req) => listings.page('categories', req, (r) => mapCategory(parse('GET categories', categorySchema, r)), DEFAULT_PAGE_SIZE),
+    listArticles: (req) => listings.page('products', req, (r) => mapProduct(parse('GET products', productSchema, r)), DEFAULT_PAGE_SIZE),
+    listCustomers: (req) => listings.page('clients', req, (r) => mapClient(parse('GET clients', clientSchema, r), countries), DEFAULT_PAGE_SIZE),
+    listQuotes: (req) => listings.page('quotations', req, (r) => mapQuote(parse('GET quotations', quotationSchema, r)), DEFAULT_PAGE_SIZE),
 
-    listArticles(req) {
-      return page('products', req, mapProduct);
-    },
-
-    listCustomers(req) {
-      return page('clients', req, mapClient);
-    },
-
-    listQuotes(req) {
-      // UNCONFIRMED: only ultiweb-nl/factuursturen-php-client lists a "Quotation" endpoint, without path or
-      // fields. Modelled on the API's conventions: `GET quotes`, a plain array like `invoices`, no paging.
-      return page('quotes', req, mapQuote);
-    },
-
-    async checkSettings(settings: Settings): Promise<FieldCheck[]> {
-      const checks: FieldCheck[] = [];
-      const articleFields = (['workTimeArticle', 'travelTimeArticle', 'defaultArticle'] as const).filter(
-        (field) => settings[field] !== null && settings[field] !== undefined,
-      );
-      if (articleFields.length > 0) {
-        const products = await download('products');
-        for (const field of articleFields) {
-          const product = productByCode(products, settings[field]!);
-          checks.push(
-            product
-              ? { field, ok: true, found: { code: asText(product.code), name: asText(product.name), price: asDecimalString(product.price) } }
-              : { field, ok: false, error: texts.unknownArticle },
-          );
-        }
-      }
-      const termsOk = settings.termsAccepted === true;
-      checks.push(termsOk ? { field: 'termsAccepted', ok: true } : { field: 'termsAccepted', ok: false, error: texts.termsNotAccepted });
-      return checks;
+    checkSettings(settings: Settings): Promise<FieldCheck[]> {
+      return checkArticleSettings(FACTUURSTUREN, settings, async (codes) => {
+        const all = await products();
+        return new Map(codes.flatMap((code) => {
+          const p = all.find((x) => asText(x.code) === code);
+          return p ? [[code, { code: asText(p.code), name: asText(p.name), price: asDecimalString(p.price) }] as const] : [];
+        }));
+      });
     },
 
     async options(list: string, q: string | null): Promise<OptionItem[]> {
-      const term = (q ?? '').trim().toLowerCase();
       if (list === 'articles') {
-        const products = await download('products');
-        return products
-          .filter((p) => !term || [p.code, p.name].some((v) => (asText(v) ?? '').toLowerCase().includes(term)))
+        return (await products())
+          .map(mapProduct)
+          .filter((a) => matchesTerm(q, a.code, a.description))
           .slice(0, MAX_OPTIONS)
-          .map((p) => {
-            const a = mapProduct(p);
-            return { id: a.code, name: a.description, code: a.code, externalId: a.externalId, group: a.groupExternalId, price: a.salesPrice };
-          });
+          .map((a) => ({ id: a.code, name: a.description, code: a.code, externalId: a.externalId, group: a.groupExternalId, price: a.salesPrice }));
       }
       if (list === 'articleGroups') {
-        const categories = await download('categories');
-        return categories
-          .map(mapCategory)
-          .filter((g) => !term || g.description.toLowerCase().includes(term))
+        return (await completeList('categories'))
+          .map((r) => mapCategory(parse('GET categories', categorySchema, r)))
+          .filter((g) => matchesTerm(q, g.description))
           .slice(0, MAX_OPTIONS)
           .map((g) => ({ id: g.externalId, name: g.description }));
       }
@@ -214,223 +176,65 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
     },
 
     async createDocument(draft: DocumentDraft): Promise<CreatedDocument> {
-      requireCredentials();
-      // Lines carry no product id, so prices and VAT of article lines come from the product itself.
-      const products = draft.lines.some((l) => l.kind === 'article') ? await download('products') : [];
-      const body = invoiceBody(draft, products);
-      let answer: unknown;
-      try {
-        answer = (await http.post('invoices', body)).body;
-      } catch (err) {
-        // We send overwrite_if_exist=false, so a refused save may mean "this savename exists already"
-        // (an earlier attempt that timed out after committing). If so, that invoice is ours.
-        if (err instanceof ProviderError && (err.kind === 'validation' || err.kind === 'conflict')) {
-          const existing = await findDocumentByReference(draft.reference).catch(() => null);
-          if (existing) return existing;
-        }
-        throw err;
+      const name = draft.reference;
+      if (!name || name.length > SAVE_NAME_MAX || name.trim() !== name) {
+        throw providerFailure(FACTUURSTUREN, 'validation', texts.saveNameInvalid(name));
       }
-      const id = savedInvoiceId(answer);
-      if (id !== null) return { documentId: id, documentNumber: id };
-      // A 2xx without an id: the save happened, so look it up rather than guess.
-      const saved = await findDocumentByReference(draft.reference);
-      if (saved) return saved;
-      throw new ProviderError({
-        kind: 'unavailable',
-        provider: FACTUURSTUREN,
-        operation: 'POST invoices',
-        providerMessage: typeof answer === 'string' ? answer.slice(0, 200) : '',
-        message: describeProviderError('unavailable', { provider: FACTUURSTUREN, lead: texts.unexpectedAnswer }),
+      const articleLines = draft.lines.filter((l): l is ArticleLine => l.kind === 'article');
+      // Lines carry no product id, so the price (when the work order has none) and the VAT come from the product.
+      const all = articleLines.length > 0 ? await products() : [];
+      const facts = (line: ArticleLine): ProductFacts | null => {
+        const p = all.find((x) => asText(x.id) === line.articleExternalId) ?? all.find((x) => asText(x.code) === line.articleCode);
+        return p ? { price: asDecimalString(p.price), taxRate: asNumber(p.taxes), name: asText(p.name) } : null;
+      };
+      for (const line of articleLines) {
+        if (line.unitPrice === null && !facts(line)?.price) throw providerFailure(FACTUURSTUREN, 'validation', texts.articleGone(line.articleCode));
+      }
+
+      let answer: Awaited<ReturnType<typeof transport.post>>;
+      try {
+        answer = await transport.post('invoices', invoiceBody(draft, facts));
+      } catch (err) {
+        return afterFailedSave(err, name);
+      }
+      // The 201 body should be the saved id (U2); only the concept under our name proves the save.
+      const id = asText(answer.body);
+      if (id !== null && /^\d+$/.test(id) && (await savedUnder(id, name))) return { documentId: id, documentNumber: null };
+      let found: CreatedDocument | null;
+      try {
+        found = await findSaved(name);
+      } catch (err) {
+        throw err instanceof ProviderError ? inDoubt(err) : err;
+      }
+      if (found) return found;
+      throw providerFailure(FACTUURSTUREN, 'unavailable', texts.savedButNotFound, {
+        operation: 'POST invoices', status: answer.status, providerMessage: typeof answer.body === 'string' ? answer.body.slice(0, 200) : '', outcomeUnknown: true,
       });
     },
 
-    // docs/providers/factuursturen.md, "Exactly once".
+    // docs/providers/factuursturen.md §5: the save name is unique per account and never overwritten.
     documentIdentity: { uniqueReference: true },
-    findDocument: (lookup) => findDocumentByReference(lookup.reference),
-  };
-
-  function parseCursor(cursor: string | null): number {
-    if (cursor === null) return 0;
-    if (!/^\d+$/.test(cursor)) throw new Error(texts.badCursor(cursor));
-    return Number(cursor);
-  }
-}
-
-// ---- mapping: FactuurSturen records → Simon's vocabulary ----
-
-export function mapClient(c: RawRecord): ExternalCustomer {
-  const clientnr = asText(c.clientnr) ?? '';
-  const street = asText(c.address);
-  const postalCode = asText(c.zipcode);
-  const city = asText(c.city);
-  // `country` may be a name or a countrylist id (Model/Invoice.cs); passed on as given.
-  const country = asText(c.country);
-  const hasAddress = [street, postalCode, city].some((v) => v !== null);
-  return {
-    externalId: clientnr,
-    number: clientnr || null,
-    name: asText(c.company) ?? asText(c.contact) ?? `Klant ${clientnr}`,
-    address: hasAddress ? { street, postalCode, city, country } : null,
-    email: asText(c.email),
-    phone: asText(c.phone) ?? asText(c.mobile),
-    active: asBool(c.active, true),
-    workAddresses: [],
+    // The name is a hash of tenant and work order: a concept under it is ours, whoever edited it since.
+    findDocument: (lookup) => findSaved(lookup.reference),
   };
 }
 
-export function mapProduct(p: RawRecord): ExternalArticle {
-  const id = asText(p.id) ?? '';
-  const category = asText(p.category);
-  return {
-    externalId: id,
-    code: asText(p.code) ?? id,
-    description: asText(p.name) ?? '',
-    salesPrice: asDecimalString(p.price),
-    unit: asText(p.unit),
-    // `category` on products is UNCONFIRMED (see listArticleGroups); 0 means "none".
-    groupExternalId: category === null || category === '0' ? null : category,
-    active: asBool(p.active, true),
-  };
+/** The records of a listing answer; an empty body is an empty listing, anything but a list of records an error. */
+function listOf(operation: string, body: unknown): Record<string, unknown>[] {
+  return body === null ? [] : recordList(FACTUURSTUREN, operation, body);
 }
 
-export function mapCategory(c: RawRecord): ExternalArticleGroup {
-  const id = asText(c.id) ?? '';
-  return { externalId: id, code: id, description: asText(c.name) ?? '', active: asBool(c.active, true) };
-}
-
-/**
- * UNCONFIRMED field names, by analogy with invoices: `id`, `quotenr`, `clientnr`, `name` (or `savename`) as
- * the quote's name, `reference` {line1,line2,line3}, `notes` as the memo, `lines` [{amount, description,
- * price, code?}] where `code` (a product code) may be absent, as invoice lines carry no product.
- */
-export function mapQuote(q: RawRecord): ExternalQuote {
-  const id = asText(q.id) ?? asText(q.quotenr) ?? '';
-  const ref = q.reference;
-  const reference =
-    ref && typeof ref === 'object'
-      ? ['line1', 'line2', 'line3'].map((k) => asText((ref as RawRecord)[k])).filter((l): l is string => l !== null).join('\n') || null
-      : asText(ref);
-  const rawLines = Array.isArray(q.lines) ? q.lines : q.lines && typeof q.lines === 'object' ? Object.values(q.lines as RawRecord) : [];
-  return {
-    externalId: id,
-    number: asText(q.quotenr),
-    name: asText(q.name) ?? asText(q.savename) ?? '',
-    reference,
-    memo: asText(q.notes),
-    customerExternalId: asText(q.clientnr),
-    lines: rawLines.filter((l): l is RawRecord => !!l && typeof l === 'object').map(mapQuoteLine),
-  };
-}
-
-function mapQuoteLine(l: RawRecord): ExternalQuoteLine {
-  return {
-    articleExternalId: null,
-    articleCode: asText(l.code),
-    description: typeof l.description === 'string' ? l.description : asText(l.description) ?? '',
-    quantity: asNumber(l.amount) ?? 0,
-    unitPrice: asDecimalString(l.price),
-  };
-}
-
-// ---- the concept invoice ----
-
-/** The POST invoices body for a draft (exported for tests and for reading). */
-export function invoiceBody(draft: DocumentDraft, products: RawRecord[]): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    clientnr: asNumber(draft.customer.externalId) ?? draft.customer.externalId,
-    action: 'save',
-    savename: draft.reference,
-    // Never replace a concept the user may already be editing; a duplicate save is refused instead.
-    overwrite_if_exist: false,
-    lines: draft.lines.map((line) => invoiceLine(line, products)),
-  };
-  const reference = referenceLines(draft.descriptionLines);
-  if (reference) body.reference = reference;
-  // UNCONFIRMED field name: no client library names FactuurSturen's payment reference (betalingskenmerk).
-  if (draft.paymentReference) body.paymentreference = draft.paymentReference;
-  return body;
-}
-
-/** The invoice name ("omschrijving") is FactuurSturen's three reference lines; extra lines join the third. */
-function referenceLines(lines: string[]): Record<string, string> | null {
-  const filled = lines.map((l) => l.trim()).filter(Boolean);
-  if (filled.length === 0) return null;
-  const out: Record<string, string> = {};
-  filled.slice(0, 2).forEach((l, i) => (out[`line${i + 1}`] = l));
-  if (filled.length > 2) out.line3 = filled.slice(2).join(' ');
-  return out;
-}
-
-function invoiceLine(line: DocumentLine, products: RawRecord[]): Record<string, unknown> {
-  // A text line has no quantity or price in Simon; amount 0 and price 0 keep its total at 0 whatever
-  // FactuurSturen does with empty numbers.
-  if (line.kind === 'text') return { amount: 0, description: line.description, price: 0 };
-
-  const product =
-    products.find((p) => asText(p.id) === line.articleExternalId) ?? products.find((p) => asText(p.code) === line.articleCode);
-  const price = line.unitPrice ?? (product ? asDecimalString(product.price) : null);
-  if (price === null) {
-    throw new ProviderError({
-      kind: 'validation',
-      provider: FACTUURSTUREN,
-      message: describeProviderError('validation', { provider: FACTUURSTUREN, lead: texts.articleGone(line.articleCode) }),
-    });
-  }
-  // Lines carry no product id in FactuurSturen, so the article code leads the description.
-  const text = line.description.trim() || (product ? asText(product.name) ?? '' : '');
-  const description = text.startsWith(line.articleCode) ? text : `${line.articleCode} ${text}`.trim();
-  const out: Record<string, unknown> = { amount: line.quantity, description, price: Number(price) };
-  const taxRate = product ? asNumber(product.taxes) : null;
-  if (taxRate !== null) out.tax_rate = taxRate;
-  return out;
-}
-
-/** The create answers with the new id as a bare number; tolerate JSON wrappers too. */
-function savedInvoiceId(answer: unknown): string | null {
-  if (typeof answer === 'number' || typeof answer === 'string') {
-    const t = asText(answer);
-    return t !== null && /^\d+$/.test(t) ? t : null;
-  }
-  if (answer && typeof answer === 'object') {
-    const o = answer as RawRecord;
-    const inner = (o.invoice ?? o.invoices_saved ?? o) as RawRecord;
-    return asText(inner.id) ?? asText(inner.invoicenr);
-  }
-  return null;
-}
-
-// ---- response shapes ----
-
-function recordId(record: RawRecord, listing: Listing): string {
-  return asText(record[idField[listing]]) ?? '';
-}
-
-/**
- * Lists are JSON arrays. Accept a keyed object of records too (single-record GETs wrap their result), but
- * never read an unexpected answer as "no records": the cleanup would then delete everything.
- */
-function asRecordList(body: unknown, what: string): RawRecord[] {
-  if (body === null) return [];
-  if (Array.isArray(body)) return body.filter((r): r is RawRecord => !!r && typeof r === 'object');
-  if (typeof body === 'object') {
-    const values = Object.values(body as RawRecord);
-    if (values.every((v) => !!v && typeof v === 'object' && !Array.isArray(v))) return values as RawRecord[];
-  }
-  throw new ProviderError({
-    kind: 'unavailable',
+/** FactuurSturen said the save happened, but we could not see it: the export looks again before any new save. */
+function inDoubt(err: ProviderError): ProviderError {
+  return new ProviderError({
+    kind: err.kind,
+    message: err.message,
+    providerMessage: err.providerMessage,
+    retryable: true,
     provider: FACTUURSTUREN,
-    operation: `GET ${what}`,
-    providerMessage: typeof body === 'string' ? body.slice(0, 200) : '',
-    message: describeProviderError('unavailable', { provider: FACTUURSTUREN, lead: texts.unexpectedAnswer }),
+    outcomeUnknown: true,
+    ...(err.status !== undefined ? { status: err.status } : {}),
+    ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+    ...(err.operation !== undefined ? { operation: err.operation } : {}),
   });
-}
-
-/** FactuurSturen errors are plain text; some proxies answer with JSON. */
-export function factuurSturenErrorMessage(body: unknown): string | null {
-  if (typeof body === 'string') return body;
-  if (body && typeof body === 'object') {
-    const o = body as RawRecord;
-    return asText(o.error) ?? asText(o.message) ?? null;
-  }
-  return null;
 }

@@ -35,8 +35,11 @@ async function count(table: string): Promise<number> {
   return rows[0].n as number;
 }
 
+/** The wait after FactuurSturen's hourly limit, instead of "the next full hour" (docs/providers/factuursturen.md §4). */
+const RATE_LIMIT_WAIT_MS = 2_000;
+
 beforeAll(async () => {
-  stack = await startStack('fs-e2e');
+  stack = await startStack('fs-e2e', { env: { FACTUURSTUREN_RATE_LIMIT_WAIT: `${RATE_LIMIT_WAIT_MS}ms` } });
   stack.tenants.push(tenant);
   seedFactuurSturen(stack.fake.state, { groups: 3, products: 250, clients: 1200 });
 });
@@ -251,7 +254,7 @@ describe('archive → concept invoice', () => {
     };
   }
 
-  const invoicesFor = (reference: string) => stack.fake.state.savedInvoices.filter((i) => i.savename === reference);
+  const invoicesFor = (reference: string) => stack.fake.state.savedInvoices.filter((i) => i.name === reference);
 
   async function exportOf(id: string) {
     const res = await api('GET', `/v1/tenants/${tenant}/work-orders/${id}/export`, undefined, tokens.support);
@@ -269,23 +272,25 @@ describe('archive → concept invoice', () => {
     expect(res.status).toBe(202);
     const e = await settled(id);
     expect(e).toMatchObject({ state: 'sent', stateLabel: 'Verstuurd' });
-    expect(e.documentNumber).toBeTruthy();
+    // A concept has no invoice number; the saved id is the document id, the save name our reference.
+    expect(e.documentNumber).toBeNull();
+    expect(e.reference).toMatch(/^SIM[0-9A-HJKMNP-TV-Z]{17}$/);
 
     const invoices = invoicesFor(e.reference);
     expect(invoices).toHaveLength(1);
     const inv = invoices[0];
-    expect(inv.lines.map((l) => [l.description.split(' ')[0], Number(l.amount), l.price === null ? null : Number(l.price)])).toEqual([
-      ['Cv-ketel', 0, 0],
+    expect(String(inv.id)).toBe(e.documentId);
+    expect(inv.lines.map((l) => [l.description.split(' ')[0], l.amount ?? null, l.price ?? null])).toEqual([
+      ['Cv-ketel', null, null],
       ['0002', 2, 62.5],
       ['0001', 0.25, 45],
       [materialA.code, 3, 12.5],
       [materialB.code, 1.5, 4],
       ['0003', 1, 35],
     ]);
-    expect(inv.lines[0].description).toBe('Cv-ketel onderhoud');
-    expect(inv.paymentreference).toBe(`${wo.number} / REF-77`);
-    expect(inv.reference.line1).toBe(`Werkbon ${wo.number}`);
-    expect(inv.reference.line2).toBe('Cv-ketel onderhoud');
+    // A text line is its description only; the payment reference has no field of its own and takes line 3.
+    expect(inv.lines[0]).toEqual({ description: 'Cv-ketel onderhoud' });
+    expect(inv.reference).toEqual({ line1: `Werkbon ${wo.number}`, line2: 'Cv-ketel onderhoud', line3: `${wo.number} / REF-77` });
 
     const log = await api('GET', `/v1/tenants/${tenant}/logs?table=Werkbon`, undefined, tokens.support);
     expect(log.body.entries[0].message).toContain(`aangemaakt in FactuurSturen voor werkbon ${wo.number}`);
@@ -309,18 +314,48 @@ describe('archive → concept invoice', () => {
     expect(invoicesFor(e.reference)).toHaveLength(1);
   });
 
-  it('still makes exactly one invoice when the fake answers 504 after committing the create', async () => {
+  it('still makes exactly one invoice when the fake answers 504 after committing the create: found again through `name`', async () => {
     const id = `wo-${n + 1}`;
     stack.fake.faults.timeoutAfterCommit = { path: 'invoices', method: 'POST', count: 1 };
     const posts = stack.fake.state.requests['POST invoices'] ?? 0;
+    const lookups = stack.fake.state.requests['GET invoices_saved'] ?? 0;
     await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, workOrder(), tokens.backend);
     const e = await settled(id);
-    expect(e.state).toBe('sent');
-    expect(e.documentNumber).toBeTruthy();
-    expect(e.attempts).toBe(2);
+    expect(e).toMatchObject({ state: 'sent', documentNumber: null, inDoubt: null });
+    // The connector looks the name up in the complete saved-invoice listing right after the 504: one attempt, one save.
+    expect(e.attempts).toBe(1);
     expect(stack.fake.state.requests['POST invoices']).toBe(posts + 1);
+    expect(stack.fake.state.requests['GET invoices_saved']).toBeGreaterThan(lookups);
+    expect(stack.fake.state.answers.some((a) => a.path === 'invoices_saved' && a.query === 'count=-1')).toBe(true);
     expect(invoicesFor(e.reference)).toHaveLength(1);
     expect(String(invoicesFor(e.reference)[0].id)).toBe(e.documentId);
+  });
+
+  it('waits out the hourly limit (403, X-RateLimit-Remaining 0) and sends once the window has passed', async () => {
+    const id = `wo-${n + 1}`;
+    const fake = stack.fake.state;
+    const limit = fake.rateLimitPerHour;
+    const calls = Object.values(fake.rateWindows)[0]?.used ?? 0;
+    // Every call from now on is over the limit, until the hour "passes" below.
+    fake.rateLimitPerHour = calls;
+    const from = fake.answers.length;
+    try {
+      await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, workOrder(), tokens.backend);
+      const refused = await eventually(() => Promise.resolve(fake.answers.slice(from).find((a) => a.status === 403)), 30_000, 20);
+      expect((await exportOf(id)).state).toBe('pending');
+      // The next hour: the limit is lifted; the export goes on by itself after its wait.
+      fake.rateWindows = {};
+      fake.rateLimitPerHour = limit;
+      const e = await settled(id);
+      expect(e.state).toBe('sent');
+      expect(invoicesFor(e.reference)).toHaveLength(1);
+      const resumed = fake.answers.slice(from).find((a) => a.method === 'POST' && a.path === 'invoices' && a.status === 201);
+      expect(resumed!.at - refused.at).toBeGreaterThanOrEqual(RATE_LIMIT_WAIT_MS - 100);
+      const log = await api('GET', `/v1/tenants/${tenant}/logs?table=Werkbon`, undefined, tokens.support);
+      expect(log.body.entries.some((x: { simonId: string; severity: string }) => x.simonId === id && x.severity === 'error')).toBe(false);
+    } finally {
+      fake.rateLimitPerHour = limit;
+    }
   });
 
   it('fails without a customer, says what to do, and is sent after linking a customer and retrying', async () => {

@@ -6,7 +6,7 @@ import { activateFactuurSturen, completedWorkOrder, exportState, fsSettings } fr
 
 /** Issue 4: settings versions, pause/resume, deactivate and re-activation, shown on FactuurSturen. */
 let stack: Stack;
-const invoicesFor = (reference: string) => stack.fake.state.savedInvoices.filter((i) => i.savename === reference);
+const invoicesFor = (reference: string) => stack.fake.state.savedInvoices.filter((i) => i.name === reference);
 
 beforeAll(async () => {
   stack = await startStack('lifecycle');
@@ -62,8 +62,8 @@ describe('settings versions and pause', () => {
 
     const old = await eventually(async () => ((e) => (e.state === 'sent' ? e : undefined))(await exportState(stack, tenant, 'v-old')));
     const neu = await eventually(async () => ((e) => (e.state === 'sent' ? e : undefined))(await exportState(stack, tenant, 'v-new')));
-    expect(invoicesFor(old.reference)[0].paymentreference).toBe('WB-OLD');
-    expect(invoicesFor(neu.reference)[0].paymentreference).toBe('KLANT-9');
+    expect(invoicesFor(old.reference)[0].reference.line3).toBe('WB-OLD');
+    expect(invoicesFor(neu.reference)[0].reference.line3).toBe('KLANT-9');
     expect(old.settingsVersionId).not.toBe(neu.settingsVersionId);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { DEFAULT_FS_ACCOUNT, seedFactuurSturen, type FakeFsQuote } from '../../fakes/factuursturen/server.js';
+import { DEFAULT_FS_ACCOUNT, seedFactuurSturen, type FakeFsQuotation } from '../../fakes/factuursturen/server.js';
 import { createFactuurSturenConnector } from '../../connectors/factuursturen/connector.js';
 import type { ExternalQuote } from '../../connectors/types.js';
 import { deleteTenantSchedules } from '../../lib/schedules.js';
@@ -42,12 +42,17 @@ function runImport() {
   });
 }
 
-const fakeQuote = (over: Partial<FakeFsQuote> & Pick<FakeFsQuote, 'id' | 'clientnr' | 'name'>): FakeFsQuote => ({
-  quotenr: `2024-${String(over.id).padStart(4, '0')}`,
+/** A quotation in the real API's fields (docs/providers/factuursturen.md §6): `savename`, `quotationreference`, no line codes. */
+const fakeQuote = (over: Partial<FakeFsQuotation> & Pick<FakeFsQuotation, 'id' | 'clientnr' | 'savename'>): FakeFsQuotation => ({
+  quotationreference: `2024-${String(over.id).padStart(4, '0')}`,
   reference: {},
   notes: '',
   lines: [],
   date: '2024-05-01',
+  approved: false,
+  customstatus: '',
+  profile: 1,
+  quotationperiod: 30,
   ...over,
 });
 
@@ -90,19 +95,19 @@ beforeAll(async () => {
   for (const id of saved.importWorkflowIds) await stack.client.workflow.getHandle(id).result();
 
   // Five quotes, two of them with the include word "WB" (in the name; in the reference, lower case).
-  stack.fake.state.quotes.push(
+  stack.fake.state.quotations.push(
     fakeQuote({
-      id: 1, clientnr: 1001, name: 'WB Onderhoud cv-ketel', reference: { line1: 'Fam. de Vries', line2: 'Dunantstraat 140' }, notes: 'Sleutel bij de buren',
+      id: 1, clientnr: 1001, savename: 'WB Onderhoud cv-ketel', reference: { line1: 'Fam. de Vries', line2: 'Dunantstraat 140' }, notes: 'Sleutel bij de buren',
       lines: [
         { amount: 1, description: 'Ketel reinigen en afstellen', price: 95 },
         { amount: 3, description: '1010 Koperen bocht', price: 12.5 },
-        { amount: 2, description: 'Filter', price: 4, code: '1011' },
+        { amount: 2, description: '1011 Filter', price: 4 },
       ],
     }),
-    fakeQuote({ id: 2, clientnr: 1002, name: 'Lekkage badkamer', reference: { line1: 'wb-project 88' }, lines: [{ amount: 1, description: '1012 Sifon', price: 30 }] }),
-    fakeQuote({ id: 3, clientnr: 1003, name: 'Offerte nieuwe keuken', reference: { line1: 'Keuken' }, notes: 'Keuken plaatsen, oude afvoeren', lines: [{ amount: 1, description: '1013 Mengkraan', price: 80 }] }),
-    fakeQuote({ id: 4, clientnr: 1004, name: 'Jaarcontract', notes: 'Jaarlijks onderhoud' }),
-    fakeQuote({ id: 5, clientnr: 1005, name: 'Dakgoot vervangen', reference: { line1: 'Zinken goot', line2: 'achterzijde' } }),
+    fakeQuote({ id: 2, clientnr: 1002, savename: 'Lekkage badkamer', reference: { line1: 'wb-project 88' }, lines: [{ amount: 1, description: '1012 Sifon', price: 30 }] }),
+    fakeQuote({ id: 3, clientnr: 1003, savename: 'Offerte nieuwe keuken', reference: { line1: 'Keuken' }, notes: 'Keuken plaatsen, oude afvoeren', lines: [{ amount: 1, description: '1013 Mengkraan', price: 80 }] }),
+    fakeQuote({ id: 4, clientnr: 1004, savename: 'Jaarcontract', notes: 'Jaarlijks onderhoud' }),
+    fakeQuote({ id: 5, clientnr: 1005, savename: 'Dakgoot vervangen', reference: { line1: 'Zinken goot', line2: 'achterzijde' } }),
   );
 }, 180_000);
 
@@ -128,7 +133,10 @@ describe('FactuurSturen quotes over HTTP', () => {
     expect(seen[0]).toMatchObject({
       number: '2024-0001', name: 'WB Onderhoud cv-ketel', reference: 'Fam. de Vries\nDunantstraat 140', memo: 'Sleutel bij de buren', customerExternalId: '1001',
     });
-    expect(seen[0].lines[2]).toEqual({ articleExternalId: null, articleCode: '1011', description: 'Filter', quantity: 2, unitPrice: '4' });
+    expect(seen[0].lines[2]).toEqual({ articleExternalId: null, articleCode: null, description: '1011 Filter', quantity: 2, unitPrice: '4' });
+    // Read from `quotations`; `quotes` does not exist in FactuurSturen.
+    expect(stack.fake.state.requests['GET quotations']).toBeGreaterThan(0);
+    expect(stack.fake.state.requests['GET quotes']).toBeUndefined();
   });
 });
 
@@ -187,8 +195,8 @@ describe('quote import', () => {
 
   it('does not carry later edits of a quote over to Simon', async () => {
     const before = await quoteWorkOrders();
-    const q1 = stack.fake.state.quotes.find((q) => q.id === 1)!;
-    q1.name = 'WB Onderhoud cv-ketel EN boiler';
+    const q1 = stack.fake.state.quotations.find((q) => q.id === 1)!;
+    q1.savename = 'WB Onderhoud cv-ketel EN boiler';
     q1.notes = 'Gewijzigd';
     q1.lines.push({ amount: 5, description: '1014 Extra', price: 1 });
     const run = await runImport();
@@ -197,7 +205,7 @@ describe('quote import', () => {
   });
 
   it('logs an error with an action for a quote whose customer is unknown, and imports it once the customer is synced', async () => {
-    stack.fake.state.quotes.push(fakeQuote({ id: 6, clientnr: 9001, name: 'WB Spoedklus nieuwe klant', lines: [{ amount: 1, description: '1010 Bocht', price: 10 }] }));
+    stack.fake.state.quotations.push(fakeQuote({ id: 6, clientnr: 9001, savename: 'WB Spoedklus nieuwe klant', lines: [{ amount: 1, description: '1010 Bocht', price: 10 }] }));
     const run = await runImport();
     expect(run).toMatchObject({ imported: 0, waitingForCustomer: 1 });
     expect(await byQuote('6')).toBeUndefined();
@@ -237,8 +245,8 @@ describe('quote import', () => {
 
   it('takes the description from all quote lines or the first line, and no customer reference when set to none', async () => {
     await saveSettings({ enabled: true, includeFilterWord: 'spoed', includeLines: true, workDescriptionFrom: 'allQuoteLines', customerReferenceFrom: 'none' });
-    stack.fake.state.quotes.push(fakeQuote({
-      id: 7, clientnr: 1007, name: 'Spoed: lekkage', reference: { line1: 'Ref 7' },
+    stack.fake.state.quotations.push(fakeQuote({
+      id: 7, clientnr: 1007, savename: 'Spoed: lekkage', reference: { line1: 'Ref 7' },
       lines: [{ amount: 1, description: 'Lekkage zoeken', price: 60 }, { amount: 2, description: '1015 Pakking', price: 1.5 }],
     }));
     expect(await runImport()).toMatchObject({ imported: 1 });
@@ -247,8 +255,8 @@ describe('quote import', () => {
     expect(seven.materials.map((m: any) => [m.articleId, m.description, Number(m.quantity)])).toEqual([[await articleId('1015'), 'Pakking', 2]]);
 
     await saveSettings({ enabled: true, includeFilterWord: 'spoed', includeLines: false, workDescriptionFrom: 'firstQuoteLine', customerReferenceFrom: 'quoteName' });
-    stack.fake.state.quotes.push(fakeQuote({
-      id: 8, clientnr: 1008, name: 'SPOED verstopping', lines: [{ amount: 1, description: 'Riool ontstoppen', price: 90 }, { amount: 1, description: 'Camera-inspectie', price: 50 }],
+    stack.fake.state.quotations.push(fakeQuote({
+      id: 8, clientnr: 1008, savename: 'SPOED verstopping', lines: [{ amount: 1, description: 'Riool ontstoppen', price: 90 }, { amount: 1, description: 'Camera-inspectie', price: 50 }],
     }));
     expect(await runImport()).toMatchObject({ imported: 1 });
     expect(await byQuote('8')).toMatchObject({ description: 'Riool ontstoppen', customerReference: 'SPOED verstopping', materials: [], notes: null });
@@ -270,7 +278,7 @@ describe('quote schedule', () => {
     expect(paused.status).toBe(200);
     expect((await quoteSchedule().describe()).state.paused).toBe(true);
     expect((await stack.client.schedule.getHandle(`sync/${tenant}`).describe()).state.paused).toBe(true);
-    stack.fake.state.quotes.push(fakeQuote({ id: 9, clientnr: 1009, name: 'Spoed tijdens pauze' }));
+    stack.fake.state.quotations.push(fakeQuote({ id: 9, clientnr: 1009, savename: 'Spoed tijdens pauze' }));
     expect(await runImport()).toMatchObject({ skipped: 'not-active', imported: 0 });
     expect(await byQuote('9')).toBeUndefined();
 
@@ -284,7 +292,7 @@ describe('quote schedule', () => {
 
   it('does nothing while quotes are switched off in the settings in force', async () => {
     await saveSettings({ ...quotesOn, enabled: false });
-    stack.fake.state.quotes.push(fakeQuote({ id: 10, clientnr: 1010, name: 'WB uitgeschakeld' }));
+    stack.fake.state.quotations.push(fakeQuote({ id: 10, clientnr: 1010, savename: 'WB uitgeschakeld' }));
     const run = await runImport();
     expect(run).toMatchObject({ skipped: 'disabled', listed: 0, imported: 0 });
     expect(await byQuote('10')).toBeUndefined();

@@ -198,20 +198,24 @@ describe('options from the settings', () => {
   });
 });
 
-describe('FactuurSturen quote mapping (UNCONFIRMED fields)', () => {
-  it('reads the stringly quote the fake serves', () => {
+describe('FactuurSturen quotation mapping (docs/providers/factuursturen.md §6)', () => {
+  it('reads the stringly quotation the API serves: name from savename, number from quotationreference, memo from notes', () => {
     const q = mapQuote({
-      id: '5', quotenr: '2024-0005', clientnr: '1003', name: 'WB Lekkage',
+      id: '5', quotationreference: '2024-0005', clientnr: '1003', savename: 'WB Lekkage',
       reference: { line1: 'Badkamer', line2: '', line3: 'Achterom' }, notes: 'Bellen vooraf',
-      lines: [{ amount: '2', description: '1010 Bocht', price: '12.50', code: '1010' }, { amount: '0', description: 'Tekstregel', price: '0' }],
+      lines: { line1: { amount: '2', description: '1010 Bocht', price: '12.50', linetotal: '25.00' }, line2: { description: 'Tekstregel' } },
     });
     expect(q).toEqual({
       externalId: '5', number: '2024-0005', name: 'WB Lekkage', reference: 'Badkamer\nAchterom', memo: 'Bellen vooraf', customerExternalId: '1003',
       lines: [
-        { articleExternalId: null, articleCode: '1010', description: '1010 Bocht', quantity: 2, unitPrice: '12.50' },
-        { articleExternalId: null, articleCode: null, description: 'Tekstregel', quantity: 0, unitPrice: '0' },
+        { articleExternalId: null, articleCode: null, description: '1010 Bocht', quantity: 2, unitPrice: '12.50' },
+        { articleExternalId: null, articleCode: null, description: 'Tekstregel', quantity: 0, unitPrice: null },
       ],
     });
-    expect(mapQuote({ id: 6, savename: 'Oude naam', lines: null }).name).toBe('Oude naam');
+  });
+
+  it('falls back to name for the name and to the id for the number, and reads an empty line list', () => {
+    const q = mapQuote({ id: 6, name: 'Oude naam', lines: [], reference: [] });
+    expect(q).toMatchObject({ externalId: '6', number: '6', name: 'Oude naam', reference: null, lines: [] });
   });
 });

@@ -1,6 +1,9 @@
-import { seedFactuurSturen, startFakeFactuurSturen } from '../../../fakes/factuursturen/server.js';
+import { seedFactuurSturen, startFakeFactuurSturen, type FakeFsFault } from '../../../fakes/factuursturen/server.js';
 import { activateFactuurSturen } from '../activation.js';
 import type { ProviderHarness } from './types.js';
+
+/** A short wait after the hourly limit, instead of "the next full hour" (docs/providers/factuursturen.md §4). */
+export const FS_TEST_RATE_LIMIT_WAIT = '1s';
 
 export const factuurSturenHarness: ProviderHarness = {
   provider: 'factuursturen',
@@ -8,14 +11,18 @@ export const factuurSturenHarness: ProviderHarness = {
     const fake = await startFakeFactuurSturen();
     seedFactuurSturen(fake.state, { groups: 2, products: 20, clients: 30 });
     return {
-      env: { FACTUURSTUREN_BASE_URL: fake.url },
+      env: { FACTUURSTUREN_BASE_URL: fake.url, FACTUURSTUREN_RATE_LIMIT_WAIT: FS_TEST_RATE_LIMIT_WAIT },
       async activate(stack, tenant, settings) {
         await activateFactuurSturen(stack, tenant, settings ? { settings } : {});
       },
       documents: () => fake.state.savedInvoices.map((i) => ({ id: String(i.id), customer: String(i.clientnr) })),
       faults: fake.faults,
       createCall: { method: 'POST', path: 'invoices' },
-      failCreate: (status, retryAfterSeconds) => ({ method: 'POST', path: 'invoices', status, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }),
+      // FactuurSturen never answers 429: its limit is a 403 with X-RateLimit-Remaining 0 and no Retry-After.
+      failCreate: (status): FakeFsFault =>
+        status === 429
+          ? { method: 'POST', path: 'invoices', status: 403, rateLimitRemaining: 0, body: 'API limit reached for this hour' }
+          : { method: 'POST', path: 'invoices', status },
       stop: () => fake.stop(),
     };
   },
