@@ -527,3 +527,21 @@ export const factuurSturenTexts = {
   savedButNotFound: 'FactuurSturen bevestigde de conceptfactuur, maar Simon vindt hem niet terug onder zijn naam; Simon kijkt zo opnieuw',
   unknownList: (list: string) => `Lijst '${list}' bestaat niet voor FactuurSturen`,
 };
+
+// ---- iMuis Online ----
+
+/** The iMuis connector's own texts (docs/providers/imuis.md); the provider's words are added by the error. */
+export const imuisTexts = {
+  missingEnvironmentCode: 'De omgevingscode ontbreekt',
+  missingPartnerKey: 'De partnersleutel voor iMuis ontbreekt in de configuratie (IMUIS_PARTNER_KEY)',
+  loginRefused: `${providerName('imuis')} weigert de koppeling; controleer de omgevingscode (Muis Apps → Simon)`,
+  badValue: (field: string) => `Ongeldige zoekwaarde voor ${field}`,
+  unknownList: (list: string) => `Lijst '${list}' bestaat niet voor ${providerName('imuis')}`,
+  /** A page with fewer records than iMuis announced: cut off, never the end of the listing (the cleanup must not trust it). */
+  shortPage: (table: string, rows: number, announced: number) =>
+    `${providerName('imuis')} gaf een onvolledige pagina van tabel ${table} (${rows} records, ${announced} aangekondigd); de lijst wordt later opnieuw opgehaald`,
+  /** The quote tables could not be read (docs/providers/imuis.md §7): nothing was imported. */
+  quotesUnreadable: (providerMessage: string | null) =>
+    withProviderMessage('Offertes kunnen niet uit iMuis worden gelezen, er is geen offerte overgenomen', providerMessage) +
+    '. Neem contact op met Simon-support: het lezen van offertes uit iMuis is nog niet bevestigd',
+};

@@ -65,11 +65,11 @@ const groupCode = (name: string) => fake.state.articleGroups.find((g) => g.OMSCH
 
 beforeAll(async () => {
   fake = await startFakeImuis();
-  // Groups G1 Installatie, G2 installatie (lower case), G3 Diensten; REISTIJD/WERKTIJD/VOORRIJKOSTEN in Installatie.
+  // Groups 1 Installatie, 2 installatie (lower case), 3 Diensten; REISTIJD/WERKTIJD/VOORRIJKOSTEN in Installatie.
   seedImuis(fake.state, { groups: ['Installatie', 'installatie', 'Diensten'], timeGroup: 'Installatie', articles: 23, debtors: 37 });
   // Every third material in Installatie too: 10 articles of 23 pass the filter.
   fake.state.articles.forEach((a, i) => {
-    if (i >= 3 && (i - 3) % 3 === 0) a.ARTGRP = 'G1';
+    if (i >= 3 && (i - 3) % 3 === 0) a.ARTGRP = 1;
   });
   stack = await startStack('imuis-e2e', { env: { IMUIS_BASE_URL: fake.url, IMUIS_PAGE_SIZE: '10' } });
   stack.tenants.push(tenant);
@@ -155,7 +155,7 @@ describe('activation', () => {
     expect(groups.map((g) => g.description)).toEqual(['Installatie']);
     const articles = await stack.database.sql`select code, group_external_id from simon.articles where tenant_id = ${tenant} order by code`;
     expect(articles).toHaveLength(10);
-    expect(articles.every((a) => a.group_external_id === 'G1')).toBe(true);
+    expect(articles.every((a) => a.group_external_id === '1')).toBe(true);
     expect(articles.map((a) => a.code)).toEqual(expect.arrayContaining(['REISTIJD', 'WERKTIJD', 'VOORRIJKOSTEN']));
     // The lower-case group and its articles are not imported: the filter is case-sensitive.
     const lower = fake.state.articles.filter((a) => a.ARTGRP === groupCode('installatie')).map((a) => a.NR);
@@ -189,8 +189,8 @@ describe('incremental sync', () => {
     changed = mutate(fake.state.debtors[2], { NAAM: 'Installatiebedrijf Gewijzigd B.V.', ADRES: 'Nieuwe Markt 1' });
     blocked = mutate(fake.state.debtors[4], { BLOK: 'J' });
     fake.state.debtors.push(mutate({ ...fake.state.debtors[0], NR: 19999, NAAM: 'Nieuwe Klant', ZKSL: 'NIEUW' }));
-    const price = mutate(fake.state.articles.find((a) => a.NR === 'REISTIJD')!, { PRIJS: 47.5 });
-    const gone = mutate(fake.state.articles.find((a) => a.ARTGRP === 'G1' && /^\d+$/.test(a.NR))!, { BLOK: 'J' });
+    const price = mutate(fake.state.articles.find((a) => a.NR === 'REISTIJD')!, { VERKPR: 47.5 });
+    const gone = mutate(fake.state.articles.find((a) => a.ARTGRP === 1 && /^\d+$/.test(a.NR))!, { BLOK: 'J' });
     const before = debtorRequests();
 
     await syncNow({ customers: true, articles: true });
@@ -296,9 +296,9 @@ describe('archive → sales order', () => {
     expect(e.documentId).toBe(String(order.NR));
     expect(e.documentNumber).toBe(String(order.NR));
     const [y, m, d] = (e.archivedAt as string).slice(0, 10).split('-');
-    expect(order).toMatchObject({ DEB: customer.nr, DAT: `${d}/${m}/${y}`, GEBRORDBEV: 'N' });
+    expect(order).toMatchObject({ DEB: customer.nr, DAT: `${d}/${m}/${y}`, KENM: `WB ${wo.number}` });
     expect(order.OPM).toBe(`${workAddress.name}, ${workAddress.street}, ${workAddress.postal_code} ${workAddress.city}\nCv-ketel onderhoud\nFilter vervangen`);
-    expect(order.lines.map((l) => [l.ART, l.AANT, l.PRIJS])).toEqual([
+    expect(order.lines.map((l) => [l.ART, l.AANT, l.PRS])).toEqual([
       ['WERKTIJD', 2, null],
       ['REISTIJD', 0.25, null],
       [materials[0].code, 3, 12.5],
@@ -324,7 +324,7 @@ describe('archive → sales order', () => {
 
   it('makes exactly one sales order when iMuis times out after committing it, and once only when archived twice', async () => {
     const id = `wo-${n + 1}`;
-    fake.faults.timeoutAfterCommit = { action: 'CREATEVERKOOPORDER', count: 1 };
+    fake.faults.timeoutAfterCommit = { method: 'POST', path: 'CREATEVERKOOPORDER', count: 1 };
     const creates = fake.state.requests.CREATEVERKOOPORDER ?? 0;
     const e = await archive(id, workOrder());
     expect(e.state).toBe('sent');
@@ -366,18 +366,18 @@ describe('quotes → work orders', () => {
 
   it('imports each matching offer once, across repeated polls and a worker restart', async () => {
     const [d1, d2, d3] = fake.state.debtors.filter((d) => d.BLOK === 'N');
-    const inFilter = fake.state.articles.find((a) => a.ARTGRP === 'G1' && /^\d+$/.test(a.NR))!;
+    const inFilter = fake.state.articles.find((a) => a.ARTGRP === 1 && /^\d+$/.test(a.NR))!;
     const outside = fake.state.articles.find((a) => a.ARTGRP === groupCode('installatie'))!;
     fake.state.offers.push(
       fakeOffer(8001, d1.NR, 'WB onderhoud cv-ketel', {
         OPM: 'Sleutel bij de buren',
         lines: [
-          { RG: 1, ART: '', AANT: 0, OMSCHR: 'Ketel reinigen en afstellen', PRIJS: null },
-          { RG: 2, ART: inFilter.NR, AANT: 2, OMSCHR: inFilter.OMSCHR, PRIJS: 9.5 },
-          { RG: 3, ART: outside.NR, AANT: 1, OMSCHR: outside.OMSCHR, PRIJS: 3 },
+          { RG: 1, ART: '', AANT: 0, OMSCHR: 'Ketel reinigen en afstellen', PRS: null },
+          { RG: 2, ART: inFilter.NR, AANT: 2, OMSCHR: inFilter.OMSCHR, PRS: 9.5 },
+          { RG: 3, ART: outside.NR, AANT: 1, OMSCHR: outside.OMSCHR, PRS: 3 },
         ],
       }),
-      fakeOffer(8002, d2.NR, 'Nieuwe keuken wb-project', { lines: [{ RG: 1, ART: inFilter.NR, AANT: 1, OMSCHR: 'Aansluiten', PRIJS: 20 }] }),
+      fakeOffer(8002, d2.NR, 'Nieuwe keuken wb-project', { lines: [{ RG: 1, ART: inFilter.NR, AANT: 1, OMSCHR: 'Aansluiten', PRS: 20 }] }),
       fakeOffer(8003, d3.NR, 'Offerte dakgoot', { OPM: 'Niet overnemen' }),
     );
 
@@ -401,6 +401,24 @@ describe('quotes → work orders', () => {
     const imported = await stack.database.sql`select quote_id from integration.imported_quotes where tenant_id = ${tenant} order by quote_id`;
     expect(imported.map((r) => r.quote_id)).toEqual(['8001', '8002']);
   });
+  it('quote tables iMuis cannot read: one clear error entry per run, nothing imported', async () => {
+    const [d] = fake.state.debtors.filter((x) => x.BLOK === 'N');
+    fake.state.offers.push(fakeOffer(8004, d.NR, 'WB nieuwe offerte', { lines: [{ RG: 1, ART: '', AANT: 0, OMSCHR: 'Nieuw', PRS: null }] }));
+    fake.state.unknownTables = ['OFFKOP', 'OFFRG'];
+    try {
+      const errors = async () => (await api('GET', `/v1/tenants/${tenant}/logs?table=Offerte&severity=error`, undefined, tokens.support)).body.entries as { message: string }[];
+      const before = (await errors()).length;
+      await expect(runImport()).rejects.toThrow();
+      const entries = await errors();
+      expect(entries.length - before).toBe(1);
+      expect(entries[0].message).toContain('Offertes kunnen niet uit iMuis worden gelezen, er is geen offerte overgenomen');
+      expect(entries[0].message).toContain("Tabel 'OFFKOP' bestaat niet");
+      expect(await quoteWorkOrders()).toHaveLength(2);
+    } finally {
+      fake.state.unknownTables = [];
+      fake.state.offers = fake.state.offers.filter((o) => o.NR !== 8004);
+    }
+  });
 });
 
 describe('changing the article-group filter', () => {
@@ -416,9 +434,29 @@ describe('changing the article-group filter', () => {
   it('deactivates the articles outside a narrowed filter on the next sync', async () => {
     await saveSettings({ articleGroupFilter: ['Installatie'] });
     await syncNow({ articles: true });
-    const rows = await stack.database.sql`select a.active from simon.articles a where a.tenant_id = ${tenant} and a.group_external_id = ${groupCode('installatie')}`;
+    const rows = await stack.database.sql`select a.active from simon.articles a where a.tenant_id = ${tenant} and a.group_external_id = ${String(groupCode('installatie'))}`;
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.active === false)).toBe(true);
+  });
+
+  it('a cleanup that gets a cut page of articles removes nothing and says so', async () => {
+    const before = await count('simon.articles');
+    // RECORDCOUNT announces the articles, DATA is empty: on both attempts of the run.
+    fake.faults.failNext.push({ action: 'GETSTAMTABELRECORDS', table: 'ART', emptyPage: true }, { action: 'GETSTAMTABELRECORDS', table: 'ART', emptyPage: true });
+    try {
+      await expect(stack.client.workflow.execute<typeof cleanupWorkflow>('cleanupWorkflow', {
+        workflowId: `cleanup/${tenant}/cut`,
+        taskQueue: stack.taskQueue,
+        args: [{ tenantId: tenant, provider: 'imuis', retry: { initialInterval: '100ms', maximumAttempts: 2 } }],
+        ...runMeta({ tenantId: tenant, provider: 'imuis', kind: 'cleanup' }),
+      })).rejects.toThrow();
+    } finally {
+      fake.faults.failNext = [];
+    }
+    expect(await count('simon.articles')).toBe(before);
+    const logs = await api('GET', `/v1/tenants/${tenant}/logs?severity=error`, undefined, tokens.support);
+    expect(logs.body.entries[0].message).toContain('er is niets verwijderd');
+    expect(logs.body.entries[0].message).toContain('onvolledige pagina van tabel ART');
   });
 
   it('and the next cleanup removes them and the group from Simon', async () => {
@@ -431,7 +469,7 @@ describe('changing the article-group filter', () => {
     const lower = fake.state.articles.filter((a) => a.ARTGRP === groupCode('installatie')).length;
     expect(result.entities.articles).toMatchObject({ removed: lower });
     expect(result.entities.article_groups).toMatchObject({ removed: 1 });
-    const left = await stack.database.sql`select 1 from simon.articles where tenant_id = ${tenant} and group_external_id = ${groupCode('installatie')}`;
+    const left = await stack.database.sql`select 1 from simon.articles where tenant_id = ${tenant} and group_external_id = ${String(groupCode('installatie'))}`;
     expect(left).toHaveLength(0);
     expect(await count('simon.articles')).toBe(10);
     const groups = await stack.database.sql`select description from simon.article_groups where tenant_id = ${tenant}`;

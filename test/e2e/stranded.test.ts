@@ -20,7 +20,7 @@ let port: number;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'simon-stranded-'));
 const dbFile = path.join(dir, 'temporal.db');
 const tenant = uniqueTenant('stranded');
-const invoicesFor = (reference: string) => stack.fake.state.savedInvoices.filter((i) => i.savename === reference);
+const invoicesFor = (reference: string) => stack.fake.state.savedInvoices.filter((i) => i.name === reference);
 
 async function startTemporal() {
   dev = await startTemporalDevServer({ cli: resolveTemporalCli()!, headless: true, port, dbFile });

@@ -1,6 +1,7 @@
 import type { ProviderId } from '../../../lib/providers.js';
 import type { ProviderHarness } from './types.js';
 import { factuurSturenHarness } from './factuursturen.js';
+import { imuisHarness } from './imuis.js';
 
 export type { HarnessFake, ProviderHarness } from './types.js';
 
@@ -8,7 +9,7 @@ export type { HarnessFake, ProviderHarness } from './types.js';
 export const harnesses: Record<ProviderId, () => ProviderHarness | null> = {
   factuursturen: () => factuurSturenHarness,
   octopus: () => null,
-  imuis: () => null,
+  imuis: () => imuisHarness,
   rompslomp: () => null,
   'visma-net': () => null,
 };
