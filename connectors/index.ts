@@ -52,6 +52,8 @@ export function providerConfig(env: Env, provider: ProviderId): Record<string, s
       return { softwareHouseUuid: env.OCTOPUS_SOFTWARE_HOUSE_UUID };
     case 'imuis':
       return { partnerKey: env.IMUIS_PARTNER_KEY, pageSize: String(env.IMUIS_PAGE_SIZE) };
+    case 'visma-net':
+      return { salesOrderBaseUrl: env.VISMA_NET_SALESORDER_BASE_URL, referenceField: env.VISMA_NET_REFERENCE_FIELD };
     default:
       return {};
   }
