@@ -84,8 +84,11 @@ export interface FakeVismaFault {
   headers?: Record<string, string>;
 }
 
-/** `timeoutAfterCommit`: perform and store the write, then answer 504, `count` times. */
-export type FakeVismaFaults = BaseFaults<FakeVismaFault, CommitTimeout>;
+/**
+ * `timeoutAfterCommit`: perform and store the write, then answer 504, `count` times. `moreTimeoutsAfterCommit` holds
+ * further ones for other calls at the same time (e.g. attachment uploads while a test aims the first at creates).
+ */
+export type FakeVismaFaults = BaseFaults<FakeVismaFault, CommitTimeout> & { moreTimeoutsAfterCommit: CommitTimeout[] };
 
 export interface FakeVismaNet {
   /** ERP API base URL including /v1/ (the connector's baseUrl, env VISMA_NET_BASE_URL). */
@@ -135,7 +138,7 @@ export function createFakeVismaNetState(): FakeVismaNetState {
 }
 
 export function noVismaFaults(): FakeVismaFaults {
-  return createFaults();
+  return { ...createFaults<FakeVismaFault, CommitTimeout>(), moreTimeoutsAfterCommit: [] };
 }
 
 export async function startFakeVismaNet(
@@ -208,7 +211,7 @@ async function handle(service: Service, req: http.IncomingMessage, res: http.Ser
   const method = (req.method ?? 'GET').toUpperCase();
   const raw = await readBody(req);
 
-  if (answerControl(res, url.pathname, method, raw.toString('utf8'), { faults, noFaults: noVismaFaults, summary: () => summary(state) })) return;
+  if (answerControl(res, url.pathname, method, raw.toString('utf8'), { faults, noFaults: noVismaFaults, extraFaults: ['moreTimeoutsAfterCommit'], summary: () => summary(state) })) return;
   const erp = service === 'erp' ? ERP_PREFIX.exec(url.pathname) : null;
   const inside = service === 'erp' ? erp !== null : url.pathname.startsWith(V3_PREFIX);
   // Nothing else lives on these hosts: the legacy `resources/v1/context` of the retired VNI host is a 404 as well.
@@ -262,7 +265,9 @@ async function handle(service: Service, req: http.IncomingMessage, res: http.Ser
     if (!(err instanceof FakeApiError)) throw err;
     answer = { status: err.status, body: errorBody(service, err.status, err.message, err.code, err.field) };
   }
-  if (shouldTimeoutAfterCommit(faults, answer.wrote, method, faultPath)) return send(res, 504, 'Gateway Time-out', rateHeaders);
+  const timedOut = shouldTimeoutAfterCommit(faults, answer.wrote, method, faultPath)
+    || faults.moreTimeoutsAfterCommit.some((t) => shouldTimeoutAfterCommit({ timeoutAfterCommit: t }, answer.wrote, method, faultPath));
+  if (timedOut) return send(res, 504, 'Gateway Time-out', rateHeaders);
   return send(res, answer.status, answer.body, { ...rateHeaders, ...answer.headers });
 }
 

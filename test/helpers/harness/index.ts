@@ -1,6 +1,7 @@
 import type { ProviderId } from '../../../lib/providers.js';
 import type { ProviderHarness } from './types.js';
 import { factuurSturenHarness } from './factuursturen.js';
+import { vismaNetHarness } from './visma-net.js';
 
 export type { HarnessFake, ProviderHarness } from './types.js';
 
@@ -10,5 +11,5 @@ export const harnesses: Record<ProviderId, () => ProviderHarness | null> = {
   octopus: () => null,
   imuis: () => null,
   rompslomp: () => null,
-  'visma-net': () => null,
+  'visma-net': () => vismaNetHarness,
 };
