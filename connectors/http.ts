@@ -50,6 +50,8 @@ export interface HttpClientOptions {
   onRequest?: () => unknown;
   /** Called when the provider says to wait (a rate limit with a wait), so every call of the tenant waits (docs/quota.md). */
   onRateLimited?: (retryAfterMs: number) => unknown;
+  /** The wait of a 429 from the provider's own headers (e.g. Visma.net's X-RateLimit-Reset), given Retry-After's. */
+  rateLimitWaitMs?: (headers: Headers, retryAfterMs: number | undefined) => number | undefined;
 }
 
 export class HttpClient {
@@ -151,6 +153,7 @@ export class HttpClient {
     const kind = classifyStatus(status);
     const providerMessage = cut(this.options.errorMessage?.(body, status) || defaultErrorMessage(body));
     let retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    if (kind === 'rate-limited' && this.options.rateLimitWaitMs) retryAfterMs = this.options.rateLimitWaitMs(response.headers, retryAfterMs);
     if (kind === 'rate-limited' && retryAfterMs === undefined) retryAfterMs = DEFAULT_RATE_LIMIT_WAIT_MS;
     const lead = kind === 'auth' ? this.options.authErrorMessage : undefined;
     return new ProviderError({

@@ -54,6 +54,8 @@ export function providerConfig(env: Env, provider: ProviderId): Record<string, s
       return { partnerKey: env.IMUIS_PARTNER_KEY, pageSize: String(env.IMUIS_PAGE_SIZE) };
     case 'factuursturen':
       return env.FACTUURSTUREN_RATE_LIMIT_WAIT !== undefined ? { rateLimitWaitMs: String(env.FACTUURSTUREN_RATE_LIMIT_WAIT) } : {};
+    case 'visma-net':
+      return { salesOrderBaseUrl: env.VISMA_NET_SALESORDER_BASE_URL, referenceField: env.VISMA_NET_REFERENCE_FIELD };
     default:
       return {};
   }

@@ -153,6 +153,10 @@ export const envSchema = z.object({
   ROMPSLOMP_BASE_URL: z.string().url().default('http://127.0.0.1:3104/api/v1/'),
   VISMA_NET_BASE_URL: z.string().url().default('http://127.0.0.1:3105/v1/'),
   VISMA_CONNECT_BASE_URL: z.string().url().default('http://127.0.0.1:3106/connect/'),
+  // Visma.net sales orders live in a separate service, SalesOrders V3 (production: https://salesorder.visma.net/api/v3/).
+  VISMA_NET_SALESORDER_BASE_URL: z.string().url().default('http://127.0.0.1:3107/api/v3/'),
+  // The order's free field that holds our reference (docs/providers/visma-net.md, "Exactly once"): not printed.
+  VISMA_NET_REFERENCE_FIELD: z.enum(['customStr1', 'customStr2', 'customStr3', 'customStr4', 'customStr5']).default('customStr5'),
   // OAuth2 apps registered with the providers (Rompslomp: the fake's development client by default; production sets its own).
   ROMPSLOMP_CLIENT_ID: z.string().min(1).default('simon-dev-client'),
   ROMPSLOMP_CLIENT_SECRET: z.string().min(1).default('simon-dev-secret'),

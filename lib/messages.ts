@@ -545,3 +545,26 @@ export const imuisTexts = {
     withProviderMessage('Offertes kunnen niet uit iMuis worden gelezen, er is geen offerte overgenomen', providerMessage) +
     '. Neem contact op met Simon-support: het lezen van offertes uit iMuis is nog niet bevestigd',
 };
+
+// ---- Visma.net ----
+
+/** The Visma.net connector's own texts (connectors/visma-net/); `VISMA` is the package's name in the log. */
+const VISMA = 'Visma.net ERP';
+export const vismaNetTexts = {
+  notConnected: `Er is geen toegang tot ${VISMA} opgeslagen; koppel de integratie opnieuw`,
+  expired: `De koppeling met ${VISMA} is verlopen of ingetrokken; koppel de integratie opnieuw`,
+  /** A 401 with a freshly renewed token (docs/providers/visma-net.md §2, D13). */
+  wrongTenant: `${VISMA} weigert het toegangstoken: bij het koppelen is waarschijnlijk de verkeerde tenant gekozen (Customer in plaats van Company) of de gebruiker mist de rol 'API User'; koppel opnieuw met het juiste bedrijf`,
+  forbidden: `${VISMA} weigert de toegang: de gebruiker heeft voor dit bedrijf geen rol 'API User' of de koppeling mist rechten`,
+  salesOrderScopeMissing: `De app van Simon heeft in ${VISMA} geen rechten op de Sales Order API (scope visma.net.erp.salesorder); neem contact op met Simon`,
+  conflict: `Het document is in ${VISMA} tegelijk door iemand anders gewijzigd`,
+  duplicate: `${VISMA} meldt een conflict: het document bestaat al of is tegelijk gewijzigd`,
+  ifMatchRequired: `${VISMA} eist bij deze wijziging een versie (If-Match); dit is een fout in de koppeling, neem contact op met Simon`,
+  noCompany: 'Er is bij het inloggen geen bedrijf gekozen waarop de gebruiker de rol API User heeft',
+  unknownList: (list: string) => `Lijst '${list}' bestaat niet voor ${VISMA}`,
+  badCursor: (cursor: string) => `Ongeldige cursor '${cursor}' voor een Visma.net-lijst`,
+  badDocumentId: (id: string) => `Onbekend Visma.net-document '${id}'`,
+  wrongSettings: `Instellingen horen niet bij ${VISMA}`,
+  orderTypeUnknown: (type: string) => `Ordertype '${type}' bestaat niet in ${VISMA}`,
+  orderTypeInactive: (type: string) => `Ordertype '${type}' is niet actief in ${VISMA}`,
+} as const;

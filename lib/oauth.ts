@@ -80,8 +80,15 @@ export function authorizeUrl(config: OAuthClientConfig, state: string, redirectU
 
 /** Rompslomp's OAuth scopes (docs/providers/rompslomp.md). */
 export const ROMPSLOMP_SCOPE = 'public manage:contacts manage:products manage:sales_invoices';
-/** Visma Connect scopes for the ERP API (docs/providers/visma-net.md). */
-export const VISMA_SCOPES = 'openid offline_access vismanet_erp_interactive_api:create vismanet_erp_interactive_api:read vismanet_erp_interactive_api:update';
+/**
+ * Visma Connect scopes (docs/providers/visma-net.md §2): the ERP API with a user token (names seen in live clients),
+ * and SalesOrders V3 (documented in its swagger); `offline_access` gives the refresh token.
+ */
+export const VISMA_SCOPES = [
+  'openid', 'offline_access',
+  'vismanet_erp_interactive_api:create', 'vismanet_erp_interactive_api:read', 'vismanet_erp_interactive_api:update',
+  'visma.net.erp.salesorder:read', 'visma.net.erp.salesorder:write',
+].join(' ');
 
 /**
  * The OAuth client configuration of a provider that connects with OAuth2 (Rompslomp, Visma.net); null for the
@@ -113,9 +120,10 @@ export function oauthConfig(env: Env, provider: ProviderId, opts: { timeoutMs?: 
         clientId: env.VISMA_CLIENT_ID,
         clientSecret: env.VISMA_CLIENT_SECRET,
         scope: VISMA_SCOPES,
-        // A confidential web app: client secret by HTTP Basic, and PKCE on top (optional for such apps, recommended).
+        // A confidential web app: the client secret as form fields (Visma's documented example; Basic is not shown
+        // anywhere), and PKCE on top (optional for such apps, recommended).
         pkce: true,
-        clientAuthentication: 'basic',
+        clientAuthentication: 'body',
         ...timeout,
       };
     }

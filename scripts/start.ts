@@ -132,7 +132,7 @@ async function main() {
   const vismaPort = localPort(env.VISMA_NET_BASE_URL);
   const connectPort = localPort(env.VISMA_CONNECT_BASE_URL);
   if (vismaPort && connectPort) {
-    const f = await startFakeVismaNet({ apiPort: vismaPort, connectPort, seed: {} });
+    const f = await startFakeVismaNet({ apiPort: vismaPort, salesOrderPort: localPort(env.VISMA_NET_SALESORDER_BASE_URL) ?? undefined, connectPort, seed: {} });
     stops.push(() => f.stop());
     others.push(`Visma.net ${env.VISMA_NET_BASE_URL} (OAuth via ${env.VISMA_CONNECT_BASE_URL})`);
   }

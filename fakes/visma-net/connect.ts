@@ -17,11 +17,13 @@ export interface FakeVismaClient {
 }
 
 export interface FakeVismaCompany {
-  /** The company number the admin types in the settings ("Kies Bedrijf / Administratie"). */
+  /** The company number shown under the user name in Visma.net (manual §5.2); no API endpoint exposes it. */
   id: string;
   name: string;
-  /** Visma Connect tenant id of the company. */
+  /** Visma Connect tenant id of the company (the token's `tenant_id` claim). */
   tenantId: string;
+  /** `GET /v1/organization` → `organizationCd`. */
+  organizationCd: string;
 }
 
 export interface FakeVismaUser {
@@ -67,6 +69,11 @@ export interface FakeConnectState {
   /** Who is "signed in" at the authorize page, and which company they pick in the context selector. */
   signOn: { userId: string; companyId: string | null; deny: boolean };
   accessTokenTtlSeconds: number;
+  /**
+   * The app's refresh-token setting in the Developer Portal: "one-time" (a new refresh token on every refresh, the
+   * old one usable for a grace period) or "reuse" (the same refresh token comes back and stays valid).
+   */
+  refreshMode: 'one-time' | 'reuse';
   refreshGraceSeconds: number;
   codes: Map<string, IssuedCode>;
   accessTokens: Map<string, IssuedToken>;
@@ -82,12 +89,13 @@ export function createConnectState(): FakeConnectState {
   return {
     clients: [{ ...DEFAULT_VISMA_CLIENT }],
     companies: [
-      { id: '1234567', name: 'ISV - Simple Simon', tenantId: 'b4c1d6a0-5f0e-4f6e-9c52-0a2f6e1d7c11' },
-      { id: '7654321', name: 'Simon Installatietechniek B.V.', tenantId: '2e9f0c34-8b1a-4d7e-a4c3-5d6e7f8a9b0c' },
+      { id: '1234567', name: 'ISV - Simple Simon', tenantId: 'b4c1d6a0-5f0e-4f6e-9c52-0a2f6e1d7c11', organizationCd: 'SIMON' },
+      { id: '7654321', name: 'Simon Installatietechniek B.V.', tenantId: '2e9f0c34-8b1a-4d7e-a4c3-5d6e7f8a9b0c', organizationCd: 'SIMONINST' },
     ],
     users: [{ id: 'beheerder@simon.example', companyIds: ['1234567', '7654321'] }],
     signOn: { userId: 'beheerder@simon.example', companyId: null, deny: false },
     accessTokenTtlSeconds: 3600,
+    refreshMode: 'one-time',
     refreshGraceSeconds: 60,
     codes: new Map(),
     accessTokens: new Map(),
@@ -104,6 +112,11 @@ export function lookUpAccessToken(state: FakeConnectState, header: string | unde
   if (!token) return 'invalid';
   if (token.expiresAt <= Date.now()) return 'expired';
   return token;
+}
+
+/** Whether a token was granted `scope` (the space-separated `scope` asked for at authorize). */
+export function hasScope(token: IssuedToken, scope: string): boolean {
+  return token.scope.split(/\s+/).includes(scope);
 }
 
 /** Makes access tokens stale (the next API call answers 401 and the client must refresh): one, or all. */
@@ -188,18 +201,20 @@ function token(raw: string, authorization: string | undefined, state: FakeConnec
     return { status: 200, body: issue(state, code) };
   }
   if (grant === 'refresh_token') {
-    const rt = state.refreshTokens.get(form.get('refresh_token') ?? '');
-    const graceOver = rt?.usedAt !== null && rt?.usedAt !== undefined && Date.now() - rt.usedAt > state.refreshGraceSeconds * 1000;
+    const presented = form.get('refresh_token') ?? '';
+    const rt = state.refreshTokens.get(presented);
+    const graceOver = state.refreshMode === 'one-time' && rt?.usedAt !== null && rt?.usedAt !== undefined && Date.now() - rt.usedAt > state.refreshGraceSeconds * 1000;
     if (!rt || rt.revoked || rt.clientId !== clientId || graceOver) {
       return { status: 400, body: { error: 'invalid_grant', error_description: 'The refresh token is invalid, expired or revoked' } };
     }
     rt.usedAt ??= Date.now();
-    return { status: 200, body: issue(state, rt) };
+    return { status: 200, body: issue(state, rt, state.refreshMode === 'reuse' ? presented : undefined) };
   }
   return { status: 400, body: { error: 'unsupported_grant_type' } };
 }
 
-function issue(state: FakeConnectState, grant: { clientId: string; userId: string; companyId: string; scope: string }) {
+/** New tokens for a grant; `keepRefreshToken` answers the presented refresh token again (the "reuse" mode). */
+function issue(state: FakeConnectState, grant: { clientId: string; userId: string; companyId: string; scope: string }, keepRefreshToken?: string) {
   const company = state.companies.find((c) => c.id === grant.companyId);
   const now = Math.floor(Date.now() / 1000);
   const exp = now + state.accessTokenTtlSeconds;
@@ -209,8 +224,10 @@ function issue(state: FakeConnectState, grant: { clientId: string; userId: strin
     part({ iss: 'https://connect.visma.com', sub: grant.userId, client_id: grant.clientId, tenant_id: company?.tenantId, scope: grant.scope, iat: now, exp, jti: randomBytes(8).toString('hex') }),
     '',
   ].join('.');
-  const refreshToken = randomBytes(24).toString('base64url');
   state.accessTokens.set(accessToken, { clientId: grant.clientId, userId: grant.userId, companyId: grant.companyId, scope: grant.scope, expiresAt: exp * 1000 });
-  state.refreshTokens.set(refreshToken, { clientId: grant.clientId, userId: grant.userId, companyId: grant.companyId, scope: grant.scope, usedAt: null, revoked: false });
+  const refreshToken = keepRefreshToken ?? randomBytes(24).toString('base64url');
+  if (!keepRefreshToken) {
+    state.refreshTokens.set(refreshToken, { clientId: grant.clientId, userId: grant.userId, companyId: grant.companyId, scope: grant.scope, usedAt: null, revoked: false });
+  }
   return { access_token: accessToken, token_type: 'Bearer', expires_in: state.accessTokenTtlSeconds, refresh_token: refreshToken, scope: grant.scope };
 }

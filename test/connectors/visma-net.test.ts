@@ -1,22 +1,24 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../lib/errors.js';
-import { createConnector } from '../../connectors/index.js';
+import { createConnector, providerConfig } from '../../connectors/index.js';
 import {
   attachmentPath,
   createVismaNetConnector,
   documentFromLocation,
   mapCustomer,
   originalSalesOrderNumber,
+  parseDocumentId,
   type VismaNetConnector,
 } from '../../connectors/visma-net/connector.js';
+import { rateLimitWaitMs, tokenTenant } from '../../connectors/visma-net/transport.js';
 import { DEFAULT_VISMA_CLIENT } from '../../fakes/visma-net/connect.js';
 import {
   emptyData,
+  fakeSalesOrder,
   noVismaFaults,
   seedVismaNet,
   startFakeVismaNet,
   touch,
-  vismaTimestamp,
   type FakeVismaNet,
   type FakeVismaSalesOrder,
 } from '../../fakes/visma-net/server.js';
@@ -24,14 +26,17 @@ import type { ConnectorContext, DocumentDraft, OAuthConnectorFactory, ProviderCr
 import { ReconnectRequiredError, VISMA_SCOPES, oauthConfig, pkcePair } from '../../lib/oauth.js';
 import { createOAuthClient } from '../../connectors/oauth.js';
 import { parseEnv } from '../../lib/env.js';
-
-const createVismaNetOAuth = (o: { connectBaseUrl: string; clientId: string; clientSecret: string }) =>
-  createOAuthClient(oauthConfig(parseEnv({ VISMA_CONNECT_BASE_URL: o.connectBaseUrl, VISMA_CLIENT_ID: o.clientId, VISMA_CLIENT_SECRET: o.clientSecret }), 'visma-net')!);
+import { documentReference, referenceMaxLength } from '../../lib/references.js';
 import { settingsSchema, type Settings } from '../../lib/settings.js';
 import { lookupOf, connectorContract, listAll } from './contract.js';
 
+const createVismaNetOAuth = (o: { connectBaseUrl: string; clientId: string; clientSecret: string }) =>
+  createOAuthClient(oauthConfig(parseEnv({ VISMA_CONNECT_BASE_URL: o.connectBaseUrl, VISMA_CLIENT_ID: o.clientId, VISMA_CLIENT_SECRET: o.clientSecret }), 'visma-net')!);
+
 const redirectUri = 'http://simon.test/v1/oauth/visma-net/callback';
-const COMPANY = '1234567';
+/** The connected company is the Visma Connect tenant (docs/providers/visma-net.md §2, U1). */
+const COMPANY = 'b4c1d6a0-5f0e-4f6e-9c52-0a2f6e1d7c11';
+const OTHER_COMPANY = '2e9f0c34-8b1a-4d7e-a4c3-5d6e7f8a9b0c';
 
 const settingsFor = (over: Record<string, unknown> = {}): Settings =>
   settingsSchema.parse({
@@ -79,13 +84,17 @@ function draftFor(reference: string, overrides: Partial<DocumentDraft> = {}): Do
   };
 }
 
+/** What connectors/index.ts passes in production, pointed at the fake's V3 origin. */
+const configOf = (fake: FakeVismaNet) => providerConfig(parseEnv({ VISMA_NET_SALESORDER_BASE_URL: fake.salesOrderUrl }), 'visma-net');
+
 connectorContract('Visma.net', async () => {
-  // Non-Stock items only, so the pages of the listing are the pages of the articles (the filter is tested below).
-  const fake = await startFakeVismaNet({ seed: { nonStockItems: 97, otherItems: 0, customers: 250 } });
+  // Other items too: the listing asks for Non-Stock items only, so its pages are still the pages of the articles.
+  const fake = await startFakeVismaNet({ seed: { nonStockItems: 97, otherItems: 6, customers: 250 } });
   const credentials = await signOn(fake);
+  const config = configOf(fake);
   return {
-    connector: createConnector('visma-net', { baseUrl: fake.url, credentials, settings: settingsFor() }),
-    badCredentials: createConnector('visma-net', { baseUrl: fake.url, credentials: { accessToken: 'not-a-token', refreshToken: 'nope' } }),
+    connector: createConnector('visma-net', { baseUrl: fake.url, credentials, settings: settingsFor(), config }),
+    badCredentials: createConnector('visma-net', { baseUrl: fake.url, credentials: { accessToken: 'not-a-token', refreshToken: 'nope' }, config }),
     expected: { customers: 250, articles: 100, articleGroups: 2 },
     draft: (reference) => draftFor(reference),
     stop: () => fake.stop(),
@@ -96,7 +105,7 @@ describe('Visma.net connector against the fake', () => {
   let fake: FakeVismaNet;
   let credentials: ProviderCredentials;
   const connect = (over: Partial<ConnectorContext> = {}): VismaNetConnector =>
-    createVismaNetConnector({ baseUrl: fake.url, credentials, settings: settingsFor(), ...over });
+    createVismaNetConnector({ baseUrl: fake.url, credentials, settings: settingsFor(), config: configOf(fake), ...over });
   const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as ProviderError);
 
   beforeAll(async () => {
@@ -111,6 +120,8 @@ describe('Visma.net connector against the fake', () => {
     fake.state.rateWindows = {};
     fake.state.rateLimit = 100_000;
     fake.state.maxPageSize = 1000;
+    fake.state.salesOrderListExpands = true;
+    fake.state.salesOrderRateHeaders = false;
   });
 
   describe('Visma Connect (OAuth2 code flow with PKCE)', () => {
@@ -128,12 +139,14 @@ describe('Visma.net connector against the fake', () => {
       expect(tokens.accessToken).toBeTruthy();
       expect(tokens.refreshToken).toBeTruthy();
       expect(Date.parse(tokens.expiresAt)).toBeGreaterThan(Date.now());
-      expect(await connect({ credentials: tokens }).verifyConnection()).toEqual({ label: 'ISV - Simple Simon (1234567)' });
+      expect(await connect({ credentials: tokens }).verifyConnection()).toEqual({ label: 'ISV - Simple Simon (SIMON)' });
+      expect(tokenTenant(tokens.accessToken)).toBe(COMPANY);
 
       fake.state.connect.signOn.companyId = '7654321';
       try {
         const other = await signOn(fake);
-        expect(await connect({ credentials: other }).verifyConnection()).toEqual({ label: 'Simon Installatietechniek B.V. (7654321)' });
+        expect(await connect({ credentials: other }).verifyConnection()).toEqual({ label: 'Simon Installatietechniek B.V. (SIMONINST)' });
+        expect(tokenTenant(other.accessToken)).toBe(OTHER_COMPANY);
       } finally {
         fake.state.connect.signOn.companyId = null;
       }
@@ -263,6 +276,20 @@ describe('Visma.net connector against the fake', () => {
       expect(changed.highWaterMark! >= mark!).toBe(true);
     });
 
+    it('asks for Non-Stock items with inventoryTypes and reads item classes and warehouses page by page', async () => {
+      fake.state.maxPageSize = 2;
+      const before = { ...fake.state.requests };
+      const groups = await listAll((req) => connect().listArticleGroups(req), 10);
+      expect(groups.records.map((g) => g.code)).toEqual(['TIJD', 'MAT']);
+      // Four item classes in pages of two: metadata.totalCount says the second page is the last.
+      expect(fake.state.requests['GET inventory/itemClass'] - (before['GET inventory/itemClass'] ?? 0)).toBe(2);
+      fake.state.maxPageSize = 1000;
+      // 23 Non-Stock items and 4 others: the API filters (inventoryTypes), so one page of 25 holds them all.
+      const articles = await listAll((req) => connect().listArticles(req), 25);
+      expect(articles).toMatchObject({ pages: 1, total: 23 });
+      expect((await connect().options!('warehouses', null)).map((w) => w.id)).toEqual(['HOOFD', 'BUS1', 'BUS2']);
+    });
+
     it('is refused without paging parameters, as the API makes them mandatory', async () => {
       const res = await fetch(`${fake.url}customer`, { headers: { authorization: `Bearer ${credentials.accessToken}` } });
       expect(res.status).toBe(400);
@@ -271,19 +298,33 @@ describe('Visma.net connector against the fake', () => {
   });
 
   describe('rate limits and errors', () => {
-    it('reads X-RateLimit-* and waits for the window instead of spending a call when none are left', async () => {
+    it('reads X-RateLimit-* per host and waits for the window instead of spending a call when none are left', async () => {
       fake.state.rateLimit = 3;
-      const connector = connect();
+      const held: number[] = [];
+      const connector = connect({ onRateLimited: (ms) => held.push(ms) });
       await connector.listCustomers({ cursor: null, since: null, pageSize: 5 });
-      expect(connector.rateLimit).toMatchObject({ limit: 3, remaining: 2 });
+      expect(connector.rateLimits.erp).toMatchObject({ limit: 3, remaining: 2, policy: '4-fixed-window' });
+      // SalesOrders V3 sends no rate headers here (U9): its state stays empty and it is not held by the ERP window.
+      expect(connector.rateLimits.salesOrders).toBeNull();
       await connector.listCustomers({ cursor: null, since: null, pageSize: 5 });
       await connector.listCustomers({ cursor: null, since: null, pageSize: 5 });
-      expect(connector.rateLimit!.remaining).toBe(0);
+      expect(connector.rateLimits.erp!.remaining).toBe(0);
       const before = fake.state.requestCount;
       const err = await failure(connector.listCustomers({ cursor: null, since: null, pageSize: 5 }));
       expect(err).toMatchObject({ kind: 'rate-limited', retryable: true });
       expect(err.retryAfterMs).toBeGreaterThan(3_000_000);
+      expect(err.retryAfterMs).toBeLessThanOrEqual(3_600_000);
+      expect(held).toHaveLength(1);
       expect(fake.state.requestCount).toBe(before);
+      expect((await connector.listQuotes!({ cursor: null, since: null })).records).toBeDefined();
+    });
+
+    it('keeps a separate window for SalesOrders V3 when it sends rate headers', async () => {
+      fake.state.salesOrderRateHeaders = true;
+      const connector = connect();
+      await connector.listQuotes!({ cursor: null, since: null });
+      expect(connector.rateLimits.salesOrders).toMatchObject({ policy: '4-fixed-window' });
+      expect(connector.rateLimits.erp).toBeNull();
     });
 
     it("honours a 429's Retry-After as a retryable failure", async () => {
@@ -292,7 +333,19 @@ describe('Visma.net connector against the fake', () => {
       expect(err).toMatchObject({ kind: 'rate-limited', retryable: true, retryAfterMs: 7000, status: 429 });
     });
 
-    it('maps 400, 403 and 412 to clear Dutch messages with the provider text', async () => {
+    it('waits the larger of Retry-After and X-RateLimit-Reset on a 429, never more than an hour', async () => {
+      const held: number[] = [];
+      fake.faults.failNext.push({ status: 429, path: 'customer', retryAfterSeconds: 2, headers: { 'x-ratelimit-reset': '120' } });
+      const err = await failure(connect({ onRateLimited: (ms) => held.push(ms) }).listCustomers({ cursor: null, since: null }));
+      expect(err.retryAfterMs).toBe(120_000);
+      expect(held).toEqual([120_000]);
+      fake.faults.failNext.push({ status: 429, path: 'SalesOrders', retryAfterSeconds: 90_000 });
+      expect((await failure(connect().listQuotes!({ cursor: null, since: null }))).retryAfterMs).toBe(3_600_000);
+      expect(rateLimitWaitMs(new Headers(), undefined)).toBeUndefined();
+      expect(rateLimitWaitMs(new Headers({ 'x-ratelimit-reset': '30' }), undefined)).toBe(30_000);
+    });
+
+    it('maps 400, 403, 409, 412 and 428 to clear Dutch messages with the provider text', async () => {
       const rejected = await failure(connect().createDocument(draftFor('err-1', { customer: { externalId: '99999', name: 'Onbekend' } }), null));
       expect(rejected).toMatchObject({ kind: 'validation', retryable: false, status: 400 });
       expect(rejected.message).toContain("Customer '99999' was not found");
@@ -302,22 +355,50 @@ describe('Visma.net connector against the fake', () => {
       expect(forbidden).toMatchObject({ kind: 'auth', retryable: false });
       expect(forbidden.message).toContain("rol 'API User'");
 
-      fake.faults.failNext.push({ status: 412, path: 'salesorder' });
+      fake.faults.failNext.push({ status: 412, path: 'SalesOrders' });
       const conflict = await failure(connect().createDocument(draftFor('err-2'), null));
       expect(conflict).toMatchObject({ kind: 'conflict', retryable: false });
       expect(conflict.message).toContain('tegelijk door iemand anders gewijzigd');
+
+      fake.faults.failNext.push({ status: 409, path: 'SalesOrders' });
+      expect(await failure(connect().createDocument(draftFor('err-3'), null))).toMatchObject({ kind: 'conflict', retryable: false });
+      fake.faults.failNext.push({ status: 428, path: 'SalesOrders' });
+      const ifMatch = await failure(connect().createDocument(draftFor('err-4'), null));
+      expect(ifMatch).toMatchObject({ kind: 'validation', retryable: false });
+      expect(ifMatch.message).toContain('If-Match');
+    });
+
+    it('says the tenant is probably wrong when a freshly renewed token is refused too', async () => {
+      const connector = connect({ credentials: { ...credentials, accessToken: 'stale' }, refreshCredentials: () => Promise.resolve({ ...credentials, accessToken: 'also-refused' }) });
+      const err = await failure(connector.listCustomers({ cursor: null, since: null }));
+      expect(err).toMatchObject({ kind: 'auth', status: 401, retryable: false });
+      expect(err.message).toContain('verkeerde tenant gekozen (Customer in plaats van Company)');
+    });
+
+    it('reads V3 ProblemDetails into the message', async () => {
+      const err = await failure(connect().createDocument(draftFor('err-5', { warehouse: 'OUD' }), null));
+      expect(err.message).toContain('1802-InvalidWarehouseId');
     });
   });
 
   describe('settings check and pick-lists', () => {
     const byField = (checks: { field: string }[]) => Object.fromEntries(checks.map((c) => [c.field, c]));
 
-    it('checks the company first and nothing else while it is wrong', async () => {
-      const checks = await connect().checkSettings(settingsFor({ companyId: '7654321', travelTimeArticle: 'X501' }));
+    it('checks the company first (the connected tenant) and nothing else while it is wrong', async () => {
+      const checks = await connect().checkSettings(settingsFor({ companyId: OTHER_COMPANY, travelTimeArticle: 'X501' }));
       expect(checks).toEqual([
         { field: 'companyId', ok: false, error: 'Bedrijf niet bekend in Visma.net ERP' },
         { field: 'termsAccepted', ok: true },
       ]);
+      // The organisation code names the same company.
+      expect(byField(await connect().checkSettings(settingsFor({ companyId: 'simon' }))).companyId).toMatchObject({ ok: true });
+    });
+
+    it('never asks the retired context endpoint', async () => {
+      const before = fake.state.requests['GET organization'] ?? 0;
+      await connect().checkSettings(settingsFor());
+      expect(fake.state.requests['GET organization']).toBe(before + 1);
+      expect(Object.keys(fake.state.requests).some((k) => k.includes('context'))).toBe(false);
     });
 
     it('echoes what it found and fails each wrong field with its own text', async () => {
@@ -326,14 +407,35 @@ describe('Visma.net connector against the fake', () => {
         travelTimeArticle: 'X501',
         warehouse: { perUser: true, byUser: { 'user-jan': 'BUS1', 'user-piet': 'GEENMAGAZIJN', 'user-kees': 'OUD' }, default: 'HOOFD' },
       })));
-      expect(checks.companyId).toEqual({ field: 'companyId', ok: true, found: { id: COMPANY, name: 'ISV - Simple Simon' } });
+      expect(checks.companyId).toEqual({ field: 'companyId', ok: true, found: { id: COMPANY, name: 'ISV - Simple Simon', organizationCd: 'SIMON' } });
       expect(checks.workTimeArticle).toMatchObject({ ok: false, error: 'Artikel niet bekend in Visma.net ERP' });
       expect(checks.travelTimeArticle).toMatchObject({ ok: false, error: "Artikel is geen 'Non-Stock' artikel in Visma.net", found: { code: 'X501', type: 'LaborItem' } });
       expect(checks.defaultArticle).toMatchObject({ ok: true, found: { code: 'SIMONVOORR', name: 'Voorrijkosten' } });
+      expect(checks.documentType).toMatchObject({ ok: true, found: { orderType: 'SO' } });
       expect(checks['warehouse.byUser.user-jan']).toMatchObject({ ok: true, found: { id: 'BUS1', name: 'Bus Jan' } });
       expect(checks['warehouse.byUser.user-piet']).toMatchObject({ ok: false, error: 'Magazijn niet bekend in Visma.net ERP' });
       expect(checks['warehouse.byUser.user-kees']).toMatchObject({ ok: false, error: 'Magazijn is niet actief in Visma.net ERP' });
       expect(checks['warehouse.default']).toMatchObject({ ok: true });
+    });
+
+    it("checks the order types: 'SO' for sales orders, 'QT' for the quote import, each existing and active", async () => {
+      const qt = fake.data.salesOrderTypes.find((t) => t.orderType === 'QT')!;
+      qt.active = false;
+      try {
+        const checks = byField(await connect().checkSettings(settingsFor({ orders: { import: 'quote', includeFilterWord: '', includeLines: false } })));
+        expect(checks.documentType).toMatchObject({ ok: true });
+        expect(checks['orders.import']).toMatchObject({ ok: false, error: "Ordertype 'QT' is niet actief in Visma.net ERP" });
+      } finally {
+        qt.active = true;
+      }
+      const invoiceOnly = await connect().checkSettings(settingsFor({ documentType: 'invoice', warehouse: null }));
+      expect(invoiceOnly.some((c) => c.field === 'documentType' || c.field === 'orders.import')).toBe(false);
+    });
+
+    it('tells the admin when the app may not use the Sales Order API (a 403 there)', async () => {
+      fake.faults.failNext.push({ status: 403, path: 'SalesOrders/SO', method: 'GET' });
+      const checks = byField(await connect().checkSettings(settingsFor()));
+      expect(checks.documentType).toMatchObject({ ok: false, error: expect.stringContaining('Sales Order API') });
     });
 
     it('asks for a warehouse for sales orders only', async () => {
@@ -344,7 +446,7 @@ describe('Visma.net connector against the fake', () => {
       expect(invoice.some((c) => c.field.startsWith('warehouse'))).toBe(false);
     });
 
-    it('offers companies, active warehouses and a Non-Stock article search', async () => {
+    it('offers the connected company, active warehouses and a Non-Stock article search', async () => {
       const connector = connect();
       expect(await connector.options!('companies', null)).toEqual([{ id: COMPANY, name: 'ISV - Simple Simon' }]);
       expect((await connector.options!('warehouses', null)).map((w) => w.id)).toEqual(['HOOFD', 'BUS1', 'BUS2']);
@@ -355,109 +457,172 @@ describe('Visma.net connector against the fake', () => {
   });
 
   describe('documents', () => {
-    it('creates a sales order on hold, every field wrapped, our reference in customerOrder, the warehouse on each line', async () => {
+    const ordersWith = (reference: string) => fake.data.salesOrders.filter((o) => o.customFields.customStr5 === reference);
+
+    it('creates a sales order through SalesOrders V3: plain values, on hold, our reference in a custom field, never a v1 path', async () => {
       const connector = connect();
-      const created = await connector.createDocument(draftFor('simon-so-1'), null);
+      const reference = documentReference('visma-net', 'tenant-x', 'wo-so-1', 'WB-1001');
+      expect(reference.length).toBeLessThanOrEqual(referenceMaxLength['visma-net']);
+      const v3Posts = fake.state.requests['POST v3/SalesOrders'] ?? 0;
+      const created = await connector.createDocument(draftFor(reference), null);
       expect(created.documentId).toMatch(/^salesorder\/SO\/\d{6}$/);
-      const order = fake.data.salesOrders.find((o) => `salesorder/SO/${o.orderNo}` === created.documentId)!;
+      expect(fake.state.requests['POST v3/SalesOrders']).toBe(v3Posts + 1);
+      const [order] = ordersWith(reference);
       expect(order).toMatchObject({
-        orderType: 'SO', hold: true, status: 'Hold', date: '2026-11-23', customer: { number: '10001' }, customerOrder: 'simon-so-1',
-        customerRefNo: 'WB-1001 / REF-7', note: 'Jan den Butter, Dunantstraat 140, 2131 RT Eindhoven\nCV-ketel maakt geluid', description: 'Werkbon WB-1001',
+        type: 'SO', status: 'Hold', date: '2026-11-23T12:00:00.000Z',
+        customer: { id: '10001', order: null, refNo: 'WB-1001 / REF-7' },
+        note: 'Jan den Butter, Dunantstraat 140, 2131 RT Eindhoven\nCV-ketel maakt geluid', description: 'Werkbon WB-1001',
       });
-      expect(order.lines.map((l) => [l.inventory.number, l.quantity, l.unitPrice, l.warehouse?.id])).toEqual([
-        ['SIMONWERK', 2, 62.5, 'BUS1'],
-        ['SIMONREIS', 0.25, 45, 'BUS1'],
-        ['M1001', 3, 4.25, 'BUS1'],
-        ['SIMONVOORR', 1, 35, 'BUS1'],
+      // Our reference is not in the printed customer order number.
+      expect(order.customer.order).toBeNull();
+      expect(order.lines.map((l) => [l.inventory.id, l.quantity, l.unitPrice, l.hasManualPrice, l.warehouseId])).toEqual([
+        ['SIMONWERK', 2, 62.5, false, 'BUS1'],
+        ['SIMONREIS', 0.25, 45, false, 'BUS1'],
+        ['M1001', 3, 4.25, true, 'BUS1'],
+        ['SIMONVOORR', 1, 35, false, 'BUS1'],
       ]);
-      expect(created.documentNumber).toBe(order.orderNo);
-      expect(await connector.findDocument(lookupOf('simon-so-1'))).toEqual(created);
+      expect(created.documentNumber).toBe(order.orderId);
+      expect(await connector.findDocument({ ...lookupOf(reference), customerExternalId: '10001', createdAfter: new Date(Date.now() - 60_000) })).toEqual(created);
+      expect(await connector.findDocument(lookupOf(reference))).toEqual(created);
+      expect(fake.state.retiredCalls).toEqual([]);
     });
 
-    it('creates a customer invoice on hold with our reference in externalReference', async () => {
+    it('puts the reference into the configured custom field', async () => {
+      const connector = connect({ config: { ...configOf(fake), referenceField: 'customStr2' } });
+      const created = await connector.createDocument(draftFor('simon-field-2'), null);
+      const order = fake.data.salesOrders.find((o) => o.orderId === created.documentNumber)!;
+      expect(order.customFields).toMatchObject({ customStr2: 'simon-field-2', customStr5: null });
+      expect(await connector.findDocument(lookupOf('simon-field-2'))).toEqual(created);
+      expect(await connect().findDocument(lookupOf('simon-field-2'))).toBeNull();
+    });
+
+    it("finds an order by a GET per candidate when the list leaves the custom fields out, and an old order by its customerOrder", async () => {
+      const connector = connect();
+      const created = await connector.createDocument(draftFor('simon-u5', { customer: { externalId: '10006', name: 'x' } }), null);
+      fake.data.salesOrders.push(fakeSalesOrder({ orderId: '090001', customer: { id: '10006', name: 'x', order: 'simon-legacy', refNo: null } }));
+      fake.state.salesOrderListExpands = false;
+      const gets = fake.state.requests['GET v3/SalesOrders/:type/:orderId'] ?? 0;
+      const lookup = { ...lookupOf('simon-u5'), customerExternalId: '10006', createdAfter: new Date(Date.now() - 60_000) };
+      expect(await connector.findDocument(lookup)).toEqual(created);
+      expect(fake.state.requests['GET v3/SalesOrders/:type/:orderId']).toBeGreaterThan(gets);
+      expect(await connector.findDocument({ ...lookup, reference: 'simon-legacy' })).toEqual({ documentId: 'salesorder/SO/090001', documentNumber: '090001' });
+      expect(await connector.findDocument({ ...lookup, reference: 'simon-nergens' })).toBeNull();
+    });
+
+    it('creates a customer invoice through POST v2/customerinvoice, on hold, our reference in externalReference', async () => {
       const connector = connect({ settings: settingsFor({ documentType: 'invoice' }) });
       const created = await connector.createDocument(draftFor('simon-inv-1', { documentType: 'invoice', warehouse: null }), null);
       expect(created.documentId).toMatch(/^customerinvoice\/\d{6}$/);
+      expect(fake.state.requests['POST v2/customerinvoice']).toBeGreaterThanOrEqual(1);
+      expect(fake.state.requests['POST customerinvoice']).toBeUndefined();
       const invoice = fake.data.invoices.find((i) => i.referenceNumber === created.documentNumber)!;
-      expect(invoice).toMatchObject({ hold: true, status: 'Hold', externalReference: 'simon-inv-1', customerRefNumber: 'WB-1001 / REF-7', customer: { number: '10001' } });
+      expect(invoice).toMatchObject({ hold: true, status: 'Hold', externalReference: 'simon-inv-1', customerRefNumber: 'WB-1001 / REF-7', customer: { number: '10001' }, sendToAutoInvoice: false });
       expect(invoice.invoiceLines.map((l) => [l.inventoryNumber, l.quantity, l.unitPriceInCurrency])).toEqual([['SIMONWERK', 2, 62.5], ['SIMONREIS', 0.25, 45], ['M1001', 3, 4.25], ['SIMONVOORR', 1, 35]]);
       expect(await connector.findDocument(lookupOf('simon-inv-1'))).toEqual(created);
+      expect(await connector.findDocument({ ...lookupOf('simon-inv-1'), customerExternalId: '10002' })).toBeNull();
       expect(await connector.findDocument(lookupOf('simon-nergens'))).toBeNull();
-    });
-
-    it('refuses a write whose fields are not wrapped as { value }', async () => {
-      const res = await fetch(`${fake.url}salesorder`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${credentials.accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ orderType: 'SO', customer: '10001', lines: [] }),
-      });
-      expect(res.status).toBe(400);
-      expect(((await res.json()) as { ExceptionMessage: string }).ExceptionMessage).toContain('"value"');
     });
 
     it('finds the order after a 504 that came after the commit, so a retry creates nothing', async () => {
       const connector = connect();
-      fake.faults.timeoutAfterCommit = { path: 'salesorder', method: 'POST', count: 1 };
+      fake.faults.timeoutAfterCommit = { path: 'SalesOrders', method: 'POST', count: 1 };
       const err = await failure(connector.createDocument(draftFor('simon-504'), null));
-      expect(err).toMatchObject({ kind: 'unavailable', retryable: true, status: 504 });
+      expect(err).toMatchObject({ kind: 'unavailable', retryable: true, status: 504, outcomeUnknown: true });
       const found = await connector.findDocument(lookupOf('simon-504'));
       expect(found?.documentId).toMatch(/^salesorder\/SO\//);
-      expect(fake.data.salesOrders.filter((o) => o.customerOrder === 'simon-504')).toHaveLength(1);
+      expect(ordersWith('simon-504')).toHaveLength(1);
     });
 
-    it('uploads a PDF as multipart; the same file again becomes a new revision', async () => {
+    it('lists what is attached, so a file is posted once; a second post of a name would make a new revision', async () => {
       const connector = connect();
       const created = await connector.createDocument(draftFor('simon-pdf'), null);
+      expect(await connector.listAttachments!(created)).toEqual([]);
       const pdf = Buffer.from('%PDF-1.4\n% werkbon\n%%EOF\n');
       await connector.attachFile!(created, { fileName: 'Werkbon WB-1001.pdf', contentType: 'application/pdf', content: pdf });
+      expect(await connector.listAttachments!(created)).toEqual(['Werkbon WB-1001.pdf']);
       await connector.attachFile!(created, { fileName: 'Werkbon WB-1001.pdf', contentType: 'application/pdf', content: pdf });
-      const order = fake.data.salesOrders.find((o) => o.customerOrder === 'simon-pdf')!;
+      const [order] = ordersWith('simon-pdf');
       expect(order.attachments).toHaveLength(1);
       expect(order.attachments[0]).toMatchObject({ name: 'Werkbon WB-1001.pdf', revision: 2, contentType: 'application/pdf' });
       expect(order.attachments[0].content.equals(pdf)).toBe(true);
       expect(fake.state.requests['POST salesorder/orderType/:type/:nbr/attachment']).toBe(2);
+
+      const invoices = connect({ settings: settingsFor({ documentType: 'invoice' }) });
+      const invoice = await invoices.createDocument(draftFor('simon-pdf-inv', { documentType: 'invoice', warehouse: null }), null);
+      await invoices.attachFile!(invoice, { fileName: 'Werkbon WB-1002.pdf', contentType: 'application/pdf', content: pdf });
+      expect(await invoices.listAttachments!(invoice)).toEqual(['Werkbon WB-1002.pdf']);
+      expect(fake.state.retiredCalls).toEqual([]);
     });
 
-    it('names documents by their resource path', () => {
-      expect(documentFromLocation('https://api.finance.visma.net/v1/salesorder/SO/000123', 'https://api.finance.visma.net/v1/')).toEqual({ documentId: 'salesorder/SO/000123', documentNumber: '000123' });
-      expect(documentFromLocation('/v1/customerinvoice/000456', 'https://api.finance.visma.net/v1/')).toEqual({ documentId: 'customerinvoice/000456', documentNumber: '000456' });
-      expect(attachmentPath('salesorder/SO/000123')).toBe('salesorder/orderType/SO/000123/attachment');
-      expect(attachmentPath('customerinvoice/000456')).toBe('customerinvoice/000456/attachment');
+    it('names documents by their resource path, from a V3 or ERP Location on either host', () => {
+      expect(documentFromLocation('https://salesorder.visma.net/api/v3/SalesOrders/SO/000223')).toEqual({ documentId: 'salesorder/SO/000223', documentNumber: '000223' });
+      expect(documentFromLocation('https://api.finance.visma.net/v1/salesorder/SO/000123')).toEqual({ documentId: 'salesorder/SO/000123', documentNumber: '000123' });
+      expect(documentFromLocation('/v1/customerinvoice/000456')).toEqual({ documentId: 'customerinvoice/000456', documentNumber: '000456' });
+      expect(documentFromLocation(null)).toBeNull();
+      expect(attachmentPath(parseDocumentId('salesorder/SO/000123')!)).toBe('salesorder/orderType/SO/000123/attachment');
+      expect(attachmentPath(parseDocumentId('customerinvoice/000456')!)).toBe('customerinvoice/000456/attachment');
       expect(originalSalesOrderNumber('SO/000123')).toBe('000123');
       expect(originalSalesOrderNumber('QT/000009')).toBeNull();
     });
   });
 
-  describe('order import listing', () => {
-    const order = (over: Partial<FakeVismaSalesOrder> & Pick<FakeVismaSalesOrder, 'orderType' | 'orderNo' | 'description'>): FakeVismaSalesOrder => ({
-      status: 'Open', hold: false, date: '2026-11-01', customer: { number: '10004', name: 'Klant' }, customerOrder: null, customerRefNo: null, note: null,
-      lines: [], lastModifiedDateTime: vismaTimestamp(), attachments: [], ...over,
-    });
+  describe('order import listing (SalesOrders V3)', () => {
+    const order = (over: Partial<FakeVismaSalesOrder> & Pick<FakeVismaSalesOrder, 'orderId'>): FakeVismaSalesOrder =>
+      fakeSalesOrder({ customer: { id: '10004', name: 'Klant', order: null, refNo: null }, ...over });
+    let tokens: ProviderCredentials;
 
-    it('lists open sales orders (or quotes, per the settings) with their lines, never our own orders', async () => {
+    beforeAll(async () => {
       const data = emptyData();
       seedVismaNet(data, { customers: 5, nonStockItems: 2 });
       fake.state.data['7654321'] = data;
       data.salesOrders.push(
         order({
-          orderType: 'SO', orderNo: '000101', description: 'Simon: lekkage keuken', customerRefNo: 'PO-88', note: 'Sleutel bij buren',
-          lines: [{ lineNbr: 1, inventory: { number: 'M1001', description: 'Kogelkraan' }, warehouse: null, uom: 'STK', quantity: 2, unitPrice: 9.5, lineDescription: 'Kogelkraan 15 mm' }],
+          orderId: '000101', description: 'Simon: lekkage keuken', customer: { id: '10004', name: 'Klant', order: null, refNo: 'PO-88' }, note: 'Sleutel bij buren',
+          lines: [{ lineId: 1, inventory: { id: 'M1001', description: 'Kogelkraan', baseUnit: 'STK' }, warehouseId: null, unitOfMeasure: 'STK', quantity: 2, unitPrice: 9.5, hasManualPrice: true, description: 'Kogelkraan 15 mm', operation: 'Issue', note: null }],
         }),
-        order({ orderType: 'SO', orderNo: '000102', description: 'Afgerond', status: 'Completed' }),
-        order({ orderType: 'SO', orderNo: '000103', description: 'Werkbon WB-1', customerOrder: 'simon-wo-1', status: 'Hold' }),
-        order({ orderType: 'QT', orderNo: '000104', description: 'Offerte dakgoot' }),
+        order({ orderId: '000102', description: 'Afgerond', status: 'Completed' }),
+        order({ orderId: '000103', description: 'Werkbon WB-1', status: 'Hold', customFields: { ...fakeSalesOrder({ orderId: 'x' }).customFields, customStr5: 'simon-wo-1' } }),
+        order({ orderId: '000106', description: 'Werkbon WB-0', customer: { id: '10004', name: 'Klant', order: 'simon-old', refNo: null } }),
+        order({ orderId: '000107', description: 'Zonder filterwoord', lines: [{ lineId: 1, inventory: { id: 'M1001', description: 'x', baseUnit: 'STK' }, warehouseId: null, unitOfMeasure: 'STK', quantity: 1, unitPrice: 1, hasManualPrice: true, description: 'x', operation: 'Issue', note: null }] }),
+        order({ type: 'QT', orderId: '000104', description: 'Offerte dakgoot' }),
+        order({ type: 'QT', orderId: '000105', description: 'Verlopen offerte', status: 'Expired' }),
       );
       fake.state.connect.signOn.companyId = '7654321';
-      const tokens = await signOn(fake);
+      tokens = await signOn(fake);
       fake.state.connect.signOn.companyId = null;
+    });
 
-      const so = await connect({ credentials: tokens }).listQuotes!({ cursor: null, since: null });
-      expect(so.records).toEqual([{
+    const withLines = settingsFor({ orders: { import: 'salesOrder', includeFilterWord: 'simon', includeLines: true } });
+
+    it("lists open 'SO' orders with lines from /lines for those the filter word lets through, never our own orders", async () => {
+      const linesCalls = fake.state.requests['GET v3/SalesOrders/:type/:orderId/lines'] ?? 0;
+      const so = await connect({ credentials: tokens, settings: withLines }).listQuotes!({ cursor: null, since: null });
+      expect(so.records.map((q) => q.externalId)).toEqual(['SO/000101', 'SO/000107']);
+      expect(so.records[0]).toEqual({
         kind: 'salesOrder', externalId: 'SO/000101', number: '000101', name: 'Simon: lekkage keuken', reference: null, memo: 'Sleutel bij buren', customerExternalId: '10004',
         customerReference: 'PO-88', lines: [{ articleExternalId: null, articleCode: 'M1001', description: 'Kogelkraan 15 mm', quantity: 2, unitPrice: '9.5' }],
-      }]);
+      });
+      // 000107 does not hold the filter word: its lines are not read.
+      expect(so.records[1].lines).toEqual([]);
+      expect(fake.state.requests['GET v3/SalesOrders/:type/:orderId/lines']).toBe(linesCalls + 1);
+      expect(so.nextCursor).toBeNull();
+      expect(so.highWaterMark).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(fake.state.retiredCalls).toEqual([]);
+    });
+
+    it("lists quotes ('QT') as kind quote, per the settings, and pages by zero-based pageIndex", async () => {
       const qt = await connect({ credentials: tokens, settings: settingsFor({ orders: { import: 'quote', includeFilterWord: '', includeLines: false } }) }).listQuotes!({ cursor: null, since: null });
       expect(qt.records.map((q) => [q.kind, q.externalId])).toEqual([['quote', 'QT/000104']]);
+      const pages = await listAll((req) => connect({ credentials: tokens, settings: withLines }).listQuotes!(req), 2);
+      expect(pages.records.map((q) => q.externalId)).toEqual(['SO/000101', 'SO/000107']);
+      expect(pages.pages).toBe(3);
+    });
+
+    it('reads our reference with a GET per order when the list leaves the custom fields out', async () => {
+      fake.state.salesOrderListExpands = false;
+      const so = await connect({ credentials: tokens, settings: withLines }).listQuotes!({ cursor: null, since: null });
+      expect(so.records.map((q) => q.externalId)).toEqual(['SO/000101', 'SO/000107']);
+      expect(so.records[0].memo).toBe('Sleutel bij buren');
     });
   });
 });

@@ -40,6 +40,7 @@ describe.each(cases.map((h) => [providers[h.provider].name, h] as const))('%s: o
     return {
       number: id.slice(-12), status: 'completed', customerId: c.id as string, workAddressId: null, description: 'Onderhoud',
       customerReference: null, assignedUserId: null, workMinutes: 60, travelMinutes: 0, materials: [],
+      workOrderPdf: fake.pdfUrl?.(id) ?? null,
     };
   }
   const archive = async (id: string) => {
@@ -53,6 +54,10 @@ describe.each(cases.map((h) => [providers[h.provider].name, h] as const))('%s: o
     return e.state !== 'pending' ? e : undefined;
   }, timeoutMs, 100);
   const docsFor = (documentId: string) => fake.documents().filter((d) => d.id === documentId);
+  /** Packages that take the PDF: attached once, never a second revision (docs/exactly-once.md, "Attachments"). */
+  const attachedOnce = (documentId: string, id: string) => {
+    if (fake.attachments) expect(fake.attachments(documentId)).toEqual(fake.pdfUrl ? [`Werkbon ${id.slice(-12)}.pdf`] : []);
+  };
 
   it('a create the package holds past our timeout and commits late: in doubt, then found, never created twice', async () => {
     const before = fake.documents().length;
@@ -65,6 +70,7 @@ describe.each(cases.map((h) => [providers[h.provider].name, h] as const))('%s: o
     await new Promise((r) => setTimeout(r, HOLD_MS));
     expect(fake.documents().length - before).toBe(1);
     expect(docsFor(e.documentId)).toHaveLength(1);
+    attachedOnce(e.documentId, id);
     const log = await stack.api('GET', `/v1/tenants/${tenant}/logs?table=Werkbon&severity=warning`);
     expect(log.body.entries.some((x: { message: string; simonId: string }) => x.simonId === id && x.message.startsWith('Onbekend of de'))).toBe(true);
     expect(e.inDoubt).toBeNull();
@@ -80,6 +86,7 @@ describe.each(cases.map((h) => [providers[h.provider].name, h] as const))('%s: o
     expect(e.state).toBe('sent');
     expect(fake.documents().length - before).toBe(1);
     expect(docsFor(e.documentId)).toHaveLength(1);
+    attachedOnce(e.documentId, id);
   }, 120_000);
 
   it('a timeout after the package committed: the document is found, not made again', async () => {
@@ -90,6 +97,7 @@ describe.each(cases.map((h) => [providers[h.provider].name, h] as const))('%s: o
     const e = await settled(id);
     expect(e.state).toBe('sent');
     expect(fake.documents().length - before).toBe(1);
+    attachedOnce(e.documentId, id);
   }, 120_000);
 
   it('a worker stopped while the create is under way: the next worker finishes it, one document', async () => {
@@ -108,6 +116,7 @@ describe.each(cases.map((h) => [providers[h.provider].name, h] as const))('%s: o
     expect(e.state).toBe('sent');
     await new Promise((r) => setTimeout(r, HOLD_MS));
     expect(fake.documents().length - before).toBe(1);
+    attachedOnce(e.documentId, id);
   }, 150_000);
 
   it('twelve work orders with faults between them and every archive sent twice: twelve documents', async () => {
@@ -122,5 +131,6 @@ describe.each(cases.map((h) => [providers[h.provider].name, h] as const))('%s: o
     expect(new Set(exports.map((e) => e.documentId)).size).toBe(12);
     expect(fake.documents().length - before).toBe(12);
     for (const e of exports) expect(docsFor(e.documentId)).toHaveLength(1);
+    exports.forEach((e, i) => attachedOnce(e.documentId, ids[i]));
   }, 180_000);
 });

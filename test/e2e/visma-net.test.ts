@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapCustomer } from '../../connectors/visma-net/connector.js';
-import { startFakeVismaNet, touch, vismaTimestamp, type FakeVismaNet, type FakeVismaSalesOrder } from '../../fakes/visma-net/server.js';
+import { fakeSalesOrder, startFakeVismaNet, touch, vismaTimestamp, type FakeVismaNet, type FakeVismaSalesOrder } from '../../fakes/visma-net/server.js';
 import { quoteImportWorkflow } from '../../workflows/index.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
@@ -16,6 +16,8 @@ let fake: FakeVismaNet;
 let pdfServer: http.Server;
 let pdfBase: string;
 const tenant = uniqueTenant('visma');
+/** The connected company: the Visma Connect tenant of "ISV - Simple Simon" (docs/providers/visma-net.md §2). */
+const COMPANY = 'b4c1d6a0-5f0e-4f6e-9c52-0a2f6e1d7c11';
 const responses: string[] = [];
 
 async function api(method: string, path: string, body?: unknown, token: string | null = tokens.admin) {
@@ -31,7 +33,7 @@ const settings = {
   travelTimeArticle: 'SIMONREIS',
   defaultArticle: 'SIMONVOORR',
   excludeFilterWord: '',
-  companyId: '1234567',
+  companyId: COMPANY,
   memo: 'workAddressAndDescription',
   customerReference: 'both',
   attachments: 'none',
@@ -50,7 +52,7 @@ async function count(table: string, where = ''): Promise<number> {
 beforeAll(async () => {
   fake = await startFakeVismaNet({ maxPageSize: 10, seed: { customers: 30, nonStockItems: 20, otherItems: 4 } });
   // Simon's PDF storage: work order PDFs exist, forms PDFs only when listed.
-  const forms = new Set(['WB-3005']);
+  const forms = new Set(['WB-3005', 'WB-3006']);
   pdfServer = http.createServer((req, res) => {
     const m = /^\/(werkbon|formulieren)\/([^/]+)\.pdf$/.exec(req.url ?? '');
     if (!m || (m[1] === 'formulieren' && !forms.has(m[2]))) {
@@ -62,7 +64,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => pdfServer.listen(0, '127.0.0.1', resolve));
   pdfBase = `http://127.0.0.1:${(pdfServer.address() as AddressInfo).port}`;
-  stack = await startStack('visma-e2e', { env: { VISMA_NET_BASE_URL: fake.url, VISMA_CONNECT_BASE_URL: fake.connectUrl } });
+  stack = await startStack('visma-e2e', { env: { VISMA_NET_BASE_URL: fake.url, VISMA_NET_SALESORDER_BASE_URL: fake.salesOrderUrl, VISMA_CONNECT_BASE_URL: fake.connectUrl } });
   stack.tenants.push(tenant);
 }, 180_000);
 
@@ -98,7 +100,7 @@ describe('activation', () => {
     expect(back.pathname).toBe('/v1/oauth/visma-net/callback');
     const callback = await api('GET', back.pathname + back.search, undefined, null);
     expect(callback.status, JSON.stringify(callback.body)).toBe(200);
-    expect(callback.body).toMatchObject({ connected: true, label: 'ISV - Simple Simon (1234567)', steps: { wiped: true, connected: true } });
+    expect(callback.body).toMatchObject({ connected: true, label: 'ISV - Simple Simon (SIMON)', steps: { wiped: true, connected: true } });
 
     const rows = await stack.database.sql`select sealed::text as s, pending_sealed from integration.credentials where tenant_id = ${tenant}`;
     expect(rows[0].s).toMatch(/^v1\./);
@@ -107,7 +109,7 @@ describe('activation', () => {
   });
 
   it('offers companies, warehouses and Non-Stock articles, read live from Visma.net', async () => {
-    expect((await api('GET', `/v1/tenants/${tenant}/integration/options/companies`)).body.items).toEqual([{ id: '1234567', name: 'ISV - Simple Simon' }]);
+    expect((await api('GET', `/v1/tenants/${tenant}/integration/options/companies`)).body.items).toEqual([{ id: COMPANY, name: 'ISV - Simple Simon' }]);
     expect((await api('GET', `/v1/tenants/${tenant}/integration/options/warehouses`)).body.items.map((w: { id: string }) => w.id)).toEqual(['HOOFD', 'BUS1', 'BUS2']);
     const articles = await api('GET', `/v1/tenants/${tenant}/integration/options/articles?q=tijd`);
     expect(articles.body.items.map((a: { code: string }) => a.code)).toEqual(['SIMONWERK', 'SIMONREIS']);
@@ -255,7 +257,7 @@ describe('archive → sales order or customer invoice', () => {
     };
   }
 
-  const ordersFor = (reference: string) => fake.data.salesOrders.filter((o) => o.customerOrder === reference);
+  const ordersFor = (reference: string) => fake.data.salesOrders.filter((o) => o.customFields.customStr5 === reference);
 
   it("becomes a sales order on hold in the engineer's warehouse, with reference, memo and every line", async () => {
     const id = `wo-${n + 1}`;
@@ -266,22 +268,22 @@ describe('archive → sales order or customer invoice', () => {
     const orders = ordersFor(e.reference);
     expect(orders).toHaveLength(1);
     const order = orders[0];
-    expect(e.documentId).toBe(`salesorder/SO/${order.orderNo}`);
-    expect(e.documentNumber).toBe(order.orderNo);
+    expect(e.documentId).toBe(`salesorder/SO/${order.orderId}`);
+    expect(e.documentNumber).toBe(order.orderId);
     const raw = fake.data.customers.find((c) => c.number === '10012')!;
     const delivery = raw.deliveryAddress!;
     expect(order).toMatchObject({
-      orderType: 'SO', hold: true, customer: { number: '10012' }, customerRefNo: `${wo.number} / REF-77`,
+      type: 'SO', status: 'Hold', customer: { id: '10012', order: null, refNo: `${wo.number} / REF-77` },
       note: `${raw.name}, ${delivery.addressLine1}, ${delivery.postalCode} ${delivery.city}\nCV-ketel maakt geluid`,
     });
-    expect(order.lines.map((l) => [l.inventory.number, l.quantity, l.unitPrice, l.warehouse?.id])).toEqual([
+    expect(order.lines.map((l) => [l.inventory.id, l.quantity, l.unitPrice, l.warehouseId])).toEqual([
       ['SIMONWERK', 2, 62.5, 'BUS1'],
       ['SIMONREIS', 0.25, 45, 'BUS1'],
       ['M1001', 3, 4.25, 'BUS1'],
       ['SIMONVOORR', 1, 35, 'BUS1'],
     ]);
     const log = await api('GET', `/v1/tenants/${tenant}/logs?table=Werkbon`, undefined, tokens.support);
-    expect(log.body.entries[0].message).toBe(`Verkooporder ${order.orderNo} aangemaakt in Visma.net ERP voor werkbon ${wo.number}`);
+    expect(log.body.entries[0].message).toBe(`Verkooporder ${order.orderId} aangemaakt in Visma.net ERP voor werkbon ${wo.number}`);
   });
 
   it('uses the default warehouse for an engineer without one', async () => {
@@ -289,19 +291,19 @@ describe('archive → sales order or customer invoice', () => {
     await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, await workOrder({ assignedUserId: 'user-kees' }), tokens.backend);
     const e = await settled(id);
     expect(e.state).toBe('sent');
-    expect(new Set(ordersFor(e.reference)[0].lines.map((l) => l.warehouse?.id))).toEqual(new Set(['HOOFD']));
+    expect(new Set(ordersFor(e.reference)[0].lines.map((l) => l.warehouseId))).toEqual(new Set(['HOOFD']));
   });
 
   it('still makes exactly one sales order when Visma.net answers 504 after committing it', async () => {
     const id = `wo-${n + 1}`;
-    fake.faults.timeoutAfterCommit = { path: 'salesorder', method: 'POST', count: 1 };
-    const posts = fake.state.requests['POST salesorder'] ?? 0;
+    fake.faults.timeoutAfterCommit = { path: 'SalesOrders', method: 'POST', count: 1 };
+    const posts = fake.state.requests['POST v3/SalesOrders'] ?? 0;
     await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, await workOrder(), tokens.backend);
     const e = await settled(id);
     expect(e).toMatchObject({ state: 'sent', attempts: 2 });
-    expect(fake.state.requests['POST salesorder']).toBe(posts + 1);
+    expect(fake.state.requests['POST v3/SalesOrders']).toBe(posts + 1);
     expect(ordersFor(e.reference)).toHaveLength(1);
-    expect(e.documentId).toBe(`salesorder/SO/${ordersFor(e.reference)[0].orderNo}`);
+    expect(e.documentId).toBe(`salesorder/SO/${ordersFor(e.reference)[0].orderId}`);
   });
 
   it('with the invoice setting becomes a customer invoice on hold with the selected PDFs; a missing forms PDF gives a warning', async () => {
@@ -336,12 +338,43 @@ describe('archive → sales order or customer invoice', () => {
     expect(invoice2.attachments.map((a) => [a.name, a.revision])).toEqual([['Werkbon WB-3005.pdf', 1], ['Eigen formulieren WB-3005.pdf', 1]]);
     expect(invoice2.attachments[1].content.equals(pdfBytes('formulieren WB-3005'))).toBe(true);
   });
+
+  it('attaches the PDFs to a sales order once, also when an upload times out after Visma.net stored it', async () => {
+    const changed = await api('PUT', `/v1/tenants/${tenant}/integration/settings`, { settings: { ...settings, attachments: 'workOrderAndFormsPdf' } });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    const id = `wo-${n + 1}`;
+    const wo = await workOrder();
+    expect(wo.number).toBe('WB-3006');
+    // The first upload is refused with a 500 before anything is stored; the next is stored and answered 504.
+    fake.faults.failNext.push({ status: 500, path: 'salesorder/orderType', method: 'POST' });
+    fake.faults.timeoutAfterCommit = { path: 'salesorder/orderType', method: 'POST', count: 1 };
+    const posts = fake.state.requests['POST salesorder/orderType/:type/:nbr/attachment'] ?? 0;
+    await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, { ...wo, workOrderPdf: `${pdfBase}/werkbon/WB-3006.pdf`, formsPdf: `${pdfBase}/formulieren/WB-3006.pdf` }, tokens.backend);
+    const e = await eventually(async () => {
+      const r = await api('GET', `/v1/tenants/${tenant}/work-orders/${id}/export`, undefined, tokens.support);
+      return r.body.state !== 'pending' ? r.body : undefined;
+    }, 90_000, 100);
+    expect(e.state).toBe('sent');
+    const [order] = ordersFor(e.reference);
+    expect(order.attachments.map((a) => [a.name, a.revision])).toEqual([['Werkbon WB-3006.pdf', 1], ['Eigen formulieren WB-3006.pdf', 1]]);
+    expect(ordersFor(e.reference)).toHaveLength(1);
+    // 500, the stored one answered 504, then only the forms PDF: the work order PDF was not posted again.
+    expect(fake.state.requests['POST salesorder/orderType/:type/:nbr/attachment'] - posts).toBe(3);
+  }, 120_000);
+
+  it('never called a retired SalesOrder v1/v2 endpoint', () => {
+    expect(fake.state.retiredCalls).toEqual([]);
+    expect(Object.keys(fake.state.requests).filter((k) => /^\w+ (v2\/)?salesorder(basic)?(\/|$)/.test(k) && !k.includes('orderType'))).toEqual([]);
+    expect(fake.state.requests['POST v3/SalesOrders']).toBeGreaterThan(0);
+  });
 });
 
 describe('sales orders → work orders', () => {
-  const order = (over: Partial<FakeVismaSalesOrder> & Pick<FakeVismaSalesOrder, 'orderNo' | 'description'>): FakeVismaSalesOrder => ({
-    orderType: 'SO', status: 'Open', hold: false, date: '2026-11-20', customer: { number: '10006', name: 'Klant 10006' }, customerOrder: null,
-    customerRefNo: null, note: null, lines: [], lastModifiedDateTime: vismaTimestamp(), attachments: [], ...over,
+  const order = (over: Partial<FakeVismaSalesOrder> & Pick<FakeVismaSalesOrder, 'orderId' | 'description'>): FakeVismaSalesOrder =>
+    fakeSalesOrder({ customer: { id: '10006', name: 'Klant 10006', order: null, refNo: null }, ...over });
+  const line = (lineId: number, id: string, description: string, quantity: number, unitPrice: number) => ({
+    lineId, inventory: { id, description, baseUnit: 'STK' }, warehouseId: null, unitOfMeasure: 'STK', quantity, unitPrice, hasManualPrice: true,
+    description, operation: 'Issue' as const, note: null,
   });
   let runs = 0;
   const runImport = () => stack.client.workflow.execute(quoteImportWorkflow, {
@@ -358,16 +391,13 @@ describe('sales orders → work orders', () => {
     expect(saved.status).toBe(200);
     fake.data.salesOrders.push(
       order({
-        orderNo: '000901', description: 'SIMON: lekkage keuken', customerRefNo: 'PO-4411', note: 'Sleutel bij de buren', customer: { number: '10004', name: 'x' },
-        lines: [
-          { lineNbr: 1, inventory: { number: 'M1001', description: 'Kogelkraan' }, warehouse: null, uom: 'STK', quantity: 2, unitPrice: 9.5, lineDescription: 'Kogelkraan 15 mm' },
-          { lineNbr: 2, inventory: { number: 'X501', description: 'Arbeid monteur' }, warehouse: null, uom: 'UUR', quantity: 1, unitPrice: 55, lineDescription: 'Arbeid monteur' },
-        ],
+        orderId: '000901', description: 'SIMON: lekkage keuken', note: 'Sleutel bij de buren', customer: { id: '10004', name: 'x', order: null, refNo: 'PO-4411' },
+        lines: [line(1, 'M1001', 'Kogelkraan 15 mm', 2, 9.5), line(2, 'X501', 'Arbeid monteur', 1, 55)],
       }),
-      order({ orderNo: '000902', description: 'Onderhoud via Simon' }),
-      order({ orderNo: '000903', description: 'Levering zonder monteur' }),
-      order({ orderNo: '000904', description: 'Simon: oude klus', status: 'Completed' }),
-      order({ orderType: 'QT', orderNo: '000905', description: 'Simon: offerte dakgoot' }),
+      order({ orderId: '000902', description: 'Onderhoud via Simon' }),
+      order({ orderId: '000903', description: 'Levering zonder monteur' }),
+      order({ orderId: '000904', description: 'Simon: oude klus', status: 'Completed' }),
+      order({ type: 'QT', orderId: '000905', description: 'Simon: offerte dakgoot' }),
     );
 
     const first = await runImport();
@@ -395,7 +425,7 @@ describe('sales orders → work orders', () => {
 
   it('does not send a work order that came from a Visma.net sales order back as a second sales order', async () => {
     const wo = (await imported()).find((w) => w.sourceQuoteId === 'SO/000902');
-    const posts = fake.state.requests['POST salesorder'] ?? 0;
+    const posts = fake.state.requests['POST v3/SalesOrders'] ?? 0;
     await api('POST', `/v1/tenants/${tenant}/work-orders/${wo.id}/archive`, {
       number: wo.number, status: 'completed', customerId: wo.customerId, workAddressId: null, description: wo.description, customerReference: null,
       assignedUserId: 'user-jan', workMinutes: 60, travelMinutes: 0, materials: [],
@@ -405,7 +435,7 @@ describe('sales orders → work orders', () => {
       return r.body.state !== 'pending' ? r.body : undefined;
     });
     expect(e.state).toBe('skipped');
-    expect(fake.state.requests['POST salesorder'] ?? 0).toBe(posts);
+    expect(fake.state.requests['POST v3/SalesOrders'] ?? 0).toBe(posts);
     const info = await api('GET', `/v1/tenants/${tenant}/logs?severity=info&table=Werkbon`, undefined, tokens.support);
     expect(info.body.entries.find((x: { simonId: string }) => x.simonId === wo.id).message)
       .toBe(`Werkbon ${wo.number} niet naar Visma.net ERP gestuurd: de werkbon komt uit verkooporder 000902 in Visma.net ERP`);

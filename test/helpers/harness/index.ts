@@ -2,6 +2,7 @@ import type { ProviderId } from '../../../lib/providers.js';
 import type { ProviderHarness } from './types.js';
 import { factuurSturenHarness } from './factuursturen.js';
 import { imuisHarness } from './imuis.js';
+import { vismaNetHarness } from './visma-net.js';
 
 export type { HarnessFake, ProviderHarness } from './types.js';
 
@@ -11,5 +12,5 @@ export const harnesses: Record<ProviderId, () => ProviderHarness | null> = {
   octopus: () => null,
   imuis: () => imuisHarness,
   rompslomp: () => null,
-  'visma-net': () => null,
+  'visma-net': () => vismaNetHarness,
 };

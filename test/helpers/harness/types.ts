@@ -18,8 +18,10 @@ export interface HarnessFake {
   activate(stack: Stack, tenant: string, settings?: Record<string, unknown>): Promise<void>;
   /** Every document the fake holds, whoever created it. */
   documents(): { id: string; customer: string | null }[];
-  /** Attachments of a document by file name (Visma.net); others have none. */
+  /** Attachments of a document by file name, once per revision (Visma.net); others have none. */
   attachments?(documentId: string): string[];
+  /** Where Simon's storage serves the work order PDF of a work order, for packages that take attachments. */
+  pdfUrl?(workOrderId: string): string;
   /** The fake's faults: latency, failNext (status answers), timeoutAfterCommit, commitLate. */
   faults: { latencyMs: number; failNext: unknown[]; timeoutAfterCommit: CommitTimeout | null; commitLate: LateCommit | null };
   /** The create call of a document, as the faults match it ({ method, path }). */
