@@ -285,7 +285,7 @@ describe('archive → concept invoice', () => {
     expect(String(inv.id)).toBe(e.documentId);
     expect(inv).toMatchObject({ status: 'concept', contact_id: Number(customerExternalId), description: `Werkbon WB-${2000 + n}` });
     expect(inv.invoice_lines.map((l) => [l.description.split('\n')[0], l.quantity, l.price_per_unit, l.product_id === null ? null : String(l.product_id)])).toEqual([
-      ['Cv-ketel onderhoud', '1', '0', null],
+      ['Cv-ketel onderhoud', '1.0', '0.0', null],
       ['Werktijd', '2.0', '62.5', '749588242'],
       ['Reistijd', '0.25', '45.0', '795957253'],
       [expect.any(String), '3.0', '12.50', material.external_id],
