@@ -1,6 +1,7 @@
 import type { ProviderId } from '../../../lib/providers.js';
 import type { ProviderHarness } from './types.js';
 import { factuurSturenHarness } from './factuursturen.js';
+import { rompslompHarness } from './rompslomp.js';
 
 export type { HarnessFake, ProviderHarness } from './types.js';
 
@@ -9,6 +10,6 @@ export const harnesses: Record<ProviderId, () => ProviderHarness | null> = {
   factuursturen: () => factuurSturenHarness,
   octopus: () => null,
   imuis: () => null,
-  rompslomp: () => null,
+  rompslomp: () => rompslompHarness,
   'visma-net': () => null,
 };
