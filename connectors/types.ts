@@ -76,6 +76,22 @@ export interface Connector {
   /** Names of the files already attached (a second post of a name makes a new revision: Visma.net). */
   listAttachments?(document: CreatedDocument): Promise<string[]>;
   attachFile?(document: CreatedDocument, file: AttachmentFile): Promise<void>;
+  /**
+   * The documents dated from `since` until today, whoever made them (our reference where the package shows it), for
+   * the weekly reconciliation of exports against what the package holds. Packages that cannot list by date omit it.
+   */
+  listDocuments?(since: Date): Promise<ListedDocument[]>;
+}
+
+/** One document of a `listDocuments` answer. */
+export interface ListedDocument {
+  documentId: string;
+  documentNumber: string | null;
+  /** Our reference when the document carries one the listing shows (null: none, or the listing does not show it). */
+  reference: string | null;
+  customerExternalId: string | null;
+  /** The document date, `YYYY-MM-DD`. */
+  date: string;
 }
 
 /** A document key the caller chose before creating it (Octopus: book year, journal, document number). */

@@ -151,6 +151,10 @@ export const envSchema = z.object({
   // Records per GETSTAMTABELRECORDS page (iMuis tells no maximum; the PHP client asks 10000).
   IMUIS_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   ROMPSLOMP_BASE_URL: z.string().url().default('http://127.0.0.1:3104/api/v1/'),
+  // Rompslomp's OAuth endpoints, when they are not `/oauth/authorize` and `/oauth/token` at the API's origin (the host of
+  // the token endpoint is not documented for certain: docs/providers/rompslomp.md, U18).
+  ROMPSLOMP_OAUTH_AUTHORIZE_URL: z.string().url().optional(),
+  ROMPSLOMP_OAUTH_TOKEN_URL: z.string().url().optional(),
   VISMA_NET_BASE_URL: z.string().url().default('http://127.0.0.1:3105/v1/'),
   VISMA_CONNECT_BASE_URL: z.string().url().default('http://127.0.0.1:3106/connect/'),
   // Visma.net sales orders live in a separate service, SalesOrders V3 (production: https://salesorder.visma.net/api/v3/).

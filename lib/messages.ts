@@ -567,4 +567,37 @@ export const vismaNetTexts = {
   wrongSettings: `Instellingen horen niet bij ${VISMA}`,
   orderTypeUnknown: (type: string) => `Ordertype '${type}' bestaat niet in ${VISMA}`,
   orderTypeInactive: (type: string) => `Ordertype '${type}' is niet actief in ${VISMA}`,
+};
+
+// ---- Rompslomp ----
+
+/**
+ * The Rompslomp connector's own texts (connectors/rompslomp/, docs/providers/rompslomp.md); the "Controleer" texts of
+ * the company (Gratis plan, missing rights) are in `checkErrors`.
+ */
+export const rompslompTexts = {
+  notConnected: 'Simon is niet (meer) gekoppeld met Rompslomp',
+  accessDenied: 'Rompslomp weigert de toegang',
+  noCompany: 'Er is nog geen bedrijf uit Rompslomp gekozen in de instellingen',
+  chooseCompany: 'Kies eerst een bedrijf uit Rompslomp: er zijn er meerdere',
+  unknownList: (list: string) => `Lijst ${quoted(list)} bestaat niet voor Rompslomp`,
+  badCursor: (cursor: string) => `Ongeldige cursor ${quoted(cursor)} voor een Rompslomp-lijst`,
+  articleGone: (code: string) => `Artikel ${code} is niet (meer) bekend in Rompslomp`,
+  /** "Controleer": the code of a settings article belongs to more than one product, so Simon cannot tell which one is meant. */
+  duplicateProductCode: (code: string, count: number) =>
+    `Artikelcode ${quoted(code)} komt ${count} keer voor in Rompslomp; geef elk product een eigen artikelcode en kies 'Controleer' opnieuw`,
+  /** A page other than the one asked for: never read as the end of a listing (the cleanup would remove records). */
+  pageMismatch: (asked: number, got: string) => `Rompslomp gaf pagina ${got} terug in plaats van pagina ${asked}`,
+  /** Rompslomp refused the invoice and holds invoices under our reference that it will not show the reference of. */
+  referenceUnconfirmed: (workOrderNumber: string) =>
+    `Rompslomp weigert de conceptfactuur voor werkbon ${workOrderNumber} en Simon kan niet vaststellen of een eerdere poging hem al heeft aangemaakt; zoek in Rompslomp naar 'Werkbon ${workOrderNumber}' voordat je 'Opnieuw versturen' kiest`,
+  /** Leads for the error types a person must act on (the API's `error.type`, docs/providers/rompslomp.md §4). */
+  errorLeads: {
+    'client.authorization.invalid_scope': 'Simon heeft in Rompslomp niet de benodigde rechten',
+    'client.authorization.access_denied': 'Geen toegang tot dit bedrijf in Rompslomp',
+    'client.quota_reached': 'Het maximum aantal API-verzoeken aan Rompslomp is bereikt',
+    'client.rate_limit': 'Te veel verzoeken aan Rompslomp in korte tijd',
+    'client.subscription_limit_reached': 'Het abonnement van dit bedrijf in Rompslomp staat dit niet toe',
+    'client.authentication.invalid_token': 'Het toegangstoken van Rompslomp is ongeldig of verlopen',
+  } as Readonly<Record<string, string>>,
 } as const;

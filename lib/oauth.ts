@@ -92,7 +92,7 @@ export const VISMA_SCOPES = [
 
 /**
  * The OAuth client configuration of a provider that connects with OAuth2 (Rompslomp, Visma.net); null for the
- * others. Rompslomp's endpoints live at the API's origin (`/oauth/authorize`, `/oauth/token`); Visma Connect's
+ * others. Rompslomp's endpoints live at the API's origin (`/oauth/authorize`, `/oauth/token`) unless configured apart; Visma Connect's
  * under VISMA_CONNECT_BASE_URL (`authorize`, `token`).
  */
 export function oauthConfig(env: Env, provider: ProviderId, opts: { timeoutMs?: number } = {}): OAuthClientConfig | null {
@@ -101,8 +101,9 @@ export function oauthConfig(env: Env, provider: ProviderId, opts: { timeoutMs?: 
     case 'rompslomp':
       return {
         provider: 'Rompslomp',
-        authorizeUrl: new URL('/oauth/authorize', env.ROMPSLOMP_BASE_URL).toString(),
-        tokenUrl: new URL('/oauth/token', env.ROMPSLOMP_BASE_URL).toString(),
+        // Configurable apart from the API base (docs/providers/rompslomp.md, U18); by default at the API's origin.
+        authorizeUrl: env.ROMPSLOMP_OAUTH_AUTHORIZE_URL ?? new URL('/oauth/authorize', env.ROMPSLOMP_BASE_URL).toString(),
+        tokenUrl: env.ROMPSLOMP_OAUTH_TOKEN_URL ?? new URL('/oauth/token', env.ROMPSLOMP_BASE_URL).toString(),
         clientId: env.ROMPSLOMP_CLIENT_ID,
         clientSecret: env.ROMPSLOMP_CLIENT_SECRET,
         scope: ROMPSLOMP_SCOPE,

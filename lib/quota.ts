@@ -48,8 +48,8 @@ export function quotaLimits(env: Env, provider: ProviderId): QuotaLimits | null 
 export const syncCallEstimate: Partial<Record<ProviderId, Record<SyncScope, number>>> = {
   // customers: POST /authentication, POST /dossiers, GET relations[/modified]; articles: the same two + productgroups + products.
   octopus: { customers: 3, articles: 4 },
-  // customers: GET contacts (first page); articles: GET products + product groups (first pages).
-  rompslomp: { customers: 1, articles: 2 },
+  // customers: GET contacts (first page); articles: GET products (first page). Rompslomp has no product groups.
+  rompslomp: { customers: 1, articles: 1 },
 };
 
 export function estimateSyncCalls(provider: ProviderId, scopes: readonly SyncScope[]): number {

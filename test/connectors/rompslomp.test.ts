@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../lib/errors.js';
 import { createConnector, oauthFactory } from '../../connectors/index.js';
 import { createRompslompConnector, type RompslompConnector } from '../../connectors/rompslomp/connector.js';
+import { formatQuantity } from '../../connectors/rompslomp/mappers.js';
+import { estimateSyncCalls } from '../../lib/quota.js';
 import { createOAuthClient } from '../../connectors/oauth.js';
 import {
+  DEFAULT_RATE_LIMIT,
   DEFAULT_RS_APP,
   SEED_COMPANY_ID,
   SEED_GRATIS_COMPANY_ID,
@@ -13,7 +17,7 @@ import {
   startFakeRompslomp,
   type FakeRompslomp,
 } from '../../fakes/rompslomp/server.js';
-import type { DocumentDraft, OAuthConnectorFactory, ProviderCredentials } from '../../connectors/types.js';
+import type { ConnectorContext, DocumentDraft, OAuthConnectorFactory, ProviderCredentials } from '../../connectors/types.js';
 import { parseEnv } from '../../lib/env.js';
 import { ROMPSLOMP_SCOPE, ReconnectRequiredError, accessTokenExpired, oauthConfig, pkcePair } from '../../lib/oauth.js';
 
@@ -93,8 +97,9 @@ describe('Rompslomp connector against the fake', () => {
   let tokens: ProviderCredentials;
   let refreshes: number;
   /** The activities' refresh, minus the database: the OAuth client against the fake's token endpoint. */
-  const connect = (over: { credentials?: ProviderCredentials; settings?: Settings | null; refresh?: boolean } = {}): RompslompConnector =>
+  const connect = (over: { credentials?: ProviderCredentials; settings?: Settings | null; refresh?: boolean; context?: Partial<ConnectorContext> } = {}): RompslompConnector =>
     createRompslompConnector({
+      ...over.context,
       baseUrl: fake.url,
       credentials: over.credentials ?? tokens,
       settings: over.settings === undefined ? settingsFor() : over.settings,
@@ -118,6 +123,8 @@ describe('Rompslomp connector against the fake', () => {
   beforeEach(() => {
     Object.assign(fake.faults, noFaults());
     fake.state.pagingHeaders = true;
+    fake.state.apiReferenceIn = { list: true, show: true };
+    fake.state.rateLimitPerWindow = DEFAULT_RATE_LIMIT;
     refreshes = 0;
   });
 
@@ -258,7 +265,7 @@ describe('Rompslomp connector against the fake', () => {
       expect(records.some((r) => suppliers.includes(r.externalId))).toBe(false);
     });
 
-    it('pages without the (unconfirmed) paging headers too: a short page is the last', async () => {
+    it('pages without the paging headers too (not realistic: they are documented): a short page is the last', async () => {
       fake.state.pagingHeaders = false;
       const connector = connect();
       const customers = await listAll((req) => connector.listCustomers(req), 100);
@@ -337,6 +344,21 @@ describe('Rompslomp connector against the fake', () => {
       expect(byField.travelTimeArticle).toBeUndefined();
     });
 
+    it('fails an article whose code two products share, with a clear Dutch text (Simon cannot tell which one is meant)', async () => {
+      const data = fake.company(SEED_COMPANY_ID);
+      const twin = { ...data.products[1], id: 795957254, invoice_line: { ...data.products[1].invoice_line, description: 'Reistijd (oud)' } };
+      data.products.push(twin);
+      try {
+        const checks = await connect().checkSettings(settingsFor());
+        expect(checks.find((c) => c.field === 'travelTimeArticle')).toEqual({
+          field: 'travelTimeArticle', ok: false, error: "Artikelcode 'P00007' komt 2 keer voor in Rompslomp; geef elk product een eigen artikelcode en kies 'Controleer' opnieuw",
+        });
+        expect(checks.find((c) => c.field === 'workTimeArticle')).toMatchObject({ ok: true });
+      } finally {
+        data.products.splice(data.products.indexOf(twin), 1);
+      }
+    });
+
     it('offers the companies (the Gratis one marked with its reason) and an article search', async () => {
       const companies = await connect({ settings: null }).options!('companies', null);
       expect(companies.map((c) => [c.id, c.apiAccessible])).toEqual([
@@ -366,7 +388,7 @@ describe('Rompslomp connector against the fake', () => {
       expect(invoice).toMatchObject({ status: 'concept', contact_id: Number(draft.customer.externalId), date: '2026-11-23', description: 'Werkbon WB-1001' });
       const material = fake.company(SEED_COMPANY_ID).products[5];
       expect(invoice.invoice_lines.map((l) => [l.description, l.quantity, l.price_per_unit, l.product_id, l.vat_type_id])).toEqual([
-        ['CV-ketel maakt geluid\nFilter vervangen', '1', '0', null, 708176756],
+        ['CV-ketel maakt geluid\nFilter vervangen', '1.0', '0.0', null, 708176756],
         ['Werktijd', '2.0', '62.5', 749588242, 708176756],
         ['Reistijd', '0.25', '45.0', 795957253, 708176756],
         [material.invoice_line.description, '3.0', '4.25', material.id, material.invoice_line.vat_type_id],
@@ -375,10 +397,24 @@ describe('Rompslomp connector against the fake', () => {
       expect(await connect().findDocument(lookupOf(reference))).toEqual(created);
     });
 
-    it('cuts a line description to 255 characters', async () => {
+    it('cuts a line description to 255 characters, counting an emoji as one and never splitting it', async () => {
       const reference = `long-${Date.now()}`;
-      await connect().createDocument(draftFor(fake, reference, { lines: [{ kind: 'text', description: 'x'.repeat(400) }] }), null);
-      expect(invoicesFor(reference)[0].invoice_lines[0].description).toHaveLength(255);
+      await connect().createDocument(draftFor(fake, reference, { lines: [{ kind: 'text', description: `${'x'.repeat(253)}😀🔧🔩` }] }), null);
+      const description = invoicesFor(reference)[0].invoice_lines[0].description;
+      expect(Array.from(description)).toHaveLength(255);
+      expect(description.endsWith('x😀🔧')).toBe(true);
+      // A lone surrogate would not survive UTF-8.
+      expect(Buffer.from(description, 'utf8').toString('utf8')).toBe(description);
+    });
+
+    it('sends quantities as fixed-point strings with six decimals, and 20 minutes at 62.50 comes to 20.83', async () => {
+      expect([0.1 + 0.2, 1e-7, 2, 0.333333, 1 / 3, -1.5, 1234567.5].map((q) => formatQuantity(q))).toEqual(['0.3', '0.0', '2.0', '0.333333', '0.333333', '-1.5', '1234567.5']);
+      const reference = `third-${Date.now()}`;
+      const work = { kind: 'article' as const, role: 'work-time' as const, articleExternalId: '749588242', articleCode: 'P00008', description: 'Werktijd', quantity: 0.333333, unitPrice: null };
+      await connect().createDocument(draftFor(fake, reference, { lines: [work] }), null);
+      const [invoice] = invoicesFor(reference);
+      expect(invoice.invoice_lines[0]).toMatchObject({ quantity: '0.333333', price_per_unit: '62.5', price_without_vat: '20.83', vat_amount: '4.37' });
+      expect(invoice).toMatchObject({ price_without_vat: '20.83', vat_amount: '4.37', price_with_vat: '25.2' });
     });
 
     it('after a 504 that committed, the retry finds the invoice instead of making a second one', async () => {
@@ -410,6 +446,133 @@ describe('Rompslomp connector against the fake', () => {
     });
   });
 
+  describe('exactly once: api_reference', () => {
+    const invoicesFor = (reference: string) => fake.company(SEED_COMPANY_ID).salesInvoices.filter((i) => i.api_reference === reference);
+    const shows = () => fake.state.requests['GET companies/:id/sales_invoices/:id'] ?? 0;
+
+    it('compares the reference exactly, whatever the filter matches (the fake matches loosely)', async () => {
+      const base = `simon-${Date.now()}`;
+      const longer = await connect().createDocument(draftFor(fake, `${base}0`), null);
+      expect(await connect().findDocument(lookupOf(base))).toBeNull();
+      const exact = await connect().createDocument(draftFor(fake, base), null);
+      expect(exact.documentId).not.toBe(longer.documentId);
+      expect(await connect().findDocument(lookupOf(base))).toEqual(exact);
+      expect(await connect().findDocument(lookupOf(base.toUpperCase()))).toBeNull();
+    });
+
+    it('confirms a hit the listing shows without api_reference by reading the invoice itself', async () => {
+      const reference = `simon-show-${Date.now()}`;
+      const created = await connect().createDocument(draftFor(fake, reference), null);
+      fake.state.apiReferenceIn = { list: false, show: true };
+      const before = shows();
+      expect(await connect().findDocument(lookupOf(reference))).toEqual(created);
+      expect(shows() - before).toBe(1);
+    });
+
+    it('never counts a hit it cannot confirm as ours: not found, and a refused create says so instead of making a second', async () => {
+      const reference = `simon-hidden-${Date.now()}`;
+      await connect().createDocument(draftFor(fake, reference), null);
+      fake.state.apiReferenceIn = { list: false, show: false };
+      expect(await connect().findDocument(lookupOf(reference))).toBeNull();
+      const err = await failure(connect().createDocument(draftFor(fake, reference), null));
+      expect(err).toMatchObject({ kind: 'validation', retryable: false, status: 422 });
+      expect(err.providerMessage).toContain("zoek in Rompslomp naar 'Werkbon WB-1001'");
+      expect(invoicesFor(reference)).toHaveLength(1);
+    });
+
+    it('searches before failing when the create is refused: a taken reference returns the invoice that has it', async () => {
+      const reference = `simon-taken-${Date.now()}`;
+      const first = await connect().createDocument(draftFor(fake, reference), null);
+      const posts = fake.state.requests['POST companies/:id/sales_invoices'];
+      expect(await connect().createDocument(draftFor(fake, reference), null)).toEqual(first);
+      expect(fake.state.requests['POST companies/:id/sales_invoices']).toBe(posts + 1);
+      expect(invoicesFor(reference)).toHaveLength(1);
+    });
+
+    it('lists the invoices of the last days by invoice date (search[from]/search[till], selection=all), for the reconciliation', async () => {
+      const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      const stamp = Date.now();
+      const old = await connect().createDocument(draftFor(fake, `simon-old-${stamp}`, { date: day(-10) }), null);
+      const recent = await connect().createDocument(draftFor(fake, `simon-recent-${stamp}`, { date: day(-3) }), null);
+      const today = await connect().createDocument(draftFor(fake, `simon-today-${stamp}`, { date: day(0) }), null);
+      const listed = await connect().listDocuments!(new Date(Date.now() - 7 * 86_400_000));
+      const ids = listed.map((d) => d.documentId);
+      expect(ids).toEqual(expect.arrayContaining([recent.documentId, today.documentId]));
+      expect(ids).not.toContain(old.documentId);
+      expect(listed.find((d) => d.documentId === recent.documentId)).toEqual({
+        documentId: recent.documentId, documentNumber: null, reference: `simon-recent-${stamp}`,
+        customerExternalId: String(fake.company(SEED_COMPANY_ID).contacts[0].id), date: day(-3),
+      });
+      expect(listed.every((d) => d.date >= day(-8))).toBe(true);
+    });
+  });
+
+  describe('wire details', () => {
+    /** A stand-in for Rompslomp that answers one listing as given, to test what the fake never does. */
+    async function stub(answer: { headers: Record<string, string>; body: unknown }) {
+      const seen: string[] = [];
+      const server = http.createServer((req, res) => {
+        seen.push(req.url ?? '');
+        res.writeHead(200, { 'content-type': 'application/json', ...answer.headers });
+        res.end(JSON.stringify(answer.body));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      const port = (server.address() as { port: number }).port;
+      return { url: `http://127.0.0.1:${port}/api/v1/`, seen, stop: () => new Promise<void>((r) => server.close(() => r())) };
+    }
+    const contacts = (n: number, extra: Record<string, unknown> = {}) => ({ contacts: Array.from({ length: n }, (_, i) => ({ id: i + 1, name: `Klant ${i + 1}`, ...extra })) });
+
+    it('decides the last page by the X-Per-Page Rompslomp says it used, and pages on with it', async () => {
+      const s = await stub({ headers: { 'x-page': '1', 'x-per-page': '40', 'x-total': '100' }, body: contacts(40) });
+      try {
+        const page = await createRompslompConnector({ baseUrl: s.url, credentials: tokens, settings: settingsFor() }).listCustomers({ cursor: null, since: null, pageSize: 100 });
+        expect(s.seen[0]).toContain('per_page=100');
+        expect(page).toMatchObject({ total: 100, nextCursor: '2@40' });
+      } finally {
+        await s.stop();
+      }
+    });
+
+    it('never reads another page than the one asked for as the end of a listing', async () => {
+      const s = await stub({ headers: { 'x-page': '1', 'x-per-page': '100', 'x-total': '250' }, body: contacts(0) });
+      try {
+        const err = await failure(createRompslompConnector({ baseUrl: s.url, credentials: tokens, settings: settingsFor() }).listCustomers({ cursor: '3@100', since: null }));
+        expect(err).toMatchObject({ kind: 'unavailable', retryable: true });
+        expect(err.message).toContain('pagina 1 terug in plaats van pagina 3');
+      } finally {
+        await s.stop();
+      }
+    });
+
+    it('reports fields the schema does not know, and keeps them out of the record', async () => {
+      const s = await stub({ headers: {}, body: contacts(1, { loyalty_points: 12 }) });
+      const unexpected: [string, string[]][] = [];
+      try {
+        const connector = createRompslompConnector({ baseUrl: s.url, credentials: tokens, settings: settingsFor(), onUnexpectedFields: (op, fields) => unexpected.push([op, fields]) });
+        const page = await connector.listCustomers({ cursor: null, since: null });
+        expect(page.records[0]).toMatchObject({ externalId: '1', name: 'Klant 1' });
+        expect(unexpected).toEqual([['GET contacts', ['loyalty_points']]]);
+      } finally {
+        await s.stop();
+      }
+    });
+
+    it('makes the OAuth endpoints configurable apart from the API base, derived from it by default', () => {
+      const derived = oauthConfig(parseEnv({ ROMPSLOMP_BASE_URL: 'https://api.rompslomp.nl/api/v1/' }), 'rompslomp')!;
+      expect([derived.authorizeUrl, derived.tokenUrl]).toEqual(['https://api.rompslomp.nl/oauth/authorize', 'https://api.rompslomp.nl/oauth/token']);
+      const apart = oauthConfig(parseEnv({
+        ROMPSLOMP_BASE_URL: 'https://api.rompslomp.nl/api/v1/',
+        ROMPSLOMP_OAUTH_AUTHORIZE_URL: 'https://rompslomp.nl/oauth/authorize', ROMPSLOMP_OAUTH_TOKEN_URL: 'https://rompslomp.nl/oauth/token',
+      }), 'rompslomp')!;
+      expect([apart.authorizeUrl, apart.tokenUrl]).toEqual(['https://rompslomp.nl/oauth/authorize', 'https://rompslomp.nl/oauth/token']);
+    });
+
+    it('counts one call for an article sync: there are no product groups to fetch', () => {
+      expect(estimateSyncCalls('rompslomp', ['articles'])).toBe(1);
+      expect(estimateSyncCalls('rompslomp', ['customers', 'articles'])).toBe(2);
+    });
+  });
+
   describe('errors', () => {
     it('maps client.rate_limit (429) to a retryable error carrying Retry-After', async () => {
       fake.faults.failNext.push({ status: 429, retryAfterSeconds: 7 });
@@ -418,15 +581,13 @@ describe('Rompslomp connector against the fake', () => {
       expect(err.message).toContain('Te veel verzoeken aan Rompslomp');
     });
 
-    it('answers 429 itself when the fake’s per-minute limit is reached', async () => {
-      fake.state.rateLimitPerMinute = fake.state.rateWindow.used;
-      try {
-        const err = await failure(connect().listArticles({ cursor: null, since: null }));
-        expect(err).toMatchObject({ kind: 'rate-limited', retryable: true });
-        expect(err.retryAfterMs).toBeGreaterThan(0);
-      } finally {
-        fake.state.rateLimitPerMinute = 100_000;
-      }
+    it('answers 429 itself when the fake’s limit is reached, and tells the caller to hold the tenant back (onRateLimited)', async () => {
+      fake.state.rateLimitPerWindow = 0;
+      const held: number[] = [];
+      const err = await failure(connect({ context: { onRateLimited: (ms) => held.push(ms) } }).listArticles({ cursor: null, since: null }));
+      expect(err).toMatchObject({ kind: 'rate-limited', retryable: true });
+      expect(err.retryAfterMs).toBeGreaterThan(0);
+      expect(held).toEqual([err.retryAfterMs]);
     });
 
     it('refuses calls for a company without API access with the reason', async () => {

@@ -285,7 +285,7 @@ describe('archive → concept invoice', () => {
     expect(String(inv.id)).toBe(e.documentId);
     expect(inv).toMatchObject({ status: 'concept', contact_id: Number(customerExternalId), description: `Werkbon WB-${2000 + n}` });
     expect(inv.invoice_lines.map((l) => [l.description.split('\n')[0], l.quantity, l.price_per_unit, l.product_id === null ? null : String(l.product_id)])).toEqual([
-      ['Cv-ketel onderhoud', '1', '0', null],
+      ['Cv-ketel onderhoud', '1.0', '0.0', null],
       ['Werktijd', '2.0', '62.5', '749588242'],
       ['Reistijd', '0.25', '45.0', '795957253'],
       [expect.any(String), '3.0', '12.50', material.external_id],
@@ -295,6 +295,18 @@ describe('archive → concept invoice', () => {
     expect(inv.invoice_lines[0].description).toBe('Cv-ketel onderhoud\nFilter vervangen');
     const log = await api('GET', `/v1/tenants/${tenant}/logs?table=Werkbon`, undefined, tokens.support);
     expect(log.body.entries[0].message).toBe(`Conceptfactuur aangemaakt in Rompslomp voor werkbon WB-${2000 + n}`);
+  });
+
+  it('books 20 minutes of work as 0.333333 hours, so the amount is right (20.83 at 62.50 an hour, not 20.63)', async () => {
+    const id = `wo-rs-${n + 1}`;
+    await archive(id, workOrder({ workMinutes: 20, travelMinutes: 0, materials: [] }));
+    const e = await settled(id);
+    expect(e.state).toBe('sent');
+    const [inv] = invoicesFor(e.reference);
+    const work = inv.invoice_lines.find((l) => l.product_id === 749588242)!;
+    expect(work).toMatchObject({ quantity: '0.333333', price_per_unit: '62.5', price_without_vat: '20.83' });
+    // The work line and the default article (35.0).
+    expect(inv.price_without_vat).toBe('55.83');
   });
 
   it('still makes exactly one invoice when Rompslomp answers 504 after committing it', async () => {
@@ -393,6 +405,35 @@ describe('archive → concept invoice', () => {
     expect(resumed.resent).toBe(1);
     const e = await settled(id);
     expect(e.state).toBe('sent');
+    expect(invoicesFor(e.reference)).toHaveLength(1);
+  });
+
+  it('after one 429 with Retry-After, a second activity of the same tenant calls Rompslomp only once the wait is over', async () => {
+    const retryAfterSeconds = 4;
+    const since = Date.now();
+    const requestsSince = () => fake.state.requestLog.filter((r) => r.at >= since);
+    fake.faults.failNext.push({ status: 429, method: 'GET', path: 'contacts', retryAfterSeconds });
+    const run = await syncNow({ customers: true });
+    const limited = await eventually(() => Promise.resolve(requestsSince().find((r) => r.status === 429)), 30_000, 20);
+    const holdEnds = limited.at + retryAfterSeconds * 1000;
+
+    // The second activity: an export of the same tenant, started while the wait lasts.
+    const id = `wo-rs-${n + 1}`;
+    await archive(id, workOrder());
+    expect(Date.now()).toBeLessThan(holdEnds);
+    const e = await settled(id);
+    expect(e.state).toBe('sent');
+    // Its first attempt was held back before any call (the create was not even tried), the next one sent it.
+    expect(e.attempts).toBeGreaterThanOrEqual(2);
+    for (const w of run) await stack.client.workflow.getHandle(w.workflowId, w.runId).result();
+
+    const after = requestsSince();
+    const ofTenant = after.filter((r) => r.grant === limited.grant);
+    expect(ofTenant.filter((r) => r.at > limited.at && r.at < holdEnds)).toEqual([]);
+    expect(after.filter((r) => r.at > limited.at && r.at < holdEnds)).toEqual([]);
+    // After the wait both went on: the listing was read again and the invoice created, once.
+    expect(ofTenant.filter((r) => r.at >= holdEnds && r.path === 'companies/:id/contacts').length).toBeGreaterThan(0);
+    expect(ofTenant.filter((r) => r.method === 'POST' && r.path === 'companies/:id/sales_invoices')).toHaveLength(1);
     expect(invoicesFor(e.reference)).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@ import type { ProviderHarness } from './types.js';
 import { factuurSturenHarness } from './factuursturen.js';
 import { imuisHarness } from './imuis.js';
 import { vismaNetHarness } from './visma-net.js';
+import { rompslompHarness } from './rompslomp.js';
 
 export type { HarnessFake, ProviderHarness } from './types.js';
 
@@ -11,6 +12,6 @@ export const harnesses: Record<ProviderId, () => ProviderHarness | null> = {
   factuursturen: () => factuurSturenHarness,
   octopus: () => null,
   imuis: () => imuisHarness,
-  rompslomp: () => null,
+  rompslomp: () => rompslompHarness,
   'visma-net': () => vismaNetHarness,
 };
