@@ -1,4 +1,4 @@
-import { CancellationScope, CancelledFailure, continueAsNew, executeChild, proxyActivities, proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, continueAsNew, executeChild, proxyActivities, proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { scopeEntities, syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
@@ -52,7 +52,13 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
     const tally = tallies[entity] ?? { done: 0, created: 0, changed: 0 };
     tallies[entity] = tally;
     for (;;) {
-      const r = await pages.importPages({ tenantId: input.tenantId, entity, cursor, done: tally.done, maxPages: input.pagesPerCall });
+      const r = await pages.importPages({ tenantId: input.tenantId, entity, cursor, done: tally.done, maxPages: input.pagesPerCall }).catch((err: unknown) => {
+        // Deactivated (or paused) between two pages, before the cancel reached this run: a stop, not a failure.
+        if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'IntegrationNotActive') {
+          throw new CancelledFailure('Synchronisatie gestopt: de integratie is niet actief');
+        }
+        throw err;
+      });
       // A cancel (deactivation) can land while the page activity finishes normally: stop here all the same.
       if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('Synchronisatie gestopt');
       calls++;

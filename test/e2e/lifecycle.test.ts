@@ -103,8 +103,9 @@ describe('deactivate and re-activate', () => {
     await eventually(async () => {
       const d = await run.describe();
       if (d.status.name === 'CANCELLED') return true;
-      // Says what the run is doing if it never gets there.
-      throw new Error(`sync run is ${d.status.name}, ${d.raw.pendingActivities?.length ?? 0} pending activities`);
+      // Says what the run is doing if it never gets there (and why, when it failed).
+      const why = d.status.name === 'FAILED' ? await run.result().then(() => '', (e: Error) => `: ${e.message}; ${String((e.cause as Error | undefined)?.message)}; ${String(((e.cause as Error | undefined)?.cause as Error | undefined)?.message)}`) : '';
+      throw new Error(`sync run is ${d.status.name}, ${d.raw.pendingActivities?.length ?? 0} pending activities${why}`);
     }, 40_000, 200);
     await expect(stack.client.schedule.getHandle(`sync/${tenant}`).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
 

@@ -1,5 +1,5 @@
-import { seedFactuurSturen, startFakeFactuurSturen, type FakeFsFault } from '../../../fakes/factuursturen/server.js';
-import { activateFactuurSturen } from '../activation.js';
+import { DEFAULT_FS_ACCOUNT, seedFactuurSturen, startFakeFactuurSturen, type FakeFsFault } from '../../../fakes/factuursturen/server.js';
+import { activateFactuurSturen, fsSettings } from '../activation.js';
 import type { ProviderHarness } from './types.js';
 
 /** A short wait after the hourly limit, instead of "the next full hour" (docs/providers/factuursturen.md §4). */
@@ -23,6 +23,7 @@ export const factuurSturenHarness: ProviderHarness = {
         status === 429
           ? { method: 'POST', path: 'invoices', status: 403, rateLimitRemaining: 0, body: 'API limit reached for this hour' }
           : { method: 'POST', path: 'invoices', status },
+      check: () => Promise.resolve({ credentials: { username: DEFAULT_FS_ACCOUNT.username, apiKey: DEFAULT_FS_ACCOUNT.apiKey }, settings: fsSettings }),
       stop: () => fake.stop(),
     };
   },

@@ -38,6 +38,7 @@ export const imuisHarness: ProviderHarness = {
       faults: fake.faults,
       createCall: { method: 'POST', path: 'CREATEVERKOOPORDER' },
       failCreate: (status, retryAfterSeconds) => ({ action: 'CREATEVERKOOPORDER', status, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }),
+      check: () => Promise.resolve({ credentials: { environmentCode: DEFAULT_ENVIRONMENT_CODE }, settings: imuisSettings }),
       stop: () => fake.stop(),
     };
   },

@@ -3,6 +3,7 @@ import { SEED_COMPANY_ID, startFakeRompslomp } from '../../../fakes/rompslomp/se
 import { allTables } from '../activation.js';
 import type { Stack } from '../stack.js';
 import type { ProviderHarness } from './types.js';
+import { oauthTokens } from './oauth-tokens.js';
 
 export const rompslompSettings = {
   provider: 'rompslomp',
@@ -49,6 +50,7 @@ export const rompslompHarness: ProviderHarness = {
       faults: fake.faults,
       createCall: { method: 'POST', path: 'sales_invoices' },
       failCreate: (status, retryAfterSeconds) => ({ method: 'POST', path: 'sales_invoices', status, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }),
+      check: async () => ({ credentials: await oauthTokens('rompslomp', { ROMPSLOMP_BASE_URL: fake.url }), settings: rompslompSettings }),
       stop: () => fake.stop(),
     };
   },

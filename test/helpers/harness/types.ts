@@ -28,5 +28,7 @@ export interface HarnessFake {
   createCall: { method: string; path: string };
   /** A failNext entry that answers the create call with this status (the fake's own fault shape). */
   failCreate(status: number, retryAfterSeconds?: number): unknown;
+  /** What `npm run provider:check` needs against this fake: credentials as the connector holds them, and settings. */
+  check?(): Promise<{ credentials: Record<string, string>; settings: Record<string, unknown> }>;
   stop(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { startFakeVismaNet } from '../../../fakes/visma-net/server.js';
 import { allTables } from '../activation.js';
 import type { Stack } from '../stack.js';
 import type { ProviderHarness } from './types.js';
+import { oauthTokens } from './oauth-tokens.js';
 
 /** The connected company: the Visma Connect tenant of the fake's first company (docs/providers/visma-net.md §2). */
 export const VISMA_COMPANY = 'b4c1d6a0-5f0e-4f6e-9c52-0a2f6e1d7c11';
@@ -74,6 +75,7 @@ export const vismaNetHarness: ProviderHarness = {
       faults: fake.faults,
       createCall: { method: 'POST', path: 'SalesOrders' },
       failCreate: (status, retryAfterSeconds) => ({ method: 'POST', path: 'SalesOrders', status, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) }),
+      check: async () => ({ credentials: await oauthTokens('visma-net', { VISMA_CONNECT_BASE_URL: fake.connectUrl }), settings: vismaSettings }),
       stop: async () => {
         await fake.stop();
         await new Promise((r) => pdfs.close(r));
