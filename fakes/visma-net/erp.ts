@@ -252,7 +252,14 @@ function paged<T extends { lastModifiedDateTime: string }>(
   const pageSize = Math.min(requested, req.maxPageSize);
   const slice = filtered.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
   const metadata = { totalCount: filtered.length, maxPageSize: req.maxPageSize };
-  return { status: 200, body: slice.map(({ r }) => ({ ...r, metadata })) };
+  // Item classes carry no change date on the wire (ItemClassDto: docs/providers/visma-net.md §3.3); it is only the paging key here.
+  const wire = (r: T) => (opts.changeTracking === false ? omitChangeDate(r) : r);
+  return { status: 200, body: slice.map(({ r }) => ({ ...wire(r), metadata })) };
+}
+
+function omitChangeDate<T extends { lastModifiedDateTime: string }>(r: T): Omit<T, 'lastModifiedDateTime'> {
+  const { lastModifiedDateTime: _unused, ...rest } = r;
+  return rest;
 }
 
 // ---- customer invoices ----
