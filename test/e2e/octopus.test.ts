@@ -344,15 +344,19 @@ describe('archive → sales invoice', () => {
     expect(JSON.stringify(inv)).not.toContain(e.reference);
   });
 
-  it('still makes exactly one invoice when Octopus answers 504 after committing it', async () => {
+  it('memo "Niets" and a 504 after Octopus committed: still exactly one invoice, found at its key, with nothing of ours printed', async () => {
     const id = `wo-${n + 1}`;
     fake.faults.timeoutAfterCommit = { path: 'invoices', method: 'POST', count: 1 };
     const posts = calls('POST /dossiers/{dossierId}/invoices');
-    const e = await archive(id, workOrder());
+    const wo = workOrder();
+    const e = await archive(id, wo);
     expect(e.state).toBe('sent');
     expect(e.attempts).toBe(2);
     expect(calls('POST /dossiers/{dossierId}/invoices')).toBe(posts + 1);
-    expect(invoicesFor(e.documentId)).toHaveLength(1);
+    const [inv, ...more] = invoicesFor(e.documentId);
+    expect(more).toHaveLength(0);
+    expect(fake.dossier().invoices.filter((i) => i.comment === `Werkbon ${wo.number}`)).toHaveLength(1);
+    for (const printed of [inv.comment, inv.reference, inv.orderReference]) expect(printed ?? '').not.toContain(e.reference);
   });
 
   it('fails without a customer and says what to do', async () => {

@@ -1,13 +1,14 @@
 import type { ProviderId } from '../../../lib/providers.js';
 import type { ProviderHarness } from './types.js';
 import { factuurSturenHarness } from './factuursturen.js';
+import { octopusHarness } from './octopus.js';
 
 export type { HarnessFake, ProviderHarness } from './types.js';
 
 /** Every package's harness (types.ts says what one is); null until a package has one. */
 export const harnesses: Record<ProviderId, () => ProviderHarness | null> = {
   factuursturen: () => factuurSturenHarness,
-  octopus: () => null,
+  octopus: () => octopusHarness,
   imuis: () => null,
   rompslomp: () => null,
   'visma-net': () => null,
