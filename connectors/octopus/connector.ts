@@ -1,40 +1,36 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { checkErrors, octopusTexts as texts } from '../../lib/messages.js';
-import { ProviderError } from '../../lib/errors.js';
 import { formatOctopusTimestamp } from '../../lib/octopus-time.js';
-import { dayWindow } from '../../lib/quota.js';
 import type { FieldCheck, Settings, SettingsOf } from '../../lib/settings.js';
-import type { HttpRequest, HttpResponse } from '../http.js';
+import type { HttpRequest } from '../http.js';
 import {
-  checkArticleSettings, hasStatus, MAX_OPTIONS, matchesTerm, parseRecord, providerHttp, recordList, termsCheck, unexpectedAnswer, withRenewal,
+  checkArticleSettings, hasStatus, MAX_OPTIONS, matchesTerm, parseRecord, recordList, termsCheck, unexpectedAnswer,
 } from '../kit.js';
-import type { Connector, ConnectorContext, ExternalArticle, ExternalArticleGroup, ExternalCustomer, ListRequest, OptionItem, Page } from '../types.js';
+import type { Connector, ConnectorContext, ExternalArticle, ExternalArticleGroup, ExternalCustomer, OptionItem } from '../types.js';
 import { asBool, asText, compareIds } from '../values.js';
 import { sharedCaches, type OctopusCaches } from './caches.js';
-import { OCTOPUS, octopusErrorMessage, octopusFailure, octopusStatusError, type ErrorContext } from './errors.js';
-import { invoiceOperations } from './invoices.js';
+import { OCTOPUS, octopusFailure } from './errors.js';
+import { octopusSession } from './session.js';
+import { invoiceOperations, MODIFIED_OVERLAP_MS } from './invoices.js';
+import { listingPages } from './listings.js';
 import { deletedRelation, deletedRelationId, isSalesJournal, mapProduct, mapProductGroup, mapRelation, openBookyear, productTerms, relationIdOf, type ProductTerms } from './mappers.js';
 import { bookyearSchema, dossierSchema, journalSchema, productGroupSchema, productSchema, relationSchema, type OctopusBookyear, type OctopusJournal, type OctopusRelation } from './schemas.js';
 
 /**
- * Octopus REST API (docs/providers/octopus.md). `POST authentication` (header `softwareHouseUuid`, body
- * {user,password}) gives the session token (header `Token`); `POST dossiers?dossierId=` the dossier token (header
- * `dossierToken`) of every dossier call. Both live 10 minutes; they are kept per worker process and renewed before
- * they run out, or once when Octopus answers 401. Lists are plain arrays without paging: one download per listing,
- * served in slices, and shared through caches.ts because Octopus allows each listing only a few times a day (§4).
- * Relations have change tracking (`relations/modified`, with deletions); products and groups are listed in full.
- * Sales invoices: invoices.ts.
+ * Octopus REST API (docs/providers/octopus.md): the session and dossier tokens in session.ts, errors in errors.ts.
+ * Lists are plain arrays without paging: one download per listing, served in slices (listings.ts) and shared through
+ * the worker's caches (caches.ts), because Octopus allows some listings only twice a day (§4). Relations have change
+ * tracking (`relations/modified`, with deletions); products and groups are listed in full. Sales invoices with their
+ * planned key: invoices.ts.
  */
 
 export { OCTOPUS, octopusErrorMessage } from './errors.js';
-export const DEFAULT_PAGE_SIZE = 200;
-export const TOKEN_LIFETIME_MS = 10 * 60_000;
-/** `relations/modified` asks from this long before the previous listing started: clock skew, and a server reading the stamp as UTC (§9 U8). */
-export const MODIFIED_OVERLAP_MS = 3 * 60 * 60_000;
+export { DEFAULT_PAGE_SIZE } from './listings.js';
+export { TOKEN_LIFETIME_MS } from './session.js';
+export { MODIFIED_OVERLAP_MS } from './invoices.js';
 /** How long a download is shared when the configuration does not say (OCTOPUS_LISTING_REUSE). */
 export const DEFAULT_LISTING_REUSE_MS = 10 * 60_000;
-const LOCALE_ID = 1;
 
 type OctopusSettings = SettingsOf<'octopus'>;
 type Raw = Record<string, unknown>;
@@ -59,80 +55,7 @@ export function createOctopusConnector(ctx: ConnectorContext, opts: OctopusConne
   const settings: OctopusSettings | null = ctx.settings?.provider === 'octopus' ? ctx.settings : null;
   // The password only as a hash, so no key holds a secret.
   const scope = ['octopus', ctx.baseUrl, softwareHouseUuid, user, createHash('sha256').update(password).digest('hex')].join('|');
-  const http = providerHttp(ctx, { provider: OCTOPUS, errorMessage: octopusErrorMessage });
-
-  // ---- tokens, cookies and calls ----
-
-  const cookieHeader = (token: string): Record<string, string> => {
-    const cookie = caches.cookies.get(token);
-    return cookie ? { cookie } : {};
-  };
-  /** SOAP needed the session cookies between authentication and dossier calls; REST clients keep them too (§9 U13). */
-  function keepCookies(token: string, headers: Headers, inherited: string | null): void {
-    const own = (headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).filter(Boolean);
-    const all = [inherited, ...own].filter(Boolean).join('; ');
-    if (all) caches.cookies.set(token, all);
-    if (caches.cookies.size > 2_000) caches.cookies.delete(caches.cookies.keys().next().value as string);
-  }
-
-  function sessionToken(): Promise<string> {
-    if (!softwareHouseUuid) return Promise.reject(octopusFailure('auth', texts.noSoftwareHouse));
-    if (!user || !password) return Promise.reject(octopusFailure('auth', texts.missingCredentials));
-    return caches.tokens.use(scope, async () => {
-      const res = await http.post('authentication', { user, password }, { headers: { softwareHouseUuid } }).catch((err: unknown) => {
-        throw mapError(err, 'authentication');
-      });
-      const token = asText((res.body as Raw | null)?.token);
-      if (!token) throw unexpectedAnswer(OCTOPUS, 'POST authentication', res.body);
-      keepCookies(token, res.headers, null);
-      return { value: token, expiresAt: now() + TOKEN_LIFETIME_MS };
-    });
-  }
-
-  const withSession = <T>(call: (token: string) => Promise<T>): Promise<T> =>
-    withRenewal(sessionToken, (t) => caches.tokens.invalidate(scope, t), call).catch((err: unknown) => {
-      throw mapError(err, 'session');
-    });
-
-  const dossierKey = (dossierId: string) => `${scope}|dossier:${dossierId}`;
-  function dossierToken(dossierId: string): Promise<string> {
-    return caches.tokens.use(dossierKey(dossierId), async () => {
-      let session = '';
-      const res = await withSession((token) => {
-        session = token;
-        return http.post('dossiers', undefined, { query: { dossierId, localeId: LOCALE_ID }, headers: { ...cookieHeader(token), Token: token } });
-      });
-      const body = (res.body ?? {}) as Raw;
-      const value = asText(body.Dossiertoken) ?? asText(body.dossierToken);
-      if (!value) throw unexpectedAnswer(OCTOPUS, 'POST dossiers', res.body);
-      keepCookies(value, res.headers, caches.cookies.get(session) ?? null);
-      return { value, expiresAt: now() + TOKEN_LIFETIME_MS };
-    });
-  }
-
-  /** A dossier call (header `dossierToken`); a 401 renews the token (or the session behind it) and repeats the call once. */
-  function inDossier<T = unknown>(dossierId: string, req: HttpRequest, context: ErrorContext = 'dossier'): Promise<HttpResponse<T>> {
-    return withRenewal(
-      () => dossierToken(dossierId),
-      (t) => caches.tokens.invalidate(dossierKey(dossierId), t),
-      (token) => http.request<T>({ ...req, headers: { ...req.headers, ...cookieHeader(token), dossierToken: token } }),
-    ).catch((err: unknown) => {
-      throw mapError(err, context);
-    });
-  }
-
-  // ---- errors ----
-
-  const mapped = new WeakSet<ProviderError>();
-  function mapError(err: unknown, context: ErrorContext): unknown {
-    // Transport faults and the quota guard carry no status; an error mapped once (inner call) stays as it is.
-    if (!(err instanceof ProviderError) || err.status === undefined || mapped.has(err)) return err;
-    const out = octopusStatusError(err, context, untilMidnight);
-    mapped.add(out);
-    return out;
-  }
-
-  const untilMidnight = () => Math.max(1_000, dayWindow(new Date(now())).end.getTime() - now());
+  const { http, cookieHeader, withSession, inDossier } = octopusSession({ ctx, caches, scope, user, password, softwareHouseUuid });
 
   // ---- reads ----
 
@@ -214,33 +137,7 @@ export function createOctopusConnector(ctx: ConnectorContext, opts: OctopusConne
   }
   const listingKey = (dossierId: string, name: string) => `${scope}|${dossierId}|${name}`;
 
-  /** The download a page belongs to: the one its cursor names, else one started within `reuseWithinMs`, else a new one. */
-  async function downloaded<T>(key: string, cursor: string | null, fetch: () => Promise<T[]>, reuseWithinMs: number) {
-    const { offset, stamp } = parseCursor(cursor);
-    const hit = stamp !== null ? caches.download<T>(key, { stamp }) : caches.download<T>(key, { maxAgeMs: reuseWithinMs });
-    // A cursor whose download this process no longer holds (another worker, a restart) continues in a new one.
-    const d = hit ?? caches.startDownload(key, fetch);
-    return { records: await d.records, stamp: d.stamp, offset };
-  }
-
-  /**
-   * One page of a listing. A listing with `since` is a sync after the first import (the nightly run, "Nu
-   * synchroniseren"): it downloads afresh. Without it (the initial import, the cleanup) a download of the last
-   * `reuseMs` is used again: "Controleer", the import right after "Opslaan" and a cleanup share one of the two calls.
-   * The high-water mark is where the download started: the next `relations/modified` asks from there.
-   */
-  async function page<R, T>(key: string, req: ListRequest, fetch: () => Promise<R[]>, map: (r: R) => T, opts: { keep: boolean }): Promise<Page<T>> {
-    const { records, stamp, offset } = await downloaded(key, req.cursor, fetch, req.since !== null ? 0 : reuseMs);
-    const end = Math.min(offset + Math.max(1, req.pageSize ?? DEFAULT_PAGE_SIZE), records.length);
-    const last = end >= records.length;
-    if (last && !opts.keep) caches.forget(key, stamp);
-    return {
-      records: records.slice(offset, end).map(map),
-      nextCursor: last ? null : `${end}@${stamp}`,
-      total: records.length,
-      ...(last ? { highWaterMark: new Date(stamp).toISOString() } : {}),
-    };
-  }
+  const { downloaded, page } = listingPages(caches, reuseMs);
 
   const products = (dossierId: string, maxAgeMs: number) => downloaded(listingKey(dossierId, 'products'), null, () => fetchProducts(dossierId), maxAgeMs).then((d) => d.records);
   const groups = (dossierId: string, maxAgeMs: number) => downloaded(listingKey(dossierId, 'productgroups'), null, () => fetchGroups(dossierId), maxAgeMs).then((d) => d.records);
@@ -357,10 +254,3 @@ export function createOctopusConnector(ctx: ConnectorContext, opts: OctopusConne
   };
 }
 
-/** `offset@stamp` (the download it pages through); a bare offset is read too. */
-function parseCursor(cursor: string | null): { offset: number; stamp: number | null } {
-  if (cursor === null) return { offset: 0, stamp: null };
-  const m = /^(\d+)(?:@(\d+))?$/.exec(cursor);
-  if (!m) throw new Error(texts.badCursor(cursor));
-  return { offset: Number(m[1]), stamp: m[2] !== undefined ? Number(m[2]) : null };
-}

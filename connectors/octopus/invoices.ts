@@ -37,8 +37,8 @@ const KEY_STATE_MS = 60_000;
 const PRODUCT_TERMS_MAX_AGE_MS = 24 * 60 * 60_000;
 /** …and look in a download at most this old when a product is missing from it. */
 const FRESH_PRODUCTS_MS = 10 * 60_000;
-/** Asking `…/modified` from a little earlier covers clocks and a server reading the stamp as UTC (§9 U8). */
-const MODIFIED_OVERLAP_MS = 3 * 60 * 60_000;
+/** `…/modified` is asked from this much earlier: clock skew, and a server reading the wall-clock stamp as UTC (§9 U8). */
+export const MODIFIED_OVERLAP_MS = 3 * 60 * 60_000;
 
 export interface InvoiceDeps {
   ctx: ConnectorContext;

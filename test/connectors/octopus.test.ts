@@ -651,6 +651,15 @@ describe('Octopus connector against the fake', () => {
       }
     });
 
+    it('a journal that takes no invoices (403 naming the journal type) → non-retryable, asking for another journal', async () => {
+      const draft = draftFor('simon-not-invoice-journal');
+      const plan = await connect().planDocument!(draft);
+      fake.faults.failNext.push({ status: 403, method: 'POST', path: 'invoices', body: { errorCode: -4, errorMessage: 'Journal V1 is not an invoice journal', technicalInfo: null } });
+      const err = await failure(connect().createDocument(draft, plan));
+      expect(err).toMatchObject({ kind: 'validation', retryable: false, status: 403, outcomeUnknown: false });
+      expect(err.providerMessage).toContain("Dagboek 'V1' is geen verkoopdagboek (factuurdagboek) in Octopus");
+    });
+
     it('invalid data on the invoice (500 with an Octopus error) → non-retryable validation', async () => {
       const draft = draftFor('simon-vat');
       const plan = await connect().planDocument!(draft);
