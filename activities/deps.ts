@@ -3,7 +3,7 @@ import { providers, type ProviderId } from '../lib/providers.js';
 import { readCredentialRow, replaceCredentials, settingsVersionAt } from '../db/queries/integration.js';
 import * as messages from '../lib/messages.js';
 import { settingsSchema, type Settings } from '../lib/settings.js';
-import { formatAmsterdam, QuotaRefusal, type QuotaPurpose } from '../lib/quota.js';
+import { formatAmsterdam, QuotaRefusal, type QuotaPurpose, type QuotaRequest } from '../lib/quota.js';
 import { createQuotaGuard, type QuotaGuard } from '../db/queries/quota.js';
 import { providerConfig } from '../connectors/index.js';
 import { guardDocumentCalls, isOAuthProvider, oauthConnectorContext } from './oauth.js';
@@ -64,7 +64,7 @@ export async function connectorFor(
     config: providerConfig(deps.env, provider),
     onCredentialsRefreshed: async (fresh) => replaceCredentials(deps.database, tenantId, deps.sealer.seal(fresh)),
     // Every call passes the guard: the daily quota of the API-limited packages, and any wait a package asked for.
-    onRequest: () => acquireQuota(deps, guard, tenantId, provider, purpose),
+    onRequest: (request) => acquireQuota(deps, guard, tenantId, provider, purpose, request),
     onRateLimited: (retryAfterMs: number) => guard.hold(tenantId, provider, retryAfterMs),
     // OAuth providers (activities/oauth.ts): token refresh, serialised per tenant; pending tokens are fresh.
     ...(opts.pending ? {} : oauthConnectorContext(deps, tenantId, provider)),
@@ -77,18 +77,23 @@ async function settingsInForce(deps: ActivityDeps, tenantId: string): Promise<Se
   return version ? settingsSchema.parse(version.settings) : null;
 }
 
-/** Every call passes the guard; a day refusal is logged once, so the admin sees why the sync stopped. */
-async function acquireQuota(deps: ActivityDeps, guard: QuotaGuard, tenantId: string, provider: ProviderId, purpose: QuotaPurpose): Promise<void> {
+/**
+ * Every call passes the guard (with its method and path, for the packages that limit each endpoint); a day refusal
+ * is logged once, saying what waits until tomorrow, so the admin sees why the sync or export stopped.
+ */
+async function acquireQuota(deps: ActivityDeps, guard: QuotaGuard, tenantId: string, provider: ProviderId, purpose: QuotaPurpose, request?: QuotaRequest): Promise<void> {
   try {
-    await guard.acquire(tenantId, provider, purpose);
+    await guard.acquire(tenantId, provider, purpose, request);
   } catch (err) {
     if (err instanceof QuotaRefusal && err.window === 'day' && purpose !== 'interactive') {
       const what = purpose === 'export' ? 'export' : 'sync';
-      const key = `${tenantId}/${provider}/${what}/${err.resetsAt.toISOString()}`;
+      const key = `${tenantId}/${provider}/${err.endpoint ?? what}/${err.resetsAt.toISOString()}`;
       if (!loggedRefusals.has(key)) {
         if (loggedRefusals.size > 10_000) loggedRefusals.clear();
         loggedRefusals.add(key);
-        await writeLog(deps, { tenantId, severity: 'warning', table: 'Integratie', text: messages.quotaReached(provider, what, formatAmsterdam(err.resetsAt)) }).catch(() => {});
+        const retryAt = formatAmsterdam(err.resetsAt);
+        const text = err.endpoint !== undefined ? messages.octopusEndpointLimitReached(err.endpoint, err.limit, retryAt) : messages.quotaReached(provider, what, retryAt);
+        await writeLog(deps, { tenantId, severity: 'warning', table: 'Integratie', text }).catch(() => {});
       }
     }
     throw err;

@@ -29,6 +29,13 @@ export interface HttpRequest {
   responseType?: 'auto' | 'bytes';
 }
 
+/** What `onRequest` learns of a call: the method, the path as the connector gave it (relative to the base URL) and the query. */
+export interface OutgoingRequest {
+  method: string;
+  path: string;
+  query: Record<string, QueryValue>;
+}
+
 export interface HttpResponse<T = unknown> {
   status: number;
   headers: Headers;
@@ -46,8 +53,11 @@ export interface HttpClientOptions {
   errorMessage?: (body: unknown, status: number) => string | null | undefined;
   /** Replaces the generic Dutch lead of 401/403 errors, e.g. "Onjuiste gebruikersnaam of API sleutel". */
   authErrorMessage?: string;
-  /** Called once per outgoing request (quota accounting); awaited, and a throw stops the request before it is sent. */
-  onRequest?: () => unknown;
+  /**
+   * Called once per outgoing request (quota accounting, per endpoint where the package limits endpoints); awaited,
+   * and a throw stops the request before it is sent.
+   */
+  onRequest?: (request: OutgoingRequest) => unknown;
   /** Called when the provider says to wait (a rate limit with a wait), so every call of the tenant waits (docs/quota.md). */
   onRateLimited?: (retryAfterMs: number) => unknown;
   /** The wait of a 429 from the provider's own headers (e.g. Visma.net's X-RateLimit-Reset), given Retry-After's. */
@@ -96,7 +106,7 @@ export class HttpClient {
     const headers: Record<string, string> = { accept: 'application/json', ...(await this.options.headers?.()), ...req.headers };
     const body = encodeBody(req.body, headers);
 
-    await this.options.onRequest?.();
+    await this.options.onRequest?.({ method, path: req.path, query: req.query ?? {} });
     // One signal for the whole exchange, so a provider that stalls while sending the body also times out.
     const signal = AbortSignal.timeout(timeoutMs);
     let response: Response;

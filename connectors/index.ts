@@ -49,7 +49,7 @@ export function providerBaseUrl(env: Env, provider: ProviderId): string {
 export function providerConfig(env: Env, provider: ProviderId): Record<string, string> {
   switch (provider) {
     case 'octopus':
-      return { softwareHouseUuid: env.OCTOPUS_SOFTWARE_HOUSE_UUID };
+      return { softwareHouseUuid: env.OCTOPUS_SOFTWARE_HOUSE_UUID, listingReuseMs: String(env.OCTOPUS_LISTING_REUSE) };
     case 'imuis':
       return { partnerKey: env.IMUIS_PARTNER_KEY, pageSize: String(env.IMUIS_PAGE_SIZE) };
     case 'factuursturen':

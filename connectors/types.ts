@@ -1,4 +1,5 @@
 import type { ProviderId } from '../lib/providers.js';
+import type { OutgoingRequest } from './http.js';
 import type { FieldCheck, Settings } from '../lib/settings.js';
 import type { ExternalArticleGroup, ExternalArticle, ExternalCustomer, ExternalQuote, DocumentDraft, CreatedDocument, AttachmentFile } from '../lib/records.js';
 
@@ -131,7 +132,7 @@ export interface ConnectorContext {
    * Called before every outgoing call (per-tenant quota guard, lib/quota.ts); awaited, and when it throws (a
    * ProviderError 'rate-limited') the call is not made.
    */
-  onRequest?: () => unknown;
+  onRequest?: (request: OutgoingRequest) => unknown;
   /** The provider said to wait (429 and Retry-After): the caller holds back every call of the tenant until then. */
   onRateLimited?: (retryAfterMs: number) => unknown;
   /**

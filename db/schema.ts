@@ -334,6 +334,19 @@ export const apiUsage = integration.table('api_usage', {
 }, (t) => [primaryKey({ columns: [t.tenantId, t.provider, t.window, t.windowStart] })]);
 
 /**
+ * Calls per tenant, endpoint class and day for the packages that limit each endpoint (Octopus: lib/quota.ts
+ * `octopusEndpoint`); counted next to `api_usage`, in the same transaction.
+ */
+export const apiEndpointUsage = integration.table('api_endpoint_usage', {
+  tenantId: text('tenant_id').notNull(),
+  provider: text('provider').$type<ProviderId>().notNull(),
+  endpoint: text('endpoint').notNull(),
+  /** Start of the Europe/Amsterdam calendar day. */
+  windowStart: ts('window_start').notNull(),
+  calls: integer('calls').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.provider, t.endpoint, t.windowStart] })]);
+
+/**
  * A package told us to wait (429 with Retry-After): no call of that tenant goes out before `until`, from any worker
  * (docs/quota.md). Checked by the quota guard before every call of the API-limited packages.
  */

@@ -141,6 +141,20 @@ export const envSchema = z.object({
   // that reserve is kept for exports (archived work orders) and the admin's settings screen (SPEC §14.5).
   QUOTA_OCTOPUS_PER_DAY: z.coerce.number().int().min(1).default(500),
   QUOTA_OCTOPUS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  // Octopus limits each endpoint per day (docs/providers/octopus.md §4, U3): the guard counts these per tenant and
+  // endpoint class on top of the totals above. Reported numbers; keep them configurable until Octopus confirms them.
+  QUOTA_OCTOPUS_PRODUCTS_PER_DAY: z.coerce.number().int().min(1).default(2),
+  QUOTA_OCTOPUS_PRODUCTGROUPS_PER_DAY: z.coerce.number().int().min(1).default(2),
+  QUOTA_OCTOPUS_RELATIONS_PER_DAY: z.coerce.number().int().min(1).default(2),
+  // Each `…/modified` endpoint (relations, invoices) has its own 48.
+  QUOTA_OCTOPUS_MODIFIED_PER_DAY: z.coerce.number().int().min(1).default(48),
+  QUOTA_OCTOPUS_SEARCH_PER_DAY: z.coerce.number().int().min(1).default(400),
+  QUOTA_OCTOPUS_DOSSIERS_PER_DAY: z.coerce.number().int().min(1).default(150),
+  QUOTA_OCTOPUS_BOOKYEARS_PER_DAY: z.coerce.number().int().min(1).default(24),
+  QUOTA_OCTOPUS_INVOICES_PER_DAY: z.coerce.number().int().min(1).default(400),
+  // How long an Octopus listing downloaded by this worker (products, product groups) is reused instead of spending
+  // another of its two calls a day: "Controleer", the initial import and the cleanup right after share one download.
+  OCTOPUS_LISTING_REUSE: z.string().default('10m').pipe(durationMs),
   QUOTA_ROMPSLOMP_PER_DAY: z.coerce.number().int().min(1).default(1000),
   QUOTA_ROMPSLOMP_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   QUOTA_EXPORT_RESERVE_PERCENT: z.coerce.number().int().min(0).max(90).default(30),

@@ -601,3 +601,86 @@ export const rompslompTexts = {
     'client.authentication.invalid_token': 'Het toegangstoken van Rompslomp is ongeldig of verlopen',
   } as Readonly<Record<string, string>>,
 } as const;
+
+// ---- Octopus ----
+
+/** The connector's Dutch texts (connectors/octopus/), strings for ProviderError leads and "Controleer" errors. */
+export const octopusTexts = {
+  wrongCredentials: 'Onjuiste gebruikersnaam of wachtwoord voor Octopus',
+  missingCredentials: 'Gebruikersnaam of wachtwoord voor Octopus ontbreekt',
+  noSoftwareHouse: 'De Octopus-koppeling is niet geconfigureerd (OCTOPUS_SOFTWARE_HOUSE_UUID ontbreekt)',
+  noDossiers: 'Deze Octopus-gebruiker heeft geen dossiers; is de webservicemodule actief?',
+  sessionRefused: 'Octopus weigert de sessie, ook na opnieuw inloggen',
+  forbidden: 'Octopus weigert de toegang: recht of webservicemodule ontbreekt',
+  badRequest: 'Octopus vindt het verzoek ongeldig of onvolledig',
+  notFound: 'Niet gevonden in Octopus',
+  journalClosed: (journal: string) => `Dagboek '${journal}' is afgesloten of in gebruik in Octopus`,
+  invalidData: 'Octopus weigert de gegevens (ongeldige datum, bedrag of code)',
+  noDossierChosen: 'Er is nog geen Octopus-dossier gekozen',
+  noDocumentSettings: 'De instellingen voor Octopus (dossier en dagboek) ontbreken',
+  noOpenBookyear: (date: string) => `Geen open boekjaar in Octopus voor ${date}`,
+  noPeriod: (date: string) => `Het boekjaar in Octopus heeft geen periode voor ${date}`,
+  journalUnknown: (journal: string) => `Dagboek '${journal}' bestaat niet in het boekjaar van de factuurdatum in Octopus`,
+  notASalesJournal: (journal: string) => `Dagboek '${journal}' is geen verkoopdagboek (factuurdagboek) in Octopus; kies in de instellingen een dagboek dat met V begint`,
+  relationUnknown: 'De klant bestaat niet (meer) in Octopus of is daar geen klant',
+  unknownList: (list: string) => `Lijst '${list}' bestaat niet voor Octopus`,
+  chooseDossierFirst: 'Kies eerst een dossier (parameter administration)',
+  /** U1: Octopus refused a read because one of its daily limits is reached. */
+  providerLimitReached: 'Octopus meldt dat de daglimiet voor dit soort verzoeken bereikt is',
+  /** The planned document number holds someone else's invoice; Simon does not renumber (docs/providers/octopus.md §6). */
+  numberTaken: (p: { number: string; journal: string; bookyear: string }) =>
+    `factuurnummer ${p.number} in dagboek '${p.journal}' (boekjaar ${p.bookyear}), dat Simon voor deze werkbon had vastgelegd, ` +
+    `is in Octopus al gebruikt door een andere factuur. Simon kiest geen ander nummer, om geen dubbele factuur te maken. ` +
+    `Controleer factuur ${p.number} in Octopus: hoort die bij deze werkbon, dan is er niets meer te doen; zo niet, maak de verkoopfactuur voor deze werkbon met de hand aan in Octopus`,
+  productUnknown: (code: string) => `Artikel '${code}' bestaat niet (meer) in Octopus`,
+  /** Every number after the last known one is taken (invoices made by hand meanwhile): the next attempt reads the journal again. */
+  noFreeNumber: (journal: string) => `Geen vrij factuurnummer gevonden in dagboek '${journal}' van Octopus; het wordt opnieuw geprobeerd`,
+  badCursor: (cursor: string) => `Ongeldige cursor '${cursor}' voor een Octopus-lijst`,
+  /** "Controleer": the chosen journal is not a sales journal. */
+  checkNotASalesJournal: (journal: string) => `Dagboek '${journal}' is geen verkoopdagboek in Octopus; kies een dagboek dat met V begint`,
+  /** The comment ("Opmerkingen") must not be empty for the e-invoice (docs/providers/octopus.md §6): the work order number. */
+  commentWorkOrder: (workOrderNumber: string) => `Werkbon ${workOrderNumber}`,
+} as const;
+
+/** Octopus's endpoint classes (lib/quota.ts `octopusEndpoints`) in Dutch: what it is and what waits when it is spent. */
+export function octopusEndpointText(endpoint: string): { what: string; waits: string } {
+  switch (endpoint) {
+    case 'dossiers':
+      return { what: 'het openen van het dossier', waits: 'het synchroniseren en versturen' };
+    case 'bookyears':
+      return { what: 'boekjaren en dagboeken', waits: 'het versturen van werkbonnen en het controleren van het dagboek' };
+    case 'relations':
+      return { what: 'de volledige klantenlijst', waits: 'het volledig ophalen van klanten (eerste import en schoonmaak)' };
+    case 'relations-modified':
+      return { what: 'gewijzigde klanten', waits: 'het ophalen van gewijzigde klanten' };
+    case 'invoices-modified':
+      return { what: 'de lijst van verkoopfacturen', waits: 'het nummeren van nieuwe verkoopfacturen' };
+    case 'products':
+      return { what: 'de artikellijst', waits: 'het ophalen van artikelen' };
+    case 'productgroups':
+      return { what: 'de artikelgroepen', waits: 'het ophalen van artikelgroepen' };
+    case 'search':
+      return { what: 'het opzoeken van een klant of factuur', waits: 'het opzoeken van klanten en facturen, en daarmee het versturen van werkbonnen' };
+    case 'invoices':
+      return { what: 'het aanmaken van verkoopfacturen', waits: 'het versturen van werkbonnen' };
+    default:
+      return { what: `'${endpoint}'`, waits: `verzoeken voor '${endpoint}'` };
+  }
+}
+
+/** Warning: the guard stopped a call because one of Octopus's daily endpoint limits is spent; it continues tomorrow. */
+export const octopusEndpointLimitReached = (endpoint: string, limit: number, retryAt: string): LogText => {
+  const { what, waits } = octopusEndpointText(endpoint);
+  const exportsGoOn = !['dossiers', 'bookyears', 'search', 'invoices', 'invoices-modified'].includes(endpoint);
+  return text(
+    `Daglimiet van Octopus voor ${what} bereikt (${limit} per dag): ${waits} wacht tot ${retryAt}`,
+    `Geen actie nodig: het gaat na ${retryAt} vanzelf verder${exportsGoOn ? '. Gearchiveerde werkbonnen worden wel verstuurd' : ''}`,
+  );
+};
+
+/** Warning: "Nu synchroniseren" refused because it needs an Octopus endpoint whose daily limit is spent. */
+export const octopusSyncNowRefusedEndpoint = (endpoint: string, limit: number, retryAt: string): LogText =>
+  text(
+    `'Nu synchroniseren' niet gestart: Octopus staat ${octopusEndpointText(endpoint).what} maar ${limit} keer per dag toe, en dat is vandaag al gebruikt`,
+    `Probeer het na ${retryAt} opnieuw; de automatische synchronisatie van vannacht haalt de wijzigingen ook op`,
+  );

@@ -1,5 +1,6 @@
 import { ProviderError, describeProviderError } from './errors.js';
 import type { Env } from './env.js';
+import { octopusEndpointText } from './messages.js';
 import { providers, type ProviderId, type SyncScope } from './providers.js';
 
 /**
@@ -14,6 +15,11 @@ import { providers, type ProviderId, type SyncScope } from './providers.js';
  * pick-lists), may use all of it. So however much the syncs and "Nu synchroniseren" presses of a day used, the
  * reserve is still there for archived work orders. One counter per day serves both: it is simpler to reason about
  * than two budgets, and exports that arrive early in the day simply leave less for syncs.
+ *
+ * Octopus also limits each endpoint per day (2 full relation or product listings, 48 `…/modified`, 400 searches and
+ * 400 invoice writes, …: docs/providers/octopus.md §4). The guard therefore also counts every call in its endpoint
+ * class (`quotaEndpoint`, from the request's method and path) per tenant and day, with the same export reserve per
+ * class; a call is made only when both its class and the totals have room.
  */
 
 export type QuotaPurpose = 'sync' | 'export' | 'interactive';
@@ -25,6 +31,21 @@ export interface QuotaLimits {
   perMinute: number;
   /** Calls of the daily quota only exports and interactive steps may use. */
   exportReserve: number;
+  /** Per endpoint class (Octopus): calls a day and the share of them kept for exports; empty for the others. */
+  endpoints: Record<string, EndpointLimit>;
+}
+
+export interface EndpointLimit {
+  perDay: number;
+  exportReserve: number;
+}
+
+/** What the guard sees of an outgoing call (connectors/http.ts passes it to `onRequest`). */
+export interface QuotaRequest {
+  method: string;
+  /** Relative to the provider's base URL, e.g. `dossiers/101/products`. */
+  path: string;
+  query?: Record<string, unknown>;
 }
 
 export const QUOTA_TIME_ZONE = 'Europe/Amsterdam';
@@ -38,7 +59,72 @@ export function quotaLimits(env: Env, provider: ProviderId): QuotaLimits | null 
   const pair = configured[provider];
   if (!pair) return null;
   const [perDay, perMinute] = pair;
-  return { perDay, perMinute, exportReserve: Math.floor((perDay * env.QUOTA_EXPORT_RESERVE_PERCENT) / 100) };
+  const reserve = (n: number) => Math.floor((n * env.QUOTA_EXPORT_RESERVE_PERCENT) / 100);
+  const endpoints: Record<string, EndpointLimit> = {};
+  if (provider === 'octopus') {
+    for (const [name, n] of Object.entries(octopusEndpointLimits(env))) endpoints[name] = { perDay: n, exportReserve: reserve(n) };
+  }
+  return { perDay, perMinute, exportReserve: reserve(perDay), endpoints };
+}
+
+// ------------------------------------------------------------------ Octopus endpoint classes
+
+/** The endpoint classes Octopus limits per day (docs/providers/octopus.md §4). */
+export const octopusEndpoints = [
+  'dossiers', 'bookyears', 'relations', 'relations-modified', 'invoices-modified', 'products', 'productgroups', 'search', 'invoices',
+] as const;
+export type OctopusEndpoint = (typeof octopusEndpoints)[number];
+
+export function octopusEndpointLimits(env: Env): Record<OctopusEndpoint, number> {
+  return {
+    dossiers: env.QUOTA_OCTOPUS_DOSSIERS_PER_DAY,
+    bookyears: env.QUOTA_OCTOPUS_BOOKYEARS_PER_DAY,
+    relations: env.QUOTA_OCTOPUS_RELATIONS_PER_DAY,
+    'relations-modified': env.QUOTA_OCTOPUS_MODIFIED_PER_DAY,
+    'invoices-modified': env.QUOTA_OCTOPUS_MODIFIED_PER_DAY,
+    products: env.QUOTA_OCTOPUS_PRODUCTS_PER_DAY,
+    productgroups: env.QUOTA_OCTOPUS_PRODUCTGROUPS_PER_DAY,
+    search: env.QUOTA_OCTOPUS_SEARCH_PER_DAY,
+    invoices: env.QUOTA_OCTOPUS_INVOICES_PER_DAY,
+  };
+}
+
+/** Filters that make `GET relations` a search (one relation) instead of the 2-a-day full listing. */
+const RELATION_FILTERS = ['relationId', 'extRelationId', 'name', 'vatNr'];
+
+/**
+ * The endpoint class of an Octopus call: `dossiers` (listing and dossier token), `bookyears` (book years and their
+ * journals), the full `relations` listing, each `…/modified`, `products`, `productgroups`, `search` (a relation or an
+ * invoice by key) and `invoices` (creating or changing one). Authentication and anything else: no class (totals only).
+ */
+export function octopusEndpoint(req: QuotaRequest): OctopusEndpoint | null {
+  const method = req.method.toUpperCase();
+  const path = req.path.split('?')[0].replace(/^\/+|\/+$/g, '');
+  if (path === 'dossiers') return 'dossiers';
+  const rest = /^dossiers\/[^/]+\/(.+)$/.exec(path)?.[1];
+  if (!rest) return null;
+  if (rest === 'bookyears' || /^bookyears\/[^/]+\/journals$/.test(rest)) return method === 'GET' ? 'bookyears' : null;
+  if (rest === 'relations/modified') return 'relations-modified';
+  if (rest === 'invoices/modified') return 'invoices-modified';
+  if (rest === 'products') return method === 'GET' ? 'products' : null;
+  if (rest === 'productgroups') return method === 'GET' ? 'productgroups' : null;
+  if (rest === 'relations' && method === 'GET') {
+    const query = req.query ?? {};
+    return RELATION_FILTERS.some((f) => query[f] !== undefined && query[f] !== null) ? 'search' : 'relations';
+  }
+  if (rest === 'invoices') return method === 'GET' ? 'search' : method === 'POST' || method === 'PUT' ? 'invoices' : null;
+  return null;
+}
+
+/** The endpoint class a call counts in, for the providers that limit endpoints; null = only the totals. */
+export function quotaEndpoint(provider: ProviderId, req: QuotaRequest | undefined): string | null {
+  if (!req) return null;
+  return provider === 'octopus' ? octopusEndpoint(req) : null;
+}
+
+/** How an endpoint class is named in Dutch texts. */
+export function endpointLabel(provider: ProviderId, endpoint: string): string {
+  return provider === 'octopus' ? octopusEndpointText(endpoint).what : endpoint;
 }
 
 /**
@@ -55,6 +141,26 @@ export const syncCallEstimate: Partial<Record<ProviderId, Record<SyncScope, numb
 export function estimateSyncCalls(provider: ProviderId, scopes: readonly SyncScope[]): number {
   const table = syncCallEstimate[provider];
   return scopes.reduce((sum, scope) => sum + (table?.[scope] ?? 1), 0);
+}
+
+/**
+ * The endpoint classes a sync of each scope uses at least (Octopus after the initial import: customers through
+ * `relations/modified`, articles through one download of product groups and products), so a second articles
+ * "Nu synchroniseren" on a day when both product downloads are spent is refused up front.
+ */
+export const syncEndpointEstimate: Partial<Record<ProviderId, Record<SyncScope, Record<string, number>>>> = {
+  octopus: {
+    customers: { dossiers: 1, 'relations-modified': 1 },
+    articles: { dossiers: 1, productgroups: 1, products: 1 },
+  },
+};
+
+export function estimateSyncEndpoints(provider: ProviderId, scopes: readonly SyncScope[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const scope of scopes) {
+    for (const [endpoint, n] of Object.entries(syncEndpointEstimate[provider]?.[scope] ?? {})) out[endpoint] = (out[endpoint] ?? 0) + n;
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ windows
@@ -132,13 +238,17 @@ export class QuotaRefusal extends ProviderError {
   readonly window: UsageWindowKind;
   readonly limit: number;
   readonly resetsAt: Date;
+  /** Set when the call's endpoint class was full (the day's totals may have room). */
+  readonly endpoint?: string;
 
-  constructor(args: { provider: ProviderId; window: UsageWindowKind; limit: number; resetsAt: Date; now: Date }) {
+  constructor(args: { provider: ProviderId; window: UsageWindowKind; limit: number; resetsAt: Date; now: Date; endpoint?: string }) {
     const name = providers[args.provider].name;
     const providerMessage =
-      args.window === 'day'
-        ? `eigen limiet van ${args.limit} verzoeken per dag bereikt; weer mogelijk vanaf ${formatAmsterdam(args.resetsAt)}`
-        : `eigen limiet van ${args.limit} verzoeken per minuut bereikt`;
+      args.endpoint !== undefined
+        ? `eigen limiet van ${args.limit} verzoeken per dag voor ${endpointLabel(args.provider, args.endpoint)} bereikt; weer mogelijk vanaf ${formatAmsterdam(args.resetsAt)}`
+        : args.window === 'day'
+          ? `eigen limiet van ${args.limit} verzoeken per dag bereikt; weer mogelijk vanaf ${formatAmsterdam(args.resetsAt)}`
+          : `eigen limiet van ${args.limit} verzoeken per minuut bereikt`;
     super({
       kind: 'rate-limited',
       provider: name,
@@ -151,5 +261,6 @@ export class QuotaRefusal extends ProviderError {
     this.window = args.window;
     this.limit = args.limit;
     this.resetsAt = args.resetsAt;
+    if (args.endpoint !== undefined) this.endpoint = args.endpoint;
   }
 }

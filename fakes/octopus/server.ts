@@ -23,19 +23,26 @@ import {
   scalarText,
 } from '../kit.js';
 import { formatOctopusTimestamp, parseOctopusTimestamp } from '../../lib/octopus-time.js';
+import { octopusCreateRefusal, octopusError, OCTOPUS_ERRORS } from './validation.js';
 
 /**
- * A fake Octopus REST API (research/accounting-apis.md §1) over real HTTP on 127.0.0.1, for tests and the demo
- * (SPEC §10). Same paths, headers and payloads as the connector speaks to the real service:
- * `POST /authentication` (header `softwareHouseUuid`, body {user,password}) → {token}; `GET /dossiers` and
- * `POST /dossiers?dossierId=&localeId=` → {Dossiertoken} with header `Token`; every dossier call with header
- * `dossierToken`. Both tokens live 10 minutes (configurable, and `expireTokens()` ends them at once). Lists are
- * plain arrays without paging; `relations/modified?modifiedTimeStamp=` answers 404 when nothing changed (as the
- * Python client implies). Sales invoices are created unbooked by `POST invoices` (201, empty body) and booked only
- * by `POST invoices/book`. Errors are `{errorCode, errorMessage, technicalInfo}`; a closed journal is 403.
- * A daily call quota per user answers 429 with Retry-After until the end of the (Brussels) day.
- * Faults: latency, `failNext`, `timeoutAfterCommit` (write stored, then 504), `expireDossierTokensAfter`.
- * Field names marked UNCONFIRMED in the research (products, product groups) are our best guess, shared with the connector.
+ * A fake Octopus REST API over real HTTP on 127.0.0.1, for tests and the demo. It follows the facts of
+ * docs/providers/octopus.md and refuses what the real service refuses (or, where that is unknown, what a careful
+ * reading says it may refuse):
+ * - `POST /authentication` (header `softwareHouseUuid`, body {user,password}) → {token}; `GET /dossiers` and
+ *   `POST /dossiers?dossierId=&localeId=` → {Dossiertoken} with header `Token`; every dossier call with header
+ *   `dossierToken` (with `Token` instead: 401, errorCode -79 "Empty access token", S15). Tokens live 10 minutes.
+ * - Lists are plain arrays without paging. `relations/modified` and `invoices/modified` read `modifiedTimeStamp` as
+ *   UTC wall-clock text (S16) and answer 404 when nothing changed; relations answer `{modified, deleted}` (S13).
+ * - Products `{productKey, externProductNr, description{NL,FR}, priceVatExclusive, productGroup{id}, vatCode, …}`,
+ *   without `active`; product groups `{productGroupKey, description{NL,FR}}`; book-year periods numbered like 202611.
+ * - `POST invoices` takes the number, period, expiry date, and per line count, unit price and VAT code from the
+ *   client and fills in nothing (validation.ts); 201 with an empty body. `GET invoices` needs the full key.
+ * - Every endpoint class has its own daily limit per dossier and Brussels day (`endpointLimits`; U1: over it a 400
+ *   with a limit message, or a 429 in `'429'` mode), next to a daily total per user.
+ * - Errors `{errorCode: <negative int>, errorMessage, technicalInfo}`; only -79 is seen in a live client, the other
+ *   codes are this fake's (OCTOPUS_ERRORS).
+ * Faults: latency, `failNext`, `timeoutAfterCommit` (write stored, then 504), `commitLate`, `expireDossierTokensAfter`.
  */
 
 export const DEFAULT_SOFTWARE_HOUSE_UUID = '5f1d3c2a-7b4e-4c8d-9a61-0c7e2b9d4f10';
@@ -44,6 +51,12 @@ export const DEFAULT_DOSSIER_ID = 101;
 export const TOKEN_LIFETIME_MS = 10 * 60_000;
 export const DEFAULT_DAILY_QUOTA = 100_000;
 const API_PREFIX = '/octopus-rest-api/v1/';
+
+/** The endpoint classes Octopus limits per day, and the numbers reported for them (docs/providers/octopus.md §4). */
+export type FakeEndpoint = 'dossiers' | 'bookyears' | 'relations' | 'relations-modified' | 'invoices-modified' | 'products' | 'productgroups' | 'search' | 'invoices';
+export const DEFAULT_ENDPOINT_LIMITS: Record<FakeEndpoint, number> = {
+  dossiers: 150, bookyears: 24, relations: 2, 'relations-modified': 48, 'invoices-modified': 48, products: 2, productgroups: 2, search: 400, invoices: 400,
+};
 
 export interface FakeOctopusUser {
   user: string;
@@ -65,34 +78,46 @@ export interface FakeRelation {
   telephone: string | null;
   mobile: string | null;
   vatNr: string | null;
+  vatType: number;
   client: boolean;
   supplier: boolean;
   active: boolean;
+  /** Payment term in days. */
+  expirationDays: number;
+  expirationType: number;
 }
 
-/** UNCONFIRMED field names (only `externProductNr` is confirmed, on invoice lines). */
+export interface Multilingual {
+  description_NL: string | null;
+  description_FR: string | null;
+}
+
+/** `productServiceData` (S10, S11): no `active`; a product removed in Octopus is gone from the list. */
 export interface FakeProduct {
   productKey: { id: number };
   externProductNr: string;
-  description: string;
-  /** Excl. VAT. */
-  salesPrice: number;
+  description: Multilingual;
+  code: Multilingual;
+  /** The sales price excl. VAT. */
+  priceVatExclusive: number;
+  priceVatInclusive: number;
+  productGroup: { id: number } | null;
   unit: string | null;
-  productGroupKey: { id: number } | null;
-  vatCodeKey: string;
-  active: boolean;
+  vatCode: string;
+  currencyCode: string;
+  defaultBookingAccountNr: number;
+  supplierInfo: null;
 }
 
-/** UNCONFIRMED field names. */
 export interface FakeProductGroup {
   productGroupKey: { id: number };
-  description: string;
-  active: boolean;
+  description: Multilingual;
 }
 
 export interface FakeBookyear {
   bookyearKey: { id: number };
   bookyearDescription: string;
+  /** Some answers carry a time (S9): `2026-01-01T00:00:00`. */
   startDate: string;
   endDate: string;
   closed: boolean;
@@ -104,8 +129,20 @@ export interface FakeJournal {
   journalKey: string;
   name: string;
   closed: boolean;
+  closedPeriod: number;
+  protectedPeriod: number;
   lastBookedDocumentNr: number;
+  insertionType: number;
   currencyCode: string;
+  customFieldList: { id: number }[];
+  customFieldLineList: { id: number }[];
+}
+
+export interface FakeVatCode {
+  code: string;
+  description: string;
+  type: string;
+  basePercentage: number;
 }
 
 export interface FakeInvoiceLine {
@@ -114,22 +151,28 @@ export interface FakeInvoiceLine {
   count: number;
   unit: string | null;
   unitPrice: number;
-  vatCodeKey: string | null;
+  vatCodeKey: string;
+  discountPercentage: number;
 }
 
 export interface FakeInvoice {
   bookyearKey: { id: number };
   journalKey: string;
   documentSequenceNr: number;
+  bookyearPeriodeNr: number;
   documentDate: string;
+  expiryDate: string;
   currencyCode: string;
   exchangeRate: number;
   relationIdentificationServiceData: { relationKey: { id: number } };
   comment: string | null;
   reference: string | null;
+  orderReference: string | null;
+  customFieldValueList: { customFieldKey: { id: number }; value: string }[];
   invoiceLines: FakeInvoiceLine[];
-  /** Not a documented field: whether `invoices/book` booked it (we never do: SPEC §14.1). */
+  /** Not in the API's answers: whether `invoices/book` booked it (we never do: SPEC §14.1), and its last change. */
   booked: boolean;
+  modifiedAt: number;
 }
 
 export interface FakeDossier {
@@ -146,9 +189,12 @@ export interface FakeDossier {
   productGroups: FakeProductGroup[];
   bookyears: FakeBookyear[];
   journals: FakeJournal[];
+  vatCodes: FakeVatCode[];
   invoices: FakeInvoice[];
   /** relation id → last change (ms), for `relations/modified`. */
   relationModifiedAt: Map<number, number>;
+  /** relation id → when it was deleted (ms). */
+  relationDeletedAt: Map<number, number>;
 }
 
 export interface FakeOctopusState {
@@ -159,15 +205,24 @@ export interface FakeOctopusState {
   dossierTokens: Map<string, { user: string; dossierId: number; expiresAt: number }>;
   tokenLifetimeMs: number;
   dossierTokenLifetimeMs: number;
-  /** Calls a user may make per day; over it the API answers 429. */
+  /** Calls a user may make per day in all (our assumption: Octopus has one too); over it the API answers 429. */
   dailyQuotaPerUser: number;
   usage: Record<string, { day: string; calls: number }>;
+  /** Calls per endpoint class per dossier (the dossier listing: per user) per Brussels day. */
+  endpointLimits: Record<FakeEndpoint, number>;
+  /** How a spent endpoint answers (U1 is unknown): a 400 with a limit message (default) or a 429 until midnight. */
+  endpointLimitMode: '400' | '429';
+  endpointUsage: Record<string, { day: string; calls: number }>;
+  /** The status of a successful create: 201 (S13) or 200 (S12 accepts both); the body is empty either way. */
+  createStatus: 200 | 201;
   /** Every request that reached the API paths (control paths not included). */
   requestCount: number;
   /** Per endpoint, e.g. `requests['POST /dossiers/{dossierId}/invoices']`. */
   requests: Record<string, number>;
-  /** Requests refused with 401 (expired or unknown token) and 429 (quota). */
-  refused: { unauthorized: number; rateLimited: number };
+  /** Requests refused with 401 (token), 429 (total quota) and over an endpoint's daily limit. */
+  refused: { unauthorized: number; rateLimited: number; endpointLimited: number };
+  /** Dossier calls that sent back the session cookie set on authentication. */
+  requestsWithCookie: number;
   now: () => number;
 }
 
@@ -194,12 +249,16 @@ export interface FakeOctopus {
   dossier(id?: number): FakeDossier;
   /** Changes a relation as a user would in Octopus (its modified time moves on). */
   updateRelation(relationId: number, patch: Partial<FakeRelation>, dossierId?: number): FakeRelation;
+  /** Deletes a relation as a user would: gone from the listing, in `deleted` of `relations/modified`. */
+  deleteRelation(relationId: number, dossierId?: number): void;
   /** Ends the tokens handed out so far, as if their 10 minutes were over. */
   expireTokens(which?: 'session' | 'dossier' | 'all'): void;
-  /** A new day for the quota: every user's count starts again at 0. */
+  /** A new day: every count starts again at 0. */
   resetUsage(): void;
-  /** Calls counted today for a user. */
+  /** Calls counted today for a user (all endpoints). */
   callsToday(user?: string): number;
+  /** Calls of an endpoint class counted today for a dossier. */
+  endpointCallsToday(endpoint: FakeEndpoint, dossierId?: number): number;
   stop(): Promise<void>;
 }
 
@@ -222,30 +281,37 @@ export function createFakeOctopusState(opts: { users?: FakeOctopusUser[]; softwa
     dossierTokenLifetimeMs: TOKEN_LIFETIME_MS,
     dailyQuotaPerUser: DEFAULT_DAILY_QUOTA,
     usage: {},
+    endpointLimits: { ...DEFAULT_ENDPOINT_LIMITS },
+    endpointLimitMode: '400',
+    endpointUsage: {},
+    createStatus: 201,
     requestCount: 0,
     requests: {},
-    refused: { unauthorized: 0, rateLimited: 0 },
+    refused: { unauthorized: 0, rateLimited: 0, endpointLimited: 0 },
+    requestsWithCookie: 0,
     now,
   };
 }
 
-/** A dossier with last year's book year (closed) and this year's (open), and its journals; no relations or products. */
+/** A dossier with last year's book year (closed) and this year's (open), their journals and VAT codes; no relations or products. */
 function emptyDossier(id: number, description: string, now: number): FakeDossier {
   const year = new Date(now).getUTCFullYear();
-  const bookyear = (byId: number, y: number, closed: boolean): FakeBookyear => ({
+  const bookyear = (byId: number, y: number, closed: boolean, withTime: boolean): FakeBookyear => ({
     bookyearKey: { id: byId },
     bookyearDescription: String(y),
-    startDate: `${y}-01-01`,
-    endDate: `${y}-12-31`,
+    startDate: `${y}-01-01${withTime ? 'T00:00:00' : ''}`,
+    endDate: `${y}-12-31${withTime ? 'T00:00:00' : ''}`,
     closed,
+    // Periods are numbered like S15's 200006: year and month, so a connector that computes 1..12 is refused.
     periods: Array.from({ length: 12 }, (_, i) => {
       const m = String(i + 1).padStart(2, '0');
       const last = new Date(Date.UTC(y, i + 1, 0)).getUTCDate();
-      return { bookyearPeriod: i + 1, startDate: `${y}-${m}-01`, endDate: `${y}-${m}-${last}` };
+      return { bookyearPeriod: y * 100 + i + 1, startDate: `${y}-${m}-01`, endDate: `${y}-${m}-${last}` };
     }),
   });
-  const journal = (byId: number, journalKey: string, name: string, closed: boolean): FakeJournal => ({
-    bookyearKey: { id: byId }, journalKey, name, closed, lastBookedDocumentNr: 0, currencyCode: 'EUR',
+  const journal = (byId: number, journalKey: string, name: string, closed: boolean, insertionType: number): FakeJournal => ({
+    bookyearKey: { id: byId }, journalKey, name, closed, closedPeriod: 0, protectedPeriod: 0, lastBookedDocumentNr: 0, insertionType,
+    currencyCode: 'EUR', customFieldList: [], customFieldLineList: [],
   });
   return {
     dossierKey: { id },
@@ -259,15 +325,22 @@ function emptyDossier(id: number, description: string, now: number): FakeDossier
     relations: [],
     products: [],
     productGroups: [],
-    bookyears: [bookyear(1, year - 1, true), bookyear(2, year, false)],
+    bookyears: [bookyear(1, year - 1, true, false), bookyear(2, year, false, true)],
     journals: [
-      journal(1, 'V1', 'Verkoopsfacturen', true),
-      journal(2, 'V1', 'Verkoopsfacturen', false),
-      journal(2, 'V2', 'Verkoopsfacturen export', true),
-      journal(2, 'A1', 'Aankoopfacturen', false),
+      journal(1, 'V1', 'Verkoopsfacturen', true, 1),
+      journal(2, 'V1', 'Verkoopsfacturen', false, 1),
+      journal(2, 'V2', 'Verkoopsfacturen export', true, 1),
+      journal(2, 'A1', 'Aankoopfacturen', false, 0),
+    ],
+    vatCodes: [
+      { code: '0', description: 'Vrijgesteld', type: 'S', basePercentage: 0 },
+      { code: '6', description: 'BTW 6%', type: 'S', basePercentage: 6 },
+      { code: '12', description: 'BTW 12%', type: 'S', basePercentage: 12 },
+      { code: '21', description: 'BTW 21%', type: 'S', basePercentage: 21 },
     ],
     invoices: [],
     relationModifiedAt: new Map(),
+    relationDeletedAt: new Map(),
   };
 }
 
@@ -277,6 +350,7 @@ export async function startFakeOctopus(
     users?: FakeOctopusUser[];
     softwareHouses?: string[];
     dailyQuotaPerUser?: number;
+    endpointLimits?: Partial<Record<FakeEndpoint, number>>;
     tokenLifetimeMs?: number;
     seed?: OctopusSeedOptions;
     now?: () => number;
@@ -288,18 +362,24 @@ export async function startFakeOctopus(
     ...(opts.now ? { now: opts.now } : {}),
   });
   if (opts.dailyQuotaPerUser !== undefined) state.dailyQuotaPerUser = opts.dailyQuotaPerUser;
+  if (opts.endpointLimits) Object.assign(state.endpointLimits, opts.endpointLimits);
   if (opts.tokenLifetimeMs !== undefined) state.tokenLifetimeMs = state.dossierTokenLifetimeMs = opts.tokenLifetimeMs;
   if (opts.seed) seedOctopus(state, opts.seed);
   const faults = noFaults();
 
   const server = await listen((req, res) => handle(req, res, state, faults), opts.port, (res, err) => {
-    send(res, 500, octopusError('INTERNAL', `Internal error in fake: ${err instanceof Error ? err.message : String(err)}`));
+    send(res, 500, octopusError(OCTOPUS_ERRORS.internal, `Internal error in fake: ${err instanceof Error ? err.message : String(err)}`));
   });
 
   const dossier = (id = DEFAULT_DOSSIER_ID) => {
     const d = state.dossiers.find((x) => x.dossierKey.id === id);
     if (!d) throw new Error(`fake Octopus has no dossier ${id}`);
     return d;
+  };
+  const relationIndex = (d: FakeDossier, relationId: number) => {
+    const i = d.relations.findIndex((r) => r.relationIdentificationServiceData.relationKey.id === relationId);
+    if (i < 0) throw new Error(`fake Octopus has no relation ${relationId}`);
+    return i;
   };
   return {
     url: `${server.origin}${API_PREFIX}`,
@@ -309,11 +389,16 @@ export async function startFakeOctopus(
     dossier,
     updateRelation(relationId, patch, dossierId = DEFAULT_DOSSIER_ID) {
       const d = dossier(dossierId);
-      const relation = d.relations.find((r) => r.relationIdentificationServiceData.relationKey.id === relationId);
-      if (!relation) throw new Error(`fake Octopus has no relation ${relationId}`);
+      const relation = d.relations[relationIndex(d, relationId)];
       Object.assign(relation, patch);
       d.relationModifiedAt.set(relationId, state.now());
       return relation;
+    },
+    deleteRelation(relationId, dossierId = DEFAULT_DOSSIER_ID) {
+      const d = dossier(dossierId);
+      d.relations.splice(relationIndex(d, relationId), 1);
+      d.relationModifiedAt.delete(relationId);
+      d.relationDeletedAt.set(relationId, state.now());
     },
     expireTokens(which = 'all') {
       if (which !== 'dossier') for (const t of state.tokens.values()) t.expiresAt = 0;
@@ -321,9 +406,14 @@ export async function startFakeOctopus(
     },
     resetUsage() {
       state.usage = {};
+      state.endpointUsage = {};
     },
     callsToday(user = DEFAULT_OCTOPUS_USER.user) {
       const u = state.usage[user];
+      return u && u.day === dayOf(state.now()) ? u.calls : 0;
+    },
+    endpointCallsToday(endpoint, dossierId = DEFAULT_DOSSIER_ID) {
+      const u = state.endpointUsage[`${endpoint}|${dossierId}`];
       return u && u.day === dayOf(state.now()) ? u.calls : 0;
     },
     stop: () => server.stop(),
@@ -351,35 +441,37 @@ interface Route {
   pattern: string;
   regex: RegExp;
   auth: AuthKind;
+  /** The daily limit the call counts against (by request: a filtered relation listing is a search). */
+  endpoint: (c: Ctx) => FakeEndpoint | null;
   handler: (ctx: Ctx) => Answer;
 }
 
-function route(method: string, pattern: string, auth: AuthKind, handler: (ctx: Ctx) => Answer): Route {
+function route(method: string, pattern: string, auth: AuthKind, endpoint: FakeEndpoint | null | ((c: Ctx) => FakeEndpoint | null), handler: (ctx: Ctx) => Answer): Route {
   const regex = new RegExp(`^${pattern.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`);
-  return { method, pattern, regex, auth, handler };
+  return { method, pattern, regex, auth, endpoint: typeof endpoint === 'function' ? endpoint : () => endpoint, handler };
 }
 
+const RELATION_FILTERS = ['relationId', 'extRelationId', 'name', 'vatNr'];
+
 const routes: Route[] = [
-  route('POST', '/authentication', 'none', authenticate),
-  route('GET', '/dossiers', 'token', listDossiers),
-  route('POST', '/dossiers', 'token', openDossier),
-  route('GET', '/dossiers/{dossierId}/relations', 'dossier', (c) => {
-    const id = c.query.get('relationId');
-    const relations = c.dossier!.relations.filter((r) => id === null || String(r.relationIdentificationServiceData.relationKey.id) === id);
-    return { status: 200, body: relations };
-  }),
-  route('GET', '/dossiers/{dossierId}/relations/modified', 'dossier', modifiedRelations),
-  route('GET', '/dossiers/{dossierId}/products', 'dossier', (c) => ({ status: 200, body: c.dossier!.products })),
-  route('GET', '/dossiers/{dossierId}/productgroups', 'dossier', (c) => ({ status: 200, body: c.dossier!.productGroups })),
-  route('GET', '/dossiers/{dossierId}/bookyears', 'dossier', (c) => ({ status: 200, body: c.dossier!.bookyears })),
-  route('GET', '/dossiers/{dossierId}/bookyears/{bookyearId}/journals', 'dossier', (c) => {
+  route('POST', '/authentication', 'none', null, authenticate),
+  route('GET', '/dossiers', 'token', 'dossiers', listDossiers),
+  route('POST', '/dossiers', 'token', 'dossiers', openDossier),
+  route('GET', '/dossiers/{dossierId}/relations', 'dossier', (c) => (RELATION_FILTERS.some((f) => c.query.has(f)) ? 'search' : 'relations'), listRelations),
+  route('GET', '/dossiers/{dossierId}/relations/modified', 'dossier', 'relations-modified', modifiedRelations),
+  route('GET', '/dossiers/{dossierId}/products', 'dossier', 'products', (c) => ({ status: 200, body: c.dossier!.products })),
+  route('GET', '/dossiers/{dossierId}/productgroups', 'dossier', 'productgroups', (c) => ({ status: 200, body: c.dossier!.productGroups })),
+  route('GET', '/dossiers/{dossierId}/bookyears', 'dossier', 'bookyears', (c) => ({ status: 200, body: c.dossier!.bookyears })),
+  route('GET', '/dossiers/{dossierId}/bookyears/{bookyearId}/journals', 'dossier', 'bookyears', (c) => {
     const id = Number(c.params.bookyearId);
-    if (!c.dossier!.bookyears.some((b) => b.bookyearKey.id === id)) return { status: 404, body: octopusError('BOOKYEAR_NOT_FOUND', `Bookyear ${c.params.bookyearId} not found`) };
+    if (!c.dossier!.bookyears.some((b) => b.bookyearKey.id === id)) return { status: 404, body: octopusError(OCTOPUS_ERRORS.notFound, `Bookyear ${c.params.bookyearId} not found`) };
     return { status: 200, body: c.dossier!.journals.filter((j) => j.bookyearKey.id === id) };
   }),
-  route('GET', '/dossiers/{dossierId}/invoices', 'dossier', listInvoices),
-  route('POST', '/dossiers/{dossierId}/invoices', 'dossier', createInvoice),
-  route('POST', '/dossiers/{dossierId}/invoices/book', 'dossier', bookInvoices),
+  route('GET', '/dossiers/{dossierId}/vatcodes', 'dossier', null, (c) => ({ status: 200, body: c.dossier!.vatCodes })),
+  route('GET', '/dossiers/{dossierId}/invoices', 'dossier', 'search', invoiceByKey),
+  route('POST', '/dossiers/{dossierId}/invoices', 'dossier', 'invoices', createInvoice),
+  route('GET', '/dossiers/{dossierId}/invoices/modified', 'dossier', 'invoices-modified', modifiedInvoices),
+  route('POST', '/dossiers/{dossierId}/invoices/book', 'dossier', 'invoices', bookInvoices),
 ];
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, state: FakeOctopusState, faults: FakeOctopusFaults) {
@@ -389,13 +481,14 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
 
   const control = { faults, noFaults, extraFaults: ['expireDossierTokensAfter'] as const, summary: () => summary(state) };
   if (answerControl(res, url.pathname, method, raw, control)) return;
-  if (!url.pathname.startsWith(API_PREFIX)) return send(res, 404, octopusError('NOT_FOUND', 'Not found'));
+  if (!url.pathname.startsWith(API_PREFIX)) return send(res, 404, octopusError(OCTOPUS_ERRORS.notFound, 'Not found'));
 
   const path = `/${url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '')}`;
   const candidates = routes.filter((r) => r.regex.test(path));
   const matched = candidates.find((r) => r.method === method);
   countRequest(state, `${method} ${matched?.pattern ?? path}`);
   await applyLatency(faults);
+  // A held write is carried out after the hold, whether or not the client still waits (docs/exactly-once.md).
   await holdLateCommit(faults, method, path);
 
   const relative = path.slice(1);
@@ -404,8 +497,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
 
   if (!matched) {
     return candidates.length > 0
-      ? send(res, 405, octopusError('METHOD_NOT_ALLOWED', `${method} not allowed on ${path}`))
-      : send(res, 404, octopusError('NOT_FOUND', `Unknown resource ${path}`));
+      ? send(res, 405, octopusError(OCTOPUS_ERRORS.invalidParameters, `${method} not allowed on ${path}`))
+      : send(res, 404, octopusError(OCTOPUS_ERRORS.notFound, `Unknown resource ${path}`));
   }
 
   const params = (matched.regex.exec(path)?.groups ?? {}) as Record<string, string>;
@@ -421,19 +514,26 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
     const token = state.tokens.get(header(req, 'token') ?? '');
     if (!token || token.expiresAt <= now) {
       state.refused.unauthorized++;
-      return send(res, 401, octopusError('TOKEN_INVALID', 'Invalid or expired token presented, unauthorized'));
+      return send(res, 401, octopusError(OCTOPUS_ERRORS.invalidToken, 'Invalid or expired token presented, unauthorized'));
     }
     ctx.user = token.user;
   } else {
     const dossierId = Number(params.dossierId);
-    const token = state.dossierTokens.get(header(req, 'dossiertoken') ?? '');
+    const presented = header(req, 'dossiertoken');
+    if (presented === undefined) {
+      state.refused.unauthorized++;
+      // S15: a dossier call with `Token` instead of `dossierToken`.
+      return send(res, 401, octopusError(OCTOPUS_ERRORS.emptyAccessToken, 'Empty access token'));
+    }
+    const token = state.dossierTokens.get(presented);
     if (!token || token.expiresAt <= now || token.dossierId !== dossierId) {
       state.refused.unauthorized++;
-      return send(res, 401, octopusError('DOSSIER_TOKEN_INVALID', 'Invalid or expired dossier token presented, unauthorized'));
+      return send(res, 401, octopusError(OCTOPUS_ERRORS.invalidToken, 'Invalid or expired dossier token presented, unauthorized'));
     }
     ctx.user = token.user;
     ctx.dossier = state.dossiers.find((d) => d.dossierKey.id === dossierId) ?? null;
-    if (!ctx.dossier) return send(res, 404, octopusError('DOSSIER_NOT_FOUND', `Dossier ${params.dossierId} not found`));
+    if (!ctx.dossier) return send(res, 404, octopusError(OCTOPUS_ERRORS.notFound, `Dossier ${params.dossierId} not found`));
+    if ((header(req, 'cookie') ?? '').includes('OCTOPUS_SESSION=')) state.requestsWithCookie++;
   }
 
   if (ctx.user !== null) {
@@ -441,8 +541,18 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
     const usage = state.usage[ctx.user]?.day === day ? state.usage[ctx.user] : (state.usage[ctx.user] = { day, calls: 0 });
     if (usage.calls >= state.dailyQuotaPerUser) {
       state.refused.rateLimited++;
-      const retryAfter = Math.max(1, Math.ceil((nextDayStart(now) - now) / 1000));
-      return send(res, 429, octopusError('QUOTA_EXCEEDED', `Daily API call limit of ${state.dailyQuotaPerUser} reached for this user`), { 'retry-after': String(retryAfter) });
+      return send(res, 429, octopusError(OCTOPUS_ERRORS.limitReached, `Daily API call limit of ${state.dailyQuotaPerUser} reached for this user`), untilMidnight(now));
+    }
+    const endpoint = matched.endpoint(ctx);
+    if (endpoint) {
+      const key = `${endpoint}|${ctx.dossier?.dossierKey.id ?? `user:${ctx.user}`}`;
+      const used = state.endpointUsage[key]?.day === day ? state.endpointUsage[key] : (state.endpointUsage[key] = { day, calls: 0 });
+      if (used.calls >= state.endpointLimits[endpoint]) {
+        state.refused.endpointLimited++;
+        const refusal = octopusError(OCTOPUS_ERRORS.limitReached, `Daily limit of ${state.endpointLimits[endpoint]} calls reached for ${method} ${matched.pattern}`);
+        return state.endpointLimitMode === '429' ? send(res, 429, refusal, untilMidnight(now)) : send(res, 400, refusal);
+      }
+      used.calls++;
     }
     usage.calls++;
   }
@@ -461,17 +571,18 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
 function authenticate(c: Ctx): Answer {
   const input = (c.body ?? {}) as Record<string, unknown>;
   if (typeof input.user !== 'string' || typeof input.password !== 'string' || !input.user || !input.password) {
-    return { status: 400, body: octopusError('INVALID_PARAMETERS', 'Invalid or missing parameters passed: user and password are required') };
+    return { status: 400, body: octopusError(OCTOPUS_ERRORS.invalidParameters, 'Invalid or missing parameters passed: user and password are required') };
   }
   const softwareHouse = c.headers.softwarehouseuuid;
   if (typeof softwareHouse !== 'string' || !c.state.softwareHouses.includes(softwareHouse)) {
-    return { status: 401, body: octopusError('SOFTWARE_HOUSE_UNKNOWN', 'Unknown or missing softwareHouseUuid') };
+    return { status: 401, body: octopusError(OCTOPUS_ERRORS.invalidToken, 'Unknown or missing softwareHouseUuid') };
   }
   const account = c.state.users.find((u) => u.user === input.user && u.password === input.password);
-  if (!account) return { status: 401, body: octopusError('AUTHENTICATION_FAILED', 'Authentication failed: invalid user or password') };
+  if (!account) return { status: 401, body: octopusError(OCTOPUS_ERRORS.invalidToken, 'Authentication failed: invalid user or password') };
   const token = randomBytes(24).toString('base64url');
   c.state.tokens.set(token, { user: account.user, expiresAt: c.state.now() + c.state.tokenLifetimeMs });
-  return { status: 200, body: { token } };
+  // SOAP needs the session cookie on later calls; whether REST does is unconfirmed (U13): set it, count who sends it back.
+  return { status: 200, body: { token }, headers: { 'set-cookie': `OCTOPUS_SESSION=${randomBytes(8).toString('hex')}; Path=/; HttpOnly` } };
 }
 
 function accessible(c: Ctx): FakeDossier[] {
@@ -491,120 +602,131 @@ function listDossiers(c: Ctx): Answer {
 
 function openDossier(c: Ctx): Answer {
   const raw = c.query.get('dossierId');
-  if (!raw || !/^\d+$/.test(raw)) return { status: 400, body: octopusError('INVALID_PARAMETERS', 'Invalid or missing parameters passed: dossierId') };
+  if (!raw || !/^\d+$/.test(raw)) return { status: 400, body: octopusError(OCTOPUS_ERRORS.invalidParameters, 'Invalid or missing parameters passed: dossierId') };
   const dossier = accessible(c).find((d) => d.dossierKey.id === Number(raw));
-  if (!dossier) return { status: 404, body: octopusError('DOSSIER_NOT_FOUND', `Dossier ${raw} not found`) };
+  if (!dossier) return { status: 404, body: octopusError(OCTOPUS_ERRORS.notFound, `Dossier ${raw} not found`) };
   const token = randomBytes(24).toString('base64url');
   c.state.dossierTokens.set(token, { user: c.user!, dossierId: dossier.dossierKey.id, expiresAt: c.state.now() + c.state.dossierTokenLifetimeMs });
   return { status: 200, body: { Dossiertoken: token } };
 }
 
+/** Every relation, or (a search) those matching `relationId`/`extRelationId`/`name`/`vatNr`: 404 when none (S12). */
+function listRelations(c: Ctx): Answer {
+  const filters = RELATION_FILTERS.filter((f) => c.query.has(f));
+  if (filters.length === 0) return { status: 200, body: c.dossier!.relations };
+  const value = (f: string) => c.query.get(f) ?? '';
+  const found = c.dossier!.relations.filter((r) =>
+    filters.every((f) =>
+      f === 'relationId' ? String(r.relationIdentificationServiceData.relationKey.id) === value(f)
+        : f === 'extRelationId' ? String(r.relationIdentificationServiceData.externalRelationId ?? '') === value(f)
+          : f === 'name' ? r.name.toLowerCase().includes(value(f).toLowerCase())
+            : (r.vatNr ?? '') === value(f)));
+  return found.length > 0 ? { status: 200, body: found } : { status: 404, body: octopusError(OCTOPUS_ERRORS.notFound, 'No relations found') };
+}
+
+/** `modifiedTimeStamp` read as UTC wall-clock (S16); a wrong format is a 400. */
+function sinceOf(c: Ctx): number | Answer {
+  const raw = c.query.get('modifiedTimeStamp') ?? '';
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})$/.exec(raw);
+  if (!m) return { status: 400, body: octopusError(OCTOPUS_ERRORS.invalidParameters, `Invalid or missing parameters passed: modifiedTimeStamp '${raw}' (expected YYYY-MM-DD HH:MM:SS.mmm)`) };
+  const [, y, mo, d, h, mi, s, ms] = m.map(Number);
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+}
+
 function modifiedRelations(c: Ctx): Answer {
-  const raw = c.query.get('modifiedTimeStamp');
-  const since = raw ? parseOctopusTimestamp(raw) : null;
-  if (!since) return { status: 400, body: octopusError('INVALID_PARAMETERS', `Invalid or missing parameters passed: modifiedTimeStamp '${raw ?? ''}' (expected YYYY-MM-DD HH:MM:SS.mmm)`) };
+  const since = sinceOf(c);
+  if (typeof since !== 'number') return since;
   const d = c.dossier!;
-  const changed = d.relations.filter((r) => (d.relationModifiedAt.get(r.relationIdentificationServiceData.relationKey.id) ?? 0) >= since.getTime());
-  if (changed.length === 0) return { status: 404, body: octopusError('NOT_FOUND', `No relations modified since ${raw}`) };
-  return { status: 200, body: changed };
+  const modified = d.relations.filter((r) => (d.relationModifiedAt.get(r.relationIdentificationServiceData.relationKey.id) ?? 0) >= since);
+  const deleted = [...d.relationDeletedAt].filter(([, at]) => at >= since).map(([id]) => ({ relationKey: { id }, externalRelationId: null }));
+  if (modified.length === 0 && deleted.length === 0) return { status: 404, body: octopusError(OCTOPUS_ERRORS.notFound, 'No modified relations found') };
+  return { status: 200, body: { modified, deleted } };
 }
 
-function requiredBookyearJournal(c: Ctx): { bookyear: FakeBookyear; journal: FakeJournal } | Answer {
+const invoiceJson = ({ booked: _booked, modifiedAt: _at, ...invoice }: FakeInvoice) => invoice;
+
+function journalOf(c: Ctx, allowAllBookyears: boolean): { bookyearId: number; journalKey: string } | Answer {
   const bookyearId = Number(c.query.get('bookyearId'));
-  const journalKey = c.query.get('journalKey') ?? c.query.get('journal');
-  if (!Number.isInteger(bookyearId) || !journalKey) return { status: 400, body: octopusError('INVALID_PARAMETERS', 'Invalid or missing parameters passed: bookyearId and journalKey') };
-  const bookyear = c.dossier!.bookyears.find((b) => b.bookyearKey.id === bookyearId);
-  if (!bookyear) return { status: 404, body: octopusError('BOOKYEAR_NOT_FOUND', `Bookyear ${bookyearId} not found`) };
-  const journal = c.dossier!.journals.find((j) => j.bookyearKey.id === bookyearId && j.journalKey === journalKey);
-  if (!journal) return { status: 404, body: octopusError('JOURNAL_NOT_FOUND', `Journal ${journalKey} not found in bookyear ${bookyearId}`) };
-  return { bookyear, journal };
+  const journalKey = c.query.get('journalKey');
+  if (!Number.isInteger(bookyearId) || !journalKey) return { status: 400, body: octopusError(OCTOPUS_ERRORS.invalidParameters, 'Invalid or missing parameters passed: bookyearId and journalKey') };
+  if (bookyearId === -1 && allowAllBookyears) return { bookyearId, journalKey };
+  if (!c.dossier!.bookyears.some((b) => b.bookyearKey.id === bookyearId)) return { status: 404, body: octopusError(OCTOPUS_ERRORS.notFound, `Bookyear ${bookyearId} not found`) };
+  if (!c.dossier!.journals.some((j) => j.bookyearKey.id === bookyearId && j.journalKey === journalKey)) {
+    return { status: 404, body: octopusError(OCTOPUS_ERRORS.notFound, `Journal ${journalKey} not found in bookyear ${bookyearId}`) };
+  }
+  return { bookyearId, journalKey };
 }
 
-function listInvoices(c: Ctx): Answer {
-  const found = requiredBookyearJournal(c);
-  if ('status' in found) return found;
+/** One invoice by its full key; without `documentSeqNr` a 400 (the pessimistic reading of S13, docs §9 U6). */
+function invoiceByKey(c: Ctx): Answer {
+  const where = journalOf(c, false);
+  if ('status' in where) return where;
   const seq = c.query.get('documentSeqNr');
-  const invoices = c.dossier!.invoices.filter(
-    (i) => i.bookyearKey.id === found.bookyear.bookyearKey.id && i.journalKey === found.journal.journalKey && (seq === null || String(i.documentSequenceNr) === seq),
+  if (seq === null || !/^\d+$/.test(seq)) return { status: 400, body: octopusError(OCTOPUS_ERRORS.invalidParameters, 'Invalid or missing parameters passed: documentSeqNr') };
+  const found = c.dossier!.invoices.filter((i) => i.bookyearKey.id === where.bookyearId && i.journalKey === where.journalKey && i.documentSequenceNr === Number(seq));
+  return found.length > 0 ? { status: 200, body: found.map(invoiceJson) } : { status: 404, body: octopusError(OCTOPUS_ERRORS.notFound, 'No invoices found') };
+}
+
+/** Invoices of a journal created or changed since the stamp, booked or not; `bookyearId=-1` = every book year (S12, S13). */
+function modifiedInvoices(c: Ctx): Answer {
+  const where = journalOf(c, true);
+  if ('status' in where) return where;
+  const since = sinceOf(c);
+  if (typeof since !== 'number') return since;
+  const found = c.dossier!.invoices.filter(
+    (i) => (where.bookyearId === -1 || i.bookyearKey.id === where.bookyearId) && i.journalKey === where.journalKey && i.modifiedAt >= since,
   );
-  return { status: 200, body: invoices };
+  return found.length > 0 ? { status: 200, body: found.map(invoiceJson) } : { status: 404, body: octopusError(OCTOPUS_ERRORS.notFound, 'No modified invoices found') };
 }
 
 function createInvoice(c: Ctx): Answer {
-  const d = c.dossier!;
-  const input = c.body;
-  if (!input || typeof input !== 'object' || Array.isArray(input)) return { status: 400, body: octopusError('INVALID_PARAMETERS', 'Invalid or missing parameters passed: no invoice data') };
-  const inv = input as Record<string, unknown>;
-  const bookyearId = Number((inv.bookyearKey as { id?: unknown } | undefined)?.id);
-  const bookyear = d.bookyears.find((b) => b.bookyearKey.id === bookyearId);
-  if (!bookyear) return { status: 400, body: octopusError('INVALID_PARAMETERS', `Invalid or missing parameters passed: bookyear ${String(bookyearId)} unknown`) };
-  if (bookyear.closed) return { status: 403, body: octopusError('BOOKYEAR_CLOSED', `Bookyear ${bookyear.bookyearDescription} is closed`) };
-  const journal = d.journals.find((j) => j.bookyearKey.id === bookyearId && j.journalKey === inv.journalKey);
-  if (!journal) return { status: 400, body: octopusError('INVALID_PARAMETERS', `Invalid or missing parameters passed: journal ${scalarText(inv.journalKey)} unknown`) };
-  if (journal.closed) return { status: 403, body: octopusError('JOURNAL_CLOSED', `Journal ${journal.journalKey} is closed or in use`) };
-
-  const relationId = Number((inv.relationIdentificationServiceData as { relationKey?: { id?: unknown } } | undefined)?.relationKey?.id);
-  const relation = d.relations.find((r) => r.relationIdentificationServiceData.relationKey.id === relationId);
-  if (!relation || !relation.client) return { status: 400, body: octopusError('RELATION_NOT_FOUND', `Relation ${String(relationId)} is not a known client`) };
-
-  const documentDate = typeof inv.documentDate === 'string' ? inv.documentDate.slice(0, 10) : '';
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(documentDate) || documentDate < bookyear.startDate || documentDate > bookyear.endDate) {
-    return { status: 500, body: octopusError('INVALID_DATE', `Document date '${documentDate}' is not in bookyear ${bookyear.bookyearDescription}`, 'DateOutOfRangeException') };
-  }
-
-  const rawLines = Array.isArray(inv.invoiceLines) ? inv.invoiceLines : [];
-  if (rawLines.length === 0) return { status: 400, body: octopusError('INVALID_PARAMETERS', 'Invalid or missing parameters passed: invoiceLines') };
-  const lines: FakeInvoiceLine[] = [];
-  for (const [i, l] of rawLines.entries()) {
-    const line = (l ?? {}) as Record<string, unknown>;
-    const code = typeof line.externProductNr === 'string' && line.externProductNr.trim() ? line.externProductNr.trim() : null;
-    const product = code ? d.products.find((p) => p.externProductNr === code) : undefined;
-    if (code && !product) return { status: 500, body: octopusError('PRODUCT_NOT_FOUND', `Line ${i + 1}: product '${code}' does not exist`, 'UnknownProductException') };
-    const count = Number(line.count ?? 0);
-    if (!Number.isFinite(count)) return { status: 500, body: octopusError('INVALID_AMOUNT', `Line ${i + 1}: count is not a number`) };
-    // No unit price on a product line: the product's own sales price (UNCONFIRMED, like the other product behaviour).
-    const unitPrice = line.unitPrice === undefined || line.unitPrice === null ? (product?.salesPrice ?? 0) : Number(line.unitPrice);
-    if (!Number.isFinite(unitPrice)) return { status: 500, body: octopusError('INVALID_AMOUNT', `Line ${i + 1}: unitPrice is not a number`) };
-    lines.push({
-      externProductNr: code,
-      description: scalarText(line.description ?? product?.description),
-      count,
-      unit: typeof line.unit === 'string' ? line.unit : product?.unit ?? null,
-      unitPrice,
-      vatCodeKey: typeof line.vatCodeKey === 'string' ? line.vatCodeKey : product?.vatCodeKey ?? null,
-    });
-  }
-
-  const taken = d.invoices.filter((i) => i.bookyearKey.id === bookyearId && i.journalKey === journal.journalKey).map((i) => i.documentSequenceNr);
-  const documentSequenceNr = Math.max(journal.lastBookedDocumentNr, ...taken, 0) + 1;
-  d.invoices.push({
-    bookyearKey: { id: bookyearId },
-    journalKey: journal.journalKey,
-    documentSequenceNr,
-    documentDate,
+  const refusal = octopusCreateRefusal(c.dossier!, c.body);
+  if (refusal) return refusal;
+  const inv = c.body as Record<string, unknown>;
+  const lines = (inv.invoiceLines as Record<string, unknown>[]).map((l): FakeInvoiceLine => ({
+    externProductNr: typeof l.externProductNr === 'string' && l.externProductNr.trim() ? l.externProductNr.trim() : null,
+    description: scalarText(l.description),
+    count: Number(l.count),
+    unit: typeof l.unit === 'string' ? l.unit : null,
+    unitPrice: Number(l.unitPrice),
+    vatCodeKey: scalarText(l.vatCodeKey),
+    discountPercentage: Number(l.discountPercentage ?? 0),
+  }));
+  c.dossier!.invoices.push({
+    bookyearKey: { id: Number((inv.bookyearKey as { id: unknown }).id) },
+    journalKey: String(inv.journalKey),
+    documentSequenceNr: Number(inv.documentSequenceNr),
+    bookyearPeriodeNr: Number(inv.bookyearPeriodeNr),
+    documentDate: String(inv.documentDate).slice(0, 10),
+    expiryDate: String(inv.expiryDate).slice(0, 10),
     currencyCode: typeof inv.currencyCode === 'string' ? inv.currencyCode : 'EUR',
     exchangeRate: Number(inv.exchangeRate ?? 1),
-    relationIdentificationServiceData: { relationKey: { id: relationId } },
+    relationIdentificationServiceData: { relationKey: { id: Number((inv.relationIdentificationServiceData as { relationKey: { id: unknown } }).relationKey.id) } },
     comment: typeof inv.comment === 'string' ? inv.comment : null,
     reference: typeof inv.reference === 'string' ? inv.reference : null,
+    orderReference: typeof inv.orderReference === 'string' ? inv.orderReference : null,
+    customFieldValueList: Array.isArray(inv.customFieldValueList) ? (inv.customFieldValueList as FakeInvoice['customFieldValueList']) : [],
     invoiceLines: lines,
     booked: false,
+    modifiedAt: c.state.now(),
   });
-  // The real API answers a create with 201 and an empty body (unnamed Ruby client's tests).
-  return { status: 201, body: '', wrote: true };
+  // An empty body (S13: 201; S12 accepts 200 as well): the invoice's key is the number the client sent.
+  return { status: c.state.createStatus, body: '', wrote: true };
 }
 
 function bookInvoices(c: Ctx): Answer {
-  const found = requiredBookyearJournal(c);
-  if ('status' in found) return found;
+  const where = journalOf(c, false);
+  if ('status' in where) return where;
   const to = Number(c.query.get('toDocumentSeqNr'));
-  if (!Number.isInteger(to)) return { status: 400, body: octopusError('INVALID_PARAMETERS', 'Invalid or missing parameters passed: toDocumentSeqNr') };
+  if (!Number.isInteger(to)) return { status: 400, body: octopusError(OCTOPUS_ERRORS.invalidParameters, 'Invalid or missing parameters passed: toDocumentSeqNr') };
+  const journal = c.dossier!.journals.find((j) => j.bookyearKey.id === where.bookyearId && j.journalKey === where.journalKey)!;
   let booked = 0;
   for (const inv of c.dossier!.invoices) {
-    if (inv.bookyearKey.id === found.bookyear.bookyearKey.id && inv.journalKey === found.journal.journalKey && !inv.booked && inv.documentSequenceNr <= to) {
+    if (inv.bookyearKey.id === where.bookyearId && inv.journalKey === where.journalKey && !inv.booked && inv.documentSequenceNr <= to) {
       inv.booked = true;
+      inv.modifiedAt = c.state.now();
       booked++;
-      found.journal.lastBookedDocumentNr = Math.max(found.journal.lastBookedDocumentNr, inv.documentSequenceNr);
+      journal.lastBookedDocumentNr = Math.max(journal.lastBookedDocumentNr, inv.documentSequenceNr);
     }
   }
   return { status: 200, body: { bookedDocuments: booked }, wrote: true };
@@ -618,14 +740,11 @@ function summary(state: FakeOctopusState) {
     requests: state.requests,
     refused: state.refused,
     usage: state.usage,
+    endpointUsage: state.endpointUsage,
     dossiers: state.dossiers.map((d) => ({
       id: d.dossierKey.id, relations: d.relations.length, products: d.products.length, productGroups: d.productGroups.length, invoices: d.invoices.length,
     })),
   };
-}
-
-export function octopusError(errorCode: string, errorMessage: string, technicalInfo: string | null = null) {
-  return { errorCode, errorMessage, technicalInfo };
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
@@ -633,15 +752,15 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The Brussels calendar day of an instant, `YYYY-MM-DD`: the quota's day. */
+/** The Brussels calendar day of an instant, `YYYY-MM-DD`: the limits' day (S17). */
 function dayOf(t: number): string {
   return formatOctopusTimestamp(new Date(t)).slice(0, 10);
 }
 
-function nextDayStart(t: number): number {
+function untilMidnight(t: number): Record<string, string> {
   const [y, m, d] = dayOf(t).split('-').map(Number) as [number, number, number];
-  const next = new Date(Date.UTC(y, m - 1, d + 1));
-  return parseOctopusTimestamp(`${next.toISOString().slice(0, 10)} 00:00:00.000`)!.getTime();
+  const next = parseOctopusTimestamp(`${new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10)} 00:00:00.000`)!.getTime();
+  return { 'retry-after': String(Math.max(1, Math.ceil((next - t) / 1000))) };
 }
 
 // ---- deterministic demo data ----
@@ -655,7 +774,10 @@ export interface OctopusSeedOptions {
   seed?: number;
 }
 
-const groupNames = ['Tijden', 'Materialen', 'Diensten', 'Sanitair', 'Verwarming', 'Elektriciteit', 'Dakwerken', 'Tuin'];
+const groupNames: [string, string][] = [
+  ['Tijden', 'Temps'], ['Materialen', 'Matériaux'], ['Diensten', 'Services'], ['Sanitair', 'Sanitaire'], ['Verwarming', 'Chauffage'],
+  ['Elektriciteit', 'Électricité'], ['Dakwerken', 'Toitures'], ['Tuin', 'Jardin'],
+];
 const firstNames = ['Jan', 'Piet', 'Koen', 'Wim', 'Johan', 'Willem', 'Sofie', 'Eva', 'Lotte', 'An', 'Marleen', 'Fien', 'Daan', 'Bram', 'Joost', 'Ruben', 'Ingrid', 'Femke', 'Thijs', 'Noor', 'Lies', 'Gert', 'Tom', 'Ria'];
 const lastNames = ['Peeters', 'Janssens', 'Maes', 'Jacobs', 'Mertens', 'Willems', 'Claes', 'Goossens', 'Wouters', 'De Smet', 'Dubois', 'Lambrechts', 'Vermeulen', 'Hermans', 'Aerts', 'Van den Broeck', 'Smets', 'De Vries', 'Bakker', 'Van Dijk'];
 const trades = ['Bakkerij', 'Installatiebedrijf', 'Loodgieterij', 'Garage', 'Restaurant', 'Kapsalon', 'Bouwbedrijf', 'Schilderwerken', 'Camping', 'Woonzorgcentrum', 'Hotel', 'Tandartspraktijk', 'Slagerij', 'Fietsenwinkel', 'Sociale huisvesting', 'Sportschool'];
@@ -670,7 +792,7 @@ const materials = ['Koperen bocht', 'Knelkoppeling', 'T-stuk', 'Kogelkraan', 'PV
 /**
  * Fills a dossier with realistic Flemish data. Products Reistijd, Werktijd and Voorrijkosten exist in group
  * Tijden as in the manual's examples. Relation ids run from 1; every 30th relation is inactive, every 12th is
- * a supplier only (not a customer), every 6th a private person (first name, no company).
+ * a supplier only (not a customer), every 6th a private person (first name, no company); every 4th pays in 14 days.
  */
 export function seedOctopus(state: FakeOctopusState, opts: OctopusSeedOptions = {}): { groups: number; products: number; relations: number } {
   const dossier = state.dossiers.find((d) => d.dossierKey.id === (opts.dossierId ?? DEFAULT_DOSSIER_ID));
@@ -681,27 +803,26 @@ export function seedOctopus(state: FakeOctopusState, opts: OctopusSeedOptions = 
   const { rnd, pick, digits } = seededRandom(opts.seed ?? 1);
   const slug = (s: string) => s.toLowerCase().normalize('NFD').replace(/[^a-z0-9]+/g, '');
   const round2 = (n: number) => Math.round(n * 100) / 100;
+  const nl = (nlText: string, fr: string | null = null): Multilingual => ({ description_NL: nlText, description_FR: fr });
+  const vatRate: Record<string, number> = { '6': 6, '21': 21 };
 
-  dossier.productGroups = Array.from({ length: groupCount }, (_, i) => ({
-    productGroupKey: { id: i + 1 }, description: groupNames[i] ?? `Groep ${i + 1}`, active: true,
-  }));
+  dossier.productGroups = Array.from({ length: groupCount }, (_, i) => {
+    const [name, fr] = groupNames[i] ?? [`Groep ${i + 1}`, `Groupe ${i + 1}`];
+    return { productGroupKey: { id: i + 1 }, description: nl(name, fr) };
+  });
   const otherGroup = () => (groupCount > 1 ? 2 + Math.floor(rnd() * (groupCount - 1)) : 1);
+  const product = (id: number, nr: string, description: string, price: number, unit: string, group: number, vatCode: string): FakeProduct => ({
+    productKey: { id }, externProductNr: nr, description: nl(description), code: nl(nr), priceVatExclusive: price,
+    priceVatInclusive: round2(price * (1 + vatRate[vatCode] / 100)), productGroup: { id: group }, unit, vatCode, currencyCode: 'EUR',
+    defaultBookingAccountNr: 700000, supplierInfo: null,
+  });
   const fixed: [string, string, number, string][] = [['Reistijd', 'Reistijd', 45, 'uur'], ['Werktijd', 'Werktijd', 62.5, 'uur'], ['Voorrijkosten', 'Voorrijkosten', 35, 'stuk']];
   dossier.products = Array.from({ length: productCount }, (_, i): FakeProduct => {
     if (i < fixed.length) {
-      const [nr, description, salesPrice, unit] = fixed[i];
-      return { productKey: { id: i + 1 }, externProductNr: nr, description, salesPrice, unit, productGroupKey: { id: 1 }, vatCodeKey: '21', active: true };
+      const [nr, description, price, unit] = fixed[i];
+      return product(i + 1, nr, description, price, unit, 1, '21');
     }
-    return {
-      productKey: { id: i + 1 },
-      externProductNr: `ART-${1000 + i}`,
-      description: `${pick(materials)} ${pick(MATERIAL_SIZES)}`,
-      salesPrice: round2(0.95 + rnd() * 120),
-      unit: 'stuk',
-      productGroupKey: { id: otherGroup() },
-      vatCodeKey: rnd() < 0.1 ? '6' : '21',
-      active: true,
-    };
+    return product(i + 1, `ART-${1000 + i}`, `${pick(materials)} ${pick(MATERIAL_SIZES)}`, round2(0.95 + rnd() * 120), 'stuk', otherGroup(), rnd() < 0.1 ? '6' : '21');
   });
 
   const base = state.now() - 24 * 3_600_000;
@@ -725,11 +846,15 @@ export function seedOctopus(state: FakeOctopusState, opts: OctopusSeedOptions = 
       telephone: `0${digits(1)} ${digits(3)} ${digits(2)} ${digits(2)}`,
       mobile: `04${digits(2)} ${digits(2)} ${digits(2)} ${digits(2)}`,
       vatNr: person ? null : `BE0${digits(9)}`,
+      vatType: person ? 7 : 1,
       client: i % 12 !== 11,
       supplier: i % 12 === 11 || i % 7 === 0,
       active: i % 30 !== 29,
+      expirationDays: i % 4 === 3 ? 14 : 30,
+      expirationType: 0,
     };
   });
   dossier.relationModifiedAt = new Map(dossier.relations.map((r, i) => [r.relationIdentificationServiceData.relationKey.id, base + i * 1000]));
+  dossier.relationDeletedAt = new Map();
   return { groups: groupCount, products: productCount, relations: relationCount };
 }

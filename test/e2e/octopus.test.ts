@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REFERENCE_LABEL } from '../../connectors/octopus/connector.js';
-import { DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeOctopus, type FakeInvoice } from '../../fakes/octopus/server.js';
+import { DEFAULT_ENDPOINT_LIMITS, DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeEndpoint, type FakeOctopus, type FakeInvoice } from '../../fakes/octopus/server.js';
 import { allTables } from '../helpers/activation.js';
 import { startStack, eventually, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
  * Octopus end to end (issue 5): real Temporal dev server, real Postgres, the fake Octopus over real HTTP.
  * One tenant is activated once (600 relations, 150 products, 5 groups); the sync and archive scenarios then run
- * against it.
+ * against it. This suite lists more often than one Octopus day allows; the daily endpoint limits have their own day
+ * in octopus-day.test.ts.
  */
+const roomy = Object.fromEntries(Object.keys(DEFAULT_ENDPOINT_LIMITS).map((k) => [k, 10_000])) as Record<FakeEndpoint, number>;
 let stack: Stack;
 let fake: FakeOctopus;
 const tenant = uniqueTenant('oct');
@@ -48,9 +49,14 @@ async function customer(externalId: number) {
 }
 
 beforeAll(async () => {
-  fake = await startFakeOctopus({ seed: { relations: 600, products: 150, groups: 5 } });
+  fake = await startFakeOctopus({ seed: { relations: 600, products: 150, groups: 5 }, endpointLimits: roomy });
   // The per-minute quota is tested in quota.test.ts; here it must not depend on where the minute boundary falls.
-  stack = await startStack('oct-e2e', { env: { OCTOPUS_BASE_URL: fake.url, QUOTA_OCTOPUS_PER_MINUTE: '1000' } });
+  stack = await startStack('oct-e2e', {
+    env: {
+      OCTOPUS_BASE_URL: fake.url, QUOTA_OCTOPUS_PER_MINUTE: '1000',
+      QUOTA_OCTOPUS_PRODUCTS_PER_DAY: '1000', QUOTA_OCTOPUS_PRODUCTGROUPS_PER_DAY: '1000', QUOTA_OCTOPUS_RELATIONS_PER_DAY: '1000',
+    },
+  });
   stack.tenants.push(tenant);
 });
 
@@ -90,7 +96,8 @@ describe('activation', () => {
     expect(dossiers.body.items).toEqual([{ id: '101', name: 'Installatiebedrijf Peeters BV' }, { id: '102', name: 'Peeters Vastgoed BV' }]);
     const journals = await api('GET', `${base}/integration/options/journals?administration=101`);
     expect(journals.status).toBe(200);
-    expect(journals.body.items.map((j: { id: string }) => j.id)).toEqual(['V1', 'A1']);
+    // Only open sales journals: V2 is closed, A1 is a purchase journal.
+    expect(journals.body.items.map((j: { id: string }) => j.id)).toEqual(['V1']);
     const articles = await api('GET', `${base}/integration/options/articles?q=reis&administration=101`);
     expect(articles.body.items).toEqual([expect.objectContaining({ code: 'Reistijd', name: 'Reistijd', group: 'Tijden' })]);
     const noDossier = await api('GET', `${base}/integration/options/journals`);
@@ -102,6 +109,7 @@ describe('activation', () => {
     ['an unknown dossier', { dossierId: '999' }, 'dossierId', 'Dossier niet bekend in Octopus'],
     ['a closed journal', { journal: 'V2' }, 'journal', "Dagboek 'V2' is afgesloten in Octopus"],
     ['an unknown journal', { journal: 'Z9' }, 'journal', 'Dagboek niet bekend in Octopus'],
+    ['a purchase journal', { journal: 'A1' }, 'journal', "Dagboek 'A1' is geen verkoopdagboek in Octopus; kies een dagboek dat met V begint"],
     ['an unknown article', { travelTimeArticle: 'Reiskosten' }, 'travelTimeArticle', 'Artikel niet bekend in Octopus'],
   ])("'Controleer' reports %s as that field's error", async (_, change, field, error) => {
     const res = await api('POST', `${base}/integration/activation/check-settings`, { settings: { ...settings, ...change } });
@@ -112,13 +120,15 @@ describe('activation', () => {
     if (field !== 'dossierId') expect(byField.dossierId).toMatchObject({ ok: true, found: { id: '101' } });
   });
 
-  it('saves with the daily cadence message and imports every page, renewing an expired dossier token mid-import', async () => {
+  it('saves with the daily cadence message and imports every page from the downloads of "Controleer", renewing an expired dossier token', async () => {
     const check = await api('POST', `${base}/integration/activation/check-settings`, { settings });
     expect(check.body.ok).toBe(true);
-    // Ten minutes pass in the middle of the import: every dossier token expires right after the product groups.
-    fake.faults.expireDossierTokensAfter = { path: 'productgroups', count: 1 };
+    // Ten minutes pass between "Controleer" and "Opslaan": the dossier token has expired.
+    fake.expireTokens('dossier');
     const tokensBefore = calls('POST /dossiers');
     const refusedBefore = fake.state.refused.unauthorized;
+    const productsBefore = calls('GET /dossiers/{dossierId}/products');
+    const groupsBefore = calls('GET /dossiers/{dossierId}/productgroups');
 
     const saved = await api('PUT', `${base}/integration/settings`, { settings });
     expect(saved.status).toBe(200);
@@ -127,7 +137,9 @@ describe('activation', () => {
     expect(saved.body.message).not.toContain('elke 5 minuten');
     for (const id of saved.body.importWorkflowIds) await stack.client.workflow.getHandle(id).result();
 
-    expect(fake.faults.expireDossierTokensAfter.count).toBe(0);
+    // Products and groups came from the download "Controleer" made minutes ago: two calls a day are all Octopus allows.
+    expect(calls('GET /dossiers/{dossierId}/products')).toBe(productsBefore);
+    expect(calls('GET /dossiers/{dossierId}/productgroups')).toBe(groupsBefore);
     expect(fake.state.refused.unauthorized).toBeGreaterThan(refusedBefore);
     expect(calls('POST /dossiers')).toBeGreaterThan(tokensBefore);
 
@@ -168,10 +180,12 @@ describe('activation', () => {
 });
 
 describe('sync', () => {
-  it('the next daily sync picks up a changed and a deactivated relation through the modified endpoint', async () => {
+  it('the next daily sync picks up a changed, a deactivated and a deleted relation through the modified endpoint', async () => {
     fake.updateRelation(7, { name: 'Bakkerij Gewijzigd BV' });
     fake.updateRelation(8, { active: false });
+    fake.deleteRelation(10);
     expect((await customer(8))!.active).toBe(true);
+    expect((await customer(10))!.active).toBe(true);
     const modified = calls('GET /dossiers/{dossierId}/relations/modified');
     const full = calls('GET /dossiers/{dossierId}/relations');
 
@@ -182,12 +196,14 @@ describe('sync', () => {
     await stack.client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result();
     expect((await customer(7))!.name).toBe('Bakkerij Gewijzigd BV');
     expect((await customer(8))!.active).toBe(false);
+    // Deleted in Octopus: inactive in Simon now, removed by the next cleanup.
+    expect((await customer(10))!.active).toBe(false);
 
     expect(calls('GET /dossiers/{dossierId}/relations/modified')).toBe(modified + 1);
     expect(calls('GET /dossiers/{dossierId}/relations')).toBe(full);
     const changed = await stack.database.sql`
       select provider_id from integration.log_entries where tenant_id = ${tenant} and table_name = 'Klant' and message = 'Klant gewijzigd in Simon' order by provider_id`;
-    expect(changed.map((r) => r.provider_id)).toEqual(['7', '8']);
+    expect(changed.map((r) => r.provider_id)).toEqual(['10', '7', '8']);
   });
 
   it("'Nu synchroniseren' for customers only", async () => {
@@ -203,7 +219,7 @@ describe('sync', () => {
 
   it("'Nu synchroniseren' for articles only", async () => {
     const product = fake.dossier().products.find((p) => p.externProductNr === 'ART-1020')!;
-    product.description = 'Kogelkraan 22 mm messing';
+    product.description = { description_NL: 'Kogelkraan 22 mm messing', description_FR: 'Robinet à bille 22 mm laiton' };
     const relationsModified = calls('GET /dossiers/{dossierId}/relations/modified');
     const res = await api('POST', `${base}/integration/sync`, { articles: true });
     expect(res.status).toBe(202);
@@ -252,8 +268,9 @@ describe('archive → sales invoice', () => {
     };
   }
 
-  const invoicesFor = (reference: string): FakeInvoice[] =>
-    fake.dossier().invoices.filter((i) => (i.comment ?? '').split('\n').includes(`${REFERENCE_LABEL} ${reference}`));
+  /** The invoices at an export's key (`bookyear/journal/number`); none for an export without a document. */
+  const invoicesFor = (documentId: string | null): FakeInvoice[] =>
+    fake.dossier().invoices.filter((i) => `${i.bookyearKey.id}/${i.journalKey}/${i.documentSequenceNr}` === documentId);
 
   const settled = (id: string) =>
     eventually(async () => {
@@ -267,29 +284,34 @@ describe('archive → sales invoice', () => {
     return settled(id);
   }
 
-  it('turns a work order into ONE unbooked sales invoice in the chosen journal, with every line, the reference and the memo', async () => {
+  it('turns a work order into ONE unbooked sales invoice at the key it planned, with every line, the reference and the memo', async () => {
     const id = `wo-${n + 1}`;
     const wo = workOrder();
     const e = await archive(id, wo);
     expect(e).toMatchObject({ state: 'sent', stateLabel: 'Verstuurd' });
 
-    const invoices = invoicesFor(e.reference);
+    const invoices = invoicesFor(e.documentId);
     expect(invoices).toHaveLength(1);
     const inv = invoices[0];
     expect(e.documentNumber).toBe(String(inv.documentSequenceNr));
+    const [plan] = await stack.database.sql`select document_plan from integration.document_exports where tenant_id = ${tenant} and work_order_id = ${id}`;
+    expect(plan.document_plan).toMatchObject({ bookyearId: '2', journalKey: 'V1', documentSequenceNr: e.documentNumber, relationId: '1' });
     expect(inv).toMatchObject({ journalKey: 'V1', bookyearKey: { id: 2 }, relationIdentificationServiceData: { relationKey: { id: 1 } }, booked: false });
-    expect(inv.invoiceLines.map((l) => [l.externProductNr, l.count, l.unitPrice])).toEqual([
-      [null, 0, 0],
-      ['Werktijd', 2, 62.5],
-      ['Reistijd', 0.25, 45],
-      [materialA.code, 3, 12.5],
-      [materialB.code, 1.5, 4],
-      ['Voorrijkosten', 1, 35],
+    expect(inv.invoiceLines.map((l) => [l.externProductNr, l.count, l.unitPrice, l.vatCodeKey])).toEqual([
+      [null, 0, 0, '21'],
+      ['Werktijd', 2, 62.5, '21'],
+      ['Reistijd', 0.25, 45, '21'],
+      [materialA.code, 3, 12.5, fake.dossier().products.find((p) => p.externProductNr === materialA.code)!.vatCode],
+      [materialB.code, 1.5, 4, fake.dossier().products.find((p) => p.externProductNr === materialB.code)!.vatCode],
+      ['Voorrijkosten', 1, 35, '21'],
     ]);
     expect(inv.invoiceLines[0].description).toBe('Cv-ketel onderhoud\nFilter vervangen');
-    // Payment reference "both" and memo "work address and description" (SPEC §14.19).
+    // Payment reference "both" and memo "work address and description" (SPEC §14.19); our reference is not printed.
     expect(inv.reference).toBe(`${wo.number} / REF-77`);
-    expect(inv.comment).toBe(`Jan Peeters, Kerkstraat 4, 2800 Mechelen\nCv-ketel onderhoud\nFilter vervangen\n${REFERENCE_LABEL} ${e.reference}`);
+    expect(inv.comment).toBe('Jan Peeters, Kerkstraat 4, 2800 Mechelen\nCv-ketel onderhoud\nFilter vervangen');
+    expect(inv.orderReference).toBeNull();
+    // Relation 1 pays in 30 days.
+    expect(inv.expiryDate).toBe(new Date(Date.parse(`${inv.documentDate}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10));
 
     const log = await api('GET', `${base}/logs?table=Werkbon`, undefined, tokens.support);
     const entry = log.body.entries.find((x: { simonId: string }) => x.simonId === id);
@@ -303,22 +325,38 @@ describe('archive → sales invoice', () => {
     const id = `wo-${n + 1}`;
     const e = await archive(id, workOrder());
     expect(e.state).toBe('sent');
-    const inv = invoicesFor(e.reference)[0];
+    const inv = invoicesFor(e.documentId)[0];
     expect(inv.reference).toBe('REF-77');
-    expect(inv.comment).toBe(`Cv-ketel onderhoud\nFilter vervangen\n${REFERENCE_LABEL} ${e.reference}`);
+    expect(inv.comment).toBe('Cv-ketel onderhoud\nFilter vervangen');
   });
 
-  it('still makes exactly one invoice when Octopus answers 504 after committing it', async () => {
+  it('memo "Niets": the comment is the work order number and our reference is in no printed field', async () => {
+    const saved = await api('PUT', `${base}/integration/settings`, { settings: { ...settings, paymentReference: 'none', memo: 'none' } });
+    expect(saved.status).toBe(200);
+    const id = `wo-${n + 1}`;
+    const wo = workOrder();
+    const e = await archive(id, wo);
+    expect(e.state).toBe('sent');
+    const [inv] = invoicesFor(e.documentId);
+    expect(inv.comment).toBe(`Werkbon ${wo.number}`);
+    expect(inv.reference).toBeNull();
+    expect(inv.orderReference).toBeNull();
+    expect(JSON.stringify(inv)).not.toContain(e.reference);
+  });
+
+  it('memo "Niets" and a 504 after Octopus committed: still exactly one invoice, found at its key, with nothing of ours printed', async () => {
     const id = `wo-${n + 1}`;
     fake.faults.timeoutAfterCommit = { path: 'invoices', method: 'POST', count: 1 };
     const posts = calls('POST /dossiers/{dossierId}/invoices');
-    const e = await archive(id, workOrder());
+    const wo = workOrder();
+    const e = await archive(id, wo);
     expect(e.state).toBe('sent');
     expect(e.attempts).toBe(2);
     expect(calls('POST /dossiers/{dossierId}/invoices')).toBe(posts + 1);
-    const invoices = invoicesFor(e.reference);
-    expect(invoices).toHaveLength(1);
-    expect(e.documentId).toBe(`2/V1/${invoices[0].documentSequenceNr}`);
+    const [inv, ...more] = invoicesFor(e.documentId);
+    expect(more).toHaveLength(0);
+    expect(fake.dossier().invoices.filter((i) => i.comment === `Werkbon ${wo.number}`)).toHaveLength(1);
+    for (const printed of [inv.comment, inv.reference, inv.orderReference]) expect(printed ?? '').not.toContain(e.reference);
   });
 
   it('fails without a customer and says what to do', async () => {
@@ -329,14 +367,14 @@ describe('archive → sales invoice', () => {
     const logs = await api('GET', `${base}/logs?severity=error&table=Werkbon`, undefined, tokens.support);
     const entry = logs.body.entries.find((x: { simonId: string }) => x.simonId === id);
     expect(entry.action).toBe("Koppel een klant uit Octopus aan de werkbon en kies 'Opnieuw versturen'");
-    expect(invoicesFor(e.reference)).toHaveLength(0);
+    expect(e.documentId).toBeNull();
   });
 
   it('skips a work order whose description holds the exclude word', async () => {
     const id = `wo-${n + 1}`;
     const e = await archive(id, workOrder({ description: 'Lekkage onder GARANTIE' }));
     expect(e.state).toBe('skipped');
-    expect(invoicesFor(e.reference)).toHaveLength(0);
+    expect(e.documentId).toBeNull();
   });
 
   it('a journal closed in Octopus after saving: failed with a Dutch entry naming the journal; sent after reopening and resending', async () => {
@@ -357,7 +395,7 @@ describe('archive → sales invoice', () => {
       expect(retry.status).toBe(202);
       const after = await settled(id);
       expect(after.state).toBe('sent');
-      expect(invoicesFor(after.reference)).toHaveLength(1);
+      expect(invoicesFor(after.documentId)).toHaveLength(1);
     } finally {
       journal.closed = false;
     }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApplicationFailure } from '../../connectors/failures.js';
-import { DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeOctopus } from '../../fakes/octopus/server.js';
+import { DEFAULT_ENDPOINT_LIMITS, DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeEndpoint, type FakeOctopus } from '../../fakes/octopus/server.js';
 import { parseEnv } from '../../lib/env.js';
-import { dayWindow, minuteWindow, ProviderHold, QuotaRefusal } from '../../lib/quota.js';
+import { dayWindow, minuteWindow, octopusEndpoint, ProviderHold, quotaEndpoint, QuotaRefusal } from '../../lib/quota.js';
 import { createQuotaGuard, type QuotaGuard } from '../../db/queries/quota.js';
 import { syncWorkflow } from '../../workflows/index.js';
 import { allTables } from '../helpers/activation.js';
@@ -23,7 +23,10 @@ let stack: Stack;
 let fake: FakeOctopus;
 
 beforeAll(async () => {
-  fake = await startFakeOctopus({ dailyQuotaPerUser: N, seed: { relations: 30, products: 12, groups: 3 } });
+  // The daily totals are what this file tests: the per-endpoint limits (products 2 a day, …) are set out of the way
+  // here, and every sync downloads afresh; octopus-day.test.ts has a day within the real endpoint limits.
+  const roomy = Object.fromEntries(Object.keys(DEFAULT_ENDPOINT_LIMITS).map((k) => [k, 10_000])) as Record<FakeEndpoint, number>;
+  fake = await startFakeOctopus({ dailyQuotaPerUser: N, endpointLimits: roomy, seed: { relations: 30, products: 12, groups: 3 } });
   stack = await startStack('quota', {
     env: {
       OCTOPUS_BASE_URL: fake.url,
@@ -31,6 +34,9 @@ beforeAll(async () => {
       // The minute window has its own test below; here the day is what counts.
       QUOTA_OCTOPUS_PER_MINUTE: '1000',
       QUOTA_EXPORT_RESERVE_PERCENT: String(RESERVE_PERCENT),
+      QUOTA_OCTOPUS_PRODUCTS_PER_DAY: '10000', QUOTA_OCTOPUS_PRODUCTGROUPS_PER_DAY: '10000', QUOTA_OCTOPUS_RELATIONS_PER_DAY: '10000',
+      QUOTA_OCTOPUS_BOOKYEARS_PER_DAY: '10000', QUOTA_OCTOPUS_MODIFIED_PER_DAY: '10000',
+      OCTOPUS_LISTING_REUSE: '0ms',
     },
   });
 });
@@ -144,6 +150,75 @@ describe('quota guard on Postgres', () => {
     expect(await guard.status(tenant, 'factuursturen')).toBeNull();
     const rows = await stack.database.sql`select count(*)::int as n from integration.api_usage where tenant_id = ${tenant} and provider = 'factuursturen'`;
     expect(rows[0].n).toBe(0);
+  });
+});
+
+describe('per-endpoint daily limits (Octopus)', () => {
+  const clock = new Date('2026-11-23T10:00:30Z');
+  const guardWith = (quota: Record<string, string>): QuotaGuard =>
+    createQuotaGuard({ database: stack.database, env: parseEnv({ QUOTA_OCTOPUS_PER_DAY: '1000', QUOTA_OCTOPUS_PER_MINUTE: '1000', ...quota }), now: () => clock });
+  const products = { method: 'GET', path: 'dossiers/101/products', query: {} };
+  const attempt = (guard: QuotaGuard, tenant: string, purpose: 'sync' | 'export' | 'interactive', request: { method: string; path: string; query?: Record<string, unknown> }) =>
+    guard.acquire(tenant, 'octopus', purpose, request).then(() => 'ok' as const, (e: unknown) => e as QuotaRefusal);
+
+  it('names the endpoint class of every Octopus call from its method and path', () => {
+    const cases: [string, string, Record<string, unknown>, string | null][] = [
+      ['POST', 'authentication', {}, null],
+      ['GET', 'dossiers', {}, 'dossiers'],
+      ['POST', 'dossiers', { dossierId: '101' }, 'dossiers'],
+      ['GET', 'dossiers/101/bookyears', {}, 'bookyears'],
+      ['GET', 'dossiers/101/bookyears/2/journals', {}, 'bookyears'],
+      ['GET', 'dossiers/101/relations', {}, 'relations'],
+      ['GET', 'dossiers/101/relations', { relationId: '4' }, 'search'],
+      ['GET', 'dossiers/101/relations/modified', { modifiedTimeStamp: 'x' }, 'relations-modified'],
+      ['GET', 'dossiers/101/invoices/modified', {}, 'invoices-modified'],
+      ['GET', 'dossiers/101/products', {}, 'products'],
+      ['GET', 'dossiers/101/productgroups', {}, 'productgroups'],
+      ['GET', 'dossiers/101/invoices', { documentSeqNr: 7 }, 'search'],
+      ['POST', 'dossiers/101/invoices', {}, 'invoices'],
+      ['GET', 'dossiers/101/vatcodes', {}, null],
+    ];
+    for (const [method, path, query, endpoint] of cases) expect([method, path, octopusEndpoint({ method, path, query })]).toEqual([method, path, endpoint]);
+    expect(quotaEndpoint('rompslomp', products)).toBeNull();
+  });
+
+  it('refuses the third product listing of the day until midnight, in Dutch, without charging the totals; other endpoints go on', async () => {
+    const guard = guardWith({});
+    const tenant = uniqueTenant('q-ep');
+    expect(await attempt(guard, tenant, 'sync', products)).toBe('ok');
+    expect(await attempt(guard, tenant, 'interactive', products)).toBe('ok');
+    const refused = await attempt(guard, tenant, 'export', products);
+    expect(refused).toBeInstanceOf(QuotaRefusal);
+    expect(refused).toMatchObject({ kind: 'rate-limited', retryable: true, window: 'day', endpoint: 'products', limit: 2 });
+    expect((refused as QuotaRefusal).retryAfterMs).toBe(new Date('2026-11-23T23:00:00Z').getTime() - clock.getTime());
+    expect((refused as QuotaRefusal).providerMessage).toBe('eigen limiet van 2 verzoeken per dag voor de artikellijst bereikt; weer mogelijk vanaf 24-11-2026 00:00');
+    expect(await attempt(guard, tenant, 'sync', { method: 'GET', path: 'dossiers/101/productgroups' })).toBe('ok');
+    expect((await guard.status(tenant, 'octopus'))!.day.used).toBe(3);
+    expect((await guard.endpointStatus(tenant, 'octopus')).find((e) => e.endpoint === 'products')).toMatchObject({ perDay: 2, used: 2, remaining: 0 });
+  });
+
+  it('keeps the export reserve per endpoint class: syncs leave exports their share of a …/modified endpoint', async () => {
+    const guard = guardWith({ QUOTA_OCTOPUS_MODIFIED_PER_DAY: '10', QUOTA_EXPORT_RESERVE_PERCENT: '30' });
+    const tenant = uniqueTenant('q-ep-res');
+    const modified = { method: 'GET', path: 'dossiers/101/invoices/modified' };
+    for (let i = 0; i < 7; i++) expect(await attempt(guard, tenant, 'sync', modified)).toBe('ok');
+    expect(await attempt(guard, tenant, 'sync', modified)).toMatchObject({ endpoint: 'invoices-modified', limit: 7 });
+    for (let i = 0; i < 3; i++) expect(await attempt(guard, tenant, 'export', modified)).toBe('ok');
+    expect(await attempt(guard, tenant, 'export', modified)).toMatchObject({ endpoint: 'invoices-modified', limit: 10 });
+    // Each …/modified endpoint has its own count.
+    expect(await attempt(guard, tenant, 'sync', { method: 'GET', path: 'dossiers/101/relations/modified' })).toBe('ok');
+  });
+
+  it('refuses an articles "Nu synchroniseren" up front when the day’s product listings are spent; customers still fit', async () => {
+    const guard = guardWith({});
+    const tenant = uniqueTenant('q-ep-now');
+    expect(await guard.checkSyncNow(tenant, 'octopus', ['articles'])).toEqual({ ok: true, needed: 4 });
+    await guard.acquire(tenant, 'octopus', 'sync', products);
+    await guard.acquire(tenant, 'octopus', 'sync', products);
+    const check = await guard.checkSyncNow(tenant, 'octopus', ['articles']);
+    expect(check).toMatchObject({ ok: false, window: 'day', endpoint: { name: 'products', perDay: 2, used: 2, needed: 1 } });
+    expect(check.ok ? 0 : check.retryAfterMs).toBe(new Date('2026-11-23T23:00:00Z').getTime() - clock.getTime());
+    expect(await guard.checkSyncNow(tenant, 'octopus', ['customers'])).toEqual({ ok: true, needed: 3 });
   });
 });
 
