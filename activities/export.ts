@@ -156,16 +156,24 @@ export function exportActivities(deps: ActivityDeps) {
       if (found) return found;
     }
 
+    // Where the caller picks the document's key (Octopus), planning and creating run one export of a tenant at a
+    // time, so two workers never plan the same number.
+    const planned = connector.planDocument ? (run: () => Promise<CreatedDocument>) => withTenantLock(deps, exp.tenantId, run) : (run: () => Promise<CreatedDocument>) => run();
     let plan: DocumentPlan | null = exp.documentPlan ?? null;
-    if (!plan && connector.planDocument) {
-      plan = await connector.planDocument(draft);
-      await patch(exp, { documentPlan: plan });
-    }
-
-    await patch(exp, { createStartedAt: new Date() });
+    let sent = false;
     try {
-      return await connector.createDocument(draft, plan);
+      return await planned(async () => {
+        if (!plan && connector.planDocument) {
+          plan = await connector.planDocument(draft);
+          await patch(exp, { documentPlan: plan });
+        }
+        await patch(exp, { createStartedAt: new Date() });
+        sent = true;
+        return connector.createDocument(draft, plan);
+      });
     } catch (err) {
+      // Failed before the create went out (planning, the lock): nothing can be in doubt; the ordinary handling applies.
+      if (!sent) throw err;
       if (err instanceof ProviderError && !err.outcomeUnknown) {
         // The package answered, and did nothing: no create is in flight any more.
         await patch(exp, { createStartedAt: null, inDoubtSince: null });
@@ -277,6 +285,41 @@ export function exportActivities(deps: ActivityDeps) {
       });
     },
   };
+}
+
+/** In this worker: one plan-and-create per tenant at a time (a promise chain per tenant). */
+const localPlanLocks = new Map<string, Promise<unknown>>();
+
+/**
+ * One plan-and-create per tenant at a time: in this worker through a promise chain, across workers through a Postgres
+ * advisory lock taken with try-lock on a reserved connection. Waiting never holds a pool connection (the holder needs
+ * the pool for its own queries): a worker that finds the lock taken retries through Temporal a second later.
+ */
+async function withTenantLock<T>(deps: ActivityDeps, tenantId: string, run: () => Promise<T>): Promise<T> {
+  const key = `export-plan:${tenantId}`;
+  const before = localPlanLocks.get(key) ?? Promise.resolve();
+  const mine = before.catch(() => {}).then(async () => {
+    const conn = await deps.database.sql.reserve();
+    try {
+      const [row] = await conn<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtext(${key})) as locked`;
+      if (!row?.locked) {
+        throw ApplicationFailure.create({ type: 'ExportPlanBusy', message: 'Another worker is creating a document for this tenant; trying again shortly', nextRetryDelay: 1_000 });
+      }
+      try {
+        return await run();
+      } finally {
+        await conn`select pg_advisory_unlock(hashtext(${key}))`;
+      }
+    } finally {
+      conn.release();
+    }
+  });
+  localPlanLocks.set(key, mine);
+  try {
+    return await mine;
+  } finally {
+    if (localPlanLocks.get(key) === mine) localPlanLocks.delete(key);
+  }
 }
 
 /** A retry of the send activity after `delayMs`, through Temporal (no sleep inside an activity). */

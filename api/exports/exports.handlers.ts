@@ -106,7 +106,9 @@ export const retryExport: AppRouteHandler<typeof routes.retryExport> = async (c)
   const settingsVersionId = row.state === 'held' || row.settingsVersionId === null ? (await settingsVersionAt(database, tenant, new Date()))?.id ?? null : row.settingsVersionId;
   // The run that recorded the failure may still be closing; joining it (USE_EXISTING) would send nothing.
   await waitForPreviousRun(c, row.workflowId);
-  await updateExport(database, tenant, id, { state: 'pending', errorCode: null, errorMessage: null, settingsVersionId, provider: integ.provider });
+  // A planned key someone else took (Octopus "nummer bezet") is planned anew, unless a create is still in doubt.
+  const replan = row.errorCode === 'provider-conflict' && !row.createStartedAt && !row.documentId ? { documentPlan: null } : {};
+  await updateExport(database, tenant, id, { state: 'pending', errorCode: null, errorMessage: null, settingsVersionId, provider: integ.provider, ...replan });
   await startExport(c, tenant, integ.provider, id);
   return c.json(presentExport(c, (await readExport(database, tenant, id))!), 202);
 };

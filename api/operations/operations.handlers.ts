@@ -34,8 +34,12 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
   const provider = row.provider;
   const quota = await createQuotaGuard({ database, env }).checkSyncNow(tenant, provider, scopes);
   if (!quota.ok) {
-    const remaining = quota.window === 'day' ? quota.status.day.remainingForSync : quota.status.minute.remaining;
-    const text = messages.syncNowRefusedQuota(provider, { window: quota.window, needed: quota.needed, remaining, retryAt: formatAmsterdam(quota.resetsAt) });
+    const remaining = quota.endpoint ? Math.max(0, quota.endpoint.perDay - quota.endpoint.used)
+      : quota.window === 'day' ? quota.status.day.remainingForSync : quota.status.minute.remaining;
+    // An endpoint of its own that is spent (Octopus: products twice a day) says so, not "N calls left today".
+    const text = quota.endpoint
+      ? messages.octopusSyncNowRefusedEndpoint(quota.endpoint.name, quota.endpoint.perDay, formatAmsterdam(quota.resetsAt))
+      : messages.syncNowRefusedQuota(provider, { window: quota.window, needed: quota.needed, remaining, retryAt: formatAmsterdam(quota.resetsAt) });
     await appendLogEntries(database, [{ tenantId: tenant, severity: 'warning', table: 'Integratie', ...text }]);
     const retryAfterSeconds = Math.max(1, Math.ceil(quota.retryAfterMs / 1000));
     c.header('Retry-After', String(retryAfterSeconds));

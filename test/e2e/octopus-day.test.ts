@@ -126,6 +126,8 @@ describe('an Octopus day within its per-endpoint limits', () => {
     const res = await stack.api('POST', `${base}/integration/sync`, { articles: true }, tokens.admin);
     expect(res.status).toBe(429);
     expect(Number(res.body.retryAfterSeconds)).toBeGreaterThan(0);
+    // The admin is told which listing is spent for today, not a count of calls left.
+    expect(res.body.message).toMatch(/^'Nu synchroniseren' niet gestart: Octopus staat .* maar \d+ keer per dag toe/);
     const customers = await stack.api('POST', `${base}/integration/sync`, { customers: true }, tokens.admin);
     expect(customers.status).toBe(202);
     for (const w of customers.body.workflows) await stack.client.workflow.getHandle(w.workflowId, w.runId).result();
