@@ -3,7 +3,7 @@ import type { ActivityDeps } from './types.js';
 import { connectorFor, writeLog } from './deps.js';
 import { exchangePendingCode, isOAuthProvider } from './oauth.js';
 import {
-  completeActivation, discardPendingCredentials, getIntegration, promotePendingCredentials, saveSettingsVersion, setStep, wipeTables,
+  completeActivation, discardPendingCredentials, getIntegration, promotePendingCredentials, saveSettingsVersion, setStep, settingsVersionAt, wipeTables,
 } from '../db/queries/integration.js';
 import type { WipeableTable } from '../db/schema.js';
 import { ProviderError } from '../lib/errors.js';
@@ -14,6 +14,11 @@ import * as messages from '../lib/messages.js';
 import type { ProviderId } from '../lib/providers.js';
 import { settingsSchema, type FieldCheck, type Settings } from '../lib/settings.js';
 import { upsertTenantSchedules } from '../lib/schedules.js';
+import { quoteOptionsFromSettings } from '../lib/quote.js';
+import { quoteImportSentence } from '../lib/messages.js';
+import { QUOTE_BASELINE_PROVIDERS } from './quotes.js';
+
+const withSentence = (t: messages.LogText, sentence: string): messages.LogText => (sentence ? { ...t, message: `${t.message} ${sentence}` } : t);
 
 async function integrationOf(deps: ActivityDeps, tenantId: string) {
   const integ = await getIntegration(deps.database, tenantId);
@@ -69,24 +74,28 @@ export function activationActivities(deps: ActivityDeps) {
     },
 
     /** Stores a new settings version, effective from now; on the first save of an activation the integration becomes active. */
-    async saveSettings(input: { tenantId: string; settings: Settings; actor: string | null; requestId: string; completeActivation: boolean }): Promise<{ version: number; message: string }> {
+    async saveSettings(input: { tenantId: string; settings: Settings; actor: string | null; requestId: string; completeActivation: boolean }): Promise<{ version: number; message: string; quotes: { enabled: boolean; wasEnabled: boolean } }> {
       const integ = await integrationOf(deps, input.tenantId);
       const settings = settingsSchema.parse(input.settings);
+      const previous = await settingsVersionAt(deps.database, input.tenantId, new Date());
+      const wasEnabled = !input.completeActivation && previous ? quoteOptionsFromSettings(settingsSchema.parse(previous.settings)) !== null : false;
+      const quoteOptions = quoteOptionsFromSettings(settings);
       const saved = await saveSettingsVersion(deps.database, input.tenantId, settings, input.actor, input.requestId);
+      const quotesSentence = quoteImportSentence(integ.provider, quoteOptions, QUOTE_BASELINE_PROVIDERS.includes(integ.provider));
       let text: messages.LogText;
       if (input.completeActivation) {
         await completeActivation(deps.database, input.tenantId, input.actor);
-        text = messages.settingsSaved(integ.provider);
+        text = withSentence(messages.settingsSaved(integ.provider), quotesSentence);
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.initialImportStarted(integ.provider) });
         // Work orders archived while the integration was off are held, not sent by themselves (SPEC §14.17).
         const held = await countExports(deps.database, input.tenantId, 'held');
         if (held > 0) await writeLog(deps, { tenantId: input.tenantId, severity: 'warning', table: 'Werkbon', text: messages.heldExportsAfterReactivation(integ.provider, held) });
       } else {
-        text = messages.settingsChanged(integ.provider, saved.version);
+        text = withSentence(messages.settingsChanged(integ.provider, saved.version), quoteOptions && !wasEnabled ? quotesSentence : '');
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
       }
-      return { version: saved.version, message: text.message };
+      return { version: saved.version, message: text.message, quotes: { enabled: quoteOptions !== null, wasEnabled } };
     },
 
     /** A pick-list for the settings screen (SPEC §14.2), read live from the provider. */

@@ -2,7 +2,10 @@ import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './types.js';
 import { connectorFor, currentRun, writeLog } from './deps.js';
 import { getIntegration, settingsVersionAt } from '../db/queries/integration.js';
-import { importQuote, importedQuoteIds } from '../db/queries/quotes.js';
+import { clearQuoteBaseline, importQuote, importedQuoteIds, quoteBaseline, setQuoteBaseline } from '../db/queries/quotes.js';
+import { compareIds } from '../connectors/values.js';
+import type { Connector } from '../connectors/types.js';
+import type { ProviderId } from '../lib/providers.js';
 import { ProviderError } from '../lib/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import * as messages from '../lib/messages.js';
@@ -12,7 +15,25 @@ import { settingsSchema } from '../lib/settings.js';
 /** How long one call keeps paging before it hands back (the schedule's next run continues the work anyway). */
 const SLICE_MS = 60_000;
 
-export type QuoteImportSkip = 'unknown-tenant' | 'not-active' | 'no-settings' | 'disabled' | 'unsupported';
+export type QuoteImportSkip = 'unknown-tenant' | 'not-active' | 'no-settings' | 'disabled' | 'unsupported' | 'baseline-taken';
+
+/**
+ * Packages whose quotes are all kept, so enabling the import must not turn history into work orders: only quotes
+ * newer than the baseline are imported (docs/quotes.md). Visma.net imports open orders only, which is its own bound.
+ */
+export const QUOTE_BASELINE_PROVIDERS: readonly ProviderId[] = ['factuursturen', 'imuis'];
+
+/** The highest quote id the package has now (a full listing); null when it has none. */
+async function highestQuoteId(connector: Connector): Promise<string | null> {
+  let highest: string | null = null;
+  let cursor: string | null = null;
+  do {
+    const page = await connector.listQuotes!({ cursor, since: null });
+    for (const q of page.records) if (q.externalId && (highest === null || compareIds(q.externalId, highest) > 0)) highest = q.externalId;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return highest;
+}
 
 export interface QuoteImportTally {
   /** Quotes listed by the provider. */
@@ -67,10 +88,20 @@ export function quoteActivities(deps: ActivityDeps) {
       try {
         const connector = await connectorFor(deps, tenantId, provider);
         if (!connector.listQuotes) return skip('unsupported', version.version);
+        let baseline: string | undefined;
+        if (QUOTE_BASELINE_PROVIDERS.includes(provider)) {
+          baseline = await quoteBaseline(deps.database.sql, tenantId);
+          if (baseline === undefined) {
+            // Enabled before baselines existed, or the save could not take it: take it now; only newer quotes count.
+            await setQuoteBaseline(deps.database.sql, tenantId, await highestQuoteId(connector));
+            return skip('baseline-taken', version.version);
+          }
+        }
+        const newerThanBaseline = (id: string) => baseline === undefined || baseline === '' || compareIds(id, baseline) > 0;
         do {
           const page = await connector.listQuotes({ cursor, since: null });
           tally.listed += page.records.length;
-          const matching = page.records.filter((q) => q.externalId && quoteMatchesFilter(q, options.includeFilterWord));
+          const matching = page.records.filter((q) => q.externalId && newerThanBaseline(q.externalId) && quoteMatchesFilter(q, options.includeFilterWord));
           tally.matching += matching.length;
           const done = await importedQuoteIds(deps.database.sql, tenantId, provider, matching.map((q) => q.externalId));
           tally.alreadyImported += done.size;
@@ -113,6 +144,29 @@ export function quoteActivities(deps: ActivityDeps) {
         throw toApplicationFailure(err);
       }
       return { ...tally, skipped: null, settingsVersion: version.version, cursor };
+    },
+
+    /**
+     * Takes the quote baseline when the import is switched on (and forgets it when switched off), from the save of the
+     * settings: the quotes that exist at that moment stay quotes (docs/quotes.md).
+     */
+    async updateQuoteBaseline(input: { tenantId: string; enabled: boolean; wasEnabled: boolean }): Promise<{ baseline: string | null } | null> {
+      const integ = await getIntegration(deps.database, input.tenantId);
+      if (!integ || !QUOTE_BASELINE_PROVIDERS.includes(integ.provider)) return null;
+      if (!input.enabled) {
+        await clearQuoteBaseline(deps.database.sql, input.tenantId);
+        return null;
+      }
+      if (input.wasEnabled && (await quoteBaseline(deps.database.sql, input.tenantId)) !== undefined) return null;
+      try {
+        const connector = await connectorFor(deps, input.tenantId, integ.provider, { purpose: 'interactive' });
+        if (!connector.listQuotes) return null;
+        const baseline = await highestQuoteId(connector);
+        await setQuoteBaseline(deps.database.sql, input.tenantId, baseline);
+        return { baseline };
+      } catch (err) {
+        throw toApplicationFailure(err);
+      }
     },
   };
 }

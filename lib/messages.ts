@@ -684,3 +684,16 @@ export const octopusSyncNowRefusedEndpoint = (endpoint: string, limit: number, r
     `'Nu synchroniseren' niet gestart: Octopus staat ${octopusEndpointText(endpoint).what} maar ${limit} keer per dag toe, en dat is vandaag al gebruikt`,
     `Probeer het na ${retryAt} opnieuw; de automatische synchronisatie van vannacht haalt de wijzigingen ook op`,
   );
+
+// ---- Quote import, administration change, terms (issue: what a firm notices first) ----
+
+/** Part of the save confirmation: what the quote import will import from now on (docs/quotes.md). */
+export function quoteImportSentence(provider: ProviderId, options: { includeFilterWord: string } | null, baseline: boolean): string {
+  if (!options) return '';
+  const word = options.includeFilterWord.trim();
+  const which = word ? `met ${quoted(word)} in de omschrijving` : 'zonder filterwoord (alle)';
+  if (provider === 'visma-net') return `Openstaande orders ${which} uit ${providerName(provider)} worden eenmalig een werkbon in Simon.`;
+  return baseline
+    ? `Offertes ${which} die vanaf nu in ${providerName(provider)} worden gemaakt, worden eenmalig een werkbon in Simon; bestaande offertes niet.`
+    : `Offertes ${which} uit ${providerName(provider)} worden eenmalig een werkbon in Simon.`;
+}

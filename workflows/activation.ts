@@ -1,4 +1,4 @@
-import { ParentClosePolicy, proxyActivities, startChild, uuid4 } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, startChild, uuid4 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import type { ProviderId, SyncScope } from '../lib/providers.js';
@@ -56,6 +56,11 @@ export async function saveSettingsWorkflow(input: { tenantId: string; provider: 
   const checks = await steps.checkSettings({ tenantId: input.tenantId, settings: input.settings });
   if (checks.some((c) => !c.ok)) return { ok: false, checks, version: null, message: 'Niet alle instellingen zijn correct', importWorkflowIds: [] };
   const saved = await steps.saveSettings({ ...input, requestId: uuid4() });
+  // Switching the quote import on takes its baseline now: existing quotes stay quotes (docs/quotes.md).
+  // patched(): runs recorded before this step existed replay without it (docs/testing.md, "Replay").
+  if (patched('quote-baseline') && (saved.quotes.enabled !== saved.quotes.wasEnabled || !saved.quotes.enabled)) {
+    await steps.updateQuoteBaseline({ tenantId: input.tenantId, enabled: saved.quotes.enabled, wasEnabled: saved.quotes.wasEnabled });
+  }
   const importWorkflowIds: string[] = [];
   if (input.completeActivation) {
     await steps.ensureSchedules({ tenantId: input.tenantId, provider: input.provider });

@@ -143,8 +143,8 @@ export async function wipeTables(database: Database, tenantId: string, tables: W
       const target = tableSql[name];
       if (name === 'Werkbon') {
         await tx.unsafe(`delete from simon.work_order_materials where tenant_id = $1`, [tenantId]);
-        // Work orders that came from quotes come back from those quotes after the wipe.
-        await tx.unsafe(`delete from integration.imported_quotes where tenant_id = $1`, [tenantId]);
+        // integration.imported_quotes stays: which quotes were imported is the integration's memory, not Simon data,
+        // so a wipe of Werkbon never brings old quotes back as work orders (docs/quotes.md).
       }
       const res = await tx.unsafe(`delete from ${target} where tenant_id = $1`, [tenantId]);
       result[name] = res.count;

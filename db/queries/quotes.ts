@@ -20,6 +20,30 @@ export async function importedQuoteIds(sql: Sql, tenantId: string, provider: Pro
   return new Set(rows.map((r) => r.quote_id));
 }
 
+/**
+ * The quote import's baseline (docs/quotes.md): the highest quote id that existed when the import was switched on.
+ * Only newer quotes become work orders, so enabling the import never floods Simon with years of old quotes. It lives
+ * with the integration's state, not in Simon's tables, so no wipe brings old quotes back.
+ */
+const BASELINE = 'quote_baseline';
+
+/** undefined = never taken; '' = taken when the package had no quotes at all. */
+export async function quoteBaseline(sql: Sql, tenantId: string): Promise<string | undefined> {
+  const [row] = await sql<{ cursor: string | null }[]>`select cursor from integration.sync_state where tenant_id = ${tenantId} and entity = ${BASELINE}`;
+  return row ? row.cursor ?? '' : undefined;
+}
+
+export async function setQuoteBaseline(sql: Sql, tenantId: string, highestId: string | null): Promise<void> {
+  await sql`
+    insert into integration.sync_state (tenant_id, entity, cursor, phase, last_success_at, updated_at)
+    values (${tenantId}, ${BASELINE}, ${highestId ?? ''}, 'incremental', now(), now())
+    on conflict (tenant_id, entity) do update set cursor = excluded.cursor, last_success_at = now(), updated_at = now()`;
+}
+
+export async function clearQuoteBaseline(sql: Sql, tenantId: string): Promise<void> {
+  await sql`delete from integration.sync_state where tenant_id = ${tenantId} and entity = ${BASELINE}`;
+}
+
 export interface QuoteImportRequest {
   tenantId: string;
   provider: ProviderId;

@@ -298,12 +298,17 @@ describe('quote schedule', () => {
     expect(await byQuote('10')).toBeUndefined();
   });
 
-  it('imports on its own when triggered, once quotes are on again', async () => {
-    await saveSettings(quotesOn);
+  it('imports on its own when triggered, once quotes are on again: only quotes made after switching on', async () => {
+    const saved = await saveSettings(quotesOn);
+    // The save says what will be imported: new quotes only (docs/quotes.md).
+    expect(saved.message).toContain('die vanaf nu in FactuurSturen worden gemaakt');
+    stack.fake.state.quotations.push(fakeQuote({ id: 11, clientnr: 1011, savename: 'WB weer aan' }));
     await quoteSchedule().unpause('test: scheduled run');
     await quoteSchedule().trigger();
-    const wo = await eventually(() => byQuote('10'), 30_000, 200);
-    expect(wo).toMatchObject({ number: 'OF-2024-0010', description: 'WB uitgeschakeld' });
+    const wo = await eventually(() => byQuote('11'), 60_000, 200);
+    expect(wo).toMatchObject({ number: 'OF-2024-0011', description: 'WB weer aan' });
+    // Quote 10 was made while the import was off: it stays a quote.
+    expect(await byQuote('10')).toBeUndefined();
     const run = await eventually(async () => {
       const d = await quoteSchedule().describe();
       return d.info.recentActions.find((a) => a.action.workflow.workflowId.startsWith(`quotes/${tenant}`));
@@ -315,5 +320,55 @@ describe('quote schedule', () => {
     await deleteTenantSchedules(stack.client, tenant);
     await expect(quoteSchedule().describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
     await expect(stack.client.schedule.getHandle(`sync/${tenant}`).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+  });
+});
+
+describe('quote history stays history (issue 11)', () => {
+  const firm = uniqueTenant('quotes-history');
+  const api = (method: string, path: string, body?: unknown) => stack.api(method, path, body);
+  const workOrders = async () => {
+    const res = await stack.api('GET', `/v1/tenants/${firm}/work-orders?source=quote&limit=500`, undefined, tokens.backend);
+    expect(res.status).toBe(200);
+    return res.body.items as any[];
+  };
+  const importNow = () => stack.client.workflow.execute(quoteImportWorkflow, {
+    taskQueue: stack.taskQueue, workflowId: `quotes/${firm}/test-${++runs}`, args: [{ tenantId: firm, provider: 'factuursturen' }],
+  });
+  async function activate(quotes: Record<string, unknown>) {
+    expect((await api('POST', `/v1/tenants/${firm}/integration/activation`, { provider: 'factuursturen' })).status).toBe(200);
+    expect((await api('POST', `/v1/tenants/${firm}/integration/activation/wipe`, {
+      tables: ['Artikel Groep', 'Artikel', 'Werkbon', 'Werkadres', 'Klant', 'Objecten', 'Contact Personen'],
+    })).status).toBe(200);
+    expect((await api('POST', `/v1/tenants/${firm}/integration/activation/connect`, { credentials: { username: 'demo', apiKey: DEFAULT_FS_ACCOUNT.apiKey } })).status).toBe(200);
+    const res = await stack.api('PUT', `/v1/tenants/${firm}/integration/settings`, { settings: { ...baseSettings, quotes } });
+    expect(res.status).toBe(200);
+    await stack.client.schedule.getHandle(`quotes/${firm}`).pause('test: runs are started by hand');
+    for (const id of res.body.importWorkflowIds) await stack.client.workflow.getHandle(id).result();
+    return res.body;
+  }
+
+  it('enabling the import with 50 old quotes makes no work order of them; a quote made afterwards becomes one', async () => {
+    stack.tenants.push(firm);
+    // The fake serves one administration to every tenant: the quotes of the first scenario (ids up to 11) are
+    // this firm's history as well; 50 more old ones, all matching the filter word.
+    for (let i = 0; i < 50; i++) stack.fake.state.quotations.push(fakeQuote({ id: 100 + i, clientnr: 1001 + (i % 20), savename: `WB oud werk ${i}` }));
+    const saved = await activate({ ...quotesOn, includeFilterWord: '' });
+    expect(saved.message).toContain('bestaande offertes niet');
+    expect(await importNow()).toMatchObject({ skipped: null, imported: 0 });
+    expect(await workOrders()).toEqual([]);
+
+    stack.fake.state.quotations.push(fakeQuote({ id: 200, clientnr: 1002, savename: 'Nieuwe klus' }));
+    expect(await importNow()).toMatchObject({ imported: 1 });
+    expect((await workOrders()).map((w) => w.sourceQuoteId)).toEqual(['200']);
+  });
+
+  it('re-activation with "Werkbon" wiped brings no quote back, not even the one imported before', async () => {
+    expect((await api('POST', `/v1/tenants/${firm}/integration/deactivate`, { confirm: true })).status).toBe(200);
+    await activate({ ...quotesOn, includeFilterWord: '' });
+    expect(await importNow()).toMatchObject({ imported: 0 });
+    expect(await workOrders()).toEqual([]);
+    // The memory of imported quotes survived the wipe.
+    const rows = await stack.database.sql`select quote_id from integration.imported_quotes where tenant_id = ${firm}`;
+    expect(rows.map((r) => r.quote_id)).toEqual(['200']);
   });
 });
