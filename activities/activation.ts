@@ -3,7 +3,8 @@ import type { ActivityDeps } from './types.js';
 import { connectorFor, writeLog } from './deps.js';
 import { exchangePendingCode, isOAuthProvider } from './oauth.js';
 import {
-  completeActivation, discardPendingCredentials, getIntegration, promotePendingCredentials, saveSettingsVersion, setStep, settingsVersionAt, wipeTables,
+  completeActivation, discardPendingCredentials, getIntegration, promotePendingCredentials, resetAdministration, saveSettingsVersion, setStep, settingsVersionAt, wipeTables,
+  type AdministrationReset,
 } from '../db/queries/integration.js';
 import type { WipeableTable } from '../db/schema.js';
 import { ProviderError } from '../lib/errors.js';
@@ -13,7 +14,10 @@ import { toApplicationFailure } from '../connectors/failures.js';
 import * as messages from '../lib/messages.js';
 import type { ProviderId } from '../lib/providers.js';
 import { settingsSchema, type FieldCheck, type Settings } from '../lib/settings.js';
-import { upsertTenantSchedules } from '../lib/schedules.js';
+import { setTenantSchedulesPaused, upsertTenantSchedules } from '../lib/schedules.js';
+import { syncScopes } from '../lib/providers.js';
+import { workflowIds } from '../lib/runs.js';
+import { Context } from '@temporalio/activity';
 import { quoteOptionsFromSettings } from '../lib/quote.js';
 import { quoteImportSentence } from '../lib/messages.js';
 import { QUOTE_BASELINE_PROVIDERS } from './quotes.js';
@@ -114,6 +118,54 @@ export function activationActivities(deps: ActivityDeps) {
 
     async ensureSchedules(input: { tenantId: string; provider: ProviderId }): Promise<string[]> {
       return upsertTenantSchedules(deps.temporal, { ...input, taskQueue: deps.taskQueue });
+    },
+
+    /**
+     * First half of an administration change (docs/administration-change.md): no scheduled run starts, every running
+     * sync, quote import and cleanup of the tenant is cancelled and has closed. The new settings version is already
+     * saved, so a page activity still finishing its last page sees the new administration and writes nothing.
+     */
+    async stopTenantSyncs(input: { tenantId: string }): Promise<{ stopped: number }> {
+      const ctx = Context.current();
+      const client = deps.temporal;
+      await setTenantSchedulesPaused(client, input.tenantId, true, 'Ander administratie gekozen: synchronisatie gestopt');
+      const ids = new Map<string, string | undefined>();
+      for (const scope of syncScopes) ids.set(workflowIds.sync(input.tenantId, scope), undefined);
+      const query = `TenantId = "${input.tenantId}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow")`;
+      for await (const wf of client.workflow.list({ query })) ids.set(wf.workflowId, wf.runId);
+      let stopped = 0;
+      for (const [workflowId, runId] of ids) {
+        const handle = client.workflow.getHandle(workflowId, runId);
+        const running = await handle.describe().then((d) => d.status.name === 'RUNNING', () => false);
+        if (!running) continue;
+        await handle.cancel().catch(() => undefined);
+        stopped++;
+        // Wait until it has closed (a cancelled sync acknowledges between two pages); heartbeats keep this alive.
+        while (await handle.describe().then((d) => d.status.name === 'RUNNING', () => false)) {
+          ctx.heartbeat({ waitingFor: workflowId });
+          await ctx.sleep(500);
+        }
+      }
+      return { stopped };
+    },
+
+    /** Second half: wipe what came from the old administration and hold what was still to be sent (one transaction). */
+    async resetAdministration(input: { tenantId: string; from: string; to: string }): Promise<AdministrationReset> {
+      const integ = await integrationOf(deps, input.tenantId);
+      const reset = await resetAdministration(deps.database, input.tenantId, messages.administrationChangedHeldReason);
+      const w = reset.wiped;
+      await writeLog(deps, {
+        tenantId: input.tenantId, severity: 'info', table: 'Integratie',
+        text: messages.administrationChanged(integ.provider, input.from, input.to, { customers: w.Klant ?? 0, workAddresses: w.Werkadres ?? 0, articles: w.Artikel ?? 0, articleGroups: w['Artikel Groep'] ?? 0 }),
+      });
+      if (reset.held > 0) await writeLog(deps, { tenantId: input.tenantId, severity: 'warning', table: 'Werkbon', text: messages.exportsHeldAfterAdministrationChange(integ.provider, reset.held) });
+      return reset;
+    },
+
+    /** Last step: the schedules run again (unless the integration was paused meanwhile). */
+    async resumeTenantSchedules(input: { tenantId: string }): Promise<void> {
+      const integ = await integrationOf(deps, input.tenantId);
+      if (integ.status === 'active') await setTenantSchedulesPaused(deps.temporal, input.tenantId, false, 'Import uit de nieuwe administratie gestart');
     },
   };
 }

@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityDeps } from './types.js';
 import { connectorFor, currentRun, writeLog } from './deps.js';
-import { getIntegration } from '../db/queries/integration.js';
+import { getIntegration, settingsVersionAt } from '../db/queries/integration.js';
+import { administrationOf, settingsSchema } from '../lib/settings.js';
 import { markListingComplete, markListingStarted, readSyncState, recordProgress, recordSyncError, upsertArticleGroups, upsertArticles, upsertCustomers } from '../db/queries/sync.js';
 import { ProviderError } from '../lib/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
@@ -28,28 +29,36 @@ export interface ImportPagesResult {
 const subjectOf: Record<Entity, messages.SyncSubject> = { article_groups: 'article_groups', articles: 'articles', customers: 'customers' };
 
 export function syncActivities(deps: ActivityDeps) {
-  async function writePage(tenantId: string, provider: ProviderId, entity: Entity, connector: Connector, req: ListRequest): Promise<Page<unknown> & { created: number; changed: number }> {
+  async function writePage(tenantId: string, provider: ProviderId, entity: Entity, connector: Connector, req: ListRequest, beforeWrite: () => Promise<void>): Promise<Page<unknown> & { created: number; changed: number }> {
     const run = currentRun();
     const { sql } = deps.database;
     switch (entity) {
       case 'article_groups': {
         const page = await connector.listArticleGroups(req);
+        await beforeWrite();
         const c = await upsertArticleGroups(sql, tenantId, provider, page.records, run, { created: messages.articleGroupAdded(), changed: messages.articleGroupChanged() });
         return { ...page, ...c };
       }
       case 'articles': {
         const page = await connector.listArticles(req);
+        await beforeWrite();
         const c = await upsertArticles(sql, tenantId, provider, page.records, run, { created: messages.articleAdded(), changed: messages.articleChanged() });
         return { ...page, ...c };
       }
       case 'customers': {
         const page = await connector.listCustomers(req);
+        await beforeWrite();
         const c = await upsertCustomers(sql, tenantId, provider, page.records, run, {
           created: messages.customerAdded(), changed: messages.customerChanged(), addressAdded: messages.workAddressAdded(),
         });
         return { ...page, ...c };
       }
     }
+  }
+
+  async function administrationInForce(tenantId: string): Promise<string | null> {
+    const version = await settingsVersionAt(deps.database, tenantId, new Date());
+    return version ? administrationOf(settingsSchema.parse(version.settings)) : null;
   }
 
   return {
@@ -69,6 +78,14 @@ export function syncActivities(deps: ActivityDeps) {
         throw ApplicationFailure.nonRetryable(`Integration of ${tenantId} is ${integ.status}`, 'IntegrationNotActive');
       }
       const provider = integ.provider;
+      // A page listed from one administration is never written after the admin chose another
+      // (docs/administration-change.md): the stop is the same as a deactivation's, a cancel, not a failure.
+      const administration = await administrationInForce(tenantId);
+      const sameAdministration = async () => {
+        if ((await administrationInForce(tenantId)) !== administration) {
+          throw ApplicationFailure.nonRetryable(`Administration of ${tenantId} changed during the sync`, 'IntegrationNotActive');
+        }
+      };
       const state = await readSyncState(deps.database.sql, tenantId, entity);
       const since = state.phase === 'incremental' ? state.cursor : null;
       if (cursor === null && done === 0) await markListingStarted(deps.database.sql, tenantId, entity);
@@ -81,7 +98,7 @@ export function syncActivities(deps: ActivityDeps) {
       try {
         const connector = await connectorFor(deps, tenantId, provider);
         do {
-          const page = await writePage(tenantId, provider, entity, connector, { cursor, since });
+          const page = await writePage(tenantId, provider, entity, connector, { cursor, since }, sameAdministration);
           done += page.records.length;
           created += page.created;
           changed += page.changed;

@@ -697,3 +697,27 @@ export function quoteImportSentence(provider: ProviderId, options: { includeFilt
     ? `Offertes ${which} die vanaf nu in ${providerName(provider)} worden gemaakt, worden eenmalig een werkbon in Simon; bestaande offertes niet.`
     : `Offertes ${which} uit ${providerName(provider)} worden eenmalig een werkbon in Simon.`;
 }
+
+/** Octopus says "dossier", Rompslomp and Visma.net "bedrijf" (manuals, settings screens). */
+const administrationWord = (provider: ProviderId) => (provider === 'octopus' ? 'dossier' : 'bedrijf');
+
+/** The 409 of a settings save that changes the administration without confirming it (docs/administration-change.md). */
+export const administrationChangeNeedsConfirmation = (provider: ProviderId, from: string, to: string): LogText =>
+  text(
+    `U kiest een ander ${administrationWord(provider)} in ${providerName(provider)} (${from} → ${to}). Dat is een nieuwe activatie: de klanten, werkadressen, artikelen en artikelgroepen in Simon worden gewist en opnieuw geïmporteerd uit het nieuwe ${administrationWord(provider)}; werkbonnen die nog verstuurd moesten worden, worden aangehouden`,
+    "Bevestig de wijziging (confirmAdministrationChange) of kies het oude " + administrationWord(provider),
+  );
+
+export const administrationChanged = (provider: ProviderId, from: string, to: string, wiped: { customers: number; workAddresses: number; articles: number; articleGroups: number }): LogText =>
+  text(
+    `Ander ${administrationWord(provider)} gekozen in ${providerName(provider)} (${from} → ${to}): ${count(wiped.customers, 'klant', 'klanten')}, ${count(wiped.workAddresses, 'werkadres', 'werkadressen')}, ${count(wiped.articles, 'artikel', 'artikelen')} en ${count(wiped.articleGroups, 'artikelgroep', 'artikelgroepen')} gewist; de initiële import uit het nieuwe ${administrationWord(provider)} is gestart`,
+  );
+
+export const exportsHeldAfterAdministrationChange = (provider: ProviderId, held: number): LogText =>
+  text(
+    `${count(held, 'werkbon die nog verstuurd moest worden, is', 'werkbonnen die nog verstuurd moesten worden, zijn')} aangehouden omdat een ander ${administrationWord(provider)} is gekozen in ${providerName(provider)}`,
+    `Controleer of ze naar het nieuwe ${administrationWord(provider)} moeten en kies dan 'Opnieuw versturen'`,
+  );
+
+/** The export's recorded reason when an administration change held it. */
+export const administrationChangedHeldReason = 'aangehouden: ander administratie gekozen';

@@ -109,3 +109,23 @@ export interface FieldCheck {
   found?: Record<string, unknown>;
   error?: string;
 }
+
+/**
+ * Which administration of the package the settings point at (Octopus dossier, Rompslomp and Visma.net company);
+ * null for packages where the administration comes with the connection (FactuurSturen account, iMuis environment).
+ * Changing it after activation is a re-activation (docs/administration-change.md).
+ */
+export function administrationOf(settings: Settings): string | null {
+  switch (settings.provider) {
+    case 'octopus':
+      return settings.dossierId;
+    case 'rompslomp':
+    case 'visma-net':
+      return settings.companyId;
+    default:
+      return null;
+  }
+}
+
+/** The field that holds the administration, for a 409's explanation. */
+export const administrationField: Partial<Record<Settings['provider'], string>> = { octopus: 'dossierId', rompslomp: 'companyId', 'visma-net': 'companyId' };

@@ -52,7 +52,11 @@ export interface SaveSettingsResult {
  * save of an activation, makes the integration active, creates its schedules and starts the initial import
  * in the background (the same `sync/{tenant}/{scope}` workflows the schedule uses, so they never overlap).
  */
-export async function saveSettingsWorkflow(input: { tenantId: string; provider: ProviderId; settings: Settings; actor: string | null; completeActivation: boolean }): Promise<SaveSettingsResult> {
+export async function saveSettingsWorkflow(input: {
+  tenantId: string; provider: ProviderId; settings: Settings; actor: string | null; completeActivation: boolean;
+  /** Set by the API when the admin confirmed choosing another administration (docs/administration-change.md). */
+  changeAdministration?: { from: string; to: string };
+}): Promise<SaveSettingsResult> {
   const checks = await steps.checkSettings({ tenantId: input.tenantId, settings: input.settings });
   if (checks.some((c) => !c.ok)) return { ok: false, checks, version: null, message: 'Niet alle instellingen zijn correct', importWorkflowIds: [] };
   const saved = await steps.saveSettings({ ...input, requestId: uuid4() });
@@ -62,6 +66,15 @@ export async function saveSettingsWorkflow(input: { tenantId: string; provider: 
     await steps.updateQuoteBaseline({ tenantId: input.tenantId, enabled: saved.quotes.enabled, wasEnabled: saved.quotes.wasEnabled });
   }
   const importWorkflowIds: string[] = [];
+  if (input.changeAdministration && !input.completeActivation) {
+    // A re-activation against the new administration: stop, wipe, hold, import again (docs/administration-change.md).
+    // The new version is saved first, so a sync page still in flight sees the change and writes nothing.
+    await steps.stopTenantSyncs({ tenantId: input.tenantId });
+    await steps.resetAdministration({ tenantId: input.tenantId, ...input.changeAdministration });
+    if (saved.quotes.enabled) await steps.updateQuoteBaseline({ tenantId: input.tenantId, enabled: true, wasEnabled: false });
+    for (const scope of syncScopes) importWorkflowIds.push(await startInitialImport(input.tenantId, input.provider, scope));
+    await steps.resumeTenantSchedules({ tenantId: input.tenantId });
+  }
   if (input.completeActivation) {
     await steps.ensureSchedules({ tenantId: input.tenantId, provider: input.provider });
     for (const scope of syncScopes) importWorkflowIds.push(await startInitialImport(input.tenantId, input.provider, scope));

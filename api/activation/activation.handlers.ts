@@ -2,12 +2,13 @@ import type { AppDeps, AppRouteHandler } from '../types.js';
 import type * as routes from './activation.routes.js';
 import { HttpError, badRequest, conflict, notFound, validationIssues } from '../errors.js';
 import { runStep, temporalOf } from '../temporal.js';
-import { beginActivation, getIntegration, storePendingCredentials, type IntegrationRow } from '../../db/queries/integration.js';
+import { ADMINISTRATION_TABLES, beginActivation, countExportsToHold, getIntegration, settingsVersionAt, storePendingCredentials, type IntegrationRow } from '../../db/queries/integration.js';
+import * as messages from '../../lib/messages.js';
 import { wipeableTableNames, type WipeableTable } from '../../db/schema.js';
 import { CredentialSealer } from '../../lib/crypto.js';
 import { credentialLabel, credentialSchemaFor } from '../../lib/credentials.js';
 import { providers, type ProviderId } from '../../lib/providers.js';
-import type { Settings } from '../../lib/settings.js';
+import { administrationField, administrationOf, settingsSchema, type Settings } from '../../lib/settings.js';
 import { runMeta, workflowIds } from '../../lib/runs.js';
 import { checkSettingsWorkflow, connectWorkflow, optionsWorkflow, saveSettingsWorkflow, wipeWorkflow } from '../../workflows/index.js';
 
@@ -117,18 +118,36 @@ export const checkSettings: AppRouteHandler<typeof routes.checkSettings> = async
 
 export const saveSettings: AppRouteHandler<typeof routes.saveSettings> = async (c) => {
   const { tenant } = c.req.valid('param');
-  const { settings } = c.req.valid('json');
+  const { settings, confirmAdministrationChange } = c.req.valid('json');
   const row = await getIntegration(c.get('deps').database, tenant);
   if (!row) throw notFound('Tenant not found');
   const completeActivation = row.status === 'activating';
   if (completeActivation && !(row.steps.wiped && row.steps.connected)) throw conflict('Doorloop eerst de stappen wissen en koppelen');
   if (!completeActivation && row.status !== 'active' && row.status !== 'paused') throw conflict(`Instellingen opslaan kan niet bij status ${row.status}`);
   assertProvider(row, settings);
+  // Another administration after activation is a re-activation, done only when confirmed (docs/administration-change.md).
+  let changeAdministration: { from: string; to: string } | undefined;
+  if (!completeActivation) {
+    const { database } = c.get('deps');
+    const current = await settingsVersionAt(database, tenant, new Date());
+    const from = current ? administrationOf(settingsSchema.parse(current.settings)) : null;
+    const to = administrationOf(settings);
+    if (from !== null && to !== null && from !== to) {
+      if (!confirmAdministrationChange) {
+        const explained = messages.administrationChangeNeedsConfirmation(row.provider, from, to);
+        return c.json({
+          error: 'administration_change' as const, ...explained, field: `settings.${administrationField[row.provider] ?? 'administration'}`, from, to,
+          wipes: [...ADMINISTRATION_TABLES], exportsToHold: await countExportsToHold(database, tenant),
+        }, 409);
+      }
+      changeAdministration = { from, to };
+    }
+  }
   const t = temporalOf(c);
   const result = await runStep(() =>
     t.client.workflow.execute(saveSettingsWorkflow, {
       workflowId: workflowIds.saveSettings(tenant),
-      args: [{ tenantId: tenant, provider: row.provider, settings, actor: c.get('auth').actor, completeActivation }],
+      args: [{ tenantId: tenant, provider: row.provider, settings, actor: c.get('auth').actor, completeActivation, ...(changeAdministration ? { changeAdministration } : {}) }],
       ...stepOptions(c, tenant, row.provider, 'saveSettings'),
     }),
   );

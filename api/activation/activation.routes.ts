@@ -54,12 +54,26 @@ export const checkSettings = createRoute({
 export const saveSettings = createRoute({
   method: 'put', path: '/tenants/{tenant}/integration/settings', tags: ['Settings'],
   summary: "'Opslaan': save the settings (re-checked); on a first save this completes the activation",
-  request: { params: tenantParams, body: jsonBody(z.object({ settings: settingsSchema })) },
+  description: 'Choosing another administration (Octopus dossierId, Rompslomp or Visma.net companyId) after activation is a re-activation: without `confirmAdministrationChange: true` the answer is 409 `administration_change` saying what will happen; with it the syncs stop, the imported customers, work addresses, articles and groups are wiped and imported again from the new administration, and exports still to be sent are held (docs/administration-change.md).',
+  request: {
+    params: tenantParams,
+    body: jsonBody(z.object({
+      settings: settingsSchema,
+      confirmAdministrationChange: z.boolean().optional().openapi({ description: 'Confirms choosing another administration after activation (a re-activation)' }),
+    })),
+  },
   responses: {
     200: jsonContent(z.object({ ok: z.literal(true), version: z.number(), message: z.string(), checks: z.array(fieldCheck), importWorkflowIds: z.array(z.string()) }), 'Saved'),
     ...tenantErrors,
     400: jsonContent(z.union([validationErrorSchema, z.object({ error: z.literal('settings_invalid'), message: z.string(), checks: z.array(fieldCheck) })]), 'Invalid body, or a setting failed its check (nothing saved)'),
-    ...conflictResponse, 503: jsonContent(errorSchema, 'Provider unreachable'),
+    409: jsonContent(z.union([
+      z.object({
+        error: z.literal('administration_change'), message: z.string(), action: z.string(), field: z.string(), from: z.string(), to: z.string(),
+        wipes: z.array(z.string()), exportsToHold: z.number().int(),
+      }).openapi('AdministrationChange'),
+      errorSchema,
+    ]), 'Wrong state, or another administration chosen without confirmation (nothing saved)'),
+    503: jsonContent(errorSchema, 'Provider unreachable'),
   },
 });
 

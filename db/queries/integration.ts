@@ -1,4 +1,5 @@
 import { and, desc, eq, lte, sql as dsql } from 'drizzle-orm';
+import type { TransactionSql } from 'postgres';
 import type { Database } from '../client.js';
 import { credentials, integrations, settingsVersions, type ActivationSteps, type IntegrationStatus, type WipeableTable } from '../schema.js';
 import type { ProviderId } from '../../lib/providers.js';
@@ -136,26 +137,64 @@ export async function completeActivation(database: Database, tenantId: string, a
 
 /** Deletes the chosen Simon tables of one tenant in dependency order; returns rows deleted per table. */
 export async function wipeTables(database: Database, tenantId: string, tables: WipeableTable[]): Promise<Record<string, number>> {
+  return database.sql.begin((tx) => wipeIn(tx, tenantId, tables));
+}
+
+async function wipeIn(tx: TransactionSql, tenantId: string, tables: WipeableTable[]): Promise<Record<string, number>> {
   const order: WipeableTable[] = ['Werkbon', 'Objecten', 'Contact Personen', 'Werkadres', 'Klant', 'Artikel', 'Artikel Groep'];
   const result: Record<string, number> = {};
-  await database.sql.begin(async (tx) => {
-    for (const name of order.filter((t) => tables.includes(t))) {
-      const target = tableSql[name];
-      if (name === 'Werkbon') {
-        await tx.unsafe(`delete from simon.work_order_materials where tenant_id = $1`, [tenantId]);
-        // integration.imported_quotes stays: which quotes were imported is the integration's memory, not Simon data,
-        // so a wipe of Werkbon never brings old quotes back as work orders (docs/quotes.md).
-      }
-      const res = await tx.unsafe(`delete from ${target} where tenant_id = $1`, [tenantId]);
-      result[name] = res.count;
-      const entity = entityOfTable[name];
-      if (entity) {
-        await tx.unsafe(`delete from integration.sync_state where tenant_id = $1 and entity = $2`, [tenantId, entity]);
-        await tx.unsafe(`delete from integration.external_refs where tenant_id = $1 and entity = $2`, [tenantId, entity]);
-      }
+  for (const name of order.filter((t) => tables.includes(t))) {
+    const target = tableSql[name];
+    if (name === 'Werkbon') {
+      await tx.unsafe(`delete from simon.work_order_materials where tenant_id = $1`, [tenantId]);
+      // integration.imported_quotes stays: which quotes were imported is the integration's memory, not Simon data,
+      // so a wipe of Werkbon never brings old quotes back as work orders (docs/quotes.md).
     }
-  });
+    const res = await tx.unsafe(`delete from ${target} where tenant_id = $1`, [tenantId]);
+    result[name] = res.count;
+    const entity = entityOfTable[name];
+    if (entity) {
+      await tx.unsafe(`delete from integration.sync_state where tenant_id = $1 and entity = $2`, [tenantId, entity]);
+      await tx.unsafe(`delete from integration.external_refs where tenant_id = $1 and entity = $2`, [tenantId, entity]);
+    }
+  }
   return result;
+}
+
+/** The tables an administration change wipes: what is imported from the administration (docs/administration-change.md). */
+export const ADMINISTRATION_TABLES: WipeableTable[] = ['Klant', 'Werkadres', 'Artikel', 'Artikel Groep'];
+
+export interface AdministrationReset {
+  wiped: Record<string, number>;
+  /** Exports that were still to be sent, now held for the admin's explicit retry. */
+  held: number;
+}
+
+/**
+ * The database half of an administration change, in one transaction: wipe what came from the old administration,
+ * forget every sync position and external reference of it (incl. the quote baseline), and hold the exports that
+ * were still to be sent so none reaches the new administration without "Opnieuw versturen". A pending export whose
+ * create may already be under way (in doubt) is left to finish against the administration it was archived for.
+ */
+/** How many exports an administration change would hold (the 409's explanation). */
+export async function countExportsToHold(database: Database, tenantId: string): Promise<number> {
+  const [row] = await database.sql<{ n: number }[]>`
+    select count(*)::int as n from integration.document_exports
+    where tenant_id = ${tenantId} and state in ('pending', 'failed') and create_started_at is null`;
+  return row?.n ?? 0;
+}
+
+export async function resetAdministration(database: Database, tenantId: string, heldReason: string): Promise<AdministrationReset> {
+  return database.sql.begin(async (tx) => {
+    const wiped = await wipeIn(tx, tenantId, ADMINISTRATION_TABLES);
+    await tx`delete from integration.sync_state where tenant_id = ${tenantId}`;
+    await tx`delete from integration.external_refs where tenant_id = ${tenantId}`;
+    const held = await tx`
+      update integration.document_exports set state = 'held', error_code = 'administration-changed',
+        error_message = ${heldReason}, updated_at = now()
+      where tenant_id = ${tenantId} and state in ('pending', 'failed') and create_started_at is null`;
+    return { wiped, held: held.count };
+  });
 }
 
 const tableSql: Record<WipeableTable, string> = {
