@@ -13,7 +13,8 @@ import { countExports } from '../db/queries/exports.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import * as messages from '../lib/messages.js';
 import type { ProviderId } from '../lib/providers.js';
-import { settingsSchema, type FieldCheck, type Settings } from '../lib/settings.js';
+import { probeDefaults, settingsSchema, type FieldCheck, type Settings } from '../lib/settings.js';
+import { termsCheck } from '../connectors/kit.js';
 import { setTenantSchedulesPaused, upsertTenantSchedules } from '../lib/schedules.js';
 import { syncScopes } from '../lib/providers.js';
 import { workflowIds } from '../lib/runs.js';
@@ -31,6 +32,35 @@ async function integrationOf(deps: ActivityDeps, tenantId: string) {
 }
 
 export function activationActivities(deps: ActivityDeps) {
+  /**
+   * "Controleer" of some fields (docs/check-settings.md): the given fields over the saved settings (or defaults),
+   * checked as a whole by the connector, and only the given fields' results reported. The terms count as accepted
+   * for the probe unless they are given themselves.
+   */
+  async function checkSomeSettings(provider: ProviderId, tenantId: string, given: Record<string, unknown>, fields: string[]): Promise<FieldCheck[]> {
+    const saved = await settingsVersionAt(deps.database, tenantId, new Date());
+    const base = saved && (saved.settings as { provider?: string }).provider === provider ? saved.settings : {};
+    const probe = settingsSchema.safeParse({ ...probeDefaults, ...base, ...given, provider, termsAccepted: true });
+    const asked = fields.filter((f) => f !== 'provider');
+    const results: FieldCheck[] = [];
+    if (!probe.success) {
+      const missing = [...new Set(probe.error.issues.map((i) => String(i.path[0] ?? '')).filter((f) => f && !asked.includes(f)))];
+      const invalid = probe.error.issues.filter((i) => asked.includes(String(i.path[0] ?? '')));
+      if (invalid.length > 0) return invalid.map((i) => ({ field: i.path.join('.'), ok: false, error: i.message }));
+      for (const field of asked.filter((f) => f !== 'termsAccepted')) results.push({ field, ok: false, error: messages.checkErrors.fillFirst(missing) });
+    } else {
+      const connector = await connectorFor(deps, tenantId, provider, { purpose: 'interactive' });
+      try {
+        const checks = await connector.checkSettings(probe.data);
+        results.push(...checks.filter((c) => c.field !== 'termsAccepted' && asked.includes(c.field.split('.')[0]!)));
+      } catch (err) {
+        throw toApplicationFailure(err);
+      }
+    }
+    if (asked.includes('termsAccepted')) results.push(termsCheck(given.termsAccepted === true));
+    return results;
+  }
+
   return {
     async wipeSimonTables(input: { tenantId: string; tables: WipeableTable[] }): Promise<Record<string, number>> {
       await integrationOf(deps, input.tenantId);
@@ -65,8 +95,9 @@ export function activationActivities(deps: ActivityDeps) {
       }
     },
 
-    async checkSettings(input: { tenantId: string; settings: Settings }): Promise<FieldCheck[]> {
+    async checkSettings(input: { tenantId: string; settings: Settings; partial?: string[] }): Promise<FieldCheck[]> {
       const integ = await integrationOf(deps, input.tenantId);
+      if (input.partial) return checkSomeSettings(integ.provider, input.tenantId, input.settings, input.partial);
       const connector = await connectorFor(deps, input.tenantId, integ.provider, { purpose: 'interactive' });
       try {
         const checks = await connector.checkSettings(input.settings);

@@ -21,7 +21,7 @@ const RETRY = "kies daarna 'Opnieuw versturen'";
 const text = (message: string, action: string = NO_ACTION): LogText => ({ message, action });
 
 export function providerName(provider: ProviderId): string {
-  return providers[provider].name;
+  return providers[provider].logName;
 }
 
 /**
@@ -436,9 +436,14 @@ export const checkErrors = {
   articleUnknown: (provider: ProviderId) => `Artikel niet bekend in ${providerName(provider)}`,
   articleNotNonStock: () => "Artikel is geen 'Non-Stock' artikel in Visma.net",
   administrationUnknown: () => 'Administratienummer niet bekend',
-  dossierUnknown: (provider: ProviderId) => `Dossier niet bekend in ${providerName(provider)}`,
+  /** The manuals: "Simon geeft een foutmelding dat het administratienummer niet bekend is" (dossier or company). */
+  dossierUnknown: (_provider: ProviderId) => 'Administratienummer niet bekend',
   journalUnknown: (provider: ProviderId) => `Dagboek niet bekend in ${providerName(provider)}`,
-  companyUnknown: (provider: ProviderId) => `Bedrijf niet bekend in ${providerName(provider)}`,
+  companyUnknown: (_provider: ProviderId) => 'Administratienummer niet bekend',
+  /** iMuis manual, after "Controleer" of the article-group filter. */
+  articleGroupFilterChecked: () => 'Artikel-Groep filter gecontroleerd!',
+  /** A partial "Controleer" of a field that needs another one first (Octopus articles live in a dossier). */
+  fillFirst: (fields: string[]) => `Vul eerst ${fields.join(', ')} in; daarna kan dit veld worden gecontroleerd`,
   warehouseUnknown: (provider: ProviderId) => `Magazijn niet bekend in ${providerName(provider)}`,
   warehouseDefaultRequired: () => 'Kies een standaard magazijn voor gebruikers zonder eigen magazijn',
   warehouseInactive: (provider: ProviderId) => `Magazijn is niet actief in ${providerName(provider)}`,
@@ -549,7 +554,7 @@ export const imuisTexts = {
 // ---- Visma.net ----
 
 /** The Visma.net connector's own texts (connectors/visma-net/); `VISMA` is the package's name in the log. */
-const VISMA = 'Visma.net ERP';
+const VISMA = providerName('visma-net');
 export const vismaNetTexts = {
   notConnected: `Er is geen toegang tot ${VISMA} opgeslagen; koppel de integratie opnieuw`,
   expired: `De koppeling met ${VISMA} is verlopen of ingetrokken; koppel de integratie opnieuw`,

@@ -18,7 +18,10 @@ export type Cadence = 'five-minutes' | 'daily';
 
 export interface ProviderInfo {
   id: ProviderId;
+  /** The product's full name (the provider card). */
   name: string;
+  /** The name as the manuals write it in the integration log ("iMuis", "Visma.net"). */
+  logName: string;
   document: string;
   cadence: Cadence;
   connectWith: 'username+apiKey' | 'username+password' | 'environmentCode' | 'oauth2';
@@ -43,31 +46,31 @@ const base = {
 
 export const providers: Record<ProviderId, ProviderInfo> = {
   octopus: {
-    id: 'octopus', name: 'Octopus', document: 'verkoopfactuur', cadence: 'daily', connectWith: 'username+password', available: true,
+    id: 'octopus', name: 'Octopus', logName: 'Octopus', document: 'verkoopfactuur', cadence: 'daily', connectWith: 'username+password', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: false,
       descriptionAsFirstLine: true, journal: true, paymentReference: true, memo: true, documentDescription: false, customerReference: false,
       attachPdfs: false, warehouse: false },
   },
   factuursturen: {
-    id: 'factuursturen', name: 'FactuurSturen', document: 'conceptfactuur', cadence: 'five-minutes', connectWith: 'username+apiKey', available: true,
+    id: 'factuursturen', name: 'FactuurSturen', logName: 'FactuurSturen', document: 'conceptfactuur', cadence: 'five-minutes', connectWith: 'username+apiKey', available: true,
     capabilities: { ...base, chooseAdministration: false, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: true,
       descriptionAsFirstLine: true, journal: false, paymentReference: true, memo: false, documentDescription: true, customerReference: false,
       attachPdfs: false, warehouse: false },
   },
   imuis: {
-    id: 'imuis', name: 'iMuis Online', document: 'verkooporder', cadence: 'five-minutes', connectWith: 'environmentCode', available: true,
+    id: 'imuis', name: 'iMuis Online', logName: 'iMuis', document: 'verkooporder', cadence: 'five-minutes', connectWith: 'environmentCode', available: true,
     capabilities: { ...base, chooseAdministration: false, customerAddressAsWorkAddress: true, invoiceDeliveryAddresses: false, quotes: true,
       articleGroupFilter: true, descriptionAsFirstLine: false, journal: false, paymentReference: false, memo: true, documentDescription: false,
       customerReference: false, attachPdfs: false, warehouse: false },
   },
   rompslomp: {
-    id: 'rompslomp', name: 'Rompslomp', document: 'conceptfactuur', cadence: 'daily', connectWith: 'oauth2', available: true,
+    id: 'rompslomp', name: 'Rompslomp', logName: 'Rompslomp', document: 'conceptfactuur', cadence: 'daily', connectWith: 'oauth2', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: false,
       descriptionAsFirstLine: true, journal: false, paymentReference: false, memo: false, documentDescription: false, customerReference: false,
       attachPdfs: false, warehouse: false },
   },
   'visma-net': {
-    id: 'visma-net', name: 'Visma.net ERP', document: 'verkooporder of factuur', cadence: 'five-minutes', connectWith: 'oauth2', available: true,
+    id: 'visma-net', name: 'Visma.net ERP', logName: 'Visma.net', document: 'verkooporder of factuur', cadence: 'five-minutes', connectWith: 'oauth2', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: true, invoiceDeliveryAddresses: true, quotes: true,
       descriptionAsFirstLine: false, journal: false, paymentReference: false, memo: true, documentDescription: false, customerReference: true,
       attachPdfs: true, warehouse: true },

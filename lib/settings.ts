@@ -102,12 +102,35 @@ export const settingsSchemaByProvider = {
   'visma-net': vismaNetSettings,
 } as const;
 
+/**
+ * "Controleer" per field while the admin fills the form (docs/check-settings.md): any subset of one package's
+ * settings, the terms not yet accepted. Saving still takes the full `settingsSchema`.
+ */
+function partialOf(schema: z.ZodObject, provider: Settings['provider']) {
+  // Defaults are left out, so the parsed object holds exactly the fields the admin gave.
+  const shape = Object.fromEntries(Object.entries(schema.shape).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : v).optional()]));
+  return z.object(shape).extend({ provider: z.literal(provider), termsAccepted: z.boolean().optional() });
+}
+export const partialSettingsSchema = z.discriminatedUnion('provider', [
+  partialOf(octopusSettings, 'octopus'),
+  partialOf(factuurSturenSettings, 'factuursturen'),
+  partialOf(imuisSettings, 'imuis'),
+  partialOf(rompslompSettings, 'rompslomp'),
+  partialOf(vismaNetSettings, 'visma-net'),
+]);
+export type PartialSettings = z.infer<typeof partialSettingsSchema>;
+
+/** Article settings left out of a partial check are "don't book" for the probe (they are not reported). */
+export const probeDefaults = { workTimeArticle: null, travelTimeArticle: null, defaultArticle: null } as const;
+
 /** The result of one "Controleer" check (SPEC §14.3). */
 export interface FieldCheck {
   field: string;
   ok: boolean;
   found?: Record<string, unknown>;
   error?: string;
+  /** A confirmation the manuals show for a passed check ("Artikel-Groep filter gecontroleerd!"). */
+  message?: string;
 }
 
 /**

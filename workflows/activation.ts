@@ -30,7 +30,8 @@ export async function connectWorkflow(input: { tenantId: string }): Promise<Conn
   return steps.verifyConnection(input);
 }
 
-export async function checkSettingsWorkflow(input: { tenantId: string; settings: Settings }): Promise<FieldCheck[]> {
+/** `partial`: the fields the admin asked about; absent = every field (docs/check-settings.md). */
+export async function checkSettingsWorkflow(input: { tenantId: string; settings: Settings; partial?: string[] }): Promise<FieldCheck[]> {
   return steps.checkSettings(input);
 }
 

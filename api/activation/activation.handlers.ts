@@ -89,7 +89,7 @@ export const connect: AppRouteHandler<typeof routes.connect> = async (c) => {
   const result = await runStep(() =>
     t.client.workflow.execute(connectWorkflow, { workflowId: workflowIds.connect(tenant), args: [{ tenantId: tenant }], ...stepOptions(c, tenant, provider, 'connect') }),
   );
-  if (!result.ok) throw badRequest(`Koppelen met ${providers[provider].name} mislukt: ${result.message}`, 'connect_failed');
+  if (!result.ok) throw badRequest(`Koppelen met ${providers[provider].logName} mislukt: ${result.message}`, 'connect_failed');
   const after = (await getIntegration(database, tenant))!;
   return c.json({ connected: true as const, label: result.label, steps: after.steps }, 200);
 };
@@ -108,10 +108,13 @@ export const checkSettings: AppRouteHandler<typeof routes.checkSettings> = async
   if (!(row.status === 'activating' ? row.steps.connected : row.status === 'active' || row.status === 'paused')) {
     throw conflict('Maak eerst de connectie met het boekhoudpakket (stap 2)');
   }
-  assertProvider(row, settings);
+  assertProvider(row, settings as Settings);
+  // Every field given and valid: the full check (it also marks the activation step). Otherwise only what is given.
+  const full = settingsSchema.safeParse(settings);
+  const input = full.success ? { tenantId: tenant, settings: full.data } : { tenantId: tenant, settings: settings as Settings, partial: Object.keys(settings) };
   const t = temporalOf(c);
   const checks = await runStep(() =>
-    t.client.workflow.execute(checkSettingsWorkflow, { workflowId: workflowIds.checkSettings(tenant), args: [{ tenantId: tenant, settings }], ...stepOptions(c, tenant, row.provider, 'checkSettings') }),
+    t.client.workflow.execute(checkSettingsWorkflow, { workflowId: workflowIds.checkSettings(tenant), args: [input], ...stepOptions(c, tenant, row.provider, 'checkSettings') }),
   );
   return c.json({ ok: checks.every((x) => x.ok), checks }, 200);
 };

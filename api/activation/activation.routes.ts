@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { errorSchema, jsonBody, jsonContent, tenantErrors, tenantParams, validationErrorSchema } from '../schemas.js';
 import { providerIds } from '../../lib/providers.js';
 import { wipeableTableNames } from '../../db/schema.js';
-import { settingsSchema } from '../../lib/settings.js';
+import { partialSettingsSchema, settingsSchema } from '../../lib/settings.js';
 
 const tags = ['Activation'];
 const conflictResponse = { 409: jsonContent(errorSchema, 'Wrong state for this step') };
@@ -42,12 +42,13 @@ export const connect = createRoute({
   },
 });
 
-const fieldCheck = z.object({ field: z.string(), ok: z.boolean(), found: z.record(z.string(), z.unknown()).optional(), error: z.string().optional() }).openapi('FieldCheck');
+const fieldCheck = z.object({ field: z.string(), ok: z.boolean(), found: z.record(z.string(), z.unknown()).optional(), error: z.string().optional(), message: z.string().optional() }).openapi('FieldCheck');
 
 export const checkSettings = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/activation/check-settings', tags,
-  summary: "'Controleer': check every setting against the provider, each field with its own result",
-  request: { params: tenantParams, body: jsonBody(z.object({ settings: settingsSchema })) },
+  summary: "'Controleer': check the given settings against the provider, each field with its own result",
+  description: 'All settings, or any subset while the admin fills the form (e.g. only `{ provider, workTimeArticle }`): then only the given fields are checked and reported, over the saved settings, and the terms need not be accepted (docs/check-settings.md).',
+  request: { params: tenantParams, body: jsonBody(z.object({ settings: partialSettingsSchema })) },
   responses: { 200: jsonContent(z.object({ ok: z.boolean(), checks: z.array(fieldCheck) }), 'Per-field results'), ...tenantErrors, ...conflictResponse, 503: jsonContent(errorSchema, 'Provider unreachable') },
 });
 

@@ -67,7 +67,7 @@ export const callback: AppRouteHandler<typeof routes.callback> = async (c) => {
   const { provider } = c.req.valid('param');
   const query = c.req.valid('query');
   const { database, env } = c.get('deps');
-  const name = providers[provider].name;
+  const name = providers[provider].logName;
   const failed = (status: Status, error: string, reason: string, extra: Record<string, unknown> = {}) => {
     const message = oauthCallbackTexts.failed(provider, reason);
     return answer(c, status, { error, message, ...extra }, `Koppelen met ${name} mislukt`, message);

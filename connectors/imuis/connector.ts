@@ -229,7 +229,7 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
         const unknown = groupFilter.filter((name) => !names.has(name));
         checks.push(
           unknown.length === 0
-            ? { field: 'articleGroupFilter', ok: true, found: { groups: groupFilter } }
+            ? { field: 'articleGroupFilter', ok: true, found: { groups: groupFilter }, message: checkErrors.articleGroupFilterChecked() }
             : { field: 'articleGroupFilter', ok: false, error: unknown.map((g) => checkErrors.articleGroupUnknown('imuis', g)).join('; ') },
         );
       }

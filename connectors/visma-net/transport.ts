@@ -1,6 +1,6 @@
 import { ProviderError, describeProviderError, type ProviderErrorKind } from '../../lib/errors.js';
 import { activityLogger } from '../../lib/logger.js';
-import { vismaNetTexts as texts } from '../../lib/messages.js';
+import { providerName, vismaNetTexts as texts } from '../../lib/messages.js';
 import { accessTokenExpired } from '../../lib/oauth.js';
 import type { HttpRequest, HttpResponse } from '../http.js';
 import { providerHttp } from '../kit.js';
@@ -15,7 +15,7 @@ import { asText } from '../values.js';
  * both services (IPPException, ProblemDetails, OAuth) read into Dutch messages a person can act on.
  */
 
-export const VISMA_NET = 'Visma.net ERP';
+export const VISMA_NET = providerName('visma-net');
 export type Host = 'erp' | 'salesOrders';
 /** A wait read from a header is never longer than this: a wrong header must not stop a tenant for a day. */
 export const MAX_HEADER_WAIT_MS = 3_600_000;

@@ -403,7 +403,7 @@ describe('iMuis connector against the fake', () => {
       fake.faults.failNext.push({ action: 'GETSTAMTABELRECORDS', answerXml: '<DATASET><DATA><NR>REISTIJD</NR></DATA></DATASET>' });
       const err = await failure(connect().listArticles({ cursor: null, since: null }));
       expect(err).toMatchObject({ kind: 'unavailable', retryable: true });
-      expect(err.message).toContain('iMuis Online gaf een onverwacht antwoord');
+      expect(err.message).toContain('iMuis gaf een onverwacht antwoord');
       fake.faults.failNext.push({ action: 'GETSTAMTABELRECORDS', answerXml: '<html><body>Onderhoud<br></body></html>' });
       expect(await failure(connect().listArticles({ cursor: null, since: null }))).toMatchObject({ kind: 'unavailable', retryable: true });
     });
@@ -530,7 +530,7 @@ describe('iMuis connector against the fake', () => {
       fake.faults.failNext.push({ action: 'GETSTAMTABELRECORDS', table: 'DEB', errorMessage: 'Geen rechten op tabel DEB' });
       const err = await failure(connect().listCustomers({ cursor: null, since: null }));
       expect(err).toMatchObject({ kind: 'validation', retryable: false, providerMessage: 'Geen rechten op tabel DEB' });
-      expect(err.message).toContain('iMuis Online heeft het verzoek afgewezen: Geen rechten op tabel DEB');
+      expect(err.message).toContain('iMuis heeft het verzoek afgewezen: Geen rechten op tabel DEB');
     });
 
     it('Result=false with a Foutmelding → the same, and a transient text → retryable', async () => {
@@ -571,12 +571,12 @@ describe('iMuis connector against the fake', () => {
     it('fails an unknown code (exact, not case-insensitive), an article outside the filter, and each unknown filter group', async () => {
       const checks = await connect().checkSettings(settings({ workTimeArticle: 'werktijd', articleGroupFilter: ['Tijden', 'Bestaat Niet', 'DIENSTEN'], defaultArticle: '1001' }));
       const byField = Object.fromEntries(checks.map((c) => [c.field, c]));
-      expect(byField.workTimeArticle).toEqual({ field: 'workTimeArticle', ok: false, error: 'Artikel niet bekend in iMuis Online' });
+      expect(byField.workTimeArticle).toEqual({ field: 'workTimeArticle', ok: false, error: 'Artikel niet bekend in iMuis' });
       expect(byField.travelTimeArticle.ok).toBe(true);
       expect(byField.defaultArticle).toMatchObject({ ok: false, error: "Artikel valt buiten het artikelgroepfilter (groep 'installatie')" });
       expect(byField.articleGroupFilter).toEqual({
         field: 'articleGroupFilter', ok: false,
-        error: "Artikelgroep 'Bestaat Niet' niet bekend in iMuis Online; Artikelgroep 'DIENSTEN' niet bekend in iMuis Online",
+        error: "Artikelgroep 'Bestaat Niet' niet bekend in iMuis; Artikelgroep 'DIENSTEN' niet bekend in iMuis",
       });
     });
 
@@ -586,8 +586,8 @@ describe('iMuis connector against the fake', () => {
       a.BLOK = 'J';
       try {
         const checks = await connect().checkSettings(settings({ defaultArticle: sales.NR }));
-        expect(checks.find((c) => c.field === 'travelTimeArticle')).toMatchObject({ ok: false, error: 'Artikel is geblokkeerd in iMuis Online' });
-        expect(checks.find((c) => c.field === 'defaultArticle')).toMatchObject({ ok: false, error: 'Artikel is geblokkeerd in iMuis Online' });
+        expect(checks.find((c) => c.field === 'travelTimeArticle')).toMatchObject({ ok: false, error: 'Artikel is geblokkeerd in iMuis' });
+        expect(checks.find((c) => c.field === 'defaultArticle')).toMatchObject({ ok: false, error: 'Artikel is geblokkeerd in iMuis' });
       } finally {
         a.BLOK = 'N';
       }

@@ -436,7 +436,7 @@ describe('Octopus connector against the fake', () => {
     it('an unknown dossier fails the dossier and leaves the dependent fields unchecked', async () => {
       const checks = await connect().checkSettings(settingsFor({ dossierId: '999' }));
       expect(checks.map((c) => [c.field, c.ok, c.error ?? null])).toEqual([
-        ['dossierId', false, 'Dossier niet bekend in Octopus'],
+        ['dossierId', false, 'Administratienummer niet bekend'],
         ['journal', false, 'Kies eerst een dossier dat bekend is in Octopus'],
         ['workTimeArticle', false, 'Kies eerst een dossier dat bekend is in Octopus'],
         ['travelTimeArticle', false, 'Kies eerst een dossier dat bekend is in Octopus'],

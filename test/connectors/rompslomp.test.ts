@@ -336,7 +336,7 @@ describe('Rompslomp connector against the fake', () => {
 
     it('names an unknown company and an unknown article code per field', async () => {
       const unknownCompany = await connect().checkSettings(settingsFor({ companyId: '12345' }));
-      expect(unknownCompany.find((c) => c.field === 'companyId')).toMatchObject({ ok: false, error: 'Bedrijf niet bekend in Rompslomp' });
+      expect(unknownCompany.find((c) => c.field === 'companyId')).toMatchObject({ ok: false, error: 'Administratienummer niet bekend' });
       const unknownArticle = await connect().checkSettings(settingsFor({ defaultArticle: 'BESTAATNIET', travelTimeArticle: null }));
       const byField = Object.fromEntries(unknownArticle.map((c) => [c.field, c]));
       expect(byField.defaultArticle).toMatchObject({ ok: false, error: 'Artikel niet bekend in Rompslomp' });

@@ -387,7 +387,7 @@ describe('Visma.net connector against the fake', () => {
     it('checks the company first (the connected tenant) and nothing else while it is wrong', async () => {
       const checks = await connect().checkSettings(settingsFor({ companyId: OTHER_COMPANY, travelTimeArticle: 'X501' }));
       expect(checks).toEqual([
-        { field: 'companyId', ok: false, error: 'Bedrijf niet bekend in Visma.net ERP' },
+        { field: 'companyId', ok: false, error: 'Administratienummer niet bekend' },
         { field: 'termsAccepted', ok: true },
       ]);
       // The organisation code names the same company.
@@ -408,13 +408,13 @@ describe('Visma.net connector against the fake', () => {
         warehouse: { perUser: true, byUser: { 'user-jan': 'BUS1', 'user-piet': 'GEENMAGAZIJN', 'user-kees': 'OUD' }, default: 'HOOFD' },
       })));
       expect(checks.companyId).toEqual({ field: 'companyId', ok: true, found: { id: COMPANY, name: 'ISV - Simple Simon', organizationCd: 'SIMON' } });
-      expect(checks.workTimeArticle).toMatchObject({ ok: false, error: 'Artikel niet bekend in Visma.net ERP' });
+      expect(checks.workTimeArticle).toMatchObject({ ok: false, error: 'Artikel niet bekend in Visma.net' });
       expect(checks.travelTimeArticle).toMatchObject({ ok: false, error: "Artikel is geen 'Non-Stock' artikel in Visma.net", found: { code: 'X501', type: 'LaborItem' } });
       expect(checks.defaultArticle).toMatchObject({ ok: true, found: { code: 'SIMONVOORR', name: 'Voorrijkosten' } });
       expect(checks.documentType).toMatchObject({ ok: true, found: { orderType: 'SO' } });
       expect(checks['warehouse.byUser.user-jan']).toMatchObject({ ok: true, found: { id: 'BUS1', name: 'Bus Jan' } });
-      expect(checks['warehouse.byUser.user-piet']).toMatchObject({ ok: false, error: 'Magazijn niet bekend in Visma.net ERP' });
-      expect(checks['warehouse.byUser.user-kees']).toMatchObject({ ok: false, error: 'Magazijn is niet actief in Visma.net ERP' });
+      expect(checks['warehouse.byUser.user-piet']).toMatchObject({ ok: false, error: 'Magazijn niet bekend in Visma.net' });
+      expect(checks['warehouse.byUser.user-kees']).toMatchObject({ ok: false, error: 'Magazijn is niet actief in Visma.net' });
       expect(checks['warehouse.default']).toMatchObject({ ok: true });
     });
 
@@ -424,7 +424,7 @@ describe('Visma.net connector against the fake', () => {
       try {
         const checks = byField(await connect().checkSettings(settingsFor({ orders: { import: 'quote', includeFilterWord: '', includeLines: false } })));
         expect(checks.documentType).toMatchObject({ ok: true });
-        expect(checks['orders.import']).toMatchObject({ ok: false, error: "Ordertype 'QT' is niet actief in Visma.net ERP" });
+        expect(checks['orders.import']).toMatchObject({ ok: false, error: "Ordertype 'QT' is niet actief in Visma.net" });
       } finally {
         qt.active = true;
       }

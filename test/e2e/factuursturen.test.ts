@@ -105,6 +105,26 @@ describe('activation', () => {
     expect(byField.travelTimeArticle).toMatchObject({ ok: true, found: expect.objectContaining({ code: '0001' }) });
   });
 
+  it('"Controleer" of one field while the form is being filled: only that field, terms not yet accepted', async () => {
+    const check = (partial: Record<string, unknown>) =>
+      api('POST', `/v1/tenants/${tenant}/integration/activation/check-settings`, { settings: { provider: 'factuursturen', ...partial } });
+    const known = await check({ workTimeArticle: '0002' });
+    expect(known.status, JSON.stringify(known.body)).toBe(200);
+    expect(known.body).toMatchObject({ ok: true, checks: [{ field: 'workTimeArticle', ok: true, found: expect.objectContaining({ code: '0002' }) }] });
+    expect(known.body.checks).toHaveLength(1);
+    const unknown = await check({ travelTimeArticle: 'BESTAATNIET' });
+    expect(unknown.body).toEqual({ ok: false, checks: [{ field: 'travelTimeArticle', ok: false, error: 'Artikel niet bekend in FactuurSturen' }] });
+    const terms = await check({ termsAccepted: false });
+    expect(terms.body).toEqual({ ok: false, checks: [{ field: 'termsAccepted', ok: false, error: 'De voorwaarden moeten worden geaccepteerd' }] });
+    // A wrong type is still a 400 with the field.
+    const bad = await check({ workTimeArticle: 12 });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('workTimeArticle');
+    // Saving still needs every setting.
+    const save = await api('PUT', `/v1/tenants/${tenant}/integration/settings`, { settings: { provider: 'factuursturen', workTimeArticle: '0002' } });
+    expect(save.status).toBe(400);
+  });
+
   it('saves the settings, becomes active and imports every record exactly once', async () => {
     const saved = await api('PUT', `/v1/tenants/${tenant}/integration/settings`, { settings });
     expect(saved.status).toBe(200);

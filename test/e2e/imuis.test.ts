@@ -93,7 +93,7 @@ describe('activation', () => {
     const res = await api('POST', `/v1/tenants/${tenant}/integration/activation/connect`, { credentials: { environmentCode: 'VERKEERDE-CODE' } });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('connect_failed');
-    expect(res.body.message).toBe('Koppelen met iMuis Online mislukt: Omgevingscode is onbekend of de app Simon is niet geactiveerd in deze omgeving');
+    expect(res.body.message).toBe('Koppelen met iMuis mislukt: Omgevingscode is onbekend of de app Simon is niet geactiveerd in deze omgeving');
     expect(await count('integration.credentials')).toBe(0);
     const logs = await api('GET', `/v1/tenants/${tenant}/logs?severity=error&table=Integratie`, undefined, tokens.support);
     expect(logs.body.entries[0].message).toContain('Omgevingscode is onbekend');
@@ -116,6 +116,12 @@ describe('activation', () => {
     expect(reis.body.items).toEqual([expect.objectContaining({ code: 'REISTIJD', name: 'Reistijd', searchKey: '55', group: 'Installatie' })]);
   });
 
+  it('"Controleer" of the article-group filter alone answers in the manual\'s words', async () => {
+    const res = await api('POST', `/v1/tenants/${tenant}/integration/activation/check-settings`, { settings: { provider: 'imuis', articleGroupFilter: ['Installatie'] } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.checks).toEqual([{ field: 'articleGroupFilter', ok: true, found: { groups: ['Installatie'] }, message: 'Artikel-Groep filter gecontroleerd!' }]);
+  });
+
   it('"Controleer" gives each failing field its own Dutch error and echoes what it found', async () => {
     const dienstenArticle = fake.state.articles.find((a) => a.ARTGRP === groupCode('Diensten'))!.NR;
     const res = await api('POST', `/v1/tenants/${tenant}/integration/activation/check-settings`, {
@@ -124,10 +130,10 @@ describe('activation', () => {
     expect(res.status).toBe(200);
     expect(res.body.ok).toBe(false);
     const byField = Object.fromEntries(res.body.checks.map((c: { field: string }) => [c.field, c]));
-    expect(byField.workTimeArticle).toMatchObject({ ok: false, error: 'Artikel niet bekend in iMuis Online' });
+    expect(byField.workTimeArticle).toMatchObject({ ok: false, error: 'Artikel niet bekend in iMuis' });
     expect(byField.travelTimeArticle).toMatchObject({ ok: true, found: { code: 'REISTIJD', name: 'Reistijd', group: 'Installatie' } });
     expect(byField.defaultArticle).toMatchObject({ ok: false, error: "Artikel valt buiten het artikelgroepfilter (groep 'Diensten')" });
-    expect(byField.articleGroupFilter).toMatchObject({ ok: false, error: "Artikelgroep 'Onbekend' niet bekend in iMuis Online" });
+    expect(byField.articleGroupFilter).toMatchObject({ ok: false, error: "Artikelgroep 'Onbekend' niet bekend in iMuis" });
     // Saving these settings is refused with the same checks.
     const save = await api('PUT', `/v1/tenants/${tenant}/integration/settings`, { settings: { ...settings, workTimeArticle: 'BESTAATNIET' } });
     expect(save.status).toBe(400);

@@ -106,7 +106,7 @@ describe('activation', () => {
   });
 
   it.each([
-    ['an unknown dossier', { dossierId: '999' }, 'dossierId', 'Dossier niet bekend in Octopus'],
+    ['an unknown dossier', { dossierId: '999' }, 'dossierId', 'Administratienummer niet bekend'],
     ['a closed journal', { journal: 'V2' }, 'journal', "Dagboek 'V2' is afgesloten in Octopus"],
     ['an unknown journal', { journal: 'Z9' }, 'journal', 'Dagboek niet bekend in Octopus'],
     ['a purchase journal', { journal: 'A1' }, 'journal', "Dagboek 'A1' is geen verkoopdagboek in Octopus; kies een dagboek dat met V begint"],

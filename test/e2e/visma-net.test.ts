@@ -119,7 +119,7 @@ describe('activation', () => {
     const wrongCompany = await api('POST', `/v1/tenants/${tenant}/integration/activation/check-settings`, { settings: { ...settings, companyId: '999' } });
     expect(wrongCompany.body.ok).toBe(false);
     expect(wrongCompany.body.checks.map((c: { field: string }) => c.field)).toEqual(['companyId', 'termsAccepted']);
-    expect(wrongCompany.body.checks[0].error).toBe('Bedrijf niet bekend in Visma.net ERP');
+    expect(wrongCompany.body.checks[0].error).toBe('Administratienummer niet bekend');
 
     const res = await api('POST', `/v1/tenants/${tenant}/integration/activation/check-settings`, {
       settings: { ...settings, travelTimeArticle: 'X501', warehouse: { perUser: true, byUser: { 'user-jan': 'BUS9' }, default: 'HOOFD' } },
@@ -128,7 +128,7 @@ describe('activation', () => {
     expect(byField.companyId).toMatchObject({ ok: true, found: { name: 'ISV - Simple Simon' } });
     expect(byField.travelTimeArticle).toMatchObject({ ok: false, error: "Artikel is geen 'Non-Stock' artikel in Visma.net" });
     expect(byField.workTimeArticle).toMatchObject({ ok: true, found: { code: 'SIMONWERK', name: 'Werktijd', group: 'Tijden' } });
-    expect(byField['warehouse.byUser.user-jan']).toMatchObject({ ok: false, error: 'Magazijn niet bekend in Visma.net ERP' });
+    expect(byField['warehouse.byUser.user-jan']).toMatchObject({ ok: false, error: 'Magazijn niet bekend in Visma.net' });
     expect(byField['warehouse.default']).toMatchObject({ ok: true });
 
     const refused = await api('PUT', `/v1/tenants/${tenant}/integration/settings`, { settings: { ...settings, travelTimeArticle: 'X501' } });
@@ -283,7 +283,7 @@ describe('archive → sales order or customer invoice', () => {
       ['SIMONVOORR', 1, 35, 'BUS1'],
     ]);
     const log = await api('GET', `/v1/tenants/${tenant}/logs?table=Werkbon`, undefined, tokens.support);
-    expect(log.body.entries[0].message).toBe(`Verkooporder ${order.orderId} aangemaakt in Visma.net ERP voor werkbon ${wo.number}`);
+    expect(log.body.entries[0].message).toBe(`Verkooporder ${order.orderId} aangemaakt in Visma.net voor werkbon ${wo.number}`);
   });
 
   it('uses the default warehouse for an engineer without one', async () => {
@@ -325,7 +325,7 @@ describe('archive → sales order or customer invoice', () => {
     expect(invoice.attachments[0].content.equals(pdfBytes(`werkbon ${wo.number}`))).toBe(true);
     const warnings = await api('GET', `/v1/tenants/${tenant}/logs?severity=warning&table=Werkbon`, undefined, tokens.support);
     expect(warnings.body.entries.find((x: { simonId: string }) => x.simonId === id).message)
-      .toBe(`De PDF met eigen formulieren van werkbon ${wo.number} bestaat niet en is niet meegestuurd naar Visma.net ERP`);
+      .toBe(`De PDF met eigen formulieren van werkbon ${wo.number} bestaat niet en is niet meegestuurd naar Visma.net`);
 
     // WB-3005: both PDFs exist.
     const id2 = `wo-${n + 1}`;
@@ -438,7 +438,7 @@ describe('sales orders → work orders', () => {
     expect(fake.state.requests['POST v3/SalesOrders'] ?? 0).toBe(posts);
     const info = await api('GET', `/v1/tenants/${tenant}/logs?severity=info&table=Werkbon`, undefined, tokens.support);
     expect(info.body.entries.find((x: { simonId: string }) => x.simonId === wo.id).message)
-      .toBe(`Werkbon ${wo.number} niet naar Visma.net ERP gestuurd: de werkbon komt uit verkooporder 000902 in Visma.net ERP`);
+      .toBe(`Werkbon ${wo.number} niet naar Visma.net gestuurd: de werkbon komt uit verkooporder 000902 in Visma.net`);
   });
 });
 

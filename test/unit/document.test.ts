@@ -300,7 +300,7 @@ describe('buildDocument: problems', () => {
     const problem = problemOf(wo, vismaNet());
     expect(problem).toMatchObject({ code: 'article-not-synced', detail: 'LOKAAL' });
     expect(problem.message).toContain("'LOKAAL'");
-    expect(problem.action).toContain('Visma.net ERP');
+    expect(problem.action).toContain('Visma.net');
     expect(problem.action).toContain("'Opnieuw versturen'");
   });
 

@@ -46,7 +46,7 @@ describe('integration log texts', () => {
       action: m.NO_ACTION,
     });
     expect(m.initialImportFinished('imuis', { articleGroups: 1, articles: 20, customers: 3, workAddresses: 4 }).message).toBe(
-      'Eerste import uit iMuis Online voltooid: 1 artikelgroep, 20 artikelen, 3 klanten, 4 werkadressen',
+      'Eerste import uit iMuis voltooid: 1 artikelgroep, 20 artikelen, 3 klanten, 4 werkadressen',
     );
     expect(m.wipeDone('Klant', 12)).toEqual({ message: 'Tabel Klant leeggemaakt: 12 rijen verwijderd', action: m.NO_ACTION });
   });
