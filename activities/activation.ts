@@ -52,7 +52,7 @@ export function activationActivities(deps: ActivityDeps) {
       const connector = await connectorFor(deps, tenantId, provider, { purpose: 'interactive' });
       try {
         const checks = await connector.checkSettings(probe.data);
-        results.push(...checks.filter((c) => c.field !== 'termsAccepted' && asked.includes(c.field.split('.')[0]!)));
+        results.push(...checks.filter((c) => c.field !== 'termsAccepted' && asked.includes(c.field.split('.')[0])));
       } catch (err) {
         throw toApplicationFailure(err);
       }

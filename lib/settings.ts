@@ -108,7 +108,10 @@ export const settingsSchemaByProvider = {
  */
 function partialOf(schema: z.ZodObject, provider: Settings['provider']) {
   // Defaults are left out, so the parsed object holds exactly the fields the admin gave.
-  const shape = Object.fromEntries(Object.entries(schema.shape).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.unwrap() : v).optional()]));
+  const shape = Object.fromEntries(Object.entries(schema.shape).map(([k, v]) => {
+    const inner: z.ZodType = v instanceof z.ZodDefault ? (v.unwrap() as z.ZodType) : (v as z.ZodType);
+    return [k, inner.optional()];
+  }));
   return z.object(shape).extend({ provider: z.literal(provider), termsAccepted: z.boolean().optional() });
 }
 export const partialSettingsSchema = z.discriminatedUnion('provider', [
