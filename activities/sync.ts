@@ -142,10 +142,11 @@ export function syncActivities(deps: ActivityDeps) {
       const integ = await getIntegration(deps.database, input.tenantId);
       if (!integ) return;
       const t = input.tallies;
+      // Only the entities of this scope (a tally exists for each entity the run listed).
       const text = messages.initialImportFinished(integ.provider, {
-        articleGroups: t.article_groups?.done ?? 0,
-        articles: t.articles?.done ?? 0,
-        customers: t.customers?.done ?? 0,
+        ...(t.article_groups ? { articleGroups: t.article_groups.done } : {}),
+        ...(t.articles ? { articles: t.articles.done } : {}),
+        ...(t.customers ? { customers: t.customers.done } : {}),
       });
       await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
     },

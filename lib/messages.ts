@@ -118,14 +118,17 @@ const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : 
 export const initialImportStarted = (provider: ProviderId): LogText =>
   text(`Eerste import uit ${providerName(provider)} gestart: klanten, artikelen en artikelgroepen worden op de achtergrond opgehaald`);
 
-export const initialImportFinished = (provider: ProviderId, counts: ImportCounts): LogText => {
-  const parts = [
-    count(counts.articleGroups, 'artikelgroep', 'artikelgroepen'),
-    count(counts.articles, 'artikel', 'artikelen'),
-    count(counts.customers, 'klant', 'klanten'),
-  ];
+/**
+ * The summary of one scope's initial import: only what that scope imported (the customers' run names customers and
+ * work addresses, the articles' run article groups and articles). Counts that are absent were not part of the run.
+ */
+export const initialImportFinished = (provider: ProviderId, counts: Partial<ImportCounts>): LogText => {
+  const parts: string[] = [];
+  if (counts.articleGroups !== undefined) parts.push(count(counts.articleGroups, 'artikelgroep', 'artikelgroepen'));
+  if (counts.articles !== undefined) parts.push(count(counts.articles, 'artikel', 'artikelen'));
+  if (counts.customers !== undefined) parts.push(count(counts.customers, 'klant', 'klanten'));
   if (counts.workAddresses !== undefined) parts.push(count(counts.workAddresses, 'werkadres', 'werkadressen'));
-  return text(`Eerste import uit ${providerName(provider)} voltooid: ${parts.join(', ')}`);
+  return text(`Eerste import uit ${providerName(provider)} voltooid: ${parts.join(', ') || 'niets te importeren'}`);
 };
 
 export type SyncSubject = 'customers' | 'articles' | 'article_groups' | 'quotes' | 'all';

@@ -1,5 +1,5 @@
 import { highestMutationPerTable, InvalidLogCursorError, pageLogs, type LogEntry } from '../../db/queries/logs.js';
-import { severityLabels } from '../../db/queries/labels.js';
+import { severityColours, severityLabels } from '../../db/queries/labels.js';
 import { logTables } from '../../db/schema.js';
 import { badRequest } from '../errors.js';
 import type { AppDeps, AppRouteHandler } from '../types.js';
@@ -37,6 +37,7 @@ export const list: AppRouteHandler<ListRoute> = async (c) => {
         time: e.createdAt.toISOString(),
         severity: e.severity,
         severityLabel: severityLabels[e.severity],
+        colour: severityColours[e.severity],
         table: e.table,
         message: e.message,
         action: e.action,

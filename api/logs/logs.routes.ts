@@ -55,6 +55,7 @@ export const logEntrySchema = z
     time: timestamp,
     severity: z.enum(severities),
     severityLabel: z.string().openapi({ example: 'Waarschuwing' }),
+    colour: z.enum(['blue', 'yellow', 'red']).openapi({ description: "The manuals' colour of the entry: info blue (or white), warning yellow, error red", example: 'yellow' }),
     table: z.enum(logTables),
     message: z.string().openapi({ description: 'Bericht', example: 'Klant toegevoegd aan Simon' }),
     action: z.string().openapi({ description: 'Te nemen actie', example: 'Geen Aktie Nodig' }),

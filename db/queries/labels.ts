@@ -14,6 +14,12 @@ export const integrationStatusLabels: Record<IntegrationStatus, string> = {
   deactivated: 'Gedeactiveerd',
 };
 
+/**
+ * The colour the manuals give each kind of log entry ("'Info' meldingen wit of blauw, 'Waarschuwingen' geel,
+ * 'foutmeldingen' rood"), for Simon's log screen to render. Info is blue here (on white rows).
+ */
+export const severityColours = { info: 'blue', warning: 'yellow', error: 'red' } as const satisfies Record<Severity, string>;
+
 export const severityLabels: Record<Severity, string> = {
   info: 'Informatie',
   warning: 'Waarschuwing',

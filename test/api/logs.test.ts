@@ -105,6 +105,7 @@ describe('GET /v1/tenants/{tenant}/logs', () => {
     expect(entry).toMatchObject({
       severity: 'error',
       severityLabel: 'Fout',
+      colour: 'red',
       table: logTables[125 % logTables.length],
       message: 'Bericht 125',
       action: 'Geen Aktie Nodig',
@@ -115,6 +116,9 @@ describe('GET /v1/tenants/{tenant}/logs', () => {
       temporalUrl: 'http://localhost:8233/namespaces/default/workflows/sync%2Facme%2Fcustomers/run-125/history',
     });
     expect(new Date(entry.time).toISOString()).toBe(entry.time);
+    // The manuals' colours: info blue, warning yellow, error red.
+    const colours = Object.fromEntries(body.entries.map((e: { severity: string; colour: string }) => [e.severity, e.colour]));
+    expect(colours).toEqual({ info: 'blue', warning: 'yellow', error: 'red' });
     const noRun = body.entries.find((e: { runId: string | null }) => e.runId === null);
     expect(noRun.temporalUrl).toBeNull();
     expect(JSON.stringify(body)).not.toContain('geheim');

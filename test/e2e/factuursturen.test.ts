@@ -150,6 +150,10 @@ describe('activation', () => {
 
     expect(await count('simon.article_groups')).toBe(3);
     expect(await count('simon.articles')).toBe(250);
+    // One summary per scope, each naming only what that scope imported.
+    const summaries = await api('GET', `/v1/tenants/${tenant}/logs?table=Integratie&limit=100`, undefined, tokens.support);
+    const done = (summaries.body.entries as { message: string }[]).map((e) => e.message).filter((m) => m.startsWith('Eerste import uit FactuurSturen voltooid')).sort();
+    expect(done).toEqual(['Eerste import uit FactuurSturen voltooid: 1200 klanten', 'Eerste import uit FactuurSturen voltooid: 3 artikelgroepen, 250 artikelen']);
     // Customers inactive in FactuurSturen are not brought into Simon (the cleanup would only remove them again).
     const activeClients = stack.fake.state.clients.filter((c) => c.active).length;
     expect(activeClients).toBe(1160);

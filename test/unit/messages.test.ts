@@ -48,6 +48,9 @@ describe('integration log texts', () => {
     expect(m.initialImportFinished('imuis', { articleGroups: 1, articles: 20, customers: 3, workAddresses: 4 }).message).toBe(
       'Eerste import uit iMuis voltooid: 1 artikelgroep, 20 artikelen, 3 klanten, 4 werkadressen',
     );
+    // One scope's run names only what it imported.
+    expect(m.initialImportFinished('factuursturen', { customers: 150 }).message).toBe('Eerste import uit FactuurSturen voltooid: 150 klanten');
+    expect(m.initialImportFinished('octopus', { articleGroups: 3, articles: 1 }).message).toBe('Eerste import uit Octopus voltooid: 3 artikelgroepen, 1 artikel');
     expect(m.wipeDone('Klant', 12)).toEqual({ message: 'Tabel Klant leeggemaakt: 12 rijen verwijderd', action: m.NO_ACTION });
   });
 
