@@ -3,7 +3,7 @@ import type { ActivityDeps } from './types.js';
 import { connectorFor, writeLog } from './deps.js';
 import { exchangePendingCode, isOAuthProvider } from './oauth.js';
 import {
-  completeActivation, discardPendingCredentials, getIntegration, promotePendingCredentials, resetAdministration, saveSettingsVersion, setStep, settingsVersionAt, wipeTables,
+  completeActivation, discardPendingCredentials, getIntegration, promotePendingCredentials, recordTermsAcceptance, resetAdministration, saveSettingsVersion, setStep, settingsVersionAt, wipeTables,
   type AdministrationReset,
 } from '../db/queries/integration.js';
 import type { WipeableTable } from '../db/schema.js';
@@ -116,6 +116,11 @@ export function activationActivities(deps: ActivityDeps) {
       const wasEnabled = !input.completeActivation && previous ? quoteOptionsFromSettings(settingsSchema.parse(previous.settings)) !== null : false;
       const quoteOptions = quoteOptionsFromSettings(settings);
       const saved = await saveSettingsVersion(deps.database, input.tenantId, settings, input.actor, input.requestId);
+      // Who accepted which terms, and when (docs/terms.md): on activation, and whenever a new version is accepted.
+      const previousTerms = previous ? ((previous.settings as { termsVersion?: string }).termsVersion ?? null) : null;
+      if (!input.completeActivation && settings.termsVersion !== undefined && settings.termsVersion !== previousTerms) {
+        await recordTermsAcceptance(deps.database, input.tenantId, input.actor);
+      }
       const quotesSentence = quoteImportSentence(integ.provider, quoteOptions, QUOTE_BASELINE_PROVIDERS.includes(integ.provider));
       let text: messages.LogText;
       if (input.completeActivation) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TERMS_VERSION_DEFAULT } from './providers.js';
 
 /** Roles of API callers (SPEC §9). `support` is read-only. */
 export const roles = ['backend', 'admin', 'support'] as const;
@@ -106,6 +107,8 @@ export const envSchema = z.object({
   TEMPORAL_UI_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   // Graceful shutdown on SIGTERM: in-flight activities (worker) and requests (API) get this long to finish.
+  /** The version of the terms of use in force; a new one asks every admin to accept again at the next save (docs/terms.md). */
+  TERMS_VERSION: z.string().min(1).max(40).default(TERMS_VERSION_DEFAULT),
   /** How long a provider call may take before it counts as timed out (docs/exactly-once.md). */
   PROVIDER_TIMEOUT: z.string().default('20s').pipe(durationMs),
   /**

@@ -80,3 +80,55 @@ export const providers: Record<ProviderId, ProviderInfo> = {
 export const termsText =
   'Ik ga akkoord met de voorwaarden om deze integratie te gebruiken. Klanten, artikelen en artikelgroepen worden beheerd in het boekhoudpakket; ' +
   'gegevens die in Simon zijn toegevoegd worden niet teruggeschreven en worden bij het opschonen verwijderd.';
+
+/** The version of the terms above; `TERMS_VERSION` (lib/env.ts) overrides it when the text changes (docs/terms.md). */
+export const TERMS_VERSION_DEFAULT = '2025-1';
+
+/** The manuals' link under the terms checkbox. */
+export const termsLinkText = 'Bekijk hier de voorwaarden tot gebruik van deze integratie (PDF)';
+
+export interface ProviderCard {
+  /** "Integratie: Octopus" */
+  title: string;
+  /** The "Werking:" steps, numbered in the card. */
+  steps: string[];
+  /** The link text under the steps. */
+  detailsLinkText: string;
+}
+
+/** The activation card of each package, in the manuals' words (the Visma.net manual shows none: same pattern). */
+export const providerCards: Record<ProviderId, ProviderCard> = {
+  octopus: {
+    title: 'Integratie: Octopus',
+    steps: ['Artikelen en Klanten gaan van Octopus naar Simon', 'Een gearchiveerde werkbon in Simon wordt een verkoop factuur in Octopus'],
+    detailsLinkText: 'Bekijk in dit document de integratie in detail: Integratie Octopus met Simple-Simon beschrijving (PDF)',
+  },
+  factuursturen: {
+    title: 'Integratie: FactuurSturen.NL',
+    steps: [
+      'Producten en Klanten gaan van FactuurSturen naar Simon',
+      'Een Offerte in FactuurSturen wordt desgewenst een Werkbon in Simple-Simon',
+      'Een gearchiveerde werkbon in Simon wordt een Concept Factuur in FactuurSturen',
+    ],
+    detailsLinkText: 'Bekijk in dit document de integratie in detail: Integratie FactuurSturen met Simple-Simon beschrijving (PDF)',
+  },
+  imuis: {
+    title: 'Integratie: iMuis',
+    steps: ['Artikelen en Klanten gaan van iMuis naar Simon', 'Een gearchiveerde werkbon in Simon wordt een verkooporder in iMuis'],
+    detailsLinkText: 'Bekijk in dit document de integratie in detail: Integratie iMuis met Simple-Simon beschrijving (PDF)',
+  },
+  rompslomp: {
+    title: 'Integratie: Rompslomp',
+    steps: ['Artikelen en Klanten worden van Rompslomp naar Simon gesynchroniseerd.', 'Een gearchiveerde werkbon in Simon wordt een Concept factuur in Rompslomp'],
+    detailsLinkText: 'In dit document zijn meer details over deze integratie te vinden: Integratie Rompslomp met Simple-Simon-Beschrijving (PDF)',
+  },
+  'visma-net': {
+    title: 'Integratie: Visma.net',
+    steps: [
+      'Artikelen en Klanten gaan van Visma.net naar Simon',
+      'Een open verkooporder in Visma.net wordt desgewenst een Werkbon in Simple-Simon',
+      'Een gearchiveerde werkbon in Simon wordt een verkooporder of factuur in Visma.net',
+    ],
+    detailsLinkText: 'Bekijk in dit document de integratie in detail: Integratie Visma.net met Simple-Simon beschrijving (PDF)',
+  },
+};

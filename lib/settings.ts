@@ -7,6 +7,8 @@ const memo4 = z.enum(['workAddress', 'workAddressAndDescription', 'description',
 
 const common = {
   termsAccepted: z.literal(true, { message: 'De voorwaarden moeten worden geaccepteerd' }),
+  /** The terms version accepted (GET /v1/providers `termsVersion`); stored with every settings version (docs/terms.md). */
+  termsVersion: z.string().min(1).max(40).optional(),
   workTimeArticle: articleCode,
   travelTimeArticle: articleCode,
   defaultArticle: articleCode,

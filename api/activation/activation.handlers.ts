@@ -7,7 +7,7 @@ import * as messages from '../../lib/messages.js';
 import { wipeableTableNames, type WipeableTable } from '../../db/schema.js';
 import { CredentialSealer } from '../../lib/crypto.js';
 import { credentialLabel, credentialSchemaFor } from '../../lib/credentials.js';
-import { providers, type ProviderId } from '../../lib/providers.js';
+import { TERMS_VERSION_DEFAULT, providers, type ProviderId } from '../../lib/providers.js';
 import { administrationField, administrationOf, settingsSchema, type Settings } from '../../lib/settings.js';
 import { runMeta, workflowIds } from '../../lib/runs.js';
 import { checkSettingsWorkflow, connectWorkflow, optionsWorkflow, saveSettingsWorkflow, wipeWorkflow } from '../../workflows/index.js';
@@ -128,11 +128,23 @@ export const saveSettings: AppRouteHandler<typeof routes.saveSettings> = async (
   if (completeActivation && !(row.steps.wiped && row.steps.connected)) throw conflict('Doorloop eerst de stappen wissen en koppelen');
   if (!completeActivation && row.status !== 'active' && row.status !== 'paused') throw conflict(`Instellingen opslaan kan niet bij status ${row.status}`);
   assertProvider(row, settings);
+  const { env } = c.get('deps');
+  const current = await settingsVersionAt(c.get('deps').database, tenant, new Date());
+  // Terms (docs/terms.md): accepting means the version in force; a new version must be accepted again.
+  if (settings.termsVersion !== undefined && settings.termsVersion !== env.TERMS_VERSION) {
+    throw new HttpError(400, 'validation', `Voorwaarden versie ${settings.termsVersion} gelden niet meer; accepteer versie ${env.TERMS_VERSION}`, {
+      issues: [{ path: 'settings.termsVersion', message: `expected '${env.TERMS_VERSION}'` }],
+    });
+  }
+  const acceptedBefore = current ? ((current.settings as { termsVersion?: string }).termsVersion ?? TERMS_VERSION_DEFAULT) : null;
+  if (acceptedBefore !== null && acceptedBefore !== env.TERMS_VERSION && settings.termsVersion !== env.TERMS_VERSION) {
+    throw conflict(`De voorwaarden zijn gewijzigd (versie ${env.TERMS_VERSION}); lees en accepteer ze opnieuw (settings.termsVersion = '${env.TERMS_VERSION}')`, 'terms_changed');
+  }
+  const stamped: Settings = { ...settings, termsVersion: env.TERMS_VERSION };
   // Another administration after activation is a re-activation, done only when confirmed (docs/administration-change.md).
   let changeAdministration: { from: string; to: string } | undefined;
   if (!completeActivation) {
     const { database } = c.get('deps');
-    const current = await settingsVersionAt(database, tenant, new Date());
     const from = current ? administrationOf(settingsSchema.parse(current.settings)) : null;
     const to = administrationOf(settings);
     if (from !== null && to !== null && from !== to) {
@@ -150,7 +162,7 @@ export const saveSettings: AppRouteHandler<typeof routes.saveSettings> = async (
   const result = await runStep(() =>
     t.client.workflow.execute(saveSettingsWorkflow, {
       workflowId: workflowIds.saveSettings(tenant),
-      args: [{ tenantId: tenant, provider: row.provider, settings, actor: c.get('auth').actor, completeActivation, ...(changeAdministration ? { changeAdministration } : {}) }],
+      args: [{ tenantId: tenant, provider: row.provider, settings: stamped, actor: c.get('auth').actor, completeActivation, ...(changeAdministration ? { changeAdministration } : {}) }],
       ...stepOptions(c, tenant, row.provider, 'saveSettings'),
     }),
   );

@@ -18,6 +18,7 @@ export const integrationStatusSchema = z
     endedAt: nullableTime,
     termsAcceptedBy: z.string().nullable(),
     termsAcceptedAt: nullableTime,
+    termsVersion: z.string().nullable().openapi({ description: 'The terms version accepted with the settings in force (docs/terms.md)' }),
     tables: z
       .array(
         z.object({

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { providerIds, providers, termsText, type ProviderId } from '../../lib/providers.js';
+import { providerCards, providerIds, providers, termsLinkText, termsText, type ProviderId } from '../../lib/providers.js';
 import { settingsSchemaByProvider } from '../../lib/settings.js';
 import { cadenceLabels } from '../../db/queries/labels.js';
 import type { AppRouteHandler } from '../types.js';
-import type { ListRoute } from './providers.routes.js';
+import type { ListRoute, TermsRoute } from './providers.routes.js';
 
 let settingsJsonSchemas: Record<ProviderId, Record<string, unknown>> | undefined;
 
@@ -16,6 +16,7 @@ function settingsJsonSchema(provider: ProviderId): Record<string, unknown> {
 }
 
 export const list: AppRouteHandler<ListRoute> = (c) => {
+  const termsVersion = c.get('deps').env.TERMS_VERSION;
   return c.json(
     {
       providers: providerIds.map((id) => {
@@ -30,10 +31,22 @@ export const list: AppRouteHandler<ListRoute> = (c) => {
           capabilities: p.capabilities,
           available: p.available,
           terms: termsText,
+          termsVersion,
+          termsLinkText,
+          termsUrl: '/v1/terms',
+          card: { ...providerCards[id], badge: p.available ? ('INZETBAAR' as const) : ('NIET BESCHIKBAAR' as const) },
           settingsSchema: settingsJsonSchema(id),
         };
       }),
     },
     200,
   );
+};
+
+const escapeHtml = (t: string) => t.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch] ?? ch);
+
+export const terms: AppRouteHandler<TermsRoute> = (c) => {
+  const version = escapeHtml(c.get('deps').env.TERMS_VERSION);
+  return c.html(`<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Voorwaarden integraties (versie ${version})</title></head>` +
+    `<body><h1>Voorwaarden tot gebruik van de integraties</h1><p>Versie ${version}</p><p>${escapeHtml(termsText)}</p></body></html>`, 200);
 };

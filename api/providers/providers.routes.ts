@@ -17,6 +17,16 @@ export const providerSchema = z
     available: z.boolean(),
     /** The terms of use the admin must accept (settings field `termsAccepted`). */
     terms: z.string(),
+    termsVersion: z.string().openapi({ description: 'Send it back as settings.termsVersion when accepting (docs/terms.md)', example: '2025-1' }),
+    termsLinkText: z.string(),
+    termsUrl: z.string().openapi({ description: 'The terms as a page of this API', example: '/v1/terms' }),
+    /** The activation card of the manuals: title, "Werking:" steps, details link, and the availability badge. */
+    card: z.object({
+      title: z.string().openapi({ example: 'Integratie: Octopus' }),
+      steps: z.array(z.string()),
+      detailsLinkText: z.string(),
+      badge: z.enum(['INZETBAAR', 'NIET BESCHIKBAAR']),
+    }),
     /** JSON Schema (draft 2020-12) of the settings body for this provider, as accepted on input. */
     settingsSchema: z.record(z.string(), z.unknown()),
   })
@@ -35,3 +45,16 @@ export const list = createRoute({
 });
 
 export type ListRoute = typeof list;
+
+export const terms = createRoute({
+  method: 'get',
+  path: '/terms',
+  tags: ['Providers'],
+  summary: 'The terms of use of the integrations, with their version, as a page',
+  middleware: [requireRole(...rolePolicy.read)],
+  responses: {
+    200: { content: { 'text/html': { schema: z.string() } }, description: 'The terms page' },
+    ...authErrors,
+  },
+});
+export type TermsRoute = typeof terms;

@@ -133,6 +133,12 @@ export async function completeActivation(database: Database, tenantId: string, a
     .where(eq(integrations.tenantId, tenantId));
 }
 
+/** The admin accepted the terms in force (docs/terms.md); the version is stored with the settings version. */
+export async function recordTermsAcceptance(database: Database, tenantId: string, actor: string | null): Promise<void> {
+  const now = new Date();
+  await database.db.update(integrations).set({ termsAcceptedBy: actor, termsAcceptedAt: now, updatedAt: now }).where(eq(integrations.tenantId, tenantId));
+}
+
 // ---------------------------------------------------------------- wipe
 
 /** Deletes the chosen Simon tables of one tenant in dependency order; returns rows deleted per table. */

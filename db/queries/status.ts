@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, lte } from 'drizzle-orm';
+import { and, asc, count, desc, eq, lte, sql as dsql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import {
   documentExports, exportStates, integrations, settingsVersions, syncState,
@@ -37,6 +37,7 @@ export interface IntegrationStatusView {
   endedAt: Date | null;
   termsAcceptedBy: string | null;
   termsAcceptedAt: Date | null;
+  termsVersion: string | null;
   tables: { table: (typeof statusTables)[number]; simonMutation: Date | null; integrationUpdate: Date | null }[];
   initialImport: ImportProgress[];
   settings: { version: number; effectiveFrom: Date } | null;
@@ -55,7 +56,7 @@ export async function integrationStatus(database: Database, tenantId: string): P
     tableActivity(database, tenantId, statusTables),
     db.select().from(syncState).where(eq(syncState.tenantId, tenantId)).orderBy(asc(syncState.entity)),
     db
-      .select({ version: settingsVersions.version, effectiveFrom: settingsVersions.effectiveFrom })
+      .select({ version: settingsVersions.version, effectiveFrom: settingsVersions.effectiveFrom, termsVersion: dsql<string | null>`${settingsVersions.settings}->>'termsVersion'` })
       .from(settingsVersions)
       .where(and(eq(settingsVersions.tenantId, tenantId), lte(settingsVersions.effectiveFrom, new Date())))
       .orderBy(desc(settingsVersions.effectiveFrom), desc(settingsVersions.version))
@@ -100,6 +101,8 @@ export async function integrationStatus(database: Database, tenantId: string): P
     endedAt: row.endedAt,
     termsAcceptedBy: row.termsAcceptedBy,
     termsAcceptedAt: row.termsAcceptedAt,
+    /** Which terms version was accepted (null: accepted before versions were recorded). */
+    termsVersion: settings?.termsVersion ?? null,
     tables: tables.map((t) => ({
       table: t.table as (typeof statusTables)[number],
       simonMutation: t.lastSimonMutation,
