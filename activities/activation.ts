@@ -128,6 +128,8 @@ export function activationActivities(deps: ActivityDeps) {
         text = withSentence(messages.settingsSaved(integ.provider), quotesSentence);
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.initialImportStarted(integ.provider) });
+        const notice = messages.referencePrintedNotice(integ.provider);
+        if (notice) await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: notice });
         // Work orders archived while the integration was off are held, not sent by themselves (SPEC §14.17).
         const held = await countExports(deps.database, input.tenantId, 'held');
         if (held > 0) await writeLog(deps, { tenantId: input.tenantId, severity: 'warning', table: 'Werkbon', text: messages.heldExportsAfterReactivation(integ.provider, held) });

@@ -729,3 +729,14 @@ export const exportsHeldAfterAdministrationChange = (provider: ProviderId, held:
 
 /** The export's recorded reason when an administration change held it. */
 export const administrationChangedHeldReason = 'aangehouden: ander administratie gekozen';
+
+/**
+ * iMuis has no field that stays off the printed document for our reference (lib/references.ts,
+ * docs/providers/imuis.md): the admin is told once, at activation, what the customer will see and why.
+ */
+export const referencePrintedNotice = (provider: ProviderId): LogText | null =>
+  provider === 'imuis'
+    ? text(
+        `Simon zet 'WB <werkbonnummer>' in het kenmerk (KENM) van elke verkooporder in ${providerName(provider)}: zo vindt Simon de order terug en wordt er nooit een tweede gemaakt. Het kenmerk staat op de factuur en ${providerName(provider)} koppelt er betalingen mee`,
+      )
+    : null;

@@ -151,6 +151,9 @@ describe('activation', () => {
 
     const status = await api('GET', `/v1/tenants/${tenant}/integration`, undefined, tokens.support);
     expect(status.body.status).toBe('active');
+    // The admin is told that our reference is printed in KENM, and why (lib/references.ts).
+    const told = await api('GET', `/v1/tenants/${tenant}/logs?table=Integratie&limit=50`, undefined, tokens.support);
+    expect(told.body.entries.some((e: { message: string }) => e.message.startsWith("Simon zet 'WB <werkbonnummer>' in het kenmerk (KENM)"))).toBe(true);
     const progress = Object.fromEntries(status.body.initialImport.map((p: { entity: string }) => [p.entity, p]));
     expect(progress.customers).toMatchObject({ recordsDone: 37, phase: 'incremental' });
     expect(progress.articles).toMatchObject({ recordsDone: 23, phase: 'incremental' });
