@@ -87,13 +87,17 @@ describe('workflow histories without the codec', () => {
     for (const { workflowId, history } of histories) {
       for (const { path, payload } of payloadsIn(history)) {
         const encoding = Buffer.from(payload.metadata?.encoding ?? new Uint8Array()).toString('utf8');
-        if (path.includes('searchAttributes')) {
+        if (path.endsWith('TemporalChangeVersion')) {
+          // Temporal's own search attribute for patches: the patch ids (patched()).
+          const ids = defaultPayloadConverter.fromPayload<string[]>(payload);
+          for (const id of ids) expect(id, `${workflowId} ${path}`).toMatch(/^[a-z0-9-]+$/);
+        } else if (path.includes('searchAttributes')) {
           const value = defaultPayloadConverter.fromPayload(payload);
           expect([tenant, 'factuursturen', workOrderId], `${workflowId} ${path}`).toContain(value);
         } else if (path.includes('markerRecordedEventAttributes.details.patch-data')) {
           // The SDK's own patch marker (patched()): Core writes it without the data converter. It holds the patch
           // id and a flag, never data; shown so nothing else slips through this exception.
-          const value = defaultPayloadConverter.fromPayload(payload) as { id?: string };
+          const value = defaultPayloadConverter.fromPayload<{ id?: string }>(payload);
           expect(Object.keys(value).sort(), `${workflowId} ${path}`).toEqual(['deprecated', 'id']);
           expect(value.id, `${workflowId} ${path}`).toMatch(/^[a-z0-9-]+$/);
         } else {
