@@ -532,6 +532,8 @@ export const factuurSturenTexts = {
 
 /** The iMuis connector's own texts (docs/providers/imuis.md); the provider's words are added by the error. */
 export const imuisTexts = {
+  /** Document preview (docs/preview.md): what iMuis would refuse in the sales order. */
+  articleGone: (code: string) => `Artikel ${code} is niet (meer) bekend of geblokkeerd in iMuis`,
   missingEnvironmentCode: 'De omgevingscode ontbreekt',
   missingPartnerKey: 'De partnersleutel voor iMuis ontbreekt in de configuratie (IMUIS_PARTNER_KEY)',
   loginRefused: `${providerName('imuis')} weigert de koppeling; controleer de omgevingscode (Muis Apps → Simon)`,
@@ -567,6 +569,9 @@ export const vismaNetTexts = {
   wrongSettings: `Instellingen horen niet bij ${VISMA}`,
   orderTypeUnknown: (type: string) => `Ordertype '${type}' bestaat niet in ${VISMA}`,
   orderTypeInactive: (type: string) => `Ordertype '${type}' is niet actief in ${VISMA}`,
+  /** Document preview (docs/preview.md): what Visma.net would refuse in the create. */
+  articleGone: (code: string) => `Artikel ${code} is niet (meer) bekend of niet verkoopbaar in ${VISMA}`,
+  warehouseGone: (code: string) => `Magazijn ${code} bestaat niet (meer) of is niet actief in ${VISMA}`,
 };
 
 // ---- Rompslomp ----
