@@ -20,6 +20,9 @@ import { attachmentKinds, pdfFileName, pdfReference } from './pdf.js';
  * function), and every problem that would make the export fail. Nothing is written: not in Postgres, not upstream.
  */
 
+/** The longest wait a package may ask for before the preview gives up rather than keep the caller waiting. */
+const PREVIEW_RETRY_LIMIT_MS = 10_000;
+
 export interface PreviewProblem {
   /** The export's error code where the export has one (`no-customer`, `article-not-synced`, …), else the package's. */
   code: string;
@@ -128,6 +131,10 @@ async function askPackage(deps: ActivityDeps, tenantId: string, provider: Provid
     return await connector.previewDocument(draft);
   } catch (err) {
     if (err instanceof ProviderError && !err.retryable) return { body: null, problems: [{ code: 'refused', reason: err.providerMessage || err.message, detail: null }] };
+    // Someone waits for the answer: a package that says "later" (a limit, Retry-After) is not waited for (API 503).
+    if (err instanceof ProviderError && (err.kind === 'rate-limited' || (err.retryAfterMs ?? 0) > PREVIEW_RETRY_LIMIT_MS)) {
+      throw ApplicationFailure.nonRetryable(err.message, 'PreviewProviderBusy');
+    }
     throw toApplicationFailure(err);
   }
 }

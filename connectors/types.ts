@@ -75,7 +75,8 @@ export interface Connector {
   /**
    * The request `createDocument` would send now, built by the same function, and what the package would refuse
    * (docs/preview.md). Only reads, never a write: no document, no reserved number (Octopus shows the number it would
-   * plan next). The body never holds credentials (they travel in headers).
+   * plan next). The body never holds credentials (they travel in headers). A draft whose customer `externalId` is ''
+   * stands in for a work order without a customer the package knows: only its articles and warehouse are asked about.
    */
   previewDocument(draft: DocumentDraft): Promise<DocumentPreview>;
   /** The document an earlier attempt created, or null when the package has none (never a guess). */

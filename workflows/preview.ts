@@ -9,7 +9,7 @@ import type { DocumentPreviewResult, PreviewInput } from '../activities/preview.
  */
 
 const steps = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
 });
 

@@ -22,7 +22,7 @@ export const previewDocument: AppRouteHandler<typeof routes.previewDocument> = a
       workflowId: workflowIds.preview(tenant, id, randomUUID().slice(0, 8)),
       taskQueue: t.taskQueue,
       args: [{ tenantId: tenant, workOrderId: id, snapshot }],
-      workflowExecutionTimeout: '5 minutes',
+      workflowExecutionTimeout: '3 minutes',
       ...runMeta({ tenantId: tenant, provider: integ.provider, kind: 'preview', workOrderId: id }),
     }),
   );

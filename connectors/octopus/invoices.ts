@@ -215,6 +215,8 @@ export function invoiceOperations(d: InvoiceDeps) {
       if (missing.length > 0) {
         return { body: null, problems: missing.map((code) => ({ code: 'article-not-found-upstream', reason: texts.productUnknown(code), detail: code })) };
       }
+      // No customer yet (connectors/types.ts): the articles were all there is to ask; a plan needs the relation.
+      if (!draft.customer.externalId) return { body: null, problems: [] };
       try {
         const p = readPlan(await plan(draft, { reserve: false }))!;
         return { body: invoiceBody(draft, p, p.lines), problems: [] };

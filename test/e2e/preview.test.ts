@@ -191,7 +191,7 @@ describe('Visma.net: a warehouse that is gone upstream', () => {
   }, 120_000);
 });
 
-describe('the preview route: an integration that is not active', () => {
+describe('the preview route: an integration that is not active, a package that is away', () => {
   let stack: Stack;
   let fake: HarnessFake;
 
@@ -215,4 +215,19 @@ describe('the preview route: an integration that is not active', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(409);
     expect(res.body.error).toBe('integration_not_active');
   }, 60_000);
+
+  it('503 when the package stays away through the few tries a waiting caller gets', async () => {
+    const tenant = uniqueTenant('preview-away');
+    await fake.activate(stack, tenant);
+    const [c] = await stack.database.sql`select id from simon.customers where tenant_id = ${tenant} and external_id is not null limit 1`;
+    const [a] = await stack.database.sql`select id from simon.articles where tenant_id = ${tenant} and external_id is not null limit 1`;
+    const faults = fake.faults.failNext as unknown[];
+    for (let i = 0; i < 3; i++) faults.push({ method: 'GET', path: 'products', status: 503 });
+    const res = await stack.api('POST', `/v1/tenants/${tenant}/work-orders/wo-away/preview`, {
+      number: '2', status: 'completed', customerId: c.id, workAddressId: null, description: 'Onderhoud', customerReference: null,
+      assignedUserId: null, workMinutes: 60, travelMinutes: 0, materials: [{ articleId: a.id, quantity: 1, price: null }],
+    }, tokens.backend);
+    expect(res.status, JSON.stringify(res.body)).toBe(503);
+    expect(faults).toHaveLength(0);
+  }, 120_000);
 });
