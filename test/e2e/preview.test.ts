@@ -221,7 +221,7 @@ describe('the preview route: an integration that is not active, a package that i
     await fake.activate(stack, tenant);
     const [c] = await stack.database.sql`select id from simon.customers where tenant_id = ${tenant} and external_id is not null limit 1`;
     const [a] = await stack.database.sql`select id from simon.articles where tenant_id = ${tenant} and external_id is not null limit 1`;
-    const faults = fake.faults.failNext as unknown[];
+    const faults = fake.faults.failNext;
     for (let i = 0; i < 3; i++) faults.push({ method: 'GET', path: 'products', status: 503 });
     const res = await stack.api('POST', `/v1/tenants/${tenant}/work-orders/wo-away/preview`, {
       number: '2', status: 'completed', customerId: c.id, workAddressId: null, description: 'Onderhoud', customerReference: null,
