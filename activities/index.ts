@@ -5,6 +5,7 @@ import { exportActivities } from './export.js';
 import { quoteActivities } from './quotes.js';
 import { cleanupActivities } from './cleanup.js';
 import { sweepActivities } from './sweep.js';
+import { previewActivities } from './preview.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...quoteActivities(deps),
     ...cleanupActivities(deps),
     ...sweepActivities(deps),
+    ...previewActivities(deps),
   };
 }
 

@@ -28,12 +28,23 @@ const PDF_TIMEOUT_MS = 30_000;
  * the activity retries.
  */
 export async function fetchPdf(kind: PdfKind, wo: WorkOrderForDocument): Promise<AttachmentFile | null> {
-  const ref = kind === 'workOrderPdf' ? wo.workOrderPdf : wo.formsPdf;
-  if (!ref || !/^https?:\/\//i.test(ref)) return null;
+  const ref = pdfReference(kind, wo);
+  if (!ref) return null;
   const res = await fetch(ref, { signal: AbortSignal.timeout(PDF_TIMEOUT_MS) });
   if (res.status === 404 || res.status === 410) return null;
   if (!res.ok) throw new Error(`PDF ${kind} van werkbon ${wo.number}: HTTP ${res.status}`);
   const content = Buffer.from(await res.arrayBuffer());
-  const fileName = kind === 'workOrderPdf' ? `Werkbon ${wo.number}.pdf` : `Eigen formulieren ${wo.number}.pdf`;
-  return { fileName: fileName.replace(/[\\/:*?"<>|]+/g, '-'), contentType: 'application/pdf', content };
+  return { fileName: pdfFileName(kind, wo.number), contentType: 'application/pdf', content };
+}
+
+/** The name a PDF is attached under (a second post of a name makes a new revision in Visma.net). */
+export function pdfFileName(kind: PdfKind, workOrderNumber: string): string {
+  const fileName = kind === 'workOrderPdf' ? `Werkbon ${workOrderNumber}.pdf` : `Eigen formulieren ${workOrderNumber}.pdf`;
+  return fileName.replace(/[\\/:*?"<>|]+/g, '-');
+}
+
+/** The PDF reference of a work order, when it is one `fetchPdf` can fetch (else the export skips it with a warning). */
+export function pdfReference(kind: PdfKind, wo: Pick<WorkOrderForDocument, 'workOrderPdf' | 'formsPdf'>): string | null {
+  const ref = kind === 'workOrderPdf' ? wo.workOrderPdf : wo.formsPdf;
+  return ref && /^https?:\/\//i.test(ref) ? ref : null;
 }

@@ -8,10 +8,11 @@ import operations from './operations/operations.index.js';
 import exportsRouter from './exports/exports.index.js';
 import health from './health/health.index.js';
 import oauth from './oauth/oauth.index.js';
+import preview from './preview/preview.index.js';
 import type { AppOpenAPI } from './types.js';
 
 /**
  * Every area router of the API, mounted under /v1 by createApp. A new area: build its router with
  * createRouter() in `api/<area>/<area>.index.ts` and add it here.
  */
-export const v1Routers: readonly AppOpenAPI[] = [providers, integration, activation, operations, exportsRouter, simonTables, logs, simon, health, oauth];
+export const v1Routers: readonly AppOpenAPI[] = [providers, integration, activation, operations, exportsRouter, preview, simonTables, logs, simon, health, oauth];

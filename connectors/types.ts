@@ -72,6 +72,13 @@ export interface Connector {
    */
   planDocument?(draft: DocumentDraft): Promise<DocumentPlan>;
   createDocument(draft: DocumentDraft, plan: DocumentPlan | null): Promise<CreatedDocument>;
+  /**
+   * The request `createDocument` would send now, built by the same function, and what the package would refuse
+   * (docs/preview.md). Only reads, never a write: no document, no reserved number (Octopus shows the number it would
+   * plan next). The body never holds credentials (they travel in headers). A draft whose customer `externalId` is ''
+   * stands in for a work order without a customer the package knows: only its articles and warehouse are asked about.
+   */
+  previewDocument(draft: DocumentDraft): Promise<DocumentPreview>;
   /** The document an earlier attempt created, or null when the package has none (never a guess). */
   findDocument(lookup: DocumentLookup): Promise<CreatedDocument | null>;
   /** Names of the files already attached (a second post of a name makes a new revision: Visma.net). */
@@ -82,6 +89,25 @@ export interface Connector {
    * the weekly reconciliation of exports against what the package holds. Packages that cannot list by date omit it.
    */
   listDocuments?(since: Date): Promise<ListedDocument[]>;
+}
+
+/** What a package would do with a draft: the request body of the create, or why it would refuse it. */
+export interface DocumentPreview {
+  /** The create's request body as it goes on the wire (JSON; the XML text for iMuis); null when a problem stops it. */
+  body: unknown;
+  problems: UpstreamProblem[];
+}
+
+/**
+ * Why the package would refuse the draft: an article it does not know (any more), a warehouse it does not have, or
+ * another refusal the connector itself raises before sending (`refused`).
+ */
+export interface UpstreamProblem {
+  code: 'article-not-found-upstream' | 'warehouse-missing' | 'refused';
+  /** The connector's Dutch reason, as the export records it when the create fails on it. */
+  reason: string;
+  /** The article code or warehouse concerned. */
+  detail: string | null;
 }
 
 /** One document of a `listDocuments` answer. */

@@ -203,7 +203,8 @@ type ArticleRole = Exclude<DocumentLine, { kind: 'text' }>['role'];
  * Builds the document draft (SPEC §7). Lines: (1) work description as text when `descriptionAsFirstLine`
  * (FactuurSturen: first line only; Octopus/Rompslomp: whole description, cut to the line limit), (2) work time,
  * (3) travel time, (4) materials, (5) default article. Returns a problem (Dutch message and action) instead of
- * a draft when the work order cannot be booked.
+ * a draft when the work order cannot be booked: the first of `collectDocument`'s problems, so the export and the
+ * preview (docs/preview.md) judge a work order alike.
  */
 export function buildDocument(
   workOrder: WorkOrderForDocument,
@@ -211,23 +212,45 @@ export function buildDocument(
   resolved: SettingArticles,
   opts: BuildDocumentOptions,
 ): BuildDocumentResult {
+  const collected = collectDocument(workOrder, settings, resolved, opts);
+  const first = collected.problems[0];
+  if (first) return { ok: false, problem: first };
+  return { ok: true, draft: collected.draft! };
+}
+
+/**
+ * What `buildDocument` decides, with every problem instead of the first (the document preview shows them all), in
+ * the order the export meets them. `lines` holds every line that can be booked; `draft` is there only when nothing
+ * stops the document.
+ */
+export interface CollectedDocument {
+  draft: DocumentDraft | null;
+  /** The document as far as it can be built: `customer` null when the work order has none known to the package. */
+  document: Omit<DocumentDraft, 'customer'> & { customer: { externalId: string | null; name: string } | null };
+  problems: DocumentProblem[];
+}
+
+export function collectDocument(
+  workOrder: WorkOrderForDocument,
+  settings: Settings,
+  resolved: SettingArticles,
+  opts: BuildDocumentOptions,
+): CollectedDocument {
   const limit = opts.descriptionLineLimit ?? DEFAULT_DESCRIPTION_LINE_LIMIT;
   const documentType = documentTypeFor(settings);
   const decimals = quantityDecimals[settings.provider];
   const subject: messages.ExportSubject = { provider: settings.provider, workOrderNumber: workOrder.number, documentType };
-  const fail = (code: DocumentProblemCode, text: messages.LogText, detail?: string): BuildDocumentResult => ({
-    ok: false,
-    problem: { code, ...text, ...(detail !== undefined ? { detail } : {}) },
-  });
+  const problems: DocumentProblem[] = [];
+  const fail = (code: DocumentProblemCode, text: messages.LogText, detail?: string) => {
+    problems.push({ code, ...text, ...(detail !== undefined ? { detail } : {}) });
+  };
 
   const customer = workOrder.customer;
-  if (!customer) return fail('no-customer', messages.exportNoCustomer(subject));
-  if (!customer.externalId) {
-    return fail('customer-not-synced', messages.exportCustomerNotSynced({ ...subject, customerName: customer.name }), customer.name);
-  }
+  if (!customer) fail('no-customer', messages.exportNoCustomer(subject));
+  else if (!customer.externalId) fail('customer-not-synced', messages.exportCustomerNotSynced({ ...subject, customerName: customer.name }), customer.name);
   if (workOrder.workAddress && !workOrder.workAddress.customerMatches) {
     const address = formatAddress(workOrder.workAddress);
-    return fail('work-address-other-customer', messages.exportWorkAddressOtherCustomer({ ...subject, address }), address);
+    fail('work-address-other-customer', messages.exportWorkAddressOtherCustomer({ ...subject, address }), address);
   }
 
   const lines: DocumentLine[] = [];
@@ -247,25 +270,17 @@ export function buildDocument(
     unitPrice,
   });
 
-  const settingLine = (
-    role: 'work-time' | 'travel-time' | 'default',
-    code: string | null,
-    article: ResolvedArticle | null,
-    quantity: number,
-  ): DocumentProblem | null => {
-    if (code === null || quantity === 0) return null;
+  const settingLine = (role: 'work-time' | 'travel-time' | 'default', code: string | null, article: ResolvedArticle | null, quantity: number) => {
+    if (code === null || quantity === 0) return;
     if (!article || !article.externalId) {
-      const text = messages.exportArticleNotSynced({ ...subject, role, article: { code, description: article?.description ?? '' } });
-      return { code: 'article-not-synced', ...text, detail: code };
+      fail('article-not-synced', messages.exportArticleNotSynced({ ...subject, role, article: { code, description: article?.description ?? '' } }), code);
+      return;
     }
     lines.push(articleLine(role, { ...article, externalId: article.externalId }, quantity, null));
-    return null;
   };
 
-  const timeProblem =
-    settingLine('work-time', settings.workTimeArticle, resolved.workTimeArticle, minutesToQuantity(workOrder.workMinutes, decimals)) ??
-    settingLine('travel-time', settings.travelTimeArticle, resolved.travelTimeArticle, minutesToQuantity(workOrder.travelMinutes, decimals));
-  if (timeProblem) return { ok: false, problem: timeProblem };
+  settingLine('work-time', settings.workTimeArticle, resolved.workTimeArticle, minutesToQuantity(workOrder.workMinutes, decimals));
+  settingLine('travel-time', settings.travelTimeArticle, resolved.travelTimeArticle, minutesToQuantity(workOrder.travelMinutes, decimals));
 
   for (const material of workOrder.materials) {
     const article = material.article;
@@ -276,7 +291,8 @@ export function buildDocument(
         article: article ? { code: article.code, description: article.description } : null,
         lineDescription: material.description ?? null,
       });
-      return fail('article-not-synced', text, article?.code ?? normalizeText(material.description));
+      fail('article-not-synced', text, article?.code ?? normalizeText(material.description));
+      continue;
     }
     lines.push(
       articleLine(
@@ -289,16 +305,15 @@ export function buildDocument(
     );
   }
 
-  const defaultProblem = settingLine('default', settings.defaultArticle, resolved.defaultArticle, 1);
-  if (defaultProblem) return { ok: false, problem: defaultProblem };
+  settingLine('default', settings.defaultArticle, resolved.defaultArticle, 1);
 
-  const draft: DocumentDraft = {
+  const document: CollectedDocument['document'] = {
     documentType,
     reference: opts.reference,
     workOrderId: workOrder.id,
     workOrderNumber: workOrder.number,
     date: opts.date,
-    customer: { externalId: customer.externalId, name: customer.name },
+    customer: customer ? { externalId: customer.externalId, name: customer.name } : null,
     lines,
     paymentReference:
       settings.provider === 'octopus' || settings.provider === 'factuursturen'
@@ -316,7 +331,9 @@ export function buildDocument(
       settings.provider === 'visma-net' ? composeReference(settings.customerReference, workOrder.number, workOrder.customerReference) : null,
     warehouse: warehouseFor(settings, workOrder.assignedUserId),
   };
-  return { ok: true, draft };
+  const externalId = customer?.externalId;
+  const draft = problems.length === 0 && customer && externalId ? { ...document, customer: { externalId, name: customer.name } } : null;
+  return { draft, document, problems };
 }
 
 export type { ResolvedArticle, ResolvedWorkAddress, WorkOrderForDocument };

@@ -272,6 +272,23 @@ export const exportRejected = (s: ExportSubject & { providerMessage: string | nu
     `Los de oorzaak op in Simon of in ${providerName(s.provider)} en ${RETRY}`,
   );
 
+/**
+ * Document preview (docs/preview.md): an article of the document that the package does not have (any more). The
+ * export would fail on it with `exportRejected`; the preview names the way out.
+ */
+export const previewArticleGoneUpstream = (s: ExportSubject & { code: string; reason: string }): LogText =>
+  text(
+    withProviderMessage(`${providerName(s.provider)} zou de ${documentWord(s.provider, s.documentType)} voor werkbon ${s.workOrderNumber} weigeren`, s.reason),
+    `Vervang artikel ${quoted(s.code)} op de werkbon of in de instellingen door een artikel dat in ${providerName(s.provider)} bestaat, of zet het daar terug en synchroniseer`,
+  );
+
+/** Document preview: the Visma.net warehouse of the sales order lines does not exist (any more) or is not active. */
+export const previewWarehouseMissing = (s: ExportSubject & { warehouse: string; reason: string }): LogText =>
+  text(
+    withProviderMessage(`${providerName(s.provider)} zou de ${documentWord(s.provider, s.documentType)} voor werkbon ${s.workOrderNumber} weigeren`, s.reason),
+    `Kies in de instellingen een bestaand, actief magazijn in plaats van ${quoted(s.warehouse)} (Controleer en Opslaan), of activeer het in ${providerName(s.provider)}`,
+  );
+
 /** Error: the provider stayed unreachable (5xx, timeouts) after all automatic attempts. */
 export const exportUnavailable = (s: ExportSubject & { providerMessage: string | null }): LogText =>
   text(
@@ -540,6 +557,8 @@ export const factuurSturenTexts = {
 
 /** The iMuis connector's own texts (docs/providers/imuis.md); the provider's words are added by the error. */
 export const imuisTexts = {
+  /** Document preview (docs/preview.md): what iMuis would refuse in the sales order. */
+  articleGone: (code: string) => `Artikel ${code} is niet (meer) bekend of geblokkeerd in iMuis`,
   missingEnvironmentCode: 'De omgevingscode ontbreekt',
   missingPartnerKey: 'De partnersleutel voor iMuis ontbreekt in de configuratie (IMUIS_PARTNER_KEY)',
   loginRefused: `${providerName('imuis')} weigert de koppeling; controleer de omgevingscode (Muis Apps → Simon)`,
@@ -575,6 +594,9 @@ export const vismaNetTexts = {
   wrongSettings: `Instellingen horen niet bij ${VISMA}`,
   orderTypeUnknown: (type: string) => `Ordertype '${type}' bestaat niet in ${VISMA}`,
   orderTypeInactive: (type: string) => `Ordertype '${type}' is niet actief in ${VISMA}`,
+  /** Document preview (docs/preview.md): what Visma.net would refuse in the create. */
+  articleGone: (code: string) => `Artikel ${code} is niet (meer) bekend of niet verkoopbaar in ${VISMA}`,
+  warehouseGone: (code: string) => `Magazijn ${code} bestaat niet (meer) of is niet actief in ${VISMA}`,
 };
 
 // ---- Rompslomp ----

@@ -16,6 +16,8 @@ export const workflowIds = {
   syncSchedule: (tenantId: string) => `sync/${tenantId}`,
   scheduledSync: (tenantId: string) => `sync/${tenantId}/scheduled`,
   export: (tenantId: string, workOrderId: string) => `export/${tenantId}/${workOrderId}`,
+  /** A document preview (docs/preview.md); `nonce` keeps two previews of one work order apart. */
+  preview: (tenantId: string, workOrderId: string, nonce: string) => `preview/${tenantId}/${workOrderId}/${nonce}`,
   /** The quote-import schedule and the runs it starts (Temporal suffixes each run's id with its start time). */
   quotesSchedule: (tenantId: string) => `quotes/${tenantId}`,
   quoteImport: (tenantId: string) => `quotes/${tenantId}`,
@@ -36,6 +38,7 @@ export const kindLabels = {
   sync: 'Synchronisatie',
   scheduledSync: 'Geplande synchronisatie',
   export: 'Werkbon naar boekhouding',
+  preview: 'Voorbeeld van het document',
   quoteImport: 'Offertes importeren',
   cleanup: 'Schoonmaak',
   exportSweep: 'Blijven hangende werkbonnen versturen',

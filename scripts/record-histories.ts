@@ -136,6 +136,11 @@ async function record(stops: (() => Promise<unknown>)[]) {
     assignedUserId: null, workMinutes: 60, travelMinutes: 15, materials: materials.map((m) => ({ articleId: m.id, quantity: 2, price: 10 })),
   }, tokens.backend);
   await until('the export', async () => (await api('GET', `${base}/work-orders/wo-replay-1/export`)).state === 'sent');
+  // The document preview of a work order not archived (docs/preview.md).
+  await api('POST', `${base}/work-orders/wo-replay-2/preview`, {
+    number: 'WB-2', status: 'completed', customerId: customer.id, workAddressId: null, description: 'Lekkage', customerReference: null,
+    assignedUserId: null, workMinutes: 30, travelMinutes: 0, materials: materials.map((m) => ({ articleId: m.id, quantity: 1, price: null })),
+  }, tokens.backend);
 
   // A quote for the quote import, then every schedule of the tenant once (scheduled sync, quotes, cleanup).
   fake.state.quotations.push({

@@ -7,3 +7,4 @@ export { quoteImportWorkflow } from './quotes.js';
 export type { QuoteImportInput, QuoteImportWorkflowResult } from './quotes.js';
 export { cleanupWorkflow } from './cleanup.js';
 export type { CleanupInput, CleanupResult } from './cleanup.js';
+export { previewWorkflow } from './preview.js';

@@ -4,7 +4,7 @@ import type { FieldCheck, Settings } from '../../lib/settings.js';
 import {
   MAX_OPTIONS, checkArticleSettings, downloadedListings, matchesTerm, parseRecord, providerFailure, recordList,
 } from '../kit.js';
-import type { Connector, ConnectorContext, CreatedDocument, DocumentDraft, DocumentLine, OptionItem } from '../types.js';
+import type { Connector, ConnectorContext, CreatedDocument, DocumentDraft, DocumentLine, DocumentPreview, OptionItem, UpstreamProblem } from '../types.js';
 import { asDecimalString, asNumber, asText, compareIds } from '../values.js';
 import { invoiceBody, mapCategory, mapClient, mapProduct, mapQuote, type CountryNames, type ProductFacts } from './mappers.js';
 import { categorySchema, clientSchema, countrySchema, productSchema, profileSchema, quotationSchema, savedInvoiceSchema, type FsProduct } from './schemas.js';
@@ -127,6 +127,27 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
     throw err;
   }
 
+  /**
+   * The `POST invoices` body of a draft and what stops it (the preview's and the create's one way, docs/preview.md):
+   * lines carry no product id, so the price (when the work order has none) and the VAT come from the product listing.
+   */
+  async function prepareInvoice(draft: DocumentDraft): Promise<DocumentPreview> {
+    const name = draft.reference;
+    if (!name || name.length > SAVE_NAME_MAX || name.trim() !== name) {
+      return { body: null, problems: [{ code: 'refused', reason: texts.saveNameInvalid(name), detail: null }] };
+    }
+    const articleLines = draft.lines.filter((l): l is ArticleLine => l.kind === 'article');
+    const all = articleLines.length > 0 ? await products() : [];
+    const facts = (line: ArticleLine): ProductFacts | null => {
+      const p = all.find((x) => asText(x.id) === line.articleExternalId) ?? all.find((x) => asText(x.code) === line.articleCode);
+      return p ? { price: asDecimalString(p.price), taxRate: asNumber(p.taxes), name: asText(p.name) } : null;
+    };
+    const problems: UpstreamProblem[] = articleLines
+      .filter((line) => line.unitPrice === null && !facts(line)?.price)
+      .map((line) => ({ code: 'article-not-found-upstream', reason: texts.articleGone(line.articleCode), detail: line.articleCode }));
+    return { body: problems.length > 0 ? null : invoiceBody(draft, facts), problems };
+  }
+
   return {
     provider: 'factuursturen',
     changeTracking: 'full-listing',
@@ -177,23 +198,12 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
 
     async createDocument(draft: DocumentDraft): Promise<CreatedDocument> {
       const name = draft.reference;
-      if (!name || name.length > SAVE_NAME_MAX || name.trim() !== name) {
-        throw providerFailure(FACTUURSTUREN, 'validation', texts.saveNameInvalid(name));
-      }
-      const articleLines = draft.lines.filter((l): l is ArticleLine => l.kind === 'article');
-      // Lines carry no product id, so the price (when the work order has none) and the VAT come from the product.
-      const all = articleLines.length > 0 ? await products() : [];
-      const facts = (line: ArticleLine): ProductFacts | null => {
-        const p = all.find((x) => asText(x.id) === line.articleExternalId) ?? all.find((x) => asText(x.code) === line.articleCode);
-        return p ? { price: asDecimalString(p.price), taxRate: asNumber(p.taxes), name: asText(p.name) } : null;
-      };
-      for (const line of articleLines) {
-        if (line.unitPrice === null && !facts(line)?.price) throw providerFailure(FACTUURSTUREN, 'validation', texts.articleGone(line.articleCode));
-      }
+      const { body, problems } = await prepareInvoice(draft);
+      if (problems[0]) throw providerFailure(FACTUURSTUREN, 'validation', problems[0].reason);
 
       let answer: Awaited<ReturnType<typeof transport.post>>;
       try {
-        answer = await transport.post('invoices', invoiceBody(draft, facts));
+        answer = await transport.post('invoices', body);
       } catch (err) {
         return afterFailedSave(err, name);
       }
@@ -211,6 +221,8 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
         operation: 'POST invoices', status: answer.status, providerMessage: typeof answer.body === 'string' ? answer.body.slice(0, 200) : '', outcomeUnknown: true,
       });
     },
+
+    previewDocument: (draft) => prepareInvoice(draft),
 
     // docs/providers/factuursturen.md §5: the save name is unique per account and never overwritten.
     documentIdentity: { uniqueReference: true },

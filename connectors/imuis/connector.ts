@@ -3,7 +3,7 @@ import { credentialLabel } from '../../lib/credentials.js';
 import { checkErrors, connectorTexts, imuisTexts as texts } from '../../lib/messages.js';
 import type { FieldCheck, Settings } from '../../lib/settings.js';
 import { MAX_OPTIONS, checkArticleSettings, filledArticleFields, matchesTerm, parseRecord, unexpectedAnswer } from '../kit.js';
-import type { Connector, ConnectorContext, CreatedDocument, DocumentLookup, ListRequest, OptionItem, Page } from '../types.js';
+import type { Connector, ConnectorContext, CreatedDocument, DocumentLookup, DocumentPreview, ListRequest, OptionItem, Page, UpstreamProblem } from '../types.js';
 import { asText } from '../values.js';
 import { articleBlocked, articlePrice, groupBlocked, mapArticle, mapArticleGroup, mapDebtor, orderKenmerk, salesOrderXml } from './mappers.js';
 import {
@@ -271,6 +271,19 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
       const saved = await findOrder({ reference: draft.reference, customerExternalId: draft.customer.externalId });
       if (saved) return saved;
       throw imuisFailure('unavailable', operation, { lead: connectorTexts.unexpectedAnswer(IMUIS), outcomeUnknown: true });
+    },
+
+    /**
+     * The sales order XML the create sends (the same `salesOrderXml`), and the articles iMuis would refuse in it: not
+     * there (any more) or blocked (docs/preview.md). Reads only; the create leaves these checks to iMuis.
+     */
+    async previewDocument(draft): Promise<DocumentPreview> {
+      const problems: UpstreamProblem[] = [];
+      for (const code of new Set(draft.lines.flatMap((l) => (l.kind === 'article' ? [l.articleCode] : [])))) {
+        const article = await findArticle(code);
+        if (!article || articleBlocked(article)) problems.push({ code: 'article-not-found-upstream', reason: texts.articleGone(code), detail: code });
+      }
+      return { body: problems.length > 0 ? null : salesOrderXml(draft), problems };
     },
 
     // docs/exactly-once.md: iMuis does not refuse a second order with our KENM.

@@ -250,6 +250,7 @@ export function createOctopusConnector(ctx: ConnectorContext, opts: OctopusConne
     documentIdentity: { uniqueReference: false },
     planDocument: (draft) => invoices.plan(draft),
     createDocument: (draft, plan) => invoices.create(draft, plan),
+    previewDocument: (draft) => invoices.preview(draft),
     findDocument: (lookup) => invoices.find(lookup),
   };
 }

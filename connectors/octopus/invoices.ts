@@ -1,10 +1,10 @@
 import { octopusTexts as texts } from '../../lib/messages.js';
-import type { ProviderError, ProviderErrorKind } from '../../lib/errors.js';
+import { ProviderError, type ProviderErrorKind } from '../../lib/errors.js';
 import { formatOctopusTimestamp, parseOctopusTimestamp } from '../../lib/octopus-time.js';
 import type { SettingsOf } from '../../lib/settings.js';
 import type { HttpRequest, HttpResponse } from '../http.js';
 import { hasStatus, parseRecord, recordList, unexpectedAnswer } from '../kit.js';
-import type { ConnectorContext, CreatedDocument, DocumentDraft, DocumentLookup, DocumentPlan } from '../types.js';
+import type { ConnectorContext, CreatedDocument, DocumentDraft, DocumentLookup, DocumentPlan, DocumentPreview } from '../types.js';
 import { asBool } from '../values.js';
 import type { Numbering, OctopusCaches } from './caches.js';
 import { OCTOPUS, type ErrorContext } from './errors.js';
@@ -162,18 +162,26 @@ export function invoiceOperations(d: InvoiceDeps) {
     });
   }
 
-  /** Prices and VAT codes of the draft's products; a product missing from an older download is looked for in a fresh one. */
-  async function pricedLines(dossierId: string, draft: DocumentDraft) {
+  /** Prices and VAT codes of the draft's products, and the codes Octopus does not have (looked for in a fresh download). */
+  async function productTermsOf(dossierId: string, draft: DocumentDraft): Promise<{ terms: Map<string, ProductTerms>; missing: string[] }> {
     const codes = draft.lines.flatMap((l) => (l.kind === 'article' ? [l.articleCode] : []));
-    if (codes.length === 0) return priceLines(draft, new Map());
+    if (codes.length === 0) return { terms: new Map(), missing: [] };
     let terms = await d.productTerms(dossierId, PRODUCT_TERMS_MAX_AGE_MS);
     if (codes.some((c) => !terms.has(c))) terms = await d.productTerms(dossierId, FRESH_PRODUCTS_MS);
-    const missing = codes.find((c) => !terms.has(c));
-    if (missing !== undefined) throw d.fail('validation', texts.productUnknown(missing), { operation });
+    return { terms, missing: [...new Set(codes.filter((c) => !terms.has(c)))] };
+  }
+
+  async function pricedLines(dossierId: string, draft: DocumentDraft) {
+    const { terms, missing } = await productTermsOf(dossierId, draft);
+    if (missing[0] !== undefined) throw d.fail('validation', texts.productUnknown(missing[0]), { operation });
     return priceLines(draft, terms);
   }
 
-  async function plan(draft: DocumentDraft): Promise<DocumentPlan> {
+  /**
+   * The key, dates and prices of a draft's invoice. `reserve: false` (the preview, docs/preview.md) shows the number
+   * the next plan would take without taking it and without asking Octopus whether it is free.
+   */
+  async function plan(draft: DocumentDraft, opts: { reserve: boolean } = { reserve: true }): Promise<DocumentPlan> {
     const dossierId = dossier();
     const journal = journalKey();
     const year = openBookyear(await d.bookyears(dossierId), draft.date);
@@ -193,12 +201,30 @@ export function invoiceOperations(d: InvoiceDeps) {
     };
     const n = d.caches.numberingOf(numberingKey(dossierId, bookyearId, journal));
     await refresh(n, dossierId, year, journal);
-    const documentSequenceNr = await freeNumber(n, dossierId, key, j.lastBookedDocumentNr ?? 0);
+    const lastBooked = j.lastBookedDocumentNr ?? 0;
+    const documentSequenceNr = opts.reserve ? await freeNumber(n, dossierId, key, lastBooked) : Math.max(lastBooked, n.highest, n.maxPlanned) + 1;
     return planRecord({ ...key, documentSequenceNr });
   }
 
   return {
     plan,
+
+    /** The invoice the next export would post (same plan, same body), or why Octopus would refuse it; no write. */
+    async preview(draft: DocumentDraft): Promise<DocumentPreview> {
+      const { missing } = await productTermsOf(dossier(), draft);
+      if (missing.length > 0) {
+        return { body: null, problems: missing.map((code) => ({ code: 'article-not-found-upstream', reason: texts.productUnknown(code), detail: code })) };
+      }
+      // No customer yet (connectors/types.ts): the articles were all there is to ask; a plan needs the relation.
+      if (!draft.customer.externalId) return { body: null, problems: [] };
+      try {
+        const p = readPlan(await plan(draft, { reserve: false }))!;
+        return { body: invoiceBody(draft, p, p.lines), problems: [] };
+      } catch (err) {
+        if (!(err instanceof ProviderError) || err.retryable) throw err;
+        return { body: null, problems: [{ code: 'refused', reason: err.providerMessage || err.message, detail: null }] };
+      }
+    },
 
     /** Posts the planned invoice; a key someone else's invoice holds is never posted over (§9 U2). */
     async create(draft: DocumentDraft, stored: DocumentPlan | null): Promise<CreatedDocument> {

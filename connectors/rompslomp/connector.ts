@@ -8,8 +8,8 @@ import {
   MAX_OPTIONS, checkArticleSettings, filledArticleFields, hasStatus, matchesTerm, parseRecord, providerFailure, providerHttp, recordList,
   termsCheck, unexpectedAnswer, withRenewal,
 } from '../kit.js';
-import type { Connector, ConnectorContext, CreatedDocument, DocumentLine, ListRequest, OptionItem, Page } from '../types.js';
-import { ROMPSLOMP, documentOf, listedDocumentOf, mapCompany, mapContact, mapProduct, salesInvoiceBody, type RompslompCompany } from './mappers.js';
+import type { Connector, ConnectorContext, CreatedDocument, DocumentDraft, DocumentLine, DocumentPreview, ListRequest, OptionItem, Page, UpstreamProblem } from '../types.js';
+import { ROMPSLOMP, documentOf, listedDocumentOf, mapCompany, mapContact, mapProduct, salesInvoiceBody, unbookableLines, type RompslompCompany } from './mappers.js';
 import { MAX_PER_PAGE, calendarDates, headerInt, parseCursor, rompslompErrorMessage, wrapped } from './wire.js';
 import { companySchema, contactSchema, productSchema, salesInvoiceSchema, type RompslompProductRecord, type RompslompSalesInvoiceRecord } from './schemas.js';
 
@@ -188,6 +188,14 @@ export function createRompslompConnector(ctx: ConnectorContext): RompslompConnec
     return { match: ours[0] ?? null, unconfirmed };
   }
 
+  /** The `POST …/sales_invoices` body and what stops it: the preview's and the create's one way (docs/preview.md). */
+  async function prepareInvoice(companyId: string, draft: DocumentDraft): Promise<DocumentPreview> {
+    const articleLines = draft.lines.filter((l): l is Extract<DocumentLine, { kind: 'article' }> => l.kind === 'article');
+    const products = await productsById(companyId, articleLines);
+    const problems = unbookableLines(draft, products).map((code): UpstreamProblem => ({ code: 'article-not-found-upstream', reason: texts.articleGone(code), detail: code }));
+    return { body: problems.length > 0 ? null : salesInvoiceBody(draft, products), problems };
+  }
+
   return {
     provider: 'rompslomp',
     changeTracking: 'full-listing',
@@ -268,8 +276,8 @@ export function createRompslompConnector(ctx: ConnectorContext): RompslompConnec
     async createDocument(draft): Promise<CreatedDocument> {
       const companyId = chosenCompany();
       const operation = 'POST sales_invoices';
-      const articleLines = draft.lines.filter((l): l is Extract<DocumentLine, { kind: 'article' }> => l.kind === 'article');
-      const body = salesInvoiceBody(draft, await productsById(companyId, articleLines));
+      const { body, problems } = await prepareInvoice(companyId, draft);
+      if (problems[0]) throw providerFailure(ROMPSLOMP, 'validation', problems[0].reason);
       let answer: unknown;
       try {
         ({ body: answer } = await call({ method: 'POST', path: companyPath(companyId, 'sales_invoices'), body }));
@@ -289,6 +297,8 @@ export function createRompslompConnector(ctx: ConnectorContext): RompslompConnec
       if (match) return documentOf(match);
       throw unexpectedAnswer(ROMPSLOMP, operation, answer);
     },
+
+    previewDocument: (draft) => prepareInvoice(chosenCompany(), draft),
 
     // docs/providers/rompslomp.md §5: Rompslomp itself refuses a second invoice with our `api_reference`.
     documentIdentity: { uniqueReference: true },

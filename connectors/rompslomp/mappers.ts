@@ -99,6 +99,15 @@ export function salesInvoiceBody(draft: DocumentDraft, products: Map<string, Rom
   };
 }
 
+/** The article codes of lines Rompslomp cannot book: the product is gone, or neither line nor product has a price. */
+export function unbookableLines(draft: DocumentDraft, products: Map<string, RompslompProductRecord>): string[] {
+  return draft.lines.flatMap((line) => {
+    if (line.kind === 'text') return [];
+    const product = products.get(line.articleExternalId);
+    return !product || (line.unitPrice ?? decimalText(product.invoice_line?.price_per_unit)) === null ? [line.articleCode] : [];
+  });
+}
+
 function invoiceLine(line: DocumentLine, products: Map<string, RompslompProductRecord>): Record<string, unknown> {
   // A text line: quantity 1 at price 0 (the API has no line type); "1.0" as the API writes its default.
   if (line.kind === 'text') return { description: cutToLimit(line.description, LINE_DESCRIPTION_LIMIT), quantity: '1.0', price_per_unit: '0.0' };

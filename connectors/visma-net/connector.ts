@@ -4,7 +4,7 @@ import { quoteMatchesFilter } from '../../lib/quote.js';
 import type { FieldCheck, Settings, SettingsOf } from '../../lib/settings.js';
 import { ProviderError, describeProviderError } from '../../lib/errors.js';
 import { MAX_OPTIONS, downloadedListings, hasStatus, matchesTerm, offsetCursor, termsCheck } from '../kit.js';
-import type { AttachmentFile, Connector, ConnectorContext, CreatedDocument, DocumentDraft, OptionItem, Page } from '../types.js';
+import type { AttachmentFile, Connector, ConnectorContext, CreatedDocument, DocumentDraft, DocumentPreview, OptionItem, Page, UpstreamProblem } from '../types.js';
 import { asText } from '../values.js';
 import { attachmentPath, customerInvoiceBody, documentFromLocation, parseDocumentId, salesOrderBody } from './documents.js';
 import {
@@ -200,11 +200,9 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
     },
 
     async createDocument(draft: DocumentDraft): Promise<CreatedDocument> {
-      const kind = draft.documentType ?? settings?.documentType ?? 'salesOrder';
+      const { kind, host, path, body } = documentRequest(draft);
       const startedAt = new Date(Date.now() - CLOCK_MARGIN_MS);
-      const res = kind === 'salesOrder'
-        ? await api.call('salesOrders', { method: 'POST', path: 'SalesOrders', body: salesOrderBody(draft, referenceField) })
-        : await api.call('erp', { method: 'POST', path: reads.erpV2('customerinvoice'), body: customerInvoiceBody(draft) });
+      const res = await api.call(host, { method: 'POST', path, body });
       const created = documentFromLocation(res.headers.get('location'));
       if (created) return created;
       // Created, but without a Location (U13) we cannot name it: look it up rather than guess.
@@ -215,6 +213,26 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
         kind: 'unavailable', provider: VISMA_NET, operation: `POST ${kind === 'salesOrder' ? 'SalesOrders' : 'v2/customerinvoice'}`,
         message: describeProviderError('unavailable', { provider: VISMA_NET, lead: `${VISMA_NET} gaf een onverwacht antwoord` }),
       });
+    },
+
+    /**
+     * The create's body, and what Visma.net would refuse in it (docs/preview.md): an item it does not know or sell, a
+     * sales order line's warehouse it does not have (or not active). Reads only; the create itself leaves these checks
+     * to Visma.net, which answers them with a validation error.
+     */
+    async previewDocument(draft: DocumentDraft): Promise<DocumentPreview> {
+      const { kind, body } = documentRequest(draft);
+      const problems: UpstreamProblem[] = [];
+      const codes = [...new Set(draft.lines.flatMap((l) => (l.kind === 'article' ? [l.articleCode] : [])))];
+      for (const code of codes) {
+        const found = await reads.item(code);
+        if (!found || !SELLABLE_ITEM_STATES.has(asText(found.status) ?? 'Active')) problems.push({ code: 'article-not-found-upstream', reason: texts.articleGone(code), detail: code });
+      }
+      if (kind === 'salesOrder' && draft.warehouse) {
+        const w = (await reads.warehouses(false)).find((x) => asText(x.warehouseID) === draft.warehouse);
+        if (!w || asText(w.active) === 'false') problems.push({ code: 'warehouse-missing', reason: texts.warehouseGone(draft.warehouse), detail: draft.warehouse });
+      }
+      return { body: problems.length > 0 ? null : body, problems };
     },
 
     // docs/providers/visma-net.md, "Exactly once": nothing refuses a second document with our reference.
@@ -243,6 +261,14 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
       await api.call('erp', { method: 'POST', path: attachmentPath(key), body: form });
     },
   };
+
+  /** Where the create goes and what it sends: the preview's and the create's one way (docs/preview.md). */
+  function documentRequest(draft: DocumentDraft) {
+    const kind = draft.documentType ?? settings?.documentType ?? 'salesOrder';
+    return kind === 'salesOrder'
+      ? { kind, host: 'salesOrders' as const, path: 'SalesOrders', body: salesOrderBody(draft, referenceField) }
+      : { kind, host: 'erp' as const, path: reads.erpV2('customerinvoice'), body: customerInvoiceBody(draft) };
+  }
 
   /**
    * The order types the settings use exist and are active (`SO` for sales orders and their import, `QT` for the quote

@@ -169,6 +169,50 @@ export async function loadWorkOrderForDocument(database: Database, tenantId: str
   };
 }
 
+/**
+ * A work order snapshot that is not archived (the document preview, docs/preview.md) with its customer, work address
+ * and articles looked up as `loadWorkOrderForDocument` looks them up after the archive stored it. Reads only.
+ */
+export async function resolveSnapshotForDocument(
+  database: Database, tenantId: string, workOrderId: string, snapshot: WorkOrderSnapshot, archivedAt: Date,
+): Promise<WorkOrderForDocument> {
+  const { sql } = database;
+  const [customer] = snapshot.customerId
+    ? await sql<{ external_id: string | null; name: string }[]>`select external_id, name from simon.customers where tenant_id = ${tenantId} and id = ${snapshot.customerId}`
+    : [];
+  const [address] = snapshot.workAddressId
+    ? await sql<{ name: string | null; street: string | null; postal_code: string | null; city: string | null; customer_id: string }[]>`
+        select name, street, postal_code, city, customer_id from simon.work_addresses where tenant_id = ${tenantId} and id = ${snapshot.workAddressId}`
+    : [];
+  const articleIds = [...new Set(snapshot.materials.flatMap((m) => (m.articleId ? [m.articleId] : [])))];
+  const articles = articleIds.length > 0
+    ? await sql<{ id: string; external_id: string | null; code: string; description: string }[]>`
+        select id, external_id, code, description from simon.articles where tenant_id = ${tenantId} and id = any(${articleIds}::uuid[])`
+    : [];
+  const byId = new Map(articles.map((a) => [a.id, a]));
+  return {
+    ...snapshot,
+    id: workOrderId,
+    workOrderPdf: snapshot.workOrderPdf ?? null,
+    formsPdf: snapshot.formsPdf ?? null,
+    archivedAt: archivedAt.toISOString(),
+    customer: customer ? { externalId: customer.external_id, name: customer.name } : null,
+    workAddress: address
+      ? { name: address.name, street: address.street, postalCode: address.postal_code, city: address.city, customerMatches: address.customer_id === snapshot.customerId }
+      : null,
+    materials: snapshot.materials.map((m) => {
+      const a = m.articleId ? byId.get(m.articleId) : undefined;
+      return {
+        articleId: m.articleId,
+        description: m.description ?? null,
+        quantity: m.quantity,
+        price: m.price ?? null,
+        article: a ? { externalId: a.external_id, code: a.code, description: a.description ?? '' } : null,
+      };
+    }),
+  };
+}
+
 /** Articles the settings name by code (work time, travel time, default); only ones that came from the provider. */
 export async function findSettingArticles(database: Database, tenantId: string, codes: string[]): Promise<Map<string, ResolvedArticle>> {
   const out = new Map<string, ResolvedArticle>();

@@ -93,6 +93,7 @@ export function postInvoice(body: unknown, state: FakeFactuurSturenState, faults
   };
   if (existing) state.savedInvoices[state.savedInvoices.indexOf(existing)] = invoice;
   else state.savedInvoices.push(invoice);
+  (state.receivedCreates ??= []).push(body);
   // The real API answers a create with the bare id as text.
   return { status: 201, body: faults.emptyCreateBody ? '' : String(invoice.id), wrote: true };
 }

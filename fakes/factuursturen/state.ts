@@ -125,6 +125,8 @@ export interface FakeFactuurSturenState {
   /** VAT percentages a line may carry. */
   taxes: number[];
   savedInvoices: FakeFsSavedInvoice[];
+  /** The request body of every create the fake carried out, as received (the document preview's tests compare it). */
+  receivedCreates?: unknown[];
   sentInvoices: FakeFsSentInvoice[];
   quotations: FakeFsQuotation[];
   nextInvoiceId: number;

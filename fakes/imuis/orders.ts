@@ -103,6 +103,7 @@ export function createOrder(raw: string | null, state: FakeImuisState): OrderRes
     mutated: amsterdamDate(),
   };
   state.orders.push(order);
+  (state.receivedCreates ??= []).push(raw);
   return { order };
 }
 

@@ -114,6 +114,8 @@ export interface FakeImuisState {
   articles: FakeImuisArticle[];
   articleGroups: FakeImuisArticleGroup[];
   orders: FakeImuisOrder[];
+  /** The VERKOOPORDER XML of every create the fake carried out, as received (the document preview's tests compare it). */
+  receivedCreates?: string[];
   offers: FakeImuisOffer[];
   nextOrderNr: number;
   sessions: Map<string, FakeImuisSession>;

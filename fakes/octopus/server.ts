@@ -191,6 +191,8 @@ export interface FakeDossier {
   journals: FakeJournal[];
   vatCodes: FakeVatCode[];
   invoices: FakeInvoice[];
+  /** The request body of every create the fake carried out, as received (the document preview's tests compare it). */
+  receivedCreates?: unknown[];
   /** relation id → last change (ms), for `relations/modified`. */
   relationModifiedAt: Map<number, number>;
   /** relation id → when it was deleted (ms). */
@@ -692,6 +694,7 @@ function createInvoice(c: Ctx): Answer {
     vatCodeKey: scalarText(l.vatCodeKey),
     discountPercentage: Number(l.discountPercentage ?? 0),
   }));
+  (c.dossier!.receivedCreates ??= []).push(c.body);
   c.dossier!.invoices.push({
     bookyearKey: { id: Number((inv.bookyearKey as { id: unknown }).id) },
     journalKey: String(inv.journalKey),

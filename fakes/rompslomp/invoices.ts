@@ -102,6 +102,7 @@ export function createSalesInvoice(body: unknown, data: FakeRsCompanyData, state
     invoice_lines: lines,
   };
   data.salesInvoices.push(invoice);
+  (data.receivedCreates ??= []).push(body);
   return { status: 201, body: { sales_invoice: invoiceOut(invoice, data, true) }, wrote: true };
 }
 

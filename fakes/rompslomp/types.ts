@@ -111,6 +111,8 @@ export interface FakeRsCompanyData {
   contacts: FakeRsContact[];
   products: FakeRsProduct[];
   salesInvoices: FakeRsSalesInvoice[];
+  /** The request body of every create the fake carried out, as received (the document preview's tests compare it). */
+  receivedCreates?: unknown[];
 }
 
 /** One authorisation: the code exchange starts it, every refresh continues it (the rate limit counts per authorisation). */

@@ -172,6 +172,8 @@ export interface FakeVismaData {
   itemClasses: FakeVismaItemClass[];
   inventory: FakeVismaInventory[];
   warehouses: FakeVismaWarehouse[];
+  /** The request body of every create the fake carried out, as received (the document preview's tests compare it). */
+  receivedCreates?: unknown[];
   salesOrderTypes: FakeVismaSalesOrderType[];
   salesOrders: FakeVismaSalesOrder[];
   invoices: FakeVismaInvoice[];

@@ -352,6 +352,7 @@ function createInvoice(raw: unknown, req: ErpRequest): FakeAnswer {
     attachments: [],
   };
   data.invoices.push(invoice);
+  (data.receivedCreates ??= []).push(raw);
   return {
     status: 201, body: '',
     headers: { location: `${req.origin}/v1/customerinvoice/${invoice.referenceNumber}`, etag: `"${invoice.timeStamp}"` },

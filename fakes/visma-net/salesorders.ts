@@ -376,6 +376,7 @@ function create(req: SalesOrderRequest): FakeAnswer {
     description, note, customFields, lines: orderLines, created: now, lastModified: now, version: 1, attachments: [],
   };
   data.salesOrders.push(created);
+  (data.receivedCreates ??= []).push(body);
   return { status: 201, body: '', headers: { location: `${req.origin}/api/v3/SalesOrders/${type}/${orderId}`, etag: etag(created) }, wrote: true };
 }
 

@@ -97,6 +97,11 @@ describe('authentication', () => {
     );
     expect(body.paths['/v1/tenants/{tenant}/customers/{customerId}/work-addresses'].post.requestBody).toBeDefined();
     expect(body.paths['/v1/tenants/{tenant}/logs'].get.responses['200']).toBeDefined();
+    // The document preview (docs/preview.md): the archive's snapshot in, the document, request body and problems out.
+    const preview = body.paths['/v1/tenants/{tenant}/work-orders/{id}/preview'].post;
+    expect(preview.requestBody.content['application/json'].schema).toEqual(body.paths['/v1/tenants/{tenant}/work-orders/{id}/archive'].post.requestBody.content['application/json'].schema);
+    expect(Object.keys(preview.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409']));
+    expect(Object.keys(body.components.schemas.DocumentPreview.properties)).toEqual(expect.arrayContaining(['document', 'requestBody', 'problems']));
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildDocument,
+  collectDocument,
   composeDescriptionLines,
   composeMemo,
   composeReference,
@@ -372,4 +373,42 @@ describe('helpers', () => {
     expect(cutToLimit('😀😀😀', 2)).toBe('😀😀');
   });
 
+});
+
+describe('collectDocument: every problem, for the document preview (docs/preview.md)', () => {
+  const broken = workOrder({
+    customer: { externalId: null, name: 'Nieuwe klant' },
+    workAddress: { name: null, street: 'Markt 1', postalCode: '5611 AA', city: 'Eindhoven', customerMatches: false },
+    materials: [
+      { articleId: null, description: 'Los materiaal', quantity: 1, price: 5, article: null },
+      { articleId: '33333333-3333-4333-8333-333333333333', quantity: 2, price: 12.5, article: { externalId: 'ext-kraan', code: 'KR01', description: 'Keukenkraan' } },
+    ],
+  });
+  const noTravelArticle = { ...resolved, travelTimeArticle: null };
+
+  it('lists them all in the order the export meets them; the export fails on the first', () => {
+    const collected = collectDocument(broken, octopus(), noTravelArticle, opts);
+    expect(collected.problems.map((p) => [p.code, p.detail])).toEqual([
+      ['customer-not-synced', 'Nieuwe klant'],
+      ['work-address-other-customer', 'Markt 1, 5611 AA Eindhoven'],
+      ['article-not-synced', 'REIS'],
+      ['article-not-synced', 'Los materiaal'],
+    ]);
+    expect(collected.draft).toBeNull();
+    expect(problemOf(broken, octopus(), noTravelArticle)).toEqual(collected.problems[0]);
+  });
+
+  it('keeps every line that can be booked in the document', () => {
+    const { document } = collectDocument(broken, octopus(), noTravelArticle, opts);
+    expect(document.customer).toEqual({ externalId: null, name: 'Nieuwe klant' });
+    expect(document.lines.flatMap((l) => (l.kind === 'article' ? [[l.role, l.articleCode]] : []))).toEqual([
+      ['work-time', 'UUR'], ['material', 'KR01'], ['default', 'VOORRIJ'],
+    ]);
+  });
+
+  it('without problems: the draft is buildDocument\'s', () => {
+    const collected = collectDocument(workOrder(), octopus(), resolved, opts);
+    expect(collected.problems).toEqual([]);
+    expect(collected.draft).toEqual(draftOf(workOrder(), octopus()));
+  });
 });

@@ -15,6 +15,7 @@ export const factuurSturenHarness: ProviderHarness = {
       async activate(stack, tenant, settings) {
         await activateFactuurSturen(stack, tenant, settings ? { settings } : {});
       },
+      receivedCreates: () => fake.state.receivedCreates ?? [],
       documents: () => fake.state.savedInvoices.map((i) => ({ id: String(i.id), customer: String(i.clientnr) })),
       faults: fake.faults,
       createCall: { method: 'POST', path: 'invoices' },

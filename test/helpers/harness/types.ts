@@ -16,6 +16,10 @@ export interface HarnessFake {
   env: Record<string, string>;
   /** The whole activation through the API (wipe, connect incl. OAuth, settings); resolves when the import finished. */
   activate(stack: Stack, tenant: string, settings?: Record<string, unknown>): Promise<void>;
+  /** The request body of every create the fake carried out, oldest first, as it arrived (iMuis: the XML text). */
+  receivedCreates(): unknown[];
+  /** Visma.net: the warehouse is deactivated in the package (the document preview's "warehouse missing"). */
+  deactivateWarehouse?(warehouseId: string): void;
   /** Every document the fake holds, whoever created it. */
   documents(): { id: string; customer: string | null }[];
   /** Attachments of a document by file name, once per revision (Visma.net); others have none. */

@@ -63,6 +63,10 @@ export const vismaNetHarness: ProviderHarness = {
     return {
       env: { VISMA_NET_BASE_URL: fake.url, VISMA_NET_SALESORDER_BASE_URL: fake.salesOrderUrl, VISMA_CONNECT_BASE_URL: fake.connectUrl },
       activate: (stack, tenant, settings) => activateVismaNet(stack, tenant, settings),
+      deactivateWarehouse: (id) => {
+        for (const w of fake.data.warehouses) if (w.warehouseID === id) w.active = false;
+      },
+      receivedCreates: () => fake.data.receivedCreates ?? [],
       documents: () => [
         ...fake.data.salesOrders.map((o) => ({ id: documentId(o), customer: o.customer.id })),
         ...fake.data.invoices.map((i) => ({ id: `customerinvoice/${i.referenceNumber}`, customer: i.customer.number })),
