@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Connector, ProviderCredentials } from '../connectors/types.js';
 import { providers, type ProviderId } from '../lib/providers.js';
 import { readCredentialRow, replaceCredentials, settingsVersionAt } from '../db/queries/integration.js';
@@ -47,15 +48,21 @@ export async function connectorFor(
   const row = await readCredentialRow(deps.database, tenantId);
   const sealed = opts.pending ? row?.pendingSealed : row?.sealed;
   if (!sealed) throw new Error(`No ${opts.pending ? 'pending ' : ''}credentials stored for tenant ${tenantId}`);
-  const credentials = deps.sealer.open<ProviderCredentials>(sealed);
   // Only providers with an administration to choose (dossier, company), or whose listings follow the settings
   // (the iMuis article-group filter), need their settings to make a call.
+  const settings = opts.settings !== undefined ? opts.settings : needsSettings(provider) ? await settingsInForce(deps, tenantId) : null;
+  return buildConnector(deps, tenantId, provider, sealed, settings, opts.purpose ?? 'sync', opts.pending ?? false);
+}
+
+/** Whether the provider's connector needs the settings in force to make a call (an administration, a listing filter). */
+export function needsSettings(provider: ProviderId): boolean {
   const caps = providers[provider].capabilities;
-  const settings = opts.settings !== undefined
-    ? opts.settings
-    : caps.chooseAdministration || caps.articleGroupFilter ? await settingsInForce(deps, tenantId) : null;
+  return Boolean(caps.chooseAdministration || caps.articleGroupFilter);
+}
+
+function buildConnector(deps: ActivityDeps, tenantId: string, provider: ProviderId, sealed: string, settings: Settings | null, purpose: QuotaPurpose, pending: boolean): Connector {
+  const credentials = deps.sealer.open<ProviderCredentials>(sealed);
   const guard = quotaGuardOf(deps);
-  const purpose = opts.purpose ?? 'sync';
   const connector = deps.createConnector(provider, {
     baseUrl: deps.baseUrl(provider),
     timeoutMs: deps.env.PROVIDER_TIMEOUT,
@@ -67,9 +74,58 @@ export async function connectorFor(
     onRequest: (request) => acquireQuota(deps, guard, tenantId, provider, purpose, request),
     onRateLimited: (retryAfterMs: number) => guard.hold(tenantId, provider, retryAfterMs),
     // OAuth providers (activities/oauth.ts): token refresh, serialised per tenant; pending tokens are fresh.
-    ...(opts.pending ? {} : oauthConnectorContext(deps, tenantId, provider)),
+    ...(pending ? {} : oauthConnectorContext(deps, tenantId, provider)),
   });
   return isOAuthProvider(provider) ? guardDocumentCalls(connector) : connector;
+}
+
+/** Sync connectors a worker keeps (most recently used first out last); one per tenant. */
+const SYNC_CONNECTORS_MAX = 5_000;
+interface CachedConnector {
+  version: string;
+  connector: Connector;
+  inUse: boolean;
+}
+const syncConnectors = new WeakMap<ActivityDeps, Map<string, CachedConnector>>();
+
+/**
+ * The sync's connector of a tenant, kept by the worker between activities and runs (docs/idle-sync.md): built (and
+ * the credentials decrypted) again only when the sealed credentials, the provider or the settings version change.
+ * The caller hands in what it read already (one query, db/queries/sync.ts readSyncContext). A connector serves one
+ * activity at a time (listings downloaded for paging live in it): a second one meanwhile gets a fresh, uncached one.
+ * `release` must be called when the activity is done with it.
+ */
+export function leaseSyncConnector(
+  deps: ActivityDeps,
+  tenantId: string,
+  provider: ProviderId,
+  sealed: string,
+  settings: { id: number; settings: Settings | null } | null,
+): { connector: Connector; release: () => void } {
+  let cache = syncConnectors.get(deps);
+  if (!cache) {
+    cache = new Map();
+    syncConnectors.set(deps, cache);
+  }
+  const version = createHash('sha256').update(`${provider}\0${settings?.id ?? ''}\0${sealed}`).digest('base64url');
+  const hit = cache.get(tenantId);
+  if (hit && hit.version === version) {
+    if (hit.inUse) return { connector: buildConnector(deps, tenantId, provider, sealed, settings?.settings ?? null, 'sync', false), release() {} };
+    cache.delete(tenantId);
+    cache.set(tenantId, hit);
+    hit.inUse = true;
+    return { connector: hit.connector, release: () => { hit.inUse = false; } };
+  }
+  const entry: CachedConnector = { version, connector: buildConnector(deps, tenantId, provider, sealed, settings?.settings ?? null, 'sync', false), inUse: true };
+  cache.delete(tenantId);
+  cache.set(tenantId, entry);
+  if (cache.size > SYNC_CONNECTORS_MAX) {
+    for (const [key, e] of cache) {
+      if (cache.size <= SYNC_CONNECTORS_MAX) break;
+      if (!e.inUse) cache.delete(key);
+    }
+  }
+  return { connector: entry.connector, release: () => { entry.inUse = false; } };
 }
 
 async function settingsInForce(deps: ActivityDeps, tenantId: string): Promise<Settings | null> {

@@ -1,15 +1,15 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityDeps } from './types.js';
-import { connectorFor, currentRun, writeLog } from './deps.js';
+import { currentRun, leaseSyncConnector, needsSettings, writeLog } from './deps.js';
 import { getIntegration, settingsVersionAt } from '../db/queries/integration.js';
 import { administrationOf, settingsSchema } from '../lib/settings.js';
-import { markListingComplete, markListingStarted, readSyncState, recordProgress, recordSyncError, upsertArticleGroups, upsertArticles, upsertCustomers } from '../db/queries/sync.js';
+import { markListingComplete, markListingStarted, markListingsUnchanged, readSyncContext, recordProgress, recordSyncError, upsertArticleGroups, upsertArticles, upsertCustomers, type SyncContext } from '../db/queries/sync.js';
 import { ProviderError } from '../lib/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import type { Connector, ListRequest, Page } from '../connectors/types.js';
 import * as messages from '../lib/messages.js';
-import { syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
+import { scopeEntities, syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
 import { workflowIds, type EntityTally } from '../lib/runs.js';
 
 /**
@@ -18,6 +18,30 @@ import { workflowIds, type EntityTally } from '../lib/runs.js';
  */
 const SLICE_MS = 60_000;
 const MAX_PAGES_PER_CALL = 1_000;
+
+export interface SyncRoundResult {
+  /** The entities this run lists (those of scopes not running under their own id), in order. */
+  entities: Entity[];
+  tallies: Partial<Record<Entity, EntityTally>>;
+  /** An entity whose listing did not end within the call: the workflow pages on from here. */
+  next: { entityIndex: number; cursor: string; fingerprint: string | null } | null;
+}
+
+/**
+ * A full listing whose fingerprint matches is still compared row by row this often: what the fingerprint cannot see
+ * (a Simon row edited by hand, the country names clients are mapped with) comes right within this time.
+ */
+const FULL_COMPARE_MS = 6 * 3_600_000;
+
+/** `fp1:<epoch ms of the last full compare>:<digest>`, kept in sync_state.cursor (unused by full-listing packages). */
+function formatFingerprint(digest: string, at: number): string {
+  return `fp1:${at}:${digest}`;
+}
+
+function parseFingerprint(cursor: string | null): { at: number; digest: string } | null {
+  const m = cursor ? /^fp1:(\d+):(.+)$/.exec(cursor) : null;
+  return m ? { at: Number(m[1]), digest: m[2] } : null;
+}
 
 export interface ImportPagesResult {
   cursor: string | null;
@@ -61,79 +85,169 @@ export function syncActivities(deps: ActivityDeps) {
     return version ? administrationOf(settingsSchema.parse(version.settings)) : null;
   }
 
+  /** The tenant's sync context (one query) and leased connector; throws what the workflow turns into a stop. */
+  async function openSync(tenantId: string): Promise<{ context: SyncContext; administration: string | null; connector: Connector; release: () => void }> {
+    const context = await readSyncContext(deps.database.sql, tenantId);
+    if (!context) throw ApplicationFailure.nonRetryable(`Unknown tenant ${tenantId}`, 'UnknownTenant');
+    if (context.status === 'deactivated' || context.status === 'not_activated') {
+      throw ApplicationFailure.nonRetryable(`Integration of ${tenantId} is ${context.status}`, 'IntegrationNotActive');
+    }
+    if (!context.sealed) throw new Error(`No credentials stored for tenant ${tenantId}`);
+    const version = context.settingsVersion;
+    // Settings are parsed only when something needs them: the connector (an administration, a filter) or the check.
+    const settings = version ? settingsSchema.parse(version.settings) : null;
+    const lease = leaseSyncConnector(deps, tenantId, context.provider, context.sealed, version ? { id: version.id, settings: needsSettings(context.provider) ? settings : null } : null);
+    return { context, administration: settings ? administrationOf(settings) : null, ...lease };
+  }
+
+  /**
+   * Pages through one entity's listing from `cursor`, upserting each page (idempotent) and heartbeating the cursor
+   * after it, until the listing ends or the call's budget (pages, time, a cancel) is used up.
+   */
+  async function listPages(
+    o: { tenantId: string; provider: ProviderId; entity: Entity; connector: Connector; administration: string | null; cursor: string | null; done: number; since: string | null; maxPages?: number; completeWith?: string | null },
+  ): Promise<ImportPagesResult> {
+    const ctx = Context.current();
+    const { tenantId, entity, provider, connector } = o;
+    let { cursor, done } = o;
+    // A page listed from one administration is never written after the admin chose another
+    // (docs/administration-change.md): the stop is the same as a deactivation's, a cancel, not a failure.
+    const sameAdministration = async () => {
+      if ((await administrationInForce(tenantId)) !== o.administration) {
+        throw ApplicationFailure.nonRetryable(`Administration of ${tenantId} changed during the sync`, 'IntegrationNotActive');
+      }
+    };
+    if (cursor === null && done === 0) await markListingStarted(deps.database.sql, tenantId, entity);
+    let created = 0;
+    let changed = 0;
+    let highWaterMark: string | null | undefined;
+    const started = Date.now();
+    let pages = 0;
+    try {
+      do {
+        const page = await writePage(tenantId, provider, entity, connector, { cursor, since: o.since }, sameAdministration);
+        done += page.records.length;
+        created += page.created;
+        changed += page.changed;
+        cursor = page.nextCursor;
+        if (page.highWaterMark !== undefined) highWaterMark = page.highWaterMark;
+        await recordProgress(deps.database.sql, tenantId, entity, done, page.total ?? null);
+        ctx.heartbeat({ cursor, done });
+        pages++;
+      } while (cursor !== null && pages < (o.maxPages ?? MAX_PAGES_PER_CALL) && Date.now() - started < SLICE_MS && !ctx.cancellationSignal.aborted);
+    } catch (err) {
+      const message = err instanceof ProviderError ? err.providerMessage : String((err as Error).message ?? err);
+      await recordSyncError(deps.database.sql, tenantId, entity, message);
+      if (err instanceof ProviderError && !err.retryable) {
+        await writeLog(deps, { tenantId, severity: 'error', table: 'Integratie', text: messages.syncFailed(provider, subjectOf[entity], err.providerMessage) });
+      }
+      throw toApplicationFailure(err);
+    }
+    // Cancelled (deactivation): acknowledge it, so the workflow ends as cancelled with its progress kept.
+    if (cursor !== null && ctx.cancellationSignal.aborted) throw new CancelledFailure('Synchronisatie gestopt');
+    // Full-listing packages keep the listing's fingerprint where others keep their high-water mark.
+    const position = connector.changeTracking === 'modified-since' ? (highWaterMark ?? o.since) : (o.completeWith ?? null);
+    if (cursor === null) await markListingComplete(deps.database.sql, tenantId, entity, position, done);
+    return { cursor, done, created, changed };
+  }
+
+  /** Which scopes run under their own id right now (initial import or "sync now"), so the scheduled run skips them. */
+  async function runningScopes(tenantId: string, among: readonly SyncScope[]): Promise<SyncScope[]> {
+    const running: SyncScope[] = [];
+    for (const scope of among) {
+      const status = await deps.temporal.workflow
+        .getHandle(workflowIds.sync(tenantId, scope))
+        .describe()
+        .then((d) => d.status.name)
+        .catch(() => 'NOT_FOUND');
+      if (status === 'RUNNING') running.push(scope);
+    }
+    return running;
+  }
+
   return {
     /**
      * Pages through one entity's listing, upserting each page (idempotent) and heartbeating the cursor after it.
      * A retry after a crash resumes from the last heartbeat; a page written twice is a no-op thanks to the upsert guard.
+     * `fingerprint`: what the scheduled run's probe saw of a full listing, kept when this listing completes.
      */
-    async importPages(input: { tenantId: string; entity: Entity; cursor: string | null; done: number; maxPages?: number }): Promise<ImportPagesResult> {
-      const ctx = Context.current();
-      const resumed = ctx.info.heartbeatDetails as { cursor: string | null; done: number } | undefined;
-      let cursor = resumed ? resumed.cursor : input.cursor;
-      let done = resumed ? resumed.done : input.done;
+    async importPages(input: { tenantId: string; entity: Entity; cursor: string | null; done: number; maxPages?: number; fingerprint?: string | null }): Promise<ImportPagesResult> {
+      const resumed = Context.current().info.heartbeatDetails as { cursor: string | null; done: number } | undefined;
       const { tenantId, entity } = input;
-      const integ = await getIntegration(deps.database, tenantId);
-      if (!integ) throw ApplicationFailure.nonRetryable(`Unknown tenant ${tenantId}`, 'UnknownTenant');
-      if (integ.status === 'deactivated' || integ.status === 'not_activated') {
-        throw ApplicationFailure.nonRetryable(`Integration of ${tenantId} is ${integ.status}`, 'IntegrationNotActive');
-      }
-      const provider = integ.provider;
-      // A page listed from one administration is never written after the admin chose another
-      // (docs/administration-change.md): the stop is the same as a deactivation's, a cancel, not a failure.
-      const administration = await administrationInForce(tenantId);
-      const sameAdministration = async () => {
-        if ((await administrationInForce(tenantId)) !== administration) {
-          throw ApplicationFailure.nonRetryable(`Administration of ${tenantId} changed during the sync`, 'IntegrationNotActive');
-        }
-      };
-      const state = await readSyncState(deps.database.sql, tenantId, entity);
-      const since = state.phase === 'incremental' ? state.cursor : null;
-      if (cursor === null && done === 0) await markListingStarted(deps.database.sql, tenantId, entity);
-
-      let created = 0;
-      let changed = 0;
-      let highWaterMark: string | null | undefined;
-      const started = Date.now();
-      let pages = 0;
+      const { context, administration, connector, release } = await openSync(tenantId);
       try {
-        const connector = await connectorFor(deps, tenantId, provider);
-        do {
-          const page = await writePage(tenantId, provider, entity, connector, { cursor, since }, sameAdministration);
-          done += page.records.length;
-          created += page.created;
-          changed += page.changed;
-          cursor = page.nextCursor;
-          if (page.highWaterMark !== undefined) highWaterMark = page.highWaterMark;
-          await recordProgress(deps.database.sql, tenantId, entity, done, page.total ?? null);
-          ctx.heartbeat({ cursor, done });
-          pages++;
-        } while (cursor !== null && pages < (input.maxPages ?? MAX_PAGES_PER_CALL) && Date.now() - started < SLICE_MS && !ctx.cancellationSignal.aborted);
-      } catch (err) {
-        const message = err instanceof ProviderError ? err.providerMessage : String((err as Error).message ?? err);
-        await recordSyncError(deps.database.sql, tenantId, entity, message);
-        if (err instanceof ProviderError && !err.retryable) {
-          await writeLog(deps, { tenantId, severity: 'error', table: 'Integratie', text: messages.syncFailed(provider, subjectOf[entity], err.providerMessage) });
-        }
-        throw toApplicationFailure(err);
+        const state = context.states.find((s) => s.entity === entity);
+        const since = connector.changeTracking === 'modified-since' && state?.phase === 'incremental' ? state.cursor : null;
+        return await listPages({
+          tenantId, provider: context.provider, entity, connector, administration, since, maxPages: input.maxPages, completeWith: input.fingerprint ?? null,
+          cursor: resumed ? resumed.cursor : input.cursor,
+          done: resumed ? resumed.done : input.done,
+        });
+      } finally {
+        release();
       }
-      // Cancelled (deactivation): acknowledge it, so the workflow ends as cancelled with its progress kept.
-      if (cursor !== null && ctx.cancellationSignal.aborted) throw new CancelledFailure('Synchronisatie gestopt');
-      if (cursor === null) await markListingComplete(deps.database.sql, tenantId, entity, highWaterMark ?? since, done);
-      return { cursor, done, created, changed };
+    },
+
+    /**
+     * The scheduled run in one activity (docs/idle-sync.md): one query for the context, the scopes running under
+     * their own id skipped, then per entity a cheap "anything changed?" first: a full-listing package's fingerprint
+     * against the stored one (no row reaches Postgres when they match), a modified-since package's first page since
+     * the high-water mark. What changed is listed and written here; an entity whose listing outlasts the call's
+     * budget is handed back (`next`) for the workflow to page on with importPages.
+     */
+    async syncRound(input: { tenantId: string }): Promise<SyncRoundResult> {
+      const { tenantId } = input;
+      const { context, administration, connector, release } = await openSync(tenantId);
+      try {
+        const stateOf = new Map(context.states.map((s) => [s.entity, s]));
+        // Only a scope whose listing is open (started or asked for by "sync now", not completed since) or not yet
+        // imported can be running under its own id: the others need no look at Temporal.
+        const open = syncScopes.filter((scope) => scopeEntities[scope].some((e) => {
+          const state = stateOf.get(e);
+          return !state || state.phase !== 'incremental' || state.listingOpen;
+        }));
+        const busy = open.length > 0 ? await runningScopes(tenantId, open) : [];
+        const entities = syncScopes.filter((s) => !busy.includes(s)).flatMap((s) => scopeEntities[s]);
+        const tallies: Partial<Record<Entity, EntityTally>> = {};
+        const unchanged: Entity[] = [];
+        const now = Date.now();
+        for (let i = 0; i < entities.length; i++) {
+          const entity = entities[i];
+          const state = stateOf.get(entity);
+          let fingerprint: string | null = null;
+          if (connector.listingFingerprint && state?.phase === 'incremental') {
+            let digest: string;
+            try {
+              digest = await connector.listingFingerprint(entity);
+            } catch (err) {
+              throw toApplicationFailure(err);
+            }
+            fingerprint = formatFingerprint(digest, now);
+            const stored = parseFingerprint(state.cursor);
+            if (stored && stored.digest === digest && now - stored.at < FULL_COMPARE_MS) {
+              tallies[entity] = { done: state.recordsDone, created: 0, changed: 0 };
+              unchanged.push(entity);
+              continue;
+            }
+          }
+          const since = connector.changeTracking === 'modified-since' && state?.phase === 'incremental' ? state.cursor : null;
+          const r = await listPages({ tenantId, provider: context.provider, entity, connector, administration, since, cursor: null, done: 0, completeWith: fingerprint });
+          tallies[entity] = { done: r.done, created: r.created, changed: r.changed };
+          if (r.cursor !== null) {
+            await markListingsUnchanged(deps.database.sql, tenantId, unchanged);
+            return { entities, tallies, next: { entityIndex: i, cursor: r.cursor, fingerprint } };
+          }
+        }
+        await markListingsUnchanged(deps.database.sql, tenantId, unchanged);
+        return { entities, tallies, next: null };
+      } finally {
+        release();
+      }
     },
 
     /** Which scopes run under their own id right now (initial import or "sync now"), so the scheduled run skips them. */
     async runningSyncScopes(input: { tenantId: string }): Promise<SyncScope[]> {
-      const running: SyncScope[] = [];
-      for (const scope of syncScopes) {
-        const status = await deps.temporal.workflow
-          .getHandle(workflowIds.sync(input.tenantId, scope))
-          .describe()
-          .then((d) => d.status.name)
-          .catch(() => 'NOT_FOUND');
-        if (status === 'RUNNING') running.push(scope);
-      }
-      return running;
+      return runningScopes(input.tenantId, syncScopes);
     },
 
     /** One summary entry per initial import; incremental runs only speak when something changed (no 5-minute noise). */

@@ -87,12 +87,13 @@ async function main() {
     await infra.stop();
   }
   const totalS = (performance.now() - started) / 1000;
-  process.stdout.write(`\n${renderTable(results)}\n\nTotal ${fmt(totalS, 0)} s on ${os.cpus().length} cores (BENCH_SCALE=${scale}).\n`);
+  process.stdout.write(`\n${renderTable(results)}\n\n${infra.build.note}\nTotal ${fmt(totalS, 0)} s on ${os.cpus().length} cores (BENCH_SCALE=${scale}).\n`);
   const json = {
     scale,
     cores: os.cpus().length,
     node: process.version,
     totalSeconds: Math.round(totalS),
+    compiled: infra.build.compiled,
     sizes,
     ...Object.fromEntries(results.map((r) => [r.part, r.json])),
   };

@@ -4,10 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { Client, Connection } from '@temporalio/client';
-import { createApp } from '../api/app.js';
+import type { createApp } from '../api/app.js';
 import { connectDatabase, runMigrations, type Database } from '../db/client.js';
 import { parseEnv, type Env } from '../lib/env.js';
-import { createDataConverter } from '../lib/codec.js';
 import { createScratchDatabase, startEmbeddedPostgres, type PostgresServer } from '../scripts/local/postgres-server.js';
 import { deleteTenantSchedules } from '../lib/schedules.js';
 import { freePort, resolveTemporalCli, startTemporalDevServer, type DevServer } from '../scripts/local/temporal-server.js';
@@ -15,6 +14,7 @@ import { bundleWorkflows } from '../activities/worker.js';
 import { startFakeFactuurSturen, seedFactuurSturen, DEFAULT_FS_ACCOUNT, type FakeFactuurSturen, type SeedOptions } from '../fakes/factuursturen/server.js';
 import { WorkerProcess } from './worker-process.js';
 import { findPid, processTreeCpuMs, sleep } from './stats.js';
+import { resolveBuild, type BenchBuild } from './build.js';
 
 export const tokens = { admin: 'bench-admin-token', backend: 'bench-backend-token', support: 'bench-support-token' } as const;
 
@@ -36,6 +36,8 @@ export const fsSettings = {
  * server (unless TEMPORAL_ADDRESS is set) and one workflow bundle on disk for the worker processes.
  */
 export interface Infra {
+  /** The compiled build (dist/) or the sources under tsx (bench/build.ts). */
+  build: BenchBuild;
   pgServerUrl: string;
   temporalAddress: string;
   bundlePath: string;
@@ -88,12 +90,18 @@ export async function startInfra(log: (m: string) => void): Promise<Infra> {
     }
     const temporalPid = temporal ? findPid(['start-dev', temporalAddress.split(':').pop()!]) : undefined;
     const postgresPid = pg ? Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]) : undefined;
-    log('Bundling workflows…');
-    const bundle = await bundleWorkflows();
-    const bundlePath = path.join(dir, 'workflow-bundle.js');
-    writeFileSync(bundlePath, bundle.code);
-    writeFileSync(`${bundlePath}.map`, bundle.sourceMap);
+    const build = resolveBuild();
+    log(build.note);
+    let bundlePath = build.workflowBundle;
+    if (!bundlePath) {
+      log('Bundling workflows…');
+      const bundle = await bundleWorkflows();
+      bundlePath = path.join(dir, 'workflow-bundle.js');
+      writeFileSync(bundlePath, bundle.code);
+      writeFileSync(`${bundlePath}.map`, bundle.sourceMap);
+    }
     return {
+      build,
       pgServerUrl,
       temporalAddress,
       bundlePath,
@@ -164,10 +172,11 @@ export async function startPart(infra: Infra, label: string, seed: SeedOptions, 
     // The API's unhandled errors reach stderr; request lines would drown the figures.
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
   });
+  const product = await infra.build.product();
   const connection = await Connection.connect({ address: infra.temporalAddress });
   // The product's data converter (payload encryption), as every Temporal client of the product uses.
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: createDataConverter(env) });
-  const app = createApp({ database, env, temporal: { client, namespace: env.TEMPORAL_NAMESPACE, taskQueue } });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: product.codec.createDataConverter(env) });
+  const app = product.app.createApp({ database, env, temporal: { client, namespace: env.TEMPORAL_NAMESPACE, taskQueue } });
   const tenants: string[] = [];
 
   const stack: PartStack = {
@@ -183,7 +192,7 @@ export async function startPart(infra: Infra, label: string, seed: SeedOptions, 
     },
     async startWorker() {
       await stack.stopWorker();
-      stack.worker = await WorkerProcess.start({
+      stack.worker = await WorkerProcess.start(infra.build.workerChild().args, {
         DATABASE_URL: dbUrl,
         TEMPORAL_ADDRESS: infra.temporalAddress,
         TEMPORAL_TASK_QUEUE: taskQueue,

@@ -2,8 +2,9 @@
  * The real worker (lib/worker.ts createWorker) in a process of its own, so its CPU time and RSS are its own and
  * not the bench's, the fake provider's or the API's. Started by bench/worker-process.ts; speaks over IPC.
  * The workflow bundle is made once by the parent and read from a file: webpack here would inflate the RSS.
+ * With a compiled build (bench/build.ts) this file runs transpiled from dist/bench/, next to the compiled code.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { connectDatabase } from '../db/client.js';
@@ -79,7 +80,10 @@ async function main() {
   const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE!;
   const worker: Worker = await createWorker({
     connection: nativeConnection, client, database, env, taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE,
-    workflowBundle: { code: readFileSync(bundlePath, 'utf8'), sourceMap: readFileSync(`${bundlePath}.map`, 'utf8') },
+    // The compiled build's bundle (dist/workflow-bundle.js) has no source map: loaded as production loads it.
+    workflowBundle: existsSync(`${bundlePath}.map`)
+      ? { code: readFileSync(bundlePath, 'utf8'), sourceMap: readFileSync(`${bundlePath}.map`, 'utf8') }
+      : { codePath: bundlePath },
     shutdownGraceTime: '2 seconds',
   });
   const running = worker.run();

@@ -27,11 +27,12 @@ export class WorkerProcess {
     });
   }
 
-  static async start(env: Record<string, string>): Promise<WorkerProcess> {
+  /** `script`: the node arguments that run the worker child (bench/build.ts: compiled, or under tsx). */
+  static async start(script: string[], env: Record<string, string>): Promise<WorkerProcess> {
     // BENCH_CPU_PROFILE=<dir>: V8 writes a .cpuprofile of each worker process there when it exits (bench/profile-summary.ts reads it).
     const profileDir = process.env.BENCH_CPU_PROFILE;
     const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(projectRoot, 'bench', 'worker-child.ts')], {
+    const child = spawn(process.execPath, [...profile, ...script], {
       cwd: projectRoot,
       env: { ...process.env, ...env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ProviderError, describeProviderError, type ProviderErrorKind } from '../lib/errors.js';
 
 /**
@@ -25,8 +26,11 @@ export interface HttpRequest {
   body?: unknown;
   headers?: Record<string, string>;
   timeoutMs?: number;
-  /** 'auto' parses JSON when the body looks like JSON and gives text otherwise; 'bytes' gives a Buffer. */
-  responseType?: 'auto' | 'bytes';
+  /**
+   * 'auto' parses JSON when the body looks like JSON and gives text otherwise; 'bytes' gives a Buffer; 'sha256' gives
+   * the hex SHA-256 of the body, read as a stream and never held whole (the sync's "anything changed?" probe).
+   */
+  responseType?: 'auto' | 'bytes' | 'sha256';
 }
 
 /** What `onRequest` learns of a call: the method, the path as the connector gave it (relative to the base URL) and the query. */
@@ -116,7 +120,9 @@ export class HttpClient {
       this.noteRateLimit(response.headers);
       payload = req.responseType === 'bytes' && response.ok
         ? Buffer.from(await response.arrayBuffer())
-        : parseBody(await response.text());
+        : req.responseType === 'sha256' && response.ok
+          ? await digestBody(response)
+          : parseBody(await response.text());
     } catch (err) {
       throw this.transportError(err, operation, timeoutMs);
     }
@@ -243,6 +249,12 @@ function encodeBody(body: unknown, headers: Record<string, string>): RequestInit
 }
 
 /** Providers label JSON inconsistently (FactuurSturen answers a create with a bare number), so look at the text. */
+async function digestBody(response: Response): Promise<string> {
+  const hash = createHash('sha256');
+  if (response.body) for await (const chunk of response.body) hash.update(chunk as Uint8Array);
+  return hash.digest('hex');
+}
+
 function parseBody(text: string): unknown {
   const trimmed = text.trim();
   if (trimmed === '') return null;

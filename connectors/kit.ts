@@ -112,9 +112,12 @@ export function downloadedListings<K extends string>(download: (name: K) => Prom
     async page<T>(name: K, req: ListRequest, map: (r: Record<string, unknown>) => T, defaultPageSize: number): Promise<Page<T>> {
       const offset = offsetCursor(req.cursor);
       const pageSize = Math.max(1, req.pageSize ?? defaultPageSize);
-      const all = await this.get(name, req.cursor === null);
+      const pending = this.get(name, req.cursor === null);
+      const all = await pending;
       const end = Math.min(offset + pageSize, all.length);
       const last = end >= all.length;
+      // The last page is out: let the listing go (a connector may live on between syncs, activities/deps.ts).
+      if (last && listings.get(name) === pending) listings.delete(name);
       return { records: all.slice(offset, end).map(map), nextCursor: last ? null : String(end), total: all.length, ...(last ? { highWaterMark: null } : {}) };
     },
   };

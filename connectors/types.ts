@@ -1,4 +1,4 @@
-import type { ProviderId } from '../lib/providers.js';
+import type { Entity, ProviderId } from '../lib/providers.js';
 import type { OutgoingRequest } from './http.js';
 import type { FieldCheck, Settings } from '../lib/settings.js';
 import type { ExternalArticleGroup, ExternalArticle, ExternalCustomer, ExternalQuote, DocumentDraft, CreatedDocument, AttachmentFile } from '../lib/records.js';
@@ -50,6 +50,12 @@ export interface Connector {
   listArticles(req: ListRequest): Promise<Page<ExternalArticle>>;
   listCustomers(req: ListRequest): Promise<Page<ExternalCustomer>>;
   listQuotes?(req: ListRequest): Promise<Page<ExternalQuote>>;
+  /**
+   * Full-listing packages: a fingerprint of the entity's whole listing as the package gives it now (a hash of the
+   * answer, never held whole), so an idle sync can tell "nothing changed" without a row reaching Postgres
+   * (docs/idle-sync.md). Equal fingerprints mean equal listings; a different one says nothing more.
+   */
+  listingFingerprint?(entity: Entity): Promise<string>;
 
   /** "Controleer": every field checked against the provider, each with its own result. */
   checkSettings(settings: Settings): Promise<FieldCheck[]>;

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, continueAsNew, executeChild, proxyActivities, proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, continueAsNew, executeChild, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { scopeEntities, syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
@@ -13,6 +13,9 @@ const pages = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 20 },
 });
 
+/** The scheduled run's one-activity round (docs/idle-sync.md). */
+const SYNC_ROUND_PATCH = 'sync-round';
+
 /** A quick look at Temporal, done in the worker without a round trip through the task queue. */
 const look = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
 
@@ -23,7 +26,11 @@ export interface SyncInput {
   scope: SyncScope | 'all';
   initial?: boolean;
   /** Carried over continue-as-new. */
-  resume?: { entityIndex: number; cursor: string | null; tallies: Partial<Record<Entity, EntityTally>>; entities?: Entity[] };
+  resume?: {
+    entityIndex: number; cursor: string | null; tallies: Partial<Record<Entity, EntityTally>>; entities?: Entity[];
+    /** The probe's fingerprint of the listing being paged (the scheduled run), kept when it completes. */
+    fingerprint?: string | null;
+  };
   /** Activity calls per run before continue-as-new (tests lower it; Temporal also suggests it on long histories). */
   maxActivitiesPerRun?: number;
   /** Pages one activity call may write before it returns its cursor (default: as many as fit in ~20 s). */
@@ -42,23 +49,30 @@ export interface SyncResult {
  * time; the workflow only holds the cursor and counts, and continues as new before its history grows large.
  */
 export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
-  const entities = input.resume?.entities ?? (input.scope === 'all' ? await idleScopesEntities(input.tenantId) : scopeEntities[input.scope]);
-  const tallies: Partial<Record<Entity, EntityTally>> = { ...(input.resume?.tallies ?? {}) };
+  let resume = input.resume;
+  // The scheduled run: one activity lists (or, unchanged, only probes) every idle entity (docs/idle-sync.md).
+  // Histories from before it ran the entity loop below from the start; they replay that way.
+  if (input.scope === 'all' && !resume && patched(SYNC_ROUND_PATCH)) {
+    const round = await pages.syncRound({ tenantId: input.tenantId }).catch(stopWhenInactive);
+    if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('Synchronisatie gestopt');
+    setCurrentDetails(progressMarkdown(input, round.tallies));
+    if (!round.next) return { scope: input.scope, tallies: round.tallies };
+    resume = { entityIndex: round.next.entityIndex, cursor: round.next.cursor, tallies: round.tallies, entities: round.entities, fingerprint: round.next.fingerprint };
+  }
+  const entities = resume?.entities ?? (input.scope === 'all' ? await idleScopesEntities(input.tenantId) : scopeEntities[input.scope]);
+  const tallies: Partial<Record<Entity, EntityTally>> = { ...(resume?.tallies ?? {}) };
   const maxCalls = input.maxActivitiesPerRun ?? 500;
   let calls = 0;
-  for (let i = input.resume?.entityIndex ?? 0; i < entities.length; i++) {
+  for (let i = resume?.entityIndex ?? 0; i < entities.length; i++) {
     const entity = entities[i];
-    let cursor = i === input.resume?.entityIndex ? input.resume.cursor : null;
+    let cursor = i === resume?.entityIndex ? resume.cursor : null;
+    const fingerprint = i === resume?.entityIndex ? resume.fingerprint : undefined;
     const tally = tallies[entity] ?? { done: 0, created: 0, changed: 0 };
     tallies[entity] = tally;
     for (;;) {
-      const r = await pages.importPages({ tenantId: input.tenantId, entity, cursor, done: tally.done, maxPages: input.pagesPerCall }).catch((err: unknown) => {
-        // Deactivated (or paused) between two pages, before the cancel reached this run: a stop, not a failure.
-        if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'IntegrationNotActive') {
-          throw new CancelledFailure('Synchronisatie gestopt: de integratie is niet actief');
-        }
-        throw err;
-      });
+      const r = await pages.importPages({
+        tenantId: input.tenantId, entity, cursor, done: tally.done, maxPages: input.pagesPerCall, ...(fingerprint ? { fingerprint } : {}),
+      }).catch(stopWhenInactive);
       // A cancel (deactivation) can land while the page activity finishes normally: stop here all the same.
       if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('Synchronisatie gestopt');
       calls++;
@@ -69,13 +83,21 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
       setCurrentDetails(progressMarkdown(input, tallies));
       if (cursor === null) break;
       if (workflowInfo().continueAsNewSuggested || calls >= maxCalls) {
-        await continueAsNew<typeof syncWorkflow>({ ...input, resume: { entityIndex: i, cursor, tallies, entities } });
+        await continueAsNew<typeof syncWorkflow>({ ...input, resume: { entityIndex: i, cursor, tallies, entities, ...(fingerprint ? { fingerprint } : {}) } });
       }
     }
   }
   // Only the initial import gets a summary entry; skipping the call keeps an idle 5-minute sync cheap.
   if (input.initial && input.scope !== 'all') await pages.logSyncFinished({ tenantId: input.tenantId, scope: input.scope, initial: true, tallies });
   return { scope: input.scope, tallies };
+}
+
+/** Deactivated (or paused) between two pages, before the cancel reached this run: a stop, not a failure. */
+function stopWhenInactive(err: unknown): never {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'IntegrationNotActive') {
+    throw new CancelledFailure('Synchronisatie gestopt: de integratie is niet actief');
+  }
+  throw err;
 }
 
 /**

@@ -6,7 +6,7 @@ import { getIntegration, setStatus } from '../../db/queries/integration.js';
 import { pendingExports } from '../../db/queries/exports.js';
 import { appendLogEntries } from '../../db/queries/logs.js';
 import * as messages from '../../lib/messages.js';
-import { syncScopes, type SyncScope } from '../../lib/providers.js';
+import { scopeEntities, syncScopes, type SyncScope } from '../../lib/providers.js';
 import { deleteTenantSchedules, setTenantSchedulesPaused } from '../../lib/schedules.js';
 import { runMeta, workflowIds } from '../../lib/runs.js';
 import { syncWorkflow } from '../../workflows/index.js';
@@ -14,6 +14,7 @@ import { startExport } from '../exports/start-export.js';
 import type { Database } from '../../db/client.js';
 import { formatAmsterdam } from '../../lib/quota.js';
 import { createQuotaGuard } from '../../db/queries/quota.js';
+import { markListingsRequested } from '../../db/queries/sync.js';
 
 const labels: Record<string, string> = { active: 'Actief', paused: 'Gepauzeerd', deactivated: 'Gedeactiveerd' };
 
@@ -45,6 +46,8 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
     c.header('Retry-After', String(retryAfterSeconds));
     return c.json({ error: 'quota_exceeded' as const, message: text.message, action: text.action, retryAfterSeconds, needed: quota.needed, remaining }, 429);
   }
+  // Before the start: a scheduled run that reads the sync state meanwhile leaves these scopes alone (docs/idle-sync.md).
+  await markListingsRequested(database.sql, tenant, scopes.flatMap((scope) => scopeEntities[scope]));
   const started = [];
   for (const scope of scopes) {
     const workflowId = workflowIds.sync(tenant, scope);

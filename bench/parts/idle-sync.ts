@@ -130,7 +130,7 @@ export async function idleSyncBench(infra: Infra, sizes: IdleSizes): Promise<Par
         },
       ],
       notes: [
-        `FactuurSturen has no change tracking: every idle sync lists all ${sizes.customers} clients, ${sizes.articles} products and the categories again (${fmt(requests / sizes.syncs, 1)} provider calls per sync) and compares them in Postgres; ${unchanged ? 'no row and no log entry was written' : 'ROWS CHANGED during idle syncs (unexpected)'}.`,
+        `FactuurSturen has no change tracking: every idle sync downloads all ${sizes.customers} clients, ${sizes.articles} products and the categories again (${fmt(requests / sizes.syncs, 1)} provider calls per sync), hashed as they stream in and compared with the fingerprints kept from the last full compare (docs/idle-sync.md), in one activity; ${unchanged ? 'no row and no log entry was written' : 'ROWS CHANGED during idle syncs (unexpected)'}.`,
         `Idle worker CPU over an equally long quiet window: ${fmt(full.idleWorker, 0)} ms (subtracted for "net").`,
       ],
       json: {

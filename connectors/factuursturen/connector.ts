@@ -1,6 +1,7 @@
 import { ProviderError } from '../../lib/errors.js';
 import { factuurSturenTexts as texts } from '../../lib/messages.js';
 import type { FieldCheck, Settings } from '../../lib/settings.js';
+import type { Entity } from '../../lib/providers.js';
 import {
   MAX_OPTIONS, checkArticleSettings, downloadedListings, matchesTerm, parseRecord, providerFailure, recordList,
 } from '../kit.js';
@@ -33,6 +34,7 @@ const PAGE_SIZES = new Set([10, 20, 25, 30, 50, 100, 200, 250, 500, 1000]);
 
 type Listing = 'clients' | 'products' | 'categories' | 'quotations';
 const idKey: Record<Listing | 'invoices_saved', string> = { clients: 'clientnr', products: 'id', categories: 'id', quotations: 'id', invoices_saved: 'id' };
+const fingerprintListing: Record<Entity, Listing> = { article_groups: 'categories', articles: 'products', customers: 'clients' };
 type ArticleLine = Extract<DocumentLine, { kind: 'article' }>;
 
 export interface FactuurSturenConnector extends Connector {
@@ -167,6 +169,10 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
     listArticles: (req) => listings.page('products', req, (r) => mapProduct(parse('GET products', productSchema, r)), DEFAULT_PAGE_SIZE),
     listCustomers: (req) => listings.page('clients', req, (r) => mapClient(parse('GET clients', clientSchema, r), countries), DEFAULT_PAGE_SIZE),
     listQuotes: (req) => listings.page('quotations', req, (r) => mapQuote(parse('GET quotations', quotationSchema, r)), DEFAULT_PAGE_SIZE),
+
+    // One GET per entity, hashed as it streams in (docs/idle-sync.md). The country names clients are mapped with
+    // change (almost) never; the sync's periodic full compare takes them in.
+    listingFingerprint: (entity) => transport.digest(fingerprintListing[entity], { count: -1 }),
 
     checkSettings(settings: Settings): Promise<FieldCheck[]> {
       return checkArticleSettings(FACTUURSTUREN, settings, async (codes) => {

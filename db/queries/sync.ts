@@ -208,3 +208,63 @@ export async function markListingComplete(sql: Sql, tenantId: string, entity: En
 export async function recordSyncError(sql: Sql, tenantId: string, entity: Entity, message: string): Promise<void> {
   await sql`update integration.sync_state set last_error = ${message}, updated_at = now() where tenant_id = ${tenantId} and entity = ${entity}`;
 }
+
+/** One entity's sync state as the scheduled run reads it (readSyncContext). */
+export interface SyncContextState extends SyncStateRow {
+  entity: Entity;
+  /** A listing started and has not completed since (running elsewhere, or failed). */
+  listingOpen: boolean;
+}
+
+export interface SyncContext {
+  provider: ProviderId;
+  status: string;
+  /** The sealed credentials (null: none stored). */
+  sealed: string | null;
+  /** The settings version in force now (null before the first save). */
+  settingsVersion: { id: number; settings: Record<string, unknown> } | null;
+  states: SyncContextState[];
+}
+
+/**
+ * What every sync activity reads, in one statement (docs/idle-sync.md): the integration row, the sealed credentials,
+ * the settings version in force and every entity's sync state. Null when the tenant has no integration row.
+ */
+export async function readSyncContext(sql: Sql, tenantId: string): Promise<SyncContext | null> {
+  const rows = await sql<{ provider: ProviderId; status: string; sealed: string | null; settings_version: SyncContext['settingsVersion']; states: { entity: Entity; cursor: string | null; phase: 'initial' | 'incremental'; records_done: number; listing_open: boolean }[] }[]>`
+    select i.provider, i.status, c.sealed,
+      (select json_build_object('id', v.id, 'settings', v.settings) from integration.settings_versions v
+        where v.tenant_id = i.tenant_id and v.effective_from <= now() order by v.effective_from desc, v.version desc limit 1) as settings_version,
+      (select coalesce(json_agg(json_build_object('entity', s.entity, 'cursor', s.cursor, 'phase', s.phase, 'records_done', s.records_done,
+          'listing_open', coalesce(s.last_run_started_at > coalesce(s.last_success_at, '-infinity'::timestamptz), false))), '[]'::json)
+        from integration.sync_state s where s.tenant_id = i.tenant_id) as states
+    from integration.integrations i left join integration.credentials c on c.tenant_id = i.tenant_id
+    where i.tenant_id = ${tenantId}`;
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    provider: r.provider,
+    status: r.status,
+    sealed: r.sealed,
+    settingsVersion: r.settings_version,
+    states: r.states.map((s) => ({ entity: s.entity, cursor: s.cursor, phase: s.phase, recordsDone: s.records_done, listingOpen: s.listing_open })),
+  };
+}
+
+/** Idle entities of a scheduled run: their listing is as it was, so the sync succeeded without a row written. */
+export async function markListingsUnchanged(sql: Sql, tenantId: string, entities: Entity[]): Promise<void> {
+  if (entities.length === 0) return;
+  await sql`
+    update integration.sync_state set last_success_at = now(), last_error = null, updated_at = now()
+    where tenant_id = ${tenantId} and entity = any(${entities}::text[])`;
+}
+
+/**
+ * "Sync now" asked for these entities: their listing counts as open from now on, so a scheduled run looks at
+ * Temporal before it lists them too (activities/sync.ts syncRound), even before the sync's first page.
+ */
+export async function markListingsRequested(sql: Sql, tenantId: string, entities: Entity[]): Promise<void> {
+  await sql`
+    update integration.sync_state set last_run_started_at = now(), updated_at = now()
+    where tenant_id = ${tenantId} and entity = any(${entities}::text[])`;
+}

@@ -202,6 +202,41 @@ describe('activation', () => {
     expect(changed[0].n).toBe(1);
   });
 
+  it('lets an unchanged scheduled run only fingerprint the listings (one GET each, no row), and list a changed one in full', async () => {
+    const schedule = stack.client.schedule.getHandle(`sync/${tenant}`);
+    const runScheduled = async () => {
+      const before = (await schedule.describe()).info.numActionsTaken;
+      await schedule.trigger();
+      const action = await eventually(async () => {
+        const d = await schedule.describe();
+        return d.info.numActionsTaken > before ? d.info.recentActions.at(-1)!.action : undefined;
+      });
+      return stack.client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result();
+    };
+    // The first run after the import compares in full and keeps the fingerprints.
+    await runScheduled();
+    const rows = async () => (await stack.database.sql`
+      select (select count(*) from integration.log_entries where tenant_id = ${tenant})::int as logs,
+             (select max(updated_at) from simon.customers where tenant_id = ${tenant})::text as customers,
+             (select max(updated_at) from simon.articles where tenant_id = ${tenant})::text as articles`)[0];
+    const before = await rows();
+    const calls = { ...stack.fake.state.requests };
+    const idle = await runScheduled();
+    expect(Object.keys(idle.tallies).sort()).toEqual(['article_groups', 'articles', 'customers']);
+    expect(await rows()).toEqual(before);
+    const made = Object.fromEntries(Object.entries(stack.fake.state.requests).map(([k, n]) => [k, n - (calls[k] ?? 0)]).filter(([, n]) => n !== 0));
+    expect(made).toEqual({ 'GET categories': 1, 'GET products': 1, 'GET clients': 1 });
+
+    const product = stack.fake.state.products.find((p) => p.code === '1010')!;
+    product.name = 'Gewijzigde omschrijving 1010';
+    const changed = await runScheduled();
+    expect(changed.tallies.articles).toMatchObject({ changed: 1, created: 0 });
+    const [article] = await stack.database.sql`select description from simon.articles where tenant_id = ${tenant} and code = '1010'`;
+    expect(article.description).toBe('Gewijzigde omschrijving 1010');
+    const logged = await stack.database.sql`select count(*)::int as n from integration.log_entries where tenant_id = ${tenant} and table_name = 'Artikel' and message = 'Wijzigen Artikel in Simon is gelukt'`;
+    expect(logged[0].n).toBe(1);
+  });
+
   it('joins a running sync of the same tenant and scope instead of starting a second', async () => {
     stack.fake.faults.latencyMs = 300;
     try {
