@@ -18,6 +18,7 @@ import { workflowIds, type EntityTally } from '../lib/runs.js';
  */
 const SLICE_MS = 60_000;
 const MAX_PAGES_PER_CALL = 1_000;
+const PROGRESS_MS = 1_000;
 
 export interface SyncRoundResult {
   /** The entities this run lists (those of scopes not running under their own id), in order. */
@@ -122,6 +123,7 @@ export function syncActivities(deps: ActivityDeps) {
     let changed = 0;
     let highWaterMark: string | null | undefined;
     const started = Date.now();
+    let progressAt = started;
     let pages = 0;
     try {
       do {
@@ -131,10 +133,17 @@ export function syncActivities(deps: ActivityDeps) {
         changed += page.changed;
         cursor = page.nextCursor;
         if (page.highWaterMark !== undefined) highWaterMark = page.highWaterMark;
-        await recordProgress(deps.database.sql, tenantId, entity, done, page.total ?? null);
-        ctx.heartbeat({ cursor, done });
         pages++;
-      } while (cursor !== null && pages < (o.maxPages ?? MAX_PAGES_PER_CALL) && Date.now() - started < SLICE_MS && !ctx.cancellationSignal.aborted);
+        const more = cursor !== null && pages < (o.maxPages ?? MAX_PAGES_PER_CALL) && Date.now() - started < SLICE_MS && !ctx.cancellationSignal.aborted;
+        // The progress the status API shows: after the first page, then at most every PROGRESS_MS and when the call
+        // ends (a round trip per page less); the listing's completion records it anyway.
+        if (pages === 1 || !more || Date.now() - progressAt >= PROGRESS_MS) {
+          if (cursor !== null || page.total === undefined) await recordProgress(deps.database.sql, tenantId, entity, done, page.total ?? null);
+          progressAt = Date.now();
+        }
+        ctx.heartbeat({ cursor, done });
+        if (!more) break;
+      } while (cursor !== null);
     } catch (err) {
       const message = err instanceof ProviderError ? err.providerMessage : String((err as Error).message ?? err);
       await recordSyncError(deps.database.sql, tenantId, entity, message);

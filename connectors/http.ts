@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { JSONParser } from '@streamparser/json';
 import { ProviderError, describeProviderError, type ProviderErrorKind } from '../lib/errors.js';
 
 /**
@@ -28,9 +29,11 @@ export interface HttpRequest {
   timeoutMs?: number;
   /**
    * 'auto' parses JSON when the body looks like JSON and gives text otherwise; 'bytes' gives a Buffer; 'sha256' gives
-   * the hex SHA-256 of the body, read as a stream and never held whole (the sync's "anything changed?" probe).
+   * the hex SHA-256 of the body, read as a stream and never held whole (the sync's "anything changed?" probe);
+   * 'records' parses a top-level JSON array element by element as it streams in (a listing of one document is
+   * never held as text), an empty body as null, anything else as 'auto' does.
    */
-  responseType?: 'auto' | 'bytes' | 'sha256';
+  responseType?: 'auto' | 'bytes' | 'sha256' | 'records';
 }
 
 /** What `onRequest` learns of a call: the method, the path as the connector gave it (relative to the base URL) and the query. */
@@ -122,7 +125,9 @@ export class HttpClient {
         ? Buffer.from(await response.arrayBuffer())
         : req.responseType === 'sha256' && response.ok
           ? await digestBody(response)
-          : parseBody(await response.text());
+          : req.responseType === 'records' && response.ok
+            ? await streamRecords(response)
+            : parseBody(await response.text());
     } catch (err) {
       throw this.transportError(err, operation, timeoutMs);
     }
@@ -253,6 +258,35 @@ async function digestBody(response: Response): Promise<string> {
   const hash = createHash('sha256');
   if (response.body) for await (const chunk of response.body) hash.update(chunk as Uint8Array);
   return hash.digest('hex');
+}
+
+/** A JSON array parsed as it streams in (@streamparser/json); a body that is no array is parsed as 'auto' would. */
+async function streamRecords(response: Response): Promise<unknown> {
+  if (!response.body) return null;
+  const decoder = new TextDecoder();
+  let head = '';
+  let parser: JSONParser | null = null;
+  const records: unknown[] = [];
+  for await (const chunk of response.body) {
+    if (parser) {
+      parser.write(chunk as Uint8Array);
+      continue;
+    }
+    head += decoder.decode(chunk as Uint8Array, { stream: true });
+    const first = /\S/.exec(head)?.[0];
+    if (first === '[') {
+      parser = new JSONParser({ paths: ['$.*'], keepStack: false });
+      parser.onValue = ({ value }) => {
+        records.push(value);
+      };
+      parser.write(head);
+      head = '';
+    }
+  }
+  if (!parser) return parseBody(head + decoder.decode());
+  // The parser ends by itself once the array closes; a body cut short ends here, with an error.
+  if (!parser.isEnded) parser.end();
+  return records;
 }
 
 function parseBody(text: string): unknown {

@@ -52,10 +52,10 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
   async function completeList(path: Listing | 'invoices_saved'): Promise<Record<string, unknown>[]> {
     const operation = `GET ${path}`;
     const key = idKey[path];
-    const records = listOf(operation, await transport.get(path, { count: -1 }));
+    const records = listOf(operation, await transport.list(path, { count: -1 }));
     if (PAGE_SIZES.has(records.length)) {
       const seen = new Set(records.map((r) => asText(r[key])));
-      const more = listOf(operation, await transport.get(path, { count: -1, start: records.length }));
+      const more = listOf(operation, await transport.list(path, { count: -1, start: records.length }));
       // Empty: complete. The same records again: `start` is not honoured, and `count=-1` was (C4 relies on it).
       if (more.some((r) => !seen.has(asText(r[key])))) {
         throw providerFailure(FACTUURSTUREN, 'unavailable', texts.listingCutOff(path, records.length), { operation });

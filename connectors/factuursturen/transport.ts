@@ -18,6 +18,8 @@ const HOUR_MS = 3_600_000;
 
 export interface Transport {
   get(path: string, query?: Record<string, QueryValue>): Promise<unknown>;
+  /** A listing (one JSON array) parsed record by record as it streams in; null for an empty answer. */
+  list(path: string, query?: Record<string, QueryValue>): Promise<unknown>;
   /** The hex SHA-256 of a GET's answer body, streamed (the idle sync's probe). */
   digest(path: string, query?: Record<string, QueryValue>): Promise<string>;
   /** The whole response: a create is judged by its status and body together. */
@@ -66,6 +68,9 @@ export function createTransport(ctx: ConnectorContext): Transport {
   return {
     async get(path, query) {
       return (await request({ method: 'GET', path, ...(query ? { query } : {}) })).body;
+    },
+    async list(path, query) {
+      return (await request({ method: 'GET', path, responseType: 'records', ...(query ? { query } : {}) })).body;
     },
     async digest(path, query) {
       return (await request({ method: 'GET', path, responseType: 'sha256', ...(query ? { query } : {}) })).body as string;

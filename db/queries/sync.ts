@@ -112,58 +112,56 @@ export async function upsertCustomers(
     customer_external_id: r.externalId, external_id: `${r.externalId}/${w.origin}`, origin: w.origin, name: w.address.name ?? r.name,
     street: w.address.street, postal_code: w.address.postalCode, city: w.address.city, country: w.address.country ?? null,
   })));
-  return sql.begin(async (tx) => {
-    const rows = await tx<{ created: number; changed: number }[]>`
-      with input as (
-        select * from json_to_recordset(${input}::text::json) as x(external_id text, number text, name text, street text, postal_code text, city text, country text, email text, phone text, active boolean)
-      ), up as (
-        insert into simon.customers as t (tenant_id, external_id, number, name, street, postal_code, city, country, email, phone, active, integration_updated_at)
-        select ${tenantId}, external_id, number, name, street, postal_code, city, country, email, phone, active, now() from input
-        where active or exists (select 1 from simon.customers e where e.tenant_id = ${tenantId} and e.external_id = input.external_id)
-        on conflict (tenant_id, external_id) do update
-          set number = excluded.number, name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city,
-              country = excluded.country, email = excluded.email, phone = excluded.phone, active = excluded.active,
-              integration_updated_at = now(), updated_at = now()
-          where (t.number, t.name, t.street, t.postal_code, t.city, t.country, t.email, t.phone, t.active)
-            is distinct from (excluded.number, excluded.name, excluded.street, excluded.postal_code, excluded.city, excluded.country, excluded.email, excluded.phone, excluded.active)
-        returning t.id, t.external_id, (xmax = 0) as inserted
-      ), refs as (
-        insert into integration.external_refs (tenant_id, provider, entity, external_id, simon_id)
-        select ${tenantId}, ${provider}, 'customers', external_id, id::text from up where inserted
-        on conflict do nothing
-      ), logs as (
-        insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
-        select ${tenantId}, 'info', 'Klant',
-          case when inserted then ${texts.created.message} else ${texts.changed.message} end,
-          case when inserted then ${texts.created.action} else ${texts.changed.action} end,
-          id::text, external_id, ${run.workflowId}, ${run.runId} from up
-      )
-      select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`;
-    let addressesAdded = 0;
-    if (addresses.length > 0) {
-      const added = await tx<{ n: number }[]>`
-        with input as (
-          select x.*, c.id as customer_id
-          from json_to_recordset(${JSON.stringify(addresses)}::text::json) as x(customer_external_id text, external_id text, origin text, name text, street text, postal_code text, city text, country text)
-          join simon.customers c on c.tenant_id = ${tenantId} and c.external_id = x.customer_external_id
-        ), up as (
-          insert into simon.work_addresses as t (tenant_id, customer_id, external_id, origin, name, street, postal_code, city, country, integration_updated_at)
-          select ${tenantId}, customer_id, external_id, origin, name, street, postal_code, city, country, now() from input
-          on conflict (tenant_id, external_id) do update
-            set name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city, country = excluded.country,
-                integration_updated_at = now(), updated_at = now()
-            where (t.name, t.street, t.postal_code, t.city, t.country) is distinct from (excluded.name, excluded.street, excluded.postal_code, excluded.city, excluded.country)
-          returning t.id, t.external_id, (xmax = 0) as inserted
-        ), logs as (
-          insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
-          select ${tenantId}, 'info', 'Werkadres', ${texts.addressAdded.message}, ${texts.addressAdded.action}, id::text, external_id, ${run.workflowId}, ${run.runId}
-          from up where inserted
-        )
-        select count(*) filter (where inserted)::int as n from up`;
-      addressesAdded = Number(added[0]?.n ?? 0);
-    }
-    return { ...counts(rows), addressesAdded };
-  });
+  // One statement for the page: customers, their references and log entries, the work addresses (of customers new in
+  // this statement, from `up`, or already there) and theirs, so a page costs one round trip and needs no transaction.
+  const rows = await sql<{ created: number; changed: number; addresses_added: number }[]>`
+    with input as (
+      select * from json_to_recordset(${input}::text::json) as x(external_id text, number text, name text, street text, postal_code text, city text, country text, email text, phone text, active boolean)
+    ), up as (
+      insert into simon.customers as t (tenant_id, external_id, number, name, street, postal_code, city, country, email, phone, active, integration_updated_at)
+      select ${tenantId}, external_id, number, name, street, postal_code, city, country, email, phone, active, now() from input
+      where active or exists (select 1 from simon.customers e where e.tenant_id = ${tenantId} and e.external_id = input.external_id)
+      on conflict (tenant_id, external_id) do update
+        set number = excluded.number, name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city,
+            country = excluded.country, email = excluded.email, phone = excluded.phone, active = excluded.active,
+            integration_updated_at = now(), updated_at = now()
+        where (t.number, t.name, t.street, t.postal_code, t.city, t.country, t.email, t.phone, t.active)
+          is distinct from (excluded.number, excluded.name, excluded.street, excluded.postal_code, excluded.city, excluded.country, excluded.email, excluded.phone, excluded.active)
+      returning t.id, t.external_id, (xmax = 0) as inserted
+    ), refs as (
+      insert into integration.external_refs (tenant_id, provider, entity, external_id, simon_id)
+      select ${tenantId}, ${provider}, 'customers', external_id, id::text from up where inserted
+      on conflict do nothing
+    ), logs as (
+      insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
+      select ${tenantId}, 'info', 'Klant',
+        case when inserted then ${texts.created.message} else ${texts.changed.message} end,
+        case when inserted then ${texts.created.action} else ${texts.changed.action} end,
+        id::text, external_id, ${run.workflowId}, ${run.runId} from up
+    ), address_input as (
+      select * from json_to_recordset(${JSON.stringify(addresses)}::text::json) as x(customer_external_id text, external_id text, origin text, name text, street text, postal_code text, city text, country text)
+    ), owners as (
+      select id, external_id from up
+      union
+      select c.id, c.external_id from simon.customers c
+      where c.tenant_id = ${tenantId} and c.external_id in (select customer_external_id from address_input)
+    ), address_up as (
+      insert into simon.work_addresses as t (tenant_id, customer_id, external_id, origin, name, street, postal_code, city, country, integration_updated_at)
+      select ${tenantId}, o.id, a.external_id, a.origin, a.name, a.street, a.postal_code, a.city, a.country, now()
+      from address_input a join owners o on o.external_id = a.customer_external_id
+      on conflict (tenant_id, external_id) do update
+        set name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city, country = excluded.country,
+            integration_updated_at = now(), updated_at = now()
+        where (t.name, t.street, t.postal_code, t.city, t.country) is distinct from (excluded.name, excluded.street, excluded.postal_code, excluded.city, excluded.country)
+      returning t.id, t.external_id, (xmax = 0) as inserted
+    ), address_logs as (
+      insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
+      select ${tenantId}, 'info', 'Werkadres', ${texts.addressAdded.message}, ${texts.addressAdded.action}, id::text, external_id, ${run.workflowId}, ${run.runId}
+      from address_up where inserted
+    )
+    select (select count(*) filter (where inserted) from up)::int as created, (select count(*) filter (where not inserted) from up)::int as changed,
+      (select count(*) filter (where inserted) from address_up)::int as addresses_added`;
+  return { ...counts(rows), addressesAdded: Number(rows[0]?.addresses_added ?? 0) };
 }
 
 // ---------------------------------------------------------------- sync state

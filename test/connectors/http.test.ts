@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,5 +181,29 @@ describe('URLs and status classes', () => {
     expect([429, 401, 403, 404, 408, 409, 400, 422, 500, 503].map(classifyStatus)).toEqual([
       'rate-limited', 'auth', 'auth', 'not-found', 'timeout', 'conflict', 'validation', 'validation', 'unavailable', 'unavailable',
     ]);
+  });
+});
+
+describe('listings read as a stream', () => {
+  it("'records' gives the elements of a JSON array, and an empty or non-array body as 'auto' would", async () => {
+    const big = Array.from({ length: 3000 }, (_, i) => ({ clientnr: i + 1, company: `Klant ${i + 1} – Zoë`, tags: [i, { n: null }] }));
+    canned.set('list-big', { status: 200, body: JSON.stringify(big), headers: { 'content-type': 'application/json' } });
+    canned.set('list-empty', { status: 200, body: '' });
+    canned.set('list-object', { status: 200, body: '{"error":"nee"}' });
+    canned.set('list-cut', { status: 200, body: '[{"clientnr":1},{"clientnr"' });
+    const c = client();
+    expect((await c.request({ path: 'reply/list-big', responseType: 'records' })).body).toEqual(big);
+    expect((await c.request({ path: 'reply/list-empty', responseType: 'records' })).body).toBeNull();
+    expect((await c.request({ path: 'reply/list-object', responseType: 'records' })).body).toEqual({ error: 'nee' });
+    await expect(c.request({ path: 'reply/list-cut', responseType: 'records' })).rejects.toBeInstanceOf(ProviderError);
+  });
+
+  it("'sha256' gives the hex SHA-256 of the body, equal for equal bodies only", async () => {
+    canned.set('digest-a', { status: 200, body: '[{"id":1}]' });
+    canned.set('digest-b', { status: 200, body: '[{"id":2}]' });
+    const c = client();
+    const a = (await c.request<string>({ path: 'reply/digest-a', responseType: 'sha256' })).body;
+    expect(a).toBe(createHash('sha256').update('[{"id":1}]').digest('hex'));
+    expect((await c.request<string>({ path: 'reply/digest-b', responseType: 'sha256' })).body).not.toBe(a);
   });
 });
