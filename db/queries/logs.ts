@@ -270,3 +270,20 @@ export async function highestMutationPerTable(database: Database, tenantId: stri
   for (const row of rows) out[row.table_name] = row.highest;
   return out;
 }
+
+/**
+ * The log page's companions in one single-row statement: whether the tenant exists (the 404) and the newest entry
+ * time per table (as highestMutationPerTable), so GET …/logs waits for one round trip beside its page query.
+ */
+export async function logPageSummary(database: Database, tenantId: string): Promise<{ known: boolean; highest: Record<LogTable, Date | null> }> {
+  const sql = database.sql;
+  const perTable = logTables.map(
+    (table, i) => sql`, (select max(l.created_at) from integration.log_entries l where l.tenant_id = ${tenantId} and l.table_name = ${table}::text) as ${sql(`t${i}`)}`,
+  );
+  const [row] = await sql<Record<string, Date | null | boolean>[]>`
+    select exists (select 1 from integration.integrations where tenant_id = ${tenantId}) as known ${perTable}`;
+  return {
+    known: row?.known === true,
+    highest: Object.fromEntries(logTables.map((t, i) => [t, (row?.[`t${i}`] as Date | null | undefined) ?? null])) as Record<LogTable, Date | null>,
+  };
+}
