@@ -260,9 +260,15 @@ async function digestBody(response: Response): Promise<string> {
   return hash.digest('hex');
 }
 
+const WHOLE_BODY_MAX = 256 * 1024;
+
 /** A JSON array parsed as it streams in (@streamparser/json); a body that is no array is parsed as 'auto' would. */
 async function streamRecords(response: Response): Promise<unknown> {
   if (!response.body) return null;
+  // A small answer (a product list for one invoice) is parsed whole: JSON.parse is several times faster than a
+  // streaming tokenizer, and holding it costs nothing worth saving.
+  const length = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(length) && length <= WHOLE_BODY_MAX) return parseBody(await response.text());
   const decoder = new TextDecoder();
   let head = '';
   let parser: JSONParser | null = null;
