@@ -1,5 +1,5 @@
 /**
- * The benchmarks of SPEC §13: `npm run bench [-- part …]` with parts archive, import, idle, memory, logs
+ * The benchmarks of SPEC §13: `npm run bench [-- part …]` with parts archive, import, idle, memory, logs, fleet
  * (default: all). BENCH_SCALE (default 1) scales every size; 0.1 is a quick smoke run. Prints a table, notes and
  * one `BENCH_JSON {…}` line. Never part of `npm test`. See bench/README.md for what each figure means.
  */
@@ -10,11 +10,12 @@ import { archiveBench } from './parts/archive.js';
 import { idleSyncBench } from './parts/idle-sync.js';
 import { importReport, memoryReport, runImport, type ImportRun } from './parts/import.js';
 import { logsBench } from './parts/logs.js';
+import { fleetBench } from './parts/fleet.js';
 import { fmt } from './stats.js';
 
-const allParts = ['archive', 'idle', 'import', 'memory', 'logs'] as const;
+const allParts = ['archive', 'idle', 'import', 'memory', 'logs', 'fleet'] as const;
 type Part = (typeof allParts)[number];
-const aliases: Record<string, Part> = { 'idle-sync': 'idle', sync: 'idle', log: 'logs', mem: 'memory', rss: 'memory' };
+const aliases: Record<string, Part> = { 'idle-sync': 'idle', sync: 'idle', log: 'logs', mem: 'memory', rss: 'memory', tenants: 'fleet' };
 
 function parseParts(argv: string[]): Part[] {
   const wanted = argv.filter((a) => !a.startsWith('-')).map((a) => aliases[a.toLowerCase()] ?? a.toLowerCase());
@@ -38,6 +39,12 @@ const sizes = {
   idle: { customers: 1000, articles: 250, syncs: at(30, 5) },
   import: { small: at(20_000, 1000), large: at(100_000, 5000) },
   logs: { rows: at(1_000_000, 10_000), tenants: 100, walks: at(200, 20), nextPages: 4 },
+  // Real schedules: the interval is the product's 5 minutes unless BENCH_FLEET_INTERVAL_S shortens it (figures scaled).
+  fleet: {
+    tenants: (process.env.BENCH_FLEET_TENANTS ?? `${at(200, 10)},${at(1000, 20)}`).split(',').map(Number).filter((x) => x > 0),
+    intervalS: Number(process.env.BENCH_FLEET_INTERVAL_S ?? '300'),
+    cycles: Number(process.env.BENCH_FLEET_CYCLES ?? '2'),
+  },
 };
 
 async function main() {
@@ -79,6 +86,9 @@ async function main() {
         }
         case 'logs':
           results.push(await logsBench(infra, sizes.logs, log));
+          break;
+        case 'fleet':
+          results.push(await fleetBench(infra, sizes.fleet, log));
           break;
       }
       log(`  ${part} done in ${fmt((performance.now() - t) / 1000, 1)} s`);
