@@ -130,7 +130,7 @@ export function activationActivities(deps: ActivityDeps) {
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.initialImportStarted(integ.provider) });
         const notice = messages.referencePrintedNotice(integ.provider);
         if (notice) await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: notice });
-        // Work orders archived while the integration was off are held, not sent by themselves (SPEC §14.17).
+        // Work orders archived while the integration was off are held, not sent by themselves (docs/export.md).
         const held = await countExports(deps.database, input.tenantId, 'held');
         if (held > 0) await writeLog(deps, { tenantId: input.tenantId, severity: 'warning', table: 'Werkbon', text: messages.heldExportsAfterReactivation(integ.provider, held) });
       } else {
@@ -140,7 +140,7 @@ export function activationActivities(deps: ActivityDeps) {
       return { version: saved.version, message: text.message, quotes: { enabled: quoteOptions !== null, wasEnabled } };
     },
 
-    /** A pick-list for the settings screen (SPEC §14.2), read live from the provider. */
+    /** A pick-list for the settings screen (docs/settings.md), read live from the provider. */
     async listOptions(input: { tenantId: string; list: string; q: string | null; administration?: string | null }): Promise<{ ok: true; items: OptionItem[] } | { ok: false; message: string }> {
       const integ = await integrationOf(deps, input.tenantId);
       const connector = await connectorFor(deps, input.tenantId, integ.provider, { purpose: 'interactive' });

@@ -15,9 +15,9 @@ import { entities, type Entity, type ProviderId } from '../lib/providers.js';
 import type { IntegrationStatus } from '../db/schema.js';
 
 /**
- * The cleanup (SPEC §5.3): list everything the provider has, then remove from Simon what is gone or inactive
+ * The cleanup (docs/sync.md "Cleanup"): list everything the provider has, then remove from Simon what is gone or inactive
  * there and what was added in Simon itself. Deletes start only after every entity was listed completely and
- * without an error (anchors.md §1.2: a swallowed error must never lead to deletions). The listings are held in
+ * without an error (a swallowed error must never lead to deletions: docs/sync.md "Cleanup"). The listings are held in
  * this one activity as sets of external ids only (5 MB measured for 100k short ids); a retry lists again from the start.
  */
 

@@ -58,7 +58,7 @@ const emptyTally = (): QuoteImportTally => ({ listed: 0, matching: 0, imported: 
 export function quoteActivities(deps: ActivityDeps) {
   return {
     /**
-     * One pass over the provider's quotes (SPEC §5.4). Skips when the integration is not active or the settings
+     * One pass over the provider's quotes (docs/quotes.md). Skips when the integration is not active or the settings
      * version in force has quotes switched off. Every matching quote not yet imported is imported in its own
      * transaction (db/queries/quotes.ts), so a retry after a crash repeats nothing; the heartbeat carries the
      * position so a retry also need not start over.

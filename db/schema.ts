@@ -5,7 +5,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /**
- * Two schemas (SPEC §4):
+ * Two schemas (docs/data-model.md):
  * - `simon`: the Simon data the integration fills and reads (the tables of the wipe screen);
  * - `integration`: the integration's own state.
  * Every Simon table records its last Simon-side mutation and its last integration update
@@ -226,7 +226,7 @@ export const importedQuotes = integration.table('imported_quotes', {
   provider: text('provider').$type<ProviderId>().notNull(),
   quoteId: text('quote_id').notNull(),
   workOrderId: text('work_order_id').notNull(),
-  /** What the work order came from: a quote, or an order that is a document already (Visma.net `SO`, SPEC §14.13). */
+  /** What the work order came from: a quote, or an order that is a document already (Visma.net `SO`, docs/export.md). */
   kind: text('kind').$type<'quote' | 'salesOrder'>().notNull().default('quote'),
   /** The number the firm knows it by (the log names it). */
   number: text('number'),

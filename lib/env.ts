@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TERMS_VERSION_DEFAULT } from './providers.js';
 
-/** Roles of API callers (SPEC §9). `support` is read-only. */
+/** Roles of API callers (docs/api.md). `support` is read-only. */
 export const roles = ['backend', 'admin', 'support'] as const;
 export type Role = (typeof roles)[number];
 
@@ -139,9 +139,9 @@ export const envSchema = z.object({
   // Development default = the fake's; production sets the one Octopus issued.
   OCTOPUS_SOFTWARE_HOUSE_UUID: z.string().min(1).default('5f1d3c2a-7b4e-4c8d-9a61-0c7e2b9d4f10'),
   // Per-tenant quota guard (lib/quota.ts) of the API-limited providers: calls per Europe/Amsterdam day and per minute.
-  // Neither provider publishes numbers (research/accounting-apis.md §1, §4); these defaults are deliberately low
+  // Neither provider publishes numbers (docs/quota.md, docs/providers/octopus.md §4); these defaults are deliberately low
   // (Octopus: "very low daily limits"). Syncs may use the daily quota up to QUOTA_EXPORT_RESERVE_PERCENT below it;
-  // that reserve is kept for exports (archived work orders) and the admin's settings screen (SPEC §14.5).
+  // that reserve is kept for exports (archived work orders) and the admin's settings screen (docs/quota.md).
   QUOTA_OCTOPUS_PER_DAY: z.coerce.number().int().min(1).default(500),
   QUOTA_OCTOPUS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   // Octopus limits each endpoint per day (docs/providers/octopus.md §4, U3): the guard counts these per tenant and

@@ -6,7 +6,7 @@ export type ProviderId = (typeof providerIds)[number];
 export const entities = ['article_groups', 'articles', 'customers'] as const;
 export type Entity = (typeof entities)[number];
 
-/** What "sync now" offers the admin (SPEC §14.6): Klanten = customers + addresses, Artikelen = articles + groups. */
+/** What "sync now" offers the admin (docs/sync.md): Klanten = customers + addresses, Artikelen = articles + groups. */
 export const syncScopes = ['articles', 'customers'] as const;
 export type SyncScope = (typeof syncScopes)[number];
 export const scopeEntities: Record<SyncScope, Entity[]> = {

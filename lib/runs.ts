@@ -4,7 +4,7 @@ import type { ProviderId, SyncScope } from './providers.js';
 
 /**
  * Readable ids, search attributes and memos for every run, so support staff find and read runs in the
- * Temporal UI by tenant (SPEC §5). Ids and search attributes are plaintext in Temporal: no PII, no secrets.
+ * Temporal UI by tenant (docs/workflows.md). Ids and search attributes are plaintext in Temporal: no PII, no secrets.
  */
 export const workflowIds = {
   wipe: (tenantId: string) => `activation/${tenantId}/wipe`,
@@ -21,7 +21,7 @@ export const workflowIds = {
   /** The quote-import schedule and the runs it starts (Temporal suffixes each run's id with its start time). */
   quotesSchedule: (tenantId: string) => `quotes/${tenantId}`,
   quoteImport: (tenantId: string) => `quotes/${tenantId}`,
-  /** The cleanup schedule and its runs (SPEC §5.3); a run started by hand uses the id as is. */
+  /** The cleanup schedule and its runs (docs/sync.md "Cleanup"); a run started by hand uses the id as is. */
   cleanupSchedule: (tenantId: string) => `cleanup/${tenantId}`,
   cleanup: (tenantId: string) => `cleanup/${tenantId}`,
   /** The per-minute sweep that starts exports nobody started (docs/exactly-once.md, "Stranded exports"). */

@@ -4,7 +4,7 @@ import { kindLabels, runMeta, workflowIds } from './runs.js';
 
 /**
  * Temporal Schedules per tenant (`sync/{tenant}`, `cleanup/{tenant}`, and `quotes/{tenant}` where the provider imports quotes), visible and pausable in the Temporal UI; no mirror
- * table in Postgres (Nango's drifted, anchors.md §1.6). A stable per-tenant offset spreads tenants over the
+ * table in Postgres (a mirror drifts from what Temporal really runs: docs/workflows.md). A stable per-tenant offset spreads tenants over the
  * interval; jitter spreads them further.
  */
 export function stableOffsetSeconds(tenantId: string, periodSeconds: number): number {
@@ -79,7 +79,7 @@ export function syncScheduleOptions(args: { tenantId: string; provider: Provider
 }
 
 /**
- * The quote import (`quotes/{tenant}`, SPEC §5.4) of a provider that can import quotes: every 5 minutes, at a
+ * The quote import (`quotes/{tenant}`, docs/quotes.md) of a provider that can import quotes: every 5 minutes, at a
  * per-tenant offset apart from the sync's. It exists whether or not quotes are switched on: each run reads the
  * settings in force and returns at once when they are off, so saving settings never has to add or remove a
  * schedule, and pause, resume and delete treat every tenant schedule alike.
@@ -102,7 +102,7 @@ export function quoteScheduleOptions(args: { tenantId: string; provider: Provide
 }
 
 /**
- * The cleanup (`cleanup/{tenant}`, SPEC §5.3): Monday, Wednesday and Friday night in Amsterdam time, at a stable
+ * The cleanup (`cleanup/{tenant}`, docs/sync.md "Cleanup"): Monday, Wednesday and Friday night in Amsterdam time, at a stable
  * per-tenant minute between 02:00 and 03:50, plus up to 10 minutes of jitter. It lists everything the provider
  * has, so it runs at night, a few times a week, and tenants are spread so they do not list at the same moment.
  */

@@ -128,7 +128,7 @@ export type PartialSettings = z.infer<typeof partialSettingsSchema>;
 /** Article settings left out of a partial check are "don't book" for the probe (they are not reported). */
 export const probeDefaults = { workTimeArticle: null, travelTimeArticle: null, defaultArticle: null } as const;
 
-/** The result of one "Controleer" check (SPEC §14.3). */
+/** The result of one "Controleer" check (docs/settings.md). */
 export interface FieldCheck {
   field: string;
   ok: boolean;

@@ -26,7 +26,7 @@ export interface SyncInput {
   resume?: { entityIndex: number; cursor: string | null; tallies: Partial<Record<Entity, EntityTally>>; entities?: Entity[] };
   /** Activity calls per run before continue-as-new (tests lower it; Temporal also suggests it on long histories). */
   maxActivitiesPerRun?: number;
-  /** Pages one activity call may write before it returns its cursor (default: as many as fit in ~20 s). */
+  /** Pages one activity call may write before it returns its cursor (default: as many as fit in the activity's 60 s slice, `SLICE_MS` in activities/sync.ts). */
   pagesPerCall?: number;
 }
 

@@ -57,7 +57,7 @@ export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
   const provider = integ.provider;
   const live = integ.status === 'active' || integ.status === 'paused';
   const archivedAt = snapshot.archivedAt ? new Date(snapshot.archivedAt) : new Date();
-  // The settings version in force at archive time builds the document, even if it is sent later (SPEC §5.5).
+  // The settings version in force at archive time builds the document, even if it is sent later (docs/export.md).
   const version = live ? await settingsVersionAt(database, tenant, archivedAt) : null;
   const { exportRow, created } = await recordArchive(database, {
     tenantId: tenant, workOrderId: id, provider, snapshot, archivedAt,

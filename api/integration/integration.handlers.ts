@@ -10,7 +10,7 @@ export const getStatus: AppRouteHandler<GetStatusRoute> = async (c) => {
   const { database, env } = c.get('deps');
   const status = await integrationStatus(database, tenant);
   if (!status) throw notFound('Tenant not found');
-  // The API-limited providers show what is left of today's quota (SPEC §5.2); null for the others.
+  // The API-limited providers show what is left of today's quota (docs/quota.md); null for the others.
   const quota = await createQuotaGuard({ database, env }).status(tenant, status.provider);
   return c.json(
     {

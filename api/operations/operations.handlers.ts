@@ -99,7 +99,7 @@ export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) =
   // Order matters: no new scheduled runs, then stop the running ones, then mark the integration deactivated,
   // so a running import ends as cancelled rather than failing on the status check of its next activity.
   await deleteTenantSchedules(t.client, tenant);
-  // Stop running syncs and imports at once (SPEC §5.6): the fixed ids directly (visibility lags behind a start
+  // Stop running syncs and imports at once (docs/activation.md): the fixed ids directly (visibility lags behind a start
   // of a moment ago), then whatever else of this tenant the visibility store knows to be running.
   const cancel = (workflowId: string, runId?: string) =>
     t.client.workflow.getHandle(workflowId, runId).cancel().catch(() => {});

@@ -32,7 +32,7 @@ export const syncNow = createRoute({
         needed: z.number().int().openapi({ description: 'Calls this sync takes at least' }),
         remaining: z.number().int().openapi({ description: 'Calls left for syncs in the full window (the export reserve excluded)' }),
       }),
-      "The provider's API quota (SPEC §5.2) would be exceeded; see the Retry-After header. The refusal is logged.",
+      "The provider's API quota (docs/quota.md) would be exceeded; see the Retry-After header. The refusal is logged.",
     ),
   },
 });

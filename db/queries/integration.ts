@@ -100,7 +100,7 @@ export async function saveSettingsVersion(database: Database, tenantId: string, 
   });
 }
 
-/** The version in force at a moment (SPEC §5.5: a document uses the version in force when the work order was archived). */
+/** The version in force at a moment (docs/export.md: a document uses the version in force when the work order was archived). */
 export async function settingsVersionAt(database: Database, tenantId: string, at: Date): Promise<SettingsVersionRow | null> {
   const rows = await database.db
     .select()

@@ -6,7 +6,7 @@ import type { LogText } from '../../lib/messages.js';
 import type { RunRef } from './sync.js';
 
 /**
- * Writes of the quote import (SPEC §5.4). A quote becomes a work order exactly once: the `imported_quotes`
+ * Writes of the quote import (docs/quotes.md). A quote becomes a work order exactly once: the `imported_quotes`
  * row (unique per tenant, provider and quote id) is inserted in the same transaction as the work order, its
  * materials and its log entries, so a crash or a concurrent run either sees all of it or none of it.
  */
