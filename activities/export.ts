@@ -3,7 +3,7 @@ import type { ActivityDeps } from './types.js';
 import { connectorFor, currentRun, writeLog } from './deps.js';
 import { getIntegration, settingsVersionAt, settingsVersionById } from '../db/queries/integration.js';
 import {
-  countAttempt, findSettingArticles, getExport, importedOrigin, loadWorkOrderForDocument, updateExport, type ExportPatch, type ExportRow,
+  countAttempt, getExport, importedOrigin, loadWorkOrderForDocument, resolveSettingArticles, updateExport, type ExportPatch, type ExportRow,
 } from '../db/queries/exports.js';
 import type { ExportState, Severity } from '../db/schema.js';
 import { ProviderError } from '../lib/errors.js';
@@ -107,14 +107,7 @@ export function exportActivities(deps: ActivityDeps) {
       return { ...decided, state: 'skipped', severity: 'info', text: messages.exportSkippedFromProviderOrder({ ...subject, orderNumber }), reason: `verkooporder ${orderNumber}`, errorCode: null, providerId: orderNumber };
     }
 
-    const codes = [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
-    const byCode = await findSettingArticles(deps.database, tenantId, codes);
-    const pick = (code: string | null) => (code ? byCode.get(code) ?? null : null);
-    const built = buildDocument(wo, settings, {
-      workTimeArticle: pick(settings.workTimeArticle),
-      travelTimeArticle: pick(settings.travelTimeArticle),
-      defaultArticle: pick(settings.defaultArticle),
-    }, { reference: exp.reference, date: (wo.archivedAt ?? exp.archivedAt.toISOString()).slice(0, 10) });
+    const built = buildDocument(wo, settings, await resolveSettingArticles(deps.database, tenantId, settings), { reference: exp.reference, date: (wo.archivedAt ?? exp.archivedAt.toISOString()).slice(0, 10) });
     if (!built.ok) {
       const p = built.problem;
       return { ...decided, state: 'failed', severity: 'error', text: { message: p.message, action: p.action }, reason: p.message, errorCode: p.code };

@@ -3,6 +3,8 @@ import { and, desc, eq, sql as dsql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { documentExports, workOrderMaterials, workOrders, type ExportState } from '../schema.js';
 import type { ResolvedArticle, WorkOrderForDocument, WorkOrderSnapshot } from '../../lib/work-order.js';
+import type { SettingArticles } from '../../lib/document.js';
+import type { Settings } from '../../lib/settings.js';
 
 export type ExportRow = typeof documentExports.$inferSelect;
 
@@ -210,6 +212,23 @@ export async function resolveSnapshotForDocument(
         article: a ? { externalId: a.external_id, code: a.code, description: a.description ?? '' } : null,
       };
     }),
+  };
+}
+
+/**
+ * The articles the settings name (work time, travel time, default), as the document rules take them: the export
+ * and the preview resolve them alike (docs/preview.md, "The same rules as the export").
+ */
+export async function resolveSettingArticles(
+  database: Database, tenantId: string, settings: Pick<Settings, 'workTimeArticle' | 'travelTimeArticle' | 'defaultArticle'>,
+): Promise<SettingArticles> {
+  const codes = [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
+  const byCode = await findSettingArticles(database, tenantId, codes);
+  const pick = (code: string | null) => (code ? byCode.get(code) ?? null : null);
+  return {
+    workTimeArticle: pick(settings.workTimeArticle),
+    travelTimeArticle: pick(settings.travelTimeArticle),
+    defaultArticle: pick(settings.defaultArticle),
   };
 }
 
