@@ -104,7 +104,7 @@ export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) =
   const cancel = (workflowId: string, runId?: string) =>
     t.client.workflow.getHandle(workflowId, runId).cancel().catch(() => {});
   for (const scope of syncScopes) await cancel(workflowIds.sync(tenant, scope));
-  for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow")` })) {
+  for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow", "reconcileWorkflow")` })) {
     await cancel(wf.workflowId, wf.runId);
   }
   await setStatus(database, tenant, 'deactivated');
