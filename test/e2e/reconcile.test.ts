@@ -108,7 +108,7 @@ describe.each(cases.map((c) => [providers[c.harness.provider].name, c] as const)
     expect(gone.message).toContain(numbered ? 'is niet meer te vinden in Rompslomp' : 'staat niet meer bij de concepten in FactuurSturen (verstuurd of verwijderd)');
     expect(gone.action).toContain('Simon maakt hem niet opnieuw aan');
     const [dup] = await warningsFor(ids.duplicate);
-    expect(dup.message).toBe(expect.stringContaining(`Controle: werkbon ${ids.duplicate.toUpperCase()} staat 2 keer als ${doc} in ${name}`));
+    expect(dup.message).toContain(`Controle: werkbon ${ids.duplicate.toUpperCase()} staat 2 keer als ${doc} in ${name}`);
     const sentId = (await exportOf(ids.duplicate)).documentId as string;
     expect(dup.action).toContain(`houd die met id ${sentId}`);
     expect(dup.action).toContain('Simon verwijdert zelf niets');
@@ -131,7 +131,8 @@ describe.each(cases.map((c) => [providers[c.harness.provider].name, c] as const)
     expect(status.initialImport.map((p: { entity: string }) => p.entity)).not.toContain('reconcile');
   }, 240_000);
 
-  it.runIf(numbered)('reports a number changed by hand once, and shows the new number at the work order', async () => {
+  // Only where documents have numbers (a FactuurSturen concept has none: its renumber is refused above).
+  if (numbered) it('reports a number changed by hand once, and shows the new number at the work order', async () => {
     // The first run recorded the number the published concept got; now the firm changes it.
     expect((await exportOf(ids.renumbered)).documentNumber).toBe('F2026-0001');
     expect((await admin({ op: 'renumber', reference: refs[ids.renumbered], number: 'F2026-0042' })).status).toBe(200);
@@ -167,7 +168,7 @@ describe.each(cases.map((c) => [providers[c.harness.provider].name, c] as const)
 
   it('the schedule exists with the tenant\'s other schedules, weekly at night, and goes when the integration is deactivated', async () => {
     const described = await stack.client.schedule.getHandle(`reconcile/${tenant}`).describe();
-    expect(described.spec.calendars?.[0]).toMatchObject({ dayOfWeek: ['SUNDAY'] });
+    expect(described.spec.calendars?.[0]).toMatchObject({ dayOfWeek: [{ start: 'SUNDAY', end: 'SUNDAY' }] });
     expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileWorkflow' });
     const off = await stack.api('POST', `/v1/tenants/${tenant}/integration/deactivate`, { confirm: true });
     expect(off.status).toBe(200);
