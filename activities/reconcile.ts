@@ -70,7 +70,7 @@ export function reconcileActivities(deps: ActivityDeps) {
       case 'numberChanged':
         return writeLog(deps, { ...entry, text: messages.reconcileNumberChanged({ ...subject, recorded: f.recordedNumber ?? '', upstream: f.upstreamNumber ?? '' }) });
       case 'existsUnsent': {
-        const doc = f.documents[0]!;
+        const doc = f.documents[0] ?? { documentId: '', documentNumber: null };
         return writeLog(deps, {
           ...entry,
           text: messages.reconcileExistsUnsent({

@@ -60,7 +60,7 @@ export async function saveReconcileRun(sql: Sql, report: ReconcileReport): Promi
 }
 
 export function reconcileRunOf(row: { cursor: string | null; recordsDone: number; recordsTotal: number | null; lastRunStartedAt: Date | null; lastSuccessAt: Date | null }): ReconcileRunView {
-  let stored: Partial<StoredCounts> = {};
+  let stored: Partial<StoredCounts>;
   try {
     stored = row.cursor ? (JSON.parse(row.cursor) as StoredCounts) : {};
   } catch {
