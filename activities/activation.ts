@@ -169,7 +169,7 @@ export function activationActivities(deps: ActivityDeps) {
       await setTenantSchedulesPaused(client, input.tenantId, true, 'Ander administratie gekozen: synchronisatie gestopt');
       const ids = new Map<string, string | undefined>();
       for (const scope of syncScopes) ids.set(workflowIds.sync(input.tenantId, scope), undefined);
-      const query = `TenantId = "${input.tenantId}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow")`;
+      const query = `TenantId = "${input.tenantId}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow", "reconcileWorkflow")`;
       for await (const wf of client.workflow.list({ query })) ids.set(wf.workflowId, wf.runId);
       let stopped = 0;
       for (const [workflowId, runId] of ids) {

@@ -117,6 +117,8 @@ export const envSchema = z.object({
    * still be working on the first request (docs/exactly-once.md).
    */
   EXPORT_IN_DOUBT_WINDOW: z.string().default('3m').pipe(durationMs),
+  /** The weekly reconciliation compares the exports of this many days back with the package (docs/reconciliation.md). */
+  RECONCILE_DAYS: z.coerce.number().int().min(1).max(366).default(35),
   /** How often the sweep starts exports that were recorded but never started (docs/exactly-once.md); 0 = no sweep. */
   EXPORT_SWEEP_INTERVAL: z.string().default('1m').pipe(durationMs),
   WORKER_SHUTDOWN_GRACE: z.string().default('30s').pipe(durationMs),

@@ -762,3 +762,90 @@ export const referencePrintedNotice = (provider: ProviderId): LogText | null =>
         `Simon zet 'WB <werkbonnummer>' in het kenmerk (KENM) van elke verkooporder in ${providerName(provider)}: zo vindt Simon de order terug en wordt er nooit een tweede gemaakt. Het kenmerk staat op de factuur en ${providerName(provider)} koppelt er betalingen mee`,
       )
     : null;
+
+// ------------------------------------------------------------------ weekly reconciliation (tables "Werkbon", "Integratie")
+
+/** The document as the admin finds it in the package: its number when it has one, else its id there. */
+function documentLabel(provider: ProviderId, documentNumber: string | null, documentId: string | null): string {
+  const doc = documentWord(provider);
+  if (documentNumber) return `${doc} ${documentNumber}`;
+  return documentId ? `${doc} (id ${documentId} in ${providerName(provider)})` : doc;
+}
+
+/** Packages whose concept leaves the concept list when it is sent, so "gone" cannot be told from "sent". */
+const goneMeansNoLongerConcept: Partial<Record<ProviderId, true>> = { factuursturen: true };
+
+/**
+ * Warning: a work order that was sent has no document in the package any more (docs/reconciliation.md). Simon never
+ * creates it again by itself: the firm deleted it, or (FactuurSturen) sent the concept, which Simon cannot tell apart.
+ */
+export const reconcileDocumentGone = (s: { provider: ProviderId; workOrderNumber: string; documentNumber: string | null; documentId: string | null }): LogText => {
+  const name = providerName(s.provider);
+  const doc = documentLabel(s.provider, s.documentNumber, s.documentId);
+  if (goneMeansNoLongerConcept[s.provider]) {
+    return text(
+      `Controle: de ${doc} van werkbon ${s.workOrderNumber} staat niet meer bij de concepten in ${name} (verstuurd of verwijderd)`,
+      `Controleer in ${name} of de factuur voor werkbon ${s.workOrderNumber} is verstuurd. Is het concept verwijderd en moet de werkbon toch gefactureerd worden, maak de factuur dan zelf aan in ${name}: Simon maakt hem niet opnieuw aan`,
+    );
+  }
+  return text(
+    `Controle: de ${doc} van werkbon ${s.workOrderNumber} is niet meer te vinden in ${name}`,
+    `Controleer in ${name} of de ${documentWord(s.provider)} bewust is verwijderd. Moet de werkbon toch gefactureerd worden, maak de factuur dan zelf aan in ${name}: Simon maakt hem niet opnieuw aan`,
+  );
+};
+
+/** Warning: two or more documents carry the reference of one work order (a double invoice). Simon deletes nothing. */
+export const reconcileDuplicate = (s: { provider: ProviderId; workOrderNumber: string; documents: { documentId: string; documentNumber: string | null }[]; keep: string | null }): LogText => {
+  const name = providerName(s.provider);
+  const list = s.documents.map((d) => (d.documentNumber ? `${d.documentNumber} (id ${d.documentId})` : `id ${d.documentId}`)).join(', ');
+  const keep = s.keep ? `houd die met id ${s.keep} (de ${documentWord(s.provider)} die Simon kent) en verwijder de andere` : 'houd er één en verwijder de andere';
+  return text(
+    `Controle: werkbon ${s.workOrderNumber} staat ${s.documents.length} keer als ${documentWord(s.provider)} in ${name}: ${list}`,
+    `Voorkom een dubbele factuur: ${keep} in ${name}. Simon verwijdert zelf niets`,
+  );
+};
+
+/** Warning: the document of a sent work order has another number in the package than Simon recorded. */
+export const reconcileNumberChanged = (s: { provider: ProviderId; workOrderNumber: string; recorded: string; upstream: string }): LogText =>
+  text(
+    `Controle: het nummer van de ${documentWord(s.provider)} van werkbon ${s.workOrderNumber} is in ${providerName(s.provider)} gewijzigd van ${s.recorded} in ${s.upstream}`,
+    `Controleer in ${providerName(s.provider)} of het nummer bewust is gewijzigd; Simon toont voortaan nummer ${s.upstream} bij de werkbon`,
+  );
+
+/**
+ * Warning: an export that failed or is held has a document in the package all the same. Nothing is marked sent:
+ * the admin decides. Where the package refuses a second document with our reference (Rompslomp, FactuurSturen),
+ * "Opnieuw versturen" finds this one and records it instead of creating another (docs/exactly-once.md).
+ */
+export const reconcileExistsUnsent = (s: { provider: ProviderId; workOrderNumber: string; exportState: 'failed' | 'held'; documentNumber: string | null; documentId: string; uniqueReference: boolean }): LogText => {
+  const name = providerName(s.provider);
+  const doc = documentLabel(s.provider, s.documentNumber, s.documentId);
+  const state = s.exportState === 'failed' ? 'is mislukt' : 'is aangehouden';
+  const action = s.uniqueReference
+    ? `Controleer de ${doc} in ${name}. Klopt hij, kies dan 'Opnieuw versturen' bij de werkbon: Simon vindt hem terug en maakt geen tweede aan. Klopt hij niet, verwijder hem in ${name} en kies daarna 'Opnieuw versturen'`
+    : `Controleer de ${doc} in ${name}. Klopt hij, kies dan niet 'Opnieuw versturen' (dat kan een tweede maken). Klopt hij niet, verwijder hem in ${name} en kies daarna 'Opnieuw versturen'`;
+  return text(`Controle: het versturen van werkbon ${s.workOrderNumber} ${state}, maar in ${name} staat er toch een ${doc} voor`, action);
+};
+
+/** Info, table "Integratie": the weekly reconciliation ran (also when it found nothing, so the admin sees it ran). */
+export const reconcileCompleted = (provider: ProviderId, r: { days: number; exportsCompared: number; documentsListed: number; findings: number }): LogText =>
+  r.findings === 0
+    ? text(`Controle van de werkbonnen van de afgelopen ${r.days} dagen met ${providerName(provider)}: ${count(r.exportsCompared, 'werkbon', 'werkbonnen')} en ${count(r.documentsListed, 'document', 'documenten')} vergeleken, alles klopt`)
+    : text(
+        `Controle van de werkbonnen van de afgelopen ${r.days} dagen met ${providerName(provider)}: ${count(r.findings, 'afwijking', 'afwijkingen')} gevonden in ${count(r.exportsCompared, 'werkbon', 'werkbonnen')}`,
+        "Bekijk de meldingen 'Controle: …' bij de werkbonnen (tabel Werkbon) en volg de actie die erbij staat",
+      );
+
+/** Warning, table "Integratie": the reconciliation stopped before it compared anything, to leave the quota to exports. */
+export const reconcileStoppedQuota = (provider: ProviderId, retryAt: string): LogText =>
+  text(
+    `Controle van de werkbonnen met ${providerName(provider)} overgeslagen: de API-limiet van ${providerName(provider)} laat vandaag te weinig verzoeken over (die blijven voor het versturen van werkbonnen); er is niets vergeleken`,
+    `Geen actie nodig: de controle draait volgende week weer. Wilt u eerder controleren, start de controle dan na ${retryAt} opnieuw`,
+  );
+
+/** Error, table "Integratie": the package's listing failed after every retry; nothing was compared. */
+export const reconcileFailed = (provider: ProviderId, providerMessage: string | null): LogText =>
+  text(
+    withProviderMessage(`Controle van de werkbonnen met ${providerName(provider)} mislukt; er is niets vergeleken`, providerMessage),
+    `Geen actie nodig als dit eenmalig is: de controle draait elke week. Blijft deze melding terugkomen, controleer dan de koppeling met ${providerName(provider)}`,
+  );

@@ -138,6 +138,12 @@ export const syncCallEstimate: Partial<Record<ProviderId, Record<SyncScope, numb
   rompslomp: { customers: 1, articles: 1 },
 };
 
+/**
+ * The fewest calls the weekly reconciliation makes (docs/reconciliation.md): Rompslomp one page of
+ * `sales_invoices`. It runs with the sync share of the quota and does not start when even this does not fit.
+ */
+export const reconcileCallEstimate: Partial<Record<ProviderId, number>> = { rompslomp: 1 };
+
 export function estimateSyncCalls(provider: ProviderId, scopes: readonly SyncScope[]): number {
   const table = syncCallEstimate[provider];
   return scopes.reduce((sum, scope) => sum + (table?.[scope] ?? 1), 0);

@@ -24,6 +24,9 @@ export const workflowIds = {
   /** The cleanup schedule and its runs (docs/sync.md "Cleanup"); a run started by hand uses the id as is. */
   cleanupSchedule: (tenantId: string) => `cleanup/${tenantId}`,
   cleanup: (tenantId: string) => `cleanup/${tenantId}`,
+  /** The weekly reconciliation of exports with the package's documents (docs/reconciliation.md) and its runs. */
+  reconcileSchedule: (tenantId: string) => `reconcile/${tenantId}`,
+  reconcile: (tenantId: string) => `reconcile/${tenantId}`,
   /** The per-minute sweep that starts exports nobody started (docs/exactly-once.md, "Stranded exports"). */
   exportSweepSchedule: (taskQueue: string) => `exports-sweep/${taskQueue}`,
   exportSweep: (taskQueue: string) => `exports-sweep/${taskQueue}`,
@@ -41,6 +44,7 @@ export const kindLabels = {
   preview: 'Voorbeeld van het document',
   quoteImport: 'Offertes importeren',
   cleanup: 'Schoonmaak',
+  reconcile: 'Controle werkbonnen met boekhouding',
   exportSweep: 'Blijven hangende werkbonnen versturen',
 } as const;
 

@@ -3,7 +3,8 @@ import { providers, type ProviderId } from './providers.js';
 import { kindLabels, runMeta, workflowIds } from './runs.js';
 
 /**
- * Temporal Schedules per tenant (`sync/{tenant}`, `cleanup/{tenant}`, and `quotes/{tenant}` where the provider imports quotes), visible and pausable in the Temporal UI; no mirror
+ * Temporal Schedules per tenant (`sync/{tenant}`, `cleanup/{tenant}`, `reconcile/{tenant}` where the package lists its
+ * documents by date, and `quotes/{tenant}` where the provider imports quotes), visible and pausable in the Temporal UI; no mirror
  * table in Postgres (a mirror drifts from what Temporal really runs: docs/workflows.md). A stable per-tenant offset spreads tenants over the
  * interval; jitter spreads them further.
  */
@@ -129,17 +130,44 @@ export function cleanupScheduleOptions(args: { tenantId: string; provider: Provi
   });
 }
 
+/**
+ * The weekly reconciliation (`reconcile/{tenant}`, docs/reconciliation.md): Sunday night in Amsterdam time, at a stable
+ * per-tenant minute between 04:00 and 05:59, after the nightly syncs and away from the cleanup nights.
+ */
+export function reconcileScheduleOptions(args: { tenantId: string; provider: ProviderId; taskQueue: string }): ScheduleOptions {
+  const { tenantId, provider, taskQueue } = args;
+  const meta = runMeta({ tenantId, provider, kind: 'reconcile' });
+  const minuteOfWindow = stableOffsetSeconds(`${tenantId}/reconcile`, 120);
+  return tenantSchedule({
+    scheduleId: workflowIds.reconcileSchedule(tenantId),
+    spec: {
+      calendars: [{ dayOfWeek: ['SUNDAY'], hour: 4 + Math.floor(minuteOfWindow / 60), minute: minuteOfWindow % 60, comment: 'controle werkbonnen' }],
+      timezone: 'Europe/Amsterdam',
+      jitter: '10 minutes',
+    },
+    meta,
+    memoKind: 'Schema: controle werkbonnen',
+    workflowType: 'reconcileWorkflow',
+    workflowId: workflowIds.reconcile(tenantId),
+    workflowArgs: [{ tenantId, provider }],
+    taskQueue,
+    workflowExecutionTimeout: '6 hours',
+    catchupWindow: '6 hours',
+  });
+}
+
 /** Every schedule a tenant of this provider has. */
 export function tenantScheduleOptions(args: { tenantId: string; provider: ProviderId; taskQueue: string }): ScheduleOptions[] {
   const out = [syncScheduleOptions(args)];
   if (providers[args.provider].capabilities.quotes) out.push(quoteScheduleOptions(args));
   if (providers[args.provider].capabilities.cleanup) out.push(cleanupScheduleOptions(args));
+  if (providers[args.provider].capabilities.reconcile) out.push(reconcileScheduleOptions(args));
   return out;
 }
 
 /** Ids of every schedule a tenant may have, whatever its provider (pause, resume and delete tolerate absent ones). */
 export function tenantScheduleIds(tenantId: string): string[] {
-  return [workflowIds.syncSchedule(tenantId), workflowIds.quotesSchedule(tenantId), workflowIds.cleanupSchedule(tenantId)];
+  return [workflowIds.syncSchedule(tenantId), workflowIds.quotesSchedule(tenantId), workflowIds.cleanupSchedule(tenantId), workflowIds.reconcileSchedule(tenantId)];
 }
 
 /** Creates the tenant's schedules, or brings existing ones up to date and unpaused (idempotent). */

@@ -8,3 +8,5 @@ export type { QuoteImportInput, QuoteImportWorkflowResult } from './quotes.js';
 export { cleanupWorkflow } from './cleanup.js';
 export type { CleanupInput, CleanupResult } from './cleanup.js';
 export { previewWorkflow } from './preview.js';
+export { reconcileWorkflow } from './reconcile.js';
+export type { ReconcileInput, ReconcileReport } from './reconcile.js';

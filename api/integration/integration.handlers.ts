@@ -28,6 +28,19 @@ export const getStatus: AppRouteHandler<GetStatusRoute> = async (c) => {
             minute: { ...quota.minute, resetsAt: quota.minute.resetsAt.toISOString() },
           }
         : null,
+      reconciliation: status.reconciliation
+        ? {
+            ranAt: iso(status.reconciliation.ranAt),
+            lastCompleteAt: iso(status.reconciliation.lastCompleteAt),
+            since: status.reconciliation.since,
+            days: status.reconciliation.days,
+            complete: status.reconciliation.complete,
+            stopped: status.reconciliation.stopped,
+            exportsCompared: status.reconciliation.exportsCompared,
+            documentsListed: status.reconciliation.documentsListed,
+            findings: status.reconciliation.counts,
+          }
+        : null,
     },
     200,
   );

@@ -9,10 +9,11 @@ import * as messages from '../../lib/messages.js';
 import { syncScopes, type SyncScope } from '../../lib/providers.js';
 import { deleteTenantSchedules, setTenantSchedulesPaused } from '../../lib/schedules.js';
 import { runMeta, workflowIds } from '../../lib/runs.js';
-import { syncWorkflow } from '../../workflows/index.js';
+import { reconcileWorkflow, syncWorkflow } from '../../workflows/index.js';
 import { startExport } from '../exports/start-export.js';
 import type { Database } from '../../db/client.js';
-import { formatAmsterdam } from '../../lib/quota.js';
+import { formatAmsterdam, reconcileCallEstimate } from '../../lib/quota.js';
+import { providers } from '../../lib/providers.js';
 import { createQuotaGuard } from '../../db/queries/quota.js';
 
 const labels: Record<string, string> = { active: 'Actief', paused: 'Gepauzeerd', deactivated: 'Gedeactiveerd' };
@@ -62,6 +63,41 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
   return c.json({ workflows: started }, 202);
 };
 
+/** "Controleer nu": the weekly reconciliation started by hand (docs/reconciliation.md); a running one is joined. */
+export const reconcileNow: AppRouteHandler<typeof routes.reconcileNow> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { days } = c.req.valid('json');
+  const { database, env } = c.get('deps');
+  const row = await getIntegration(database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  if (row.status !== 'active') throw conflict(`Controleren kan alleen bij een actieve integratie (status ${row.status})`);
+  const provider = row.provider;
+  if (!providers[provider].capabilities.reconcile) throw conflict(`De controle met ${providers[provider].name} is er (nog) niet: de koppeling kan de documenten niet op datum opvragen`, 'not_supported');
+  // API-limited providers: it runs in the sync share of the quota; refuse up front what would not fit (lib/quota.ts).
+  const needed = reconcileCallEstimate[provider];
+  const quota = needed ? await createQuotaGuard({ database, env }).status(tenant, provider) : null;
+  if (quota && needed && (needed > quota.day.remainingForSync || needed > quota.minute.remaining)) {
+    const resetsAt = needed > quota.day.remainingForSync ? quota.day.resetsAt : quota.minute.resetsAt;
+    const text = messages.reconcileStoppedQuota(provider, formatAmsterdam(resetsAt));
+    await appendLogEntries(database, [{ tenantId: tenant, severity: 'warning', table: 'Integratie', ...text }]);
+    const retryAfterSeconds = Math.max(1, Math.ceil((resetsAt.getTime() - Date.now()) / 1000));
+    c.header('Retry-After', String(retryAfterSeconds));
+    return c.json({ error: 'quota_exceeded' as const, message: text.message, action: text.action, retryAfterSeconds }, 429);
+  }
+  const t = temporalOf(c);
+  const workflowId = workflowIds.reconcile(tenant);
+  const handle = await t.client.workflow.start(reconcileWorkflow, {
+    workflowId,
+    taskQueue: t.taskQueue,
+    args: [{ tenantId: tenant, provider, ...(days !== undefined ? { days } : {}) }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    workflowExecutionTimeout: '6 hours',
+    ...runMeta({ tenantId: tenant, provider, kind: 'reconcile', detail: 'nu controleren' }),
+  });
+  return c.json({ workflowId, runId: handle.firstExecutionRunId, temporalUrl: temporalRunUrl(t.uiUrl, t.namespace, workflowId, handle.firstExecutionRunId) }, 202);
+};
+
 export const pause: AppRouteHandler<typeof routes.pause> = async (c) => {
   const { tenant } = c.req.valid('param');
   const { database } = c.get('deps');
@@ -104,7 +140,7 @@ export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) =
   const cancel = (workflowId: string, runId?: string) =>
     t.client.workflow.getHandle(workflowId, runId).cancel().catch(() => {});
   for (const scope of syncScopes) await cancel(workflowIds.sync(tenant, scope));
-  for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow")` })) {
+  for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow", "reconcileWorkflow")` })) {
     await cancel(wf.workflowId, wf.runId);
   }
   await setStatus(database, tenant, 'deactivated');
