@@ -13,14 +13,22 @@ export const codecRoles: readonly Role[] = ['support', 'admin'];
 export const codecMaxBodyBytes = 16 * 1024 * 1024;
 
 /**
+ * The request headers the Temporal Web UI sends to a codec (docs/production-stack.md, "The Temporal UI and the
+ * codec"): `Content-Type` and `X-Namespace` always; with `TEMPORAL_CODEC_PASS_ACCESS_TOKEN` also `Authorization`
+ * (the user's access token) and `Authorization-Extras` (the ID token, ignored here).
+ */
+export const codecRequestHeaders = ['authorization', 'authorization-extras', 'content-type', 'x-namespace'] as const;
+
+/**
  * CORS for the Temporal Web UI, which calls the codec from the browser: only the configured UI origins, with the
- * headers the UI sends. A preflight (OPTIONS) is answered here, before any token check: browsers send it without one.
+ * headers the UI sends, credentials allowed (`TEMPORAL_CODEC_INCLUDE_CREDENTIALS`). A preflight (OPTIONS) is answered
+ * here, before any token check: browsers send it without one.
  */
 export function codecCors(): MiddlewareHandler<AppBindings> {
   return cors({
     origin: (origin, c: Context<AppBindings>) => (origin && c.get('deps').env.TEMPORAL_UI_ORIGIN.includes(origin) ? origin : null),
     allowMethods: ['POST', 'OPTIONS'],
-    allowHeaders: ['authorization', 'content-type', 'x-namespace'],
+    allowHeaders: [...codecRequestHeaders],
     credentials: true,
     maxAge: 600,
   });
