@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -28,6 +28,8 @@ export interface LocalStack {
  */
 export async function startLocalStack(timeoutMs = 480_000): Promise<LocalStack> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'simon-ui-'));
+  // As root, embedded PostgreSQL runs as the `postgres` user, which must reach its data directory inside.
+  chmodSync(dataDir, 0o755);
   const [api, temporal, ui, codec, pg, fs, octopus, imuis, rompslomp, visma, connect, salesOrder] = await Promise.all(Array.from({ length: 12 }, () => freePort()));
   const server = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   const scratch = `ui_${randomBytes(4).toString('hex')}`;
