@@ -80,7 +80,10 @@ export async function startLocalStack(timeoutMs = 480_000): Promise<LocalStack> 
     const id = /Archiving demo work order (\S+) for/.exec(out)?.[1];
     const url = /Run in the Temporal UI: (\S+)/.exec(out)?.[1];
     if (id && url) found = { id, url };
-    else if (child.exitCode !== null || child.signalCode !== null) throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}) before the demo export ran:\n${out.slice(-4000)}`);
+    else if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}) before the demo export ran:\n${out.slice(-4000)}`);
+    }
     else if (Date.now() > deadline) {
       await stop();
       throw new Error(`npm start: no demo export run within ${timeoutMs} ms:\n${out.slice(-4000)}`);
