@@ -88,6 +88,9 @@ const origins = z.string().transform((raw, ctx): string[] => {
   return out;
 });
 
+/** A comma-separated list of non-empty strings. */
+const list = z.string().transform((raw) => raw.split(',').map((p) => p.trim()).filter(Boolean));
+
 /** A duration as milliseconds: `30s`, `500ms`, `2m`, or a bare number of milliseconds. */
 const durationMs = z
   .string()
@@ -189,6 +192,17 @@ export const envSchema = z.object({
   // Where browsers come back after authorising at a provider: the API's public base URL (…/v1/oauth/{provider}/callback is appended).
   // Default: the API on this machine at PORT.
   OAUTH_REDIRECT_BASE_URL: z.string().url().optional(),
+  // The codec endpoint also accepts the access token the Temporal UI forwards after an OIDC login
+  // (docs/production-stack.md, "The Temporal UI and the codec"): a JWT signed by a key of CODEC_JWT_JWKS_URL, from
+  // CODEC_JWT_ISSUER, for CODEC_JWT_AUDIENCE; the role is read from CODEC_JWT_ROLE_CLAIM (a dotted path such as
+  // `realm_access.roles`; a string or a list of strings). Unset = API tokens only. The three first go together.
+  CODEC_JWT_ISSUER: z.string().url().optional(),
+  CODEC_JWT_AUDIENCE: z.string().default('').pipe(list),
+  CODEC_JWT_JWKS_URL: z.string().url().optional(),
+  CODEC_JWT_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_:/.-]{1,200}$/, 'expected a claim name or a dotted path like realm_access.roles').default('groups'),
+  /** Claim values that mean `support` (decode only) and `admin` (decode and encode). */
+  CODEC_JWT_SUPPORT_VALUES: z.string().default('temporal-support').pipe(list),
+  CODEC_JWT_ADMIN_VALUES: z.string().default('temporal-admin').pipe(list),
   /** The Temporal UI's port on this machine (npm start); the default codec CORS origins follow it. */
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
 });
@@ -216,7 +230,13 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message })));
   }
-  return withDerivedDefaults(result.data, cleaned);
+  const env = withDerivedDefaults(result.data, cleaned);
+  const jwt = { CODEC_JWT_ISSUER: env.CODEC_JWT_ISSUER, CODEC_JWT_AUDIENCE: env.CODEC_JWT_AUDIENCE.length > 0 ? 'set' : undefined, CODEC_JWT_JWKS_URL: env.CODEC_JWT_JWKS_URL };
+  const missing = Object.entries(jwt).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length > 0 && missing.length < 3) {
+    throw new ConfigError(missing.map((field) => ({ field, message: 'required with the other CODEC_JWT_ISSUER/CODEC_JWT_AUDIENCE/CODEC_JWT_JWKS_URL settings' })));
+  }
+  return env;
 }
 
 /** For entry points: parse or stop the process with the field that is wrong. */

@@ -32,6 +32,13 @@ const secrets = {
   API_TOKENS: `${randomBytes(12).toString('hex')}:admin,${randomBytes(12).toString('hex')}:support`,
   CREDENTIALS_KEY: randomBytes(32).toString('base64'),
   PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  // The Temporal UI's OIDC login and the codec's check of the token it forwards (docs/production-stack.md).
+  OIDC_PROVIDER_URL: 'https://login.simon.example/realms/support',
+  OIDC_CLIENT_ID: 'temporal-ui',
+  OIDC_CLIENT_SECRET: randomBytes(12).toString('hex'),
+  CODEC_JWT_JWKS_URL: 'https://login.simon.example/realms/support/protocol/openid-connect/certs',
+  API_PUBLIC_URL: 'https://integrations.simon.example',
+  TEMPORAL_UI_PUBLIC_URL: 'https://temporal.simon.example',
 };
 
 let compose: { cmd: string; args: string[] };
@@ -143,12 +150,41 @@ describe('docker-compose.yml', () => {
     expect(services.api.environment!.DATABASE_URL).toMatch(/@postgres:5432\/simon$/);
   });
 
-  it("points the Temporal UI's codec at the API's /codec endpoint, and the API's CORS at the UI", () => {
+  it("points the Temporal UI's codec at the API's public /codec endpoint over https, and the API's CORS at the UI", () => {
     const ui = services['temporal-ui'].environment!;
-    const apiPort = services.api.ports!.map((p) => (p as { published: string }).published)[0];
-    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${apiPort}/codec`);
-    const uiPort = services['temporal-ui'].ports!.map((p) => (p as { published: string }).published)[0];
-    expect(services.api.environment!.TEMPORAL_UI_ORIGIN).toBe(`http://localhost:${uiPort}`);
+    // The UI forwards the access token to an https:// codec endpoint only.
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe('https://integrations.simon.example/codec');
+    expect(ui.TEMPORAL_CODEC_PASS_ACCESS_TOKEN).toBe('true');
+    expect(services.api.environment!.TEMPORAL_UI_ORIGIN).toBe('https://temporal.simon.example');
+    expect(ui.TEMPORAL_CORS_ORIGINS).toBe('https://temporal.simon.example');
+  });
+
+  it('logs people into the Temporal UI with OIDC, and has the API check the forwarded token against the same issuer', () => {
+    const ui = services['temporal-ui'].environment!;
+    expect(ui).toMatchObject({
+      TEMPORAL_AUTH_ENABLED: 'true',
+      TEMPORAL_AUTH_PROVIDER_URL: secrets.OIDC_PROVIDER_URL,
+      TEMPORAL_AUTH_CLIENT_ID: 'temporal-ui',
+      TEMPORAL_AUTH_CLIENT_SECRET: secrets.OIDC_CLIENT_SECRET,
+      TEMPORAL_AUTH_CALLBACK_URL: 'https://temporal.simon.example/auth/sso/callback',
+      TEMPORAL_AUTH_SCOPES: 'openid,profile,email',
+    });
+    const api = parseEnv(services.api.environment as Record<string, string>);
+    expect(api.CODEC_JWT_ISSUER).toBe(secrets.OIDC_PROVIDER_URL);
+    expect(api.CODEC_JWT_AUDIENCE).toEqual(['temporal-ui']);
+    expect(api.CODEC_JWT_JWKS_URL).toBe(secrets.CODEC_JWT_JWKS_URL);
+    expect(api).toMatchObject({ CODEC_JWT_ROLE_CLAIM: 'groups', CODEC_JWT_SUPPORT_VALUES: ['temporal-support'], CODEC_JWT_ADMIN_VALUES: ['temporal-admin'] });
+    // The client secret is the UI's; the API and the workers never get it.
+    for (const name of ['api', 'worker', 'migrate']) expect(JSON.stringify(services[name].environment)).not.toContain(secrets.OIDC_CLIENT_SECRET);
+  });
+
+  it('refuses to resolve without the OIDC login, naming what is missing', () => {
+    const { OIDC_CLIENT_SECRET: _secret, ...withoutSecret } = secrets;
+    const r = composeConfig(withoutSecret);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('OIDC_CLIENT_SECRET');
+    const { API_PUBLIC_URL: _url, ...withoutApiUrl } = secrets;
+    expect(composeConfig(withoutApiUrl).stderr).toContain('API_PUBLIC_URL');
   });
 
   it("gives API and worker an environment the product's config accepts, and Docker enough time for a graceful stop", () => {
