@@ -13,7 +13,7 @@ import { countExports } from '../db/queries/exports.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import * as messages from '../lib/messages.js';
 import type { ProviderId } from '../lib/providers.js';
-import { probeDefaults, settingsSchema, type FieldCheck, type Settings } from '../lib/settings.js';
+import { administrationOf, probeDefaults, sameAdministration, settingsSchema, type FieldCheck, type Settings } from '../lib/settings.js';
 import { termsCheck } from '../connectors/kit.js';
 import { setTenantSchedulesPaused, upsertTenantSchedules } from '../lib/schedules.js';
 import { syncScopes } from '../lib/providers.js';
@@ -80,7 +80,19 @@ export function activationActivities(deps: ActivityDeps) {
         if (isOAuthProvider(integ.provider)) await exchangePendingCode(deps, input.tenantId, integ.provider);
         // The admin's own steps may use the whole daily quota, the export reserve included (lib/quota.ts).
         const connector = await connectorFor(deps, input.tenantId, integ.provider, { pending: true, purpose: 'interactive' });
-        const { label } = await connector.verifyConnection();
+        const { label, administrationIds } = await connector.verifyConnection();
+        // A new connection of an activated integration (after a revoked token) must reach the administration the
+        // settings and every imported record belong to; another one is a new activation (docs/administration-change.md).
+        if (administrationIds && integ.status !== 'activating') {
+          const saved = await settingsVersionAt(deps.database, input.tenantId, new Date());
+          const expected = saved ? administrationOf(settingsSchema.parse(saved.settings)) : null;
+          if (expected !== null && !sameAdministration(expected, administrationIds)) {
+            await discardPendingCredentials(deps.database, input.tenantId);
+            const refused = messages.connectedToOtherAdministration(integ.provider, expected, label);
+            await writeLog(deps, { tenantId: input.tenantId, severity: 'error', table: 'Integratie', text: refused });
+            return { ok: false, message: refused.message };
+          }
+        }
         await promotePendingCredentials(deps.database, input.tenantId, integ.provider, label);
         await setStep(deps.database, input.tenantId, 'connected', true);
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.connected(integ.provider, label) });

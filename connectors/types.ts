@@ -43,8 +43,13 @@ export interface Connector {
   /** `modified-since`: `since` narrows the listing; `full-listing`: every sync lists everything and compares content. */
   readonly changeTracking: 'modified-since' | 'full-listing';
 
-  /** Verifies the credentials against the provider; throws ProviderError(kind 'auth') with the provider's message. */
-  verifyConnection(): Promise<{ label: string | null }>;
+  /**
+   * Verifies the credentials against the provider; throws ProviderError(kind 'auth') with the provider's message.
+   * `administrationIds`: where the credentials reach exactly one administration (a Visma.net token is bound to the
+   * company chosen at sign-on), the ids that name it, so a new connection can be refused when it reaches another one
+   * than the settings in force (docs/administration-change.md). Absent where one connection reaches several.
+   */
+  verifyConnection(): Promise<{ label: string | null; administrationIds?: string[] }>;
 
   listArticleGroups(req: ListRequest): Promise<Page<ExternalArticleGroup>>;
   listArticles(req: ListRequest): Promise<Page<ExternalArticle>>;

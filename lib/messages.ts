@@ -738,6 +738,23 @@ export const administrationChangeNeedsConfirmation = (provider: ProviderId, from
     "Bevestig de wijziging (confirmAdministrationChange) of kies het oude " + administrationWord(provider),
   );
 
+/**
+ * 409 on saving settings with another Visma.net company: the token reaches only the company chosen at sign-on, so
+ * the change is a deactivation and a new activation with a sign-on to the other company.
+ */
+export const administrationNeedsNewConnection = (provider: ProviderId, from: string, to: string): LogText =>
+  text(
+    `U kiest een ander ${administrationWord(provider)} in ${providerName(provider)} (${from} → ${to}). De koppeling met ${providerName(provider)} geldt alleen voor het ${administrationWord(provider)} dat bij het aanmelden is gekozen; een ander ${administrationWord(provider)} is een nieuwe activatie: de klanten, werkadressen, artikelen en artikelgroepen in Simon worden gewist en opnieuw geïmporteerd, werkbonnen die nog verstuurd moesten worden, worden aangehouden`,
+    `Deactiveer de integratie, activeer haar opnieuw en kies bij het aanmelden bij ${providerName(provider)} het ${administrationWord(provider)} ${to}; of kies het oude ${administrationWord(provider)}`,
+  );
+
+/** Error: a new connection (e.g. after a revoked token) reaches another administration than the settings in force. */
+export const connectedToOtherAdministration = (provider: ProviderId, expected: string, label: string | null): LogText =>
+  text(
+    `Koppelen met ${providerName(provider)} geweigerd: u bent aangemeld bij een ander ${administrationWord(provider)}${label ? ` (${label})` : ''} dan in de instellingen (${expected}); de bestaande koppeling blijft staan`,
+    `Meld u opnieuw aan bij ${providerName(provider)} en kies ${administrationWord(provider)} ${expected}; een ander ${administrationWord(provider)} vraagt een nieuwe activatie`,
+  );
+
 export const administrationChanged = (provider: ProviderId, from: string, to: string, wiped: { customers: number; workAddresses: number; articles: number; articleGroups: number }): LogText =>
   text(
     `Ander ${administrationWord(provider)} gekozen in ${providerName(provider)} (${from} → ${to}): ${count(wiped.customers, 'klant', 'klanten')}, ${count(wiped.workAddresses, 'werkadres', 'werkadressen')}, ${count(wiped.articles, 'artikel', 'artikelen')} en ${count(wiped.articleGroups, 'artikelgroep', 'artikelgroepen')} gewist; de initiële import uit het nieuwe ${administrationWord(provider)} is gestart`,

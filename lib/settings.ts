@@ -155,5 +155,18 @@ export function administrationOf(settings: Settings): string | null {
   }
 }
 
+/**
+ * Packages whose connection is bound to one administration (Visma.net: the token belongs to the company chosen at
+ * sign-on). Another administration there needs a new connection, so it is a deactivation and a new activation,
+ * not a settings change (docs/administration-change.md).
+ */
+export const administrationBoundToConnection: ReadonlySet<Settings['provider']> = new Set(['visma-net']);
+
+/** Whether an administration id the settings name is one of the ids the connection's administration goes by. */
+export function sameAdministration(settingsId: string, connectedIds: readonly string[]): boolean {
+  const wanted = settingsId.trim().toLowerCase();
+  return connectedIds.some((id) => id.trim().toLowerCase() === wanted);
+}
+
 /** The field that holds the administration, for a 409's explanation. */
 export const administrationField: Partial<Record<Settings['provider'], string>> = { octopus: 'dossierId', rompslomp: 'companyId', 'visma-net': 'companyId' };

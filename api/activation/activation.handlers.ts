@@ -8,7 +8,7 @@ import { wipeableTableNames, type WipeableTable } from '../../db/schema.js';
 import { CredentialSealer } from '../../lib/crypto.js';
 import { credentialLabel, credentialSchemaFor } from '../../lib/credentials.js';
 import { TERMS_VERSION_DEFAULT, providers, type ProviderId } from '../../lib/providers.js';
-import { administrationField, administrationOf, settingsSchema, type Settings } from '../../lib/settings.js';
+import { administrationBoundToConnection, administrationField, administrationOf, settingsSchema, type Settings } from '../../lib/settings.js';
 import { runMeta, workflowIds } from '../../lib/runs.js';
 import { checkSettingsWorkflow, connectWorkflow, optionsWorkflow, saveSettingsWorkflow, wipeWorkflow } from '../../workflows/index.js';
 
@@ -148,10 +148,19 @@ export const saveSettings: AppRouteHandler<typeof routes.saveSettings> = async (
     const from = current ? administrationOf(settingsSchema.parse(current.settings)) : null;
     const to = administrationOf(settings);
     if (from !== null && to !== null && from !== to) {
+      const field = `settings.${administrationField[row.provider] ?? 'administration'}`;
+      // Visma.net: the token reaches only the company chosen at sign-on; a confirmation cannot change that.
+      if (administrationBoundToConnection.has(row.provider)) {
+        const explained = messages.administrationNeedsNewConnection(row.provider, from, to);
+        return c.json({
+          error: 'reconnect_required' as const, ...explained, field, from, to,
+          wipes: [...ADMINISTRATION_TABLES], exportsToHold: await countExportsToHold(database, tenant),
+        }, 409);
+      }
       if (!confirmAdministrationChange) {
         const explained = messages.administrationChangeNeedsConfirmation(row.provider, from, to);
         return c.json({
-          error: 'administration_change' as const, ...explained, field: `settings.${administrationField[row.provider] ?? 'administration'}`, from, to,
+          error: 'administration_change' as const, ...explained, field, from, to,
           wipes: [...ADMINISTRATION_TABLES], exportsToHold: await countExportsToHold(database, tenant),
         }, 409);
       }

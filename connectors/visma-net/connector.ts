@@ -87,7 +87,7 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
 
     async verifyConnection() {
       const c = await company();
-      return { label: `${c.name} (${c.organizationCd ?? c.id})` };
+      return { label: `${c.name} (${c.organizationCd ?? c.id})`, administrationIds: [c.id, ...(c.organizationCd ? [c.organizationCd] : [])] };
     },
 
     listArticleGroups: (req) => groups.page('itemClasses', req, (c) => mapItemClass(c), 500),
