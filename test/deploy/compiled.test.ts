@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { connectDatabase } from '../../db/client.js';
+import { createScratchDatabase } from '../../scripts/local/postgres-server.js';
+import { projectRoot } from '../../scripts/local/temporal-server.js';
+import { eventually } from '../helpers/stack.js';
+import { exitWithin, startCompiledService, type ServiceProcess } from './process.js';
+
+/**
+ * The compiled production build (issue 14, ARCHITECTURE.md "Build and deploy"): `npm run build` writes dist/, and
+ * its entry points run under plain Node (no tsx), as the Docker image runs them.
+ */
+
+const distDir = path.join(projectRoot, 'dist');
+const started: ServiceProcess[] = [];
+let connection: Connection | undefined;
+
+function npmRunBuild(): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', 'build'], { cwd: projectRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+beforeAll(async () => {
+  const build = await npmRunBuild();
+  expect(build.code, build.output).toBe(0);
+}, 600_000);
+
+afterAll(async () => {
+  for (const s of started) s.kill();
+  await connection?.close();
+});
+
+describe('npm run build', () => {
+  it('writes the compiled entry points, the migrations and the workflow bundle, and no test doubles', () => {
+    for (const file of ['scripts/worker.js', 'scripts/api.js', 'scripts/migrate.js', 'workflow-bundle.js', 'lib/failure-converter.cjs', 'db/migrations/meta/_journal.json']) {
+      expect(existsSync(path.join(distDir, file)), file).toBe(true);
+    }
+    const top = readdirSync(distDir);
+    for (const folder of ['fakes', 'test', 'bench']) expect(top).not.toContain(folder);
+    expect(readdirSync(path.join(distDir, 'scripts'))).not.toContain('local');
+    expect(readdirSync(path.join(distDir, 'scripts'))).not.toContain('start.js');
+  });
+
+  it('node dist/scripts/migrate.js applies the migrations to an empty database', async () => {
+    const url = await createScratchDatabase(inject('pgServerUrl'), `t_compiled_migrate_${randomBytes(4).toString('hex')}`);
+    const migrate = startCompiledService('migrate.js', { NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_URL: url });
+    started.push(migrate);
+    expect(await exitWithin(migrate, 60_000), migrate.stderr.join('')).toBe(0);
+    expect(migrate.lines.join('\n')).toContain('migrations applied');
+    const database = connectDatabase(url, { max: 1 });
+    try {
+      const [row] = await database.sql<{ exports: string | null }[]>`select to_regclass('integration.document_exports')::text as exports`;
+      expect(row.exports).toBe('integration.document_exports');
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('node dist/scripts/worker.js loads the prebuilt bundle, polls its task queue, and exits 0 on SIGTERM', async () => {
+    const url = await createScratchDatabase(inject('pgServerUrl'), `t_compiled_worker_${randomBytes(4).toString('hex')}`);
+    const taskQueue = `test-compiled-${randomBytes(3).toString('hex')}`;
+    const address = inject('temporalAddress');
+    const worker = startCompiledService('worker.js', {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: url,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      EXPORT_SWEEP_INTERVAL: '0',
+      WORKER_SHUTDOWN_GRACE: '2s',
+    });
+    started.push(worker);
+    const bundle = await worker.waitForLine((e) => e.msg === 'workflow bundle', 120_000);
+    expect(bundle.workflowBundle).toBe(path.join(distDir, 'workflow-bundle.js'));
+    await worker.waitForLine((e) => e.msg === 'worker started', 120_000);
+
+    // Temporal itself sees the compiled worker polling for workflow tasks on its queue.
+    connection = await Connection.connect({ address });
+    await eventually(async () => {
+      const queue = await connection!.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      return (queue.pollers?.length ?? 0) > 0;
+    }, 30_000);
+
+    worker.child.kill('SIGTERM');
+    expect(await exitWithin(worker, 30_000), worker.stderr.join('')).toBe(0);
+    expect(worker.lines.join('\n')).toContain('worker stopped');
+  }, 180_000);
+});
