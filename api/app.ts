@@ -1,3 +1,4 @@
+import { Scalar } from '@scalar/hono-api-reference';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -18,8 +19,10 @@ export type { AppBindings, AppDeps, AppOpenAPI, AppRouteHandler, AuthContext } f
 
 export const apiBasePath = '/v1';
 export const openApiPath = '/v1/openapi.json';
+/** The API reference a person reads (Scalar), rendered in the browser from the document at openApiPath. */
+export const docsPath = '/v1/docs';
 /** Reachable without a token. */
-const publicPaths = new Set([openApiPath, '/v1/health', '/v1/ready']);
+const publicPaths = new Set([openApiPath, docsPath, '/v1/health', '/v1/ready']);
 /** The OAuth callback: the browser returns from the provider without a token; the single-use state authenticates it (api/oauth). */
 const oauthCallbackPath = /^\/v1\/oauth\/[^/]+\/callback$/;
 const maxBodyBytes = 5 * 1024 * 1024;
@@ -95,6 +98,8 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): AppOpe
     },
     security: [{ bearerAuth: [] }],
   });
+  // The page loads Scalar's script from its CDN and then fetches the same document the API serves (README, "Trying the API").
+  app.get(docsPath, Scalar({ url: openApiPath, pageTitle: 'Simon accounting integrations API' }));
 
   registerRoutes(app, options.routers ?? v1Routers);
   // The Temporal UI's codec server: outside /v1, with its own token check and CORS (api/codec).
