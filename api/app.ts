@@ -12,6 +12,7 @@ import { RETRY_AFTER_SECONDS, infrastructureFailure, infrastructureMessages } fr
 import { createRouter } from './router.js';
 import { v1Routers } from './routes.js';
 import codecRouter from './codec/codec.index.js';
+import metricsRouter from './metrics/metrics.index.js';
 import type { AppBindings, AppDeps, AppOpenAPI } from './types.js';
 
 export { createRouter } from './router.js';
@@ -104,6 +105,8 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): AppOpe
   registerRoutes(app, options.routers ?? v1Routers);
   // The Temporal UI's codec server: outside /v1, with its own token check and CORS (api/codec).
   app.route('/', codecRouter);
+  // Prometheus scrapes /metrics (api/metrics, docs/metrics.md): outside /v1, with its own optional METRICS_TOKEN.
+  app.route('/', metricsRouter);
 
   // A known path with a method it does not have is 405 with Allow, not 404 (RFC 9110 §15.5.6).
   const methodsOf = allowedMethods(app);
