@@ -3,11 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { connectDatabase } from '../../db/client.js';
+import { createDataConverter } from '../../lib/codec.js';
+import { parseEnv } from '../../lib/env.js';
+import { runMeta, workflowIds } from '../../lib/runs.js';
+import { syncWorkflow } from '../../workflows/index.js';
 import { createScratchDatabase } from '../../scripts/local/postgres-server.js';
-import { projectRoot } from '../../scripts/local/temporal-server.js';
+import { freePort, projectRoot } from '../../scripts/local/temporal-server.js';
 import { eventually } from '../helpers/stack.js';
 import { exitWithin, startCompiledService, type ServiceProcess } from './process.js';
 
@@ -67,8 +71,9 @@ describe('npm run build', () => {
     }
   });
 
-  it('node dist/scripts/worker.js loads the prebuilt bundle, polls its task queue, and exits 0 on SIGTERM', async () => {
+  it('node dist/scripts/worker.js loads the prebuilt bundle, polls its task queue, counts a failed activity in its SDK metrics, and exits 0 on SIGTERM', async () => {
     const url = await createScratchDatabase(inject('pgServerUrl'), `t_compiled_worker_${randomBytes(4).toString('hex')}`);
+    const metricsPort = await freePort();
     const taskQueue = `test-compiled-${randomBytes(3).toString('hex')}`;
     const address = inject('temporalAddress');
     const worker = startCompiledService('worker.js', {
@@ -79,6 +84,7 @@ describe('npm run build', () => {
       TEMPORAL_TASK_QUEUE: taskQueue,
       EXPORT_SWEEP_INTERVAL: '0',
       WORKER_SHUTDOWN_GRACE: '2s',
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
     });
     started.push(worker);
     const bundle = await worker.waitForLine((e) => e.msg === 'workflow bundle', 120_000);
@@ -95,6 +101,27 @@ describe('npm run build', () => {
       });
       return (queue.pollers?.length ?? 0) > 0;
     }, 30_000);
+
+    // A sync for a tenant that was never activated: its first activity fails, and the SDK's metrics count it.
+    const client = new Client({ connection, namespace: 'default', dataConverter: createDataConverter(parseEnv({ LOG_LEVEL: 'silent' })) });
+    const tenant = `compiled-${randomBytes(3).toString('hex')}`;
+    const handle = await client.workflow.start(syncWorkflow, {
+      workflowId: workflowIds.sync(tenant, 'customers'),
+      taskQueue,
+      args: [{ tenantId: tenant, provider: 'factuursturen', scope: 'customers', initial: true }],
+      ...runMeta({ tenantId: tenant, provider: 'factuursturen', kind: 'sync', detail: 'compiled worker test' }),
+    });
+    // The SDK's Prometheus exporter (WORKER_METRICS_ADDRESS) names the activity and workflow type (docs/metrics.md).
+    const failed = await eventually(async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return /^temporal_activity_execution_failed_total\{[^}]*\} [1-9]/m.test(text) ? text : undefined;
+    }, 60_000, 250);
+    const line = failed.split('\n').find((l) => l.startsWith('temporal_activity_execution_failed_total{'))!;
+    expect(line).toContain('activity_type="importPages"');
+    expect(line).toContain(`task_queue="${taskQueue}"`);
+    expect(line).toContain('workflow_type="syncWorkflow"');
+    expect(failed).toMatch(/^# TYPE temporal_activity_execution_latency histogram$/m);
+    await handle.terminate('test done').catch(() => {});
 
     worker.child.kill('SIGTERM');
     expect(await exitWithin(worker, 30_000), worker.stderr.join('')).toBe(0);

@@ -90,6 +90,10 @@ describe('docker-compose.yml', () => {
     expect(worker.container_name).toBeUndefined();
     expect(worker.ports ?? []).toEqual([]);
     expect(worker.command).toEqual(['node', 'dist/scripts/worker.js']);
+    // The SDK's metrics inside the compose network only (docs/metrics.md); the API's /metrics takes an optional token.
+    expect(worker.environment?.WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
+    expect(services.api.environment).toHaveProperty('METRICS_TOKEN');
+    expect(Object.keys(services)).not.toContain('prometheus');
   });
 
   it('builds API, worker and migrations from this repository with its Dockerfile, and runs them compiled', () => {
