@@ -71,6 +71,27 @@ describe('npm run build', () => {
     }
   });
 
+  it('node dist/scripts/api.js answers /v1/health, the API reference and /metrics, and exits 0 on SIGTERM', async () => {
+    const url = await createScratchDatabase(inject('pgServerUrl'), `t_compiled_api_${randomBytes(4).toString('hex')}`);
+    const migrate = startCompiledService('migrate.js', { NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_URL: url });
+    started.push(migrate);
+    expect(await exitWithin(migrate, 60_000)).toBe(0);
+    const port = await freePort();
+    const api = startCompiledService('api.js', { NODE_ENV: 'production', LOG_LEVEL: 'info', PORT: String(port), DATABASE_URL: url, TEMPORAL_ADDRESS: inject('temporalAddress') });
+    started.push(api);
+    await api.waitForLine((e) => e.msg === 'API listening');
+    const base = `http://127.0.0.1:${port}`;
+    expect(await (await fetch(`${base}/v1/health`)).json()).toEqual({ status: 'ok' });
+    const docs = await fetch(`${base}/v1/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('/v1/openapi.json');
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('simon_exports{provider="factuursturen",state="sent"} 0');
+    api.child.kill('SIGTERM');
+    expect(await exitWithin(api, 30_000), api.stderr.join('')).toBe(0);
+  });
+
   it('node dist/scripts/worker.js loads the prebuilt bundle, polls its task queue, counts a failed activity in its SDK metrics, and exits 0 on SIGTERM', async () => {
     const url = await createScratchDatabase(inject('pgServerUrl'), `t_compiled_worker_${randomBytes(4).toString('hex')}`);
     const metricsPort = await freePort();
