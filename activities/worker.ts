@@ -11,7 +11,9 @@ import { createConnector, providerBaseUrl } from '../connectors/index.js';
 import { activityLogInterceptor } from '../lib/logger.js';
 import { ensureExportSweepSchedule } from '../lib/schedules.js';
 
-export const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+const here = fileURLToPath(import.meta.url);
+/** workflows/index.ts under tsx; dist/workflows/index.js when this runs compiled (`npm run build`). */
+export const workflowsPath = path.join(path.dirname(here), '..', 'workflows', `index${path.extname(here)}`);
 
 /**
  * Bundles the workflow code once (webpack + swc); our ESM sources import `./x.js`, which webpack must map to `./x.ts`.

@@ -128,6 +128,10 @@ export const envSchema = z.object({
   API_SHUTDOWN_GRACE: z.string().default('10s').pipe(durationMs),
   // When set, the worker touches this file while it runs (the container health check reads its age).
   WORKER_HEALTH_FILE: z.string().min(1).optional(),
+  // When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (docs/metrics.md); otherwise it is open.
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  // When set, the worker serves the Temporal SDK's own metrics (Prometheus, GET /metrics) on this address (docs/metrics.md).
+  WORKER_METRICS_ADDRESS: z.string().regex(/^([^\s:/]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'expected host:port such as 0.0.0.0:9464').optional(),
   API_TOKENS: z.string().default('').pipe(apiTokens),
   // Development default only; production sets its own. 32 zero-ish bytes would be too obvious, so it is a fixed random value.
   CREDENTIALS_KEY: key32.default('q0bU8wT7bq9y7VxJr2b3sQeH0mC4n6X1Zk8pL5dA9fE='),

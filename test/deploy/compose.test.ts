@@ -96,15 +96,23 @@ describe('docker-compose.yml', () => {
     const worker = services.worker;
     expect(worker.container_name).toBeUndefined();
     expect(worker.ports ?? []).toEqual([]);
-    expect(worker.command).toEqual(['node', '--import', 'tsx', 'scripts/worker.ts']);
-    expect(existsSync(path.join(projectRoot, 'scripts', 'worker.ts'))).toBe(true);
+    expect(worker.command).toEqual(['node', 'dist/scripts/worker.js']);
+    // The SDK's metrics inside the compose network only (docs/metrics.md); the API's /metrics takes an optional token.
+    expect(worker.environment?.WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
+    expect(services.api.environment).toHaveProperty('METRICS_TOKEN');
+    expect(Object.keys(services)).not.toContain('prometheus');
   });
 
-  it('builds API, worker and migrations from this repository with its Dockerfile', () => {
+  it('builds API, worker and migrations from this repository with its Dockerfile, and runs them compiled', () => {
     for (const name of ['api', 'worker', 'migrate']) {
       expect(services[name].build, name).toEqual({ context: projectRoot, dockerfile: 'Dockerfile' });
-      const script = services[name].command!.at(-1)!;
-      expect(existsSync(path.join(projectRoot, script)), `${name}: ${script}`).toBe(true);
+      // Plain node on the output of `npm run build` (tsconfig.build.json): dist/scripts/x.js comes from scripts/x.ts.
+      const command = services[name].command!;
+      expect(command, name).toHaveLength(2);
+      expect(command[0]).toBe('node');
+      const [, compiled] = /^dist\/(scripts\/[a-z-]+)\.js$/.exec(command[1]) ?? [];
+      expect(compiled, `${name}: ${command[1]}`).toBeTruthy();
+      expect(existsSync(path.join(projectRoot, `${compiled}.ts`)), `${name}: ${compiled}.ts`).toBe(true);
     }
   });
 
@@ -217,15 +225,26 @@ describe('Dockerfile', () => {
     for (const from of froms) expect(from).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
   });
 
-  it('installs everything to build, then only production dependencies to run', () => {
+  it('installs everything to build, then only production dependencies and the compiled build to run', () => {
     expect(stages[0]).toMatch(/RUN npm ci\b(?!.*--omit=dev)/);
-    expect(stages[0]).toContain('scripts/bundle-workflows.ts');
+    expect(stages[0]).toMatch(/^RUN npm run build$/m);
     const runtime = stages.at(-1)!;
     expect(runtime).toMatch(/RUN npm ci --omit=dev/);
     expect(runtime).toMatch(/COPY --from=build \/app\/dist/);
-    // tsx runs the TypeScript services, so it must survive --omit=dev.
+    // The runtime stage copies nothing from the build context but the package files: no sources, fakes, tests or bench.
+    const copied = [...runtime.matchAll(/^COPY\s+(?!--from=)(.+)$/gm)].map((m) => m[1]);
+    expect(copied).toEqual(['package.json package-lock.json ./']);
+    expect(runtime).not.toContain('tsx');
+    expect(runtime).toMatch(/^CMD \["node", "dist\/scripts\/api\.js"\]$/m);
+    // The compiled services do not need tsx, so --omit=dev leaves it out.
     const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8'));
-    expect(pkg.dependencies.tsx).toBeTruthy();
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeTruthy();
+  });
+
+  it('leaves the fake servers and the local stack out of the build context', () => {
+    const ignored = readFileSync(path.join(projectRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const entry of ['fakes', 'test', 'bench', 'scripts/local', 'scripts/start.ts']) expect(ignored).toContain(entry);
   });
 
   it('runs as a non-root user with a health check', () => {
