@@ -6,6 +6,7 @@ import { quoteActivities } from './quotes.js';
 import { cleanupActivities } from './cleanup.js';
 import { sweepActivities } from './sweep.js';
 import { previewActivities } from './preview.js';
+import { eventActivities } from './events.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...cleanupActivities(deps),
     ...sweepActivities(deps),
     ...previewActivities(deps),
+    ...eventActivities(deps),
   };
 }
 

@@ -85,6 +85,7 @@ async function record(stops: (() => Promise<unknown>)[]) {
     API_TOKENS: `${tokens.admin}:admin,${tokens.backend}:backend`,
     FACTUURSTUREN_BASE_URL: fake.url,
     EXPORT_SWEEP_INTERVAL: '0',
+    EVENT_SWEEP_INTERVAL: '0',
   });
   const connection = await Connection.connect({ address: dev.address });
   stops.push(() => connection.close());

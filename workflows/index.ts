@@ -8,3 +8,5 @@ export type { QuoteImportInput, QuoteImportWorkflowResult } from './quotes.js';
 export { cleanupWorkflow } from './cleanup.js';
 export type { CleanupInput, CleanupResult } from './cleanup.js';
 export { previewWorkflow } from './preview.js';
+export { eventDeliveryWorkflow, eventSweepWorkflow, kickSignal } from './events.js';
+export type { EventDeliveryResult } from './events.js';
