@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import type { Payload } from '@temporalio/common';
 import { decodeArrayFromPayloads, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { pauseIfActive } from '../../db/queries/oauth.js';
@@ -26,6 +25,9 @@ const received: Received[] = [];
 const tenant = uniqueTenant('events');
 let endpointId: string;
 const secrets: string[] = [];
+
+/** For `eventually`, which takes a promise: a synchronous look at what the receiver got. */
+const look = <T>(check: () => T) => () => Promise.resolve(check());
 
 /** Accepted messages (2xx answers) of a type. */
 const accepted = (type?: string) => received.filter((r) => r.status < 300 && (!type || r.message.type === type));
@@ -64,7 +66,7 @@ async function deliverer() {
 
 describe('events to Simon\'s backend', { timeout: 180_000 }, () => {
   it('signs every message the Standard Webhooks way and reports the activation', async () => {
-    await eventually(async () => accepted('integration.status_changed').some((r) => r.message.data.to === 'active'), 60_000);
+    await eventually(look(() => accepted('integration.status_changed').some((r) => r.message.data.to === 'active')), 60_000);
     for (const r of accepted()) {
       expect(r.headers['webhook-id']).toBe(r.message.id);
       expect(r.headers['webhook-timestamp']).toMatch(/^\d+$/);
@@ -73,7 +75,7 @@ describe('events to Simon\'s backend', { timeout: 180_000 }, () => {
     expect(() => new Webhook(`whsec_${Buffer.from('not the secret, 24 bytes!').toString('base64')}`).verify(accepted()[0].body, accepted()[0].headers)).toThrow();
     const changes = accepted('integration.status_changed').map((r) => r.message.data.to);
     expect(changes).toEqual(['activating', 'active']);
-    await eventually(async () => accepted('sync.completed').length >= 2, 60_000);
+    await eventually(look(() => accepted('sync.completed').length >= 2), 60_000);
     expect(accepted('sync.completed').every((r) => r.message.data.initial === true)).toBe(true);
   });
 
@@ -85,7 +87,7 @@ describe('events to Simon\'s backend', { timeout: 180_000 }, () => {
       const e = await exportState(stack, tenant, 'wo-events-1');
       return e.state === 'sent' ? e : undefined;
     }, 60_000);
-    const event = await eventually(async () => accepted('export.sent').find((r) => r.message.data.workOrderId === 'wo-events-1'), 60_000);
+    const event = await eventually(look(() => accepted('export.sent').find((r) => r.message.data.workOrderId === 'wo-events-1')), 60_000);
     expect(event.message.data).toMatchObject({ workOrderId: 'wo-events-1', workOrderNumber: 'WB-E1', state: 'sent', documentId: sent.documentId, provider: 'factuursturen' });
     expect(String(event.message.data.message)).toContain('WB-E1');
     // Nothing more arrives for it: the event was written once, with the export's ending.
@@ -103,11 +105,11 @@ describe('events to Simon\'s backend', { timeout: 180_000 }, () => {
     secrets.push(rotated.body.secret);
     expect(rotated.body.secrets).toHaveLength(2);
     expect((await stack.api('POST', `/v1/tenants/${tenant}/integration/pause`)).status).toBe(200);
-    const paused = await eventually(async () => accepted('integration.status_changed').find((r) => r.message.data.to === 'paused'), 60_000);
+    const paused = await eventually(look(() => accepted('integration.status_changed').find((r) => r.message.data.to === 'paused')), 60_000);
     expect(paused.headers['webhook-signature'].split(' ')).toHaveLength(2);
     for (const secret of secrets) expect(new Webhook(secret).verify(paused.body, paused.headers)).toMatchObject({ type: 'integration.status_changed' });
     expect((await stack.api('POST', `/v1/tenants/${tenant}/integration/resume`)).status).toBe(200);
-    await eventually(async () => accepted('integration.status_changed').some((r) => r.message.data.to === 'active' && r.message.data.reason === 'resumed'), 60_000);
+    await eventually(look(() => accepted('integration.status_changed').some((r) => r.message.data.to === 'active' && r.message.data.reason === 'resumed')), 60_000);
   });
 
   it('delivers every event, in order, to a receiver that was down for a while', async () => {
@@ -116,7 +118,7 @@ describe('events to Simon\'s backend', { timeout: 180_000 }, () => {
     answer = 503;
     for (const step of ['pause', 'resume', 'pause', 'resume']) expect((await stack.api('POST', `/v1/tenants/${tenant}/integration/${step}`)).status).toBe(200);
     // The first event is refused a few times (each attempt in the delivery log), the others wait behind it.
-    await eventually(async () => received.filter((r) => r.status === 503).length >= 3, 60_000);
+    await eventually(look(() => received.filter((r) => r.status === 503).length >= 3), 60_000);
     const log = await stack.api('GET', `/v1/tenants/${tenant}/events?type=integration.status_changed&limit=4`);
     const oldest = log.body.events[3];
     expect(oldest.deliveries[0].status).toBe('pending');
@@ -125,7 +127,7 @@ describe('events to Simon\'s backend', { timeout: 180_000 }, () => {
     expect(oldest.deliveries[0].log[0]).toMatchObject({ statusCode: 503, error: expect.stringContaining('HTTP 503'), workflowId: `events/${tenant}` });
     expect(log.body.events.slice(0, 3).every((e: { deliveries: { attempts: number }[] }) => e.deliveries[0].attempts === 0)).toBe(true);
     answer = 200;
-    await eventually(async () => accepted().length >= before + 4, 90_000);
+    await eventually(look(() => accepted().length >= before + 4), 90_000);
     const got = accepted().slice(before);
     expect(got.map((r) => r.message.data.to)).toEqual(['paused', 'active', 'paused', 'active']);
     const seqs = got.map((r) => r.message.seq);
@@ -139,7 +141,7 @@ describe('events to Simon\'s backend', { timeout: 180_000 }, () => {
     expect(await pauseIfActive(stack.database, tenant, 'De koppeling is ingetrokken')).toBe(true);
     const [pending] = await stack.database.sql`select status from integration.event_deliveries where tenant_id = ${tenant} order by seq desc limit 1`;
     expect(pending.status).toBe('pending');
-    const revoked = await eventually(async () => accepted('integration.status_changed').find((r) => r.message.data.reason === 'token_revoked'), 60_000);
+    const revoked = await eventually(look(() => accepted('integration.status_changed').find((r) => r.message.data.reason === 'token_revoked')), 60_000);
     expect(revoked.message.data).toMatchObject({ from: 'active', to: 'paused', message: 'De koppeling is ingetrokken' });
   });
 
@@ -147,7 +149,7 @@ describe('events to Simon\'s backend', { timeout: 180_000 }, () => {
     const sent = accepted('export.sent')[0];
     const again = await stack.api('POST', `/v1/tenants/${tenant}/events/${sent.id}/redeliver`);
     expect(again.status, JSON.stringify(again.body)).toBe(202);
-    await eventually(async () => accepted('export.sent').filter((r) => r.id === sent.id).length === 2, 60_000);
+    await eventually(look(() => accepted('export.sent').filter((r) => r.id === sent.id).length === 2), 60_000);
     const event = await eventually(async () => {
       const r = await stack.api('GET', `/v1/tenants/${tenant}/events/${sent.id}`);
       return r.body.deliveries[0].status === 'delivered' ? r : undefined;
@@ -182,7 +184,7 @@ describe('events to Simon\'s backend', { timeout: 180_000 }, () => {
       const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
       const decoded: string[] = [plaintextOf(history)];
       for (const { payload } of payloadsIn(history)) {
-        decoded.push(JSON.stringify(await decodeArrayFromPayloads(converter, [payload as Payload]).catch(() => null)));
+        decoded.push(JSON.stringify(await decodeArrayFromPayloads(converter, [payload]).catch(() => null)));
       }
       const text = decoded.join('\n');
       for (const s of secrets) expect(text).not.toContain(s.slice(6));
