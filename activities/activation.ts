@@ -7,6 +7,7 @@ import {
   type AdministrationReset,
 } from '../db/queries/integration.js';
 import type { WipeableTable } from '../db/schema.js';
+import { kickEvents } from './events.js';
 import { ProviderError } from '../lib/errors.js';
 import type { OptionItem } from '../connectors/types.js';
 import { countExports } from '../db/queries/exports.js';
@@ -136,8 +137,9 @@ export function activationActivities(deps: ActivityDeps) {
       const quotesSentence = quoteImportSentence(integ.provider, quoteOptions, QUOTE_BASELINE_PROVIDERS.includes(integ.provider));
       let text: messages.LogText;
       if (input.completeActivation) {
-        await completeActivation(deps.database, input.tenantId, input.actor);
         text = withSentence(messages.settingsSaved(integ.provider), quotesSentence);
+        await completeActivation(deps.database, input.tenantId, input.actor, text.message);
+        await kickEvents(deps, input.tenantId);
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.initialImportStarted(integ.provider) });
         const notice = messages.referencePrintedNotice(integ.provider);
@@ -203,6 +205,7 @@ export function activationActivities(deps: ActivityDeps) {
     async resetAdministration(input: { tenantId: string; from: string; to: string }): Promise<AdministrationReset> {
       const integ = await integrationOf(deps, input.tenantId);
       const reset = await resetAdministration(deps.database, input.tenantId, messages.administrationChangedHeldReason);
+      await kickEvents(deps, input.tenantId);
       const w = reset.wiped;
       await writeLog(deps, {
         tenantId: input.tenantId, severity: 'info', table: 'Integratie',

@@ -7,6 +7,7 @@ import { cleanupActivities } from './cleanup.js';
 import { sweepActivities } from './sweep.js';
 import { previewActivities } from './preview.js';
 import { reconcileActivities } from './reconcile.js';
+import { eventActivities } from './events.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...sweepActivities(deps),
     ...previewActivities(deps),
     ...reconcileActivities(deps),
+    ...eventActivities(deps),
   };
 }
 

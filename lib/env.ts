@@ -124,6 +124,8 @@ export const envSchema = z.object({
   RECONCILE_DAYS: z.coerce.number().int().min(1).max(366).default(35),
   /** How often the sweep starts exports that were recorded but never started (docs/exactly-once.md); 0 = no sweep. */
   EXPORT_SWEEP_INTERVAL: z.string().default('1m').pipe(durationMs),
+  /** How often the sweep starts event deliveries that were written but never kicked (docs/events.md); 0 = no sweep. */
+  EVENT_SWEEP_INTERVAL: z.string().default('1m').pipe(durationMs),
   WORKER_SHUTDOWN_GRACE: z.string().default('30s').pipe(durationMs),
   API_SHUTDOWN_GRACE: z.string().default('10s').pipe(durationMs),
   // When set, the worker touches this file while it runs (the container health check reads its age).

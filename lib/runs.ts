@@ -30,7 +30,15 @@ export const workflowIds = {
   /** The per-minute sweep that starts exports nobody started (docs/exactly-once.md, "Stranded exports"). */
   exportSweepSchedule: (taskQueue: string) => `exports-sweep/${taskQueue}`,
   exportSweep: (taskQueue: string) => `exports-sweep/${taskQueue}`,
+  /** The tenant's event deliverer (docs/events.md): one at a time, in order per endpoint. */
+  events: (tenantId: string) => `events/${tenantId}`,
+  /** The per-minute sweep that starts deliveries nobody started (docs/events.md). */
+  eventSweepSchedule: (taskQueue: string) => `events-sweep/${taskQueue}`,
+  eventSweep: (taskQueue: string) => `events-sweep/${taskQueue}`,
 };
+
+/** The kick signal of the event deliverer `events/{tenant}` (workflows/events.ts, lib/events.ts). */
+export const EVENT_KICK_SIGNAL = 'kick';
 
 export const kindLabels = {
   wipe: 'Activatie: wissen Simon data',
@@ -46,6 +54,7 @@ export const kindLabels = {
   cleanup: 'Schoonmaak',
   reconcile: 'Controle werkbonnen met boekhouding',
   exportSweep: 'Blijven hangende werkbonnen versturen',
+  eventSweep: 'Blijven hangende events versturen',
 } as const;
 
 export function runMeta(args: { tenantId: string; provider: ProviderId; kind: keyof typeof kindLabels; workOrderId?: string; detail?: string }): {

@@ -214,7 +214,25 @@ export async function deleteTenantSchedules(client: Client, tenantId: string): P
  * (an existing one is updated to the configured interval). A zero interval removes it.
  */
 export async function ensureExportSweepSchedule(client: Client, taskQueue: string, intervalMs: number): Promise<void> {
-  const scheduleId = workflowIds.exportSweepSchedule(taskQueue);
+  await ensureSweepSchedule(client, taskQueue, intervalMs, {
+    scheduleId: workflowIds.exportSweepSchedule(taskQueue), workflowId: workflowIds.exportSweep(taskQueue), workflowType: 'exportSweepWorkflow', label: kindLabels.exportSweep,
+  });
+}
+
+/**
+ * The event sweep of a task queue (`events-sweep/{taskQueue}`, docs/events.md): starts the delivery of events whose
+ * deliverer was never kicked (the process stopped between the commit and the kick). A zero interval removes it.
+ */
+export async function ensureEventSweepSchedule(client: Client, taskQueue: string, intervalMs: number): Promise<void> {
+  await ensureSweepSchedule(client, taskQueue, intervalMs, {
+    scheduleId: workflowIds.eventSweepSchedule(taskQueue), workflowId: workflowIds.eventSweep(taskQueue), workflowType: 'eventSweepWorkflow', label: kindLabels.eventSweep,
+  });
+}
+
+async function ensureSweepSchedule(
+  client: Client, taskQueue: string, intervalMs: number, sweep: { scheduleId: string; workflowId: string; workflowType: string; label: string },
+): Promise<void> {
+  const { scheduleId } = sweep;
   if (intervalMs <= 0) {
     await client.schedule.getHandle(scheduleId).delete().catch((err: unknown) => {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
@@ -226,15 +244,15 @@ export async function ensureExportSweepSchedule(client: Client, taskQueue: strin
     spec: { intervals: [{ every: intervalMs }] },
     action: {
       type: 'startWorkflow',
-      workflowType: 'exportSweepWorkflow',
-      workflowId: workflowIds.exportSweep(taskQueue),
+      workflowType: sweep.workflowType,
+      workflowId: sweep.workflowId,
       args: [],
       taskQueue,
-      staticSummary: kindLabels.exportSweep,
+      staticSummary: sweep.label,
       workflowExecutionTimeout: '10 minutes',
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    memo: { kind: kindLabels.exportSweep },
+    memo: { kind: sweep.label },
   };
   try {
     await client.schedule.create(options);

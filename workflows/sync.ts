@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, continueAsNew, executeChild, proxyActivities, proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, continueAsNew, executeChild, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities/index.js';
 import { scopeEntities, syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
@@ -75,6 +75,11 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
   }
   // Only the initial import gets a summary entry; skipping the call keeps an idle 5-minute sync cheap.
   if (input.initial && input.scope !== 'all') await pages.logSyncFinished({ tenantId: input.tenantId, scope: input.scope, initial: true, tallies });
+  // Simon's backend hears of an import that brought something (docs/events.md); an idle run stays silent.
+  const broughtSomething = Object.values(tallies).some((t) => t !== undefined && (t.created > 0 || t.changed > 0));
+  if ((input.initial || broughtSomething) && patched('sync-completed-event')) {
+    await pages.recordSyncCompleted({ tenantId: input.tenantId, scope: input.scope, initial: input.initial ?? false, tallies });
+  }
   return { scope: input.scope, tallies };
 }
 

@@ -2,6 +2,7 @@ import type { AppDeps, AppRouteHandler } from '../types.js';
 import type * as routes from './activation.routes.js';
 import { HttpError, badRequest, conflict, notFound, validationIssues } from '../errors.js';
 import { runStep, temporalOf } from '../temporal.js';
+import { kickEvents } from '../events/kick.js';
 import { ADMINISTRATION_TABLES, beginActivation, countExportsToHold, getIntegration, settingsVersionAt, storePendingCredentials, type IntegrationRow } from '../../db/queries/integration.js';
 import * as messages from '../../lib/messages.js';
 import { wipeableTableNames, type WipeableTable } from '../../db/schema.js';
@@ -50,6 +51,7 @@ export const startActivation: AppRouteHandler<typeof routes.startActivation> = a
     throw conflict('De integratie is actief; deactiveer haar eerst om opnieuw te activeren');
   }
   const row = await beginActivation(database, tenant, provider);
+  await kickEvents(c, tenant);
   return c.json(stateOf(row), 200);
 };
 

@@ -11,6 +11,7 @@ import { deleteTenantSchedules, setTenantSchedulesPaused } from '../../lib/sched
 import { runMeta, workflowIds } from '../../lib/runs.js';
 import { reconcileWorkflow, syncWorkflow } from '../../workflows/index.js';
 import { startExport } from '../exports/start-export.js';
+import { kickEvents } from '../events/kick.js';
 import type { Database } from '../../db/client.js';
 import { formatAmsterdam, reconcileCallEstimate } from '../../lib/quota.js';
 import { providers } from '../../lib/providers.js';
@@ -105,7 +106,8 @@ export const pause: AppRouteHandler<typeof routes.pause> = async (c) => {
   if (!row) throw notFound('Tenant not found');
   if (row.status !== 'active') throw conflict(`Pauzeren kan alleen bij een actieve integratie (status ${row.status})`);
   await setTenantSchedulesPaused(temporalOf(c).client, tenant, true, `Gepauzeerd door ${c.get('auth').actor}`);
-  await setStatus(database, tenant, 'paused');
+  await setStatus(database, tenant, 'paused', messages.integrationPaused(row.provider).message);
+  await kickEvents(c, tenant);
   await logIntegration(database, tenant, messages.integrationPaused(row.provider));
   return c.json({ status: 'paused', label: labels.paused }, 200);
 };
@@ -116,7 +118,8 @@ export const resume: AppRouteHandler<typeof routes.resume> = async (c) => {
   const row = await getIntegration(database, tenant);
   if (!row) throw notFound('Tenant not found');
   if (row.status !== 'paused') throw conflict(`Hervatten kan alleen bij een gepauzeerde integratie (status ${row.status})`);
-  await setStatus(database, tenant, 'active');
+  await setStatus(database, tenant, 'active', messages.integrationResumed(row.provider).message);
+  await kickEvents(c, tenant);
   await setTenantSchedulesPaused(temporalOf(c).client, tenant, false, `Hervat door ${c.get('auth').actor}`);
   await logIntegration(database, tenant, messages.integrationResumed(row.provider));
   // Work orders archived during the pause waited as `pending`: send them now.
@@ -143,7 +146,8 @@ export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) =
   for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow", "reconcileWorkflow")` })) {
     await cancel(wf.workflowId, wf.runId);
   }
-  await setStatus(database, tenant, 'deactivated');
+  await setStatus(database, tenant, 'deactivated', messages.integrationDeactivated(row.provider).message);
+  await kickEvents(c, tenant);
   await logIntegration(database, tenant, messages.integrationDeactivated(row.provider));
   return c.json({ status: 'deactivated', label: labels.deactivated }, 200);
 };

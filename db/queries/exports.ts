@@ -1,7 +1,10 @@
 import type { ProviderId } from '../../lib/providers.js';
 import { and, desc, eq, sql as dsql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { documentExports, workOrderMaterials, workOrders, type ExportState } from '../schema.js';
+import { documentExports, logEntries, workOrderMaterials, workOrders, type ExportState } from '../schema.js';
+import type { NewLogEntry } from './logs.js';
+import { emitEventDrizzle } from './events.js';
+import type { NewEvent } from '../../lib/events.js';
 import type { ResolvedArticle, WorkOrderForDocument, WorkOrderSnapshot } from '../../lib/work-order.js';
 import type { SettingArticles } from '../../lib/document.js';
 import type { Settings } from '../../lib/settings.js';
@@ -33,6 +36,8 @@ export async function recordArchive(
     initialState: ExportState;
     settingsVersionId: number | null;
     reference: string;
+    /** The log text of a held archive, for its `export.held` event. */
+    heldText?: { message: string; action: string };
   },
 ): Promise<{ exportRow: ExportRow; created: boolean }> {
   const { tenantId, workOrderId, snapshot } = args;
@@ -84,6 +89,12 @@ export async function recordArchive(
       );
     }
     if (existing[0]) return { exportRow: existing[0], created: false };
+    if (args.initialState === 'held') {
+      await emitEventDrizzle(tx, { tenantId, type: 'export.held', data: {
+        workOrderId, workOrderNumber: snapshot.number, provider: args.provider, state: 'held', documentId: null, documentNumber: null,
+        reason: args.heldText?.message ?? null, errorCode: 'integration-not-active', message: args.heldText?.message ?? '', action: args.heldText?.action ?? '',
+      } });
+    }
     const inserted = await tx
       .insert(documentExports)
       .values({
@@ -109,6 +120,23 @@ export async function updateExport(database: Database, tenantId: string, workOrd
     .update(documentExports)
     .set({ ...patch, updatedAt: new Date() })
     .where(and(eq(documentExports.tenantId, tenantId), eq(documentExports.workOrderId, workOrderId)));
+}
+
+/**
+ * How an export attempt ends, in one transaction: its log entries, the row's new state, and the event that reports
+ * it (docs/events.md), so Simon's backend hears of every state the log shows.
+ */
+export async function finishExport(
+  database: Database, tenantId: string, workOrderId: string, patch: ExportPatch, logs: readonly NewLogEntry[], event: NewEvent | null,
+): Promise<void> {
+  await database.db.transaction(async (tx) => {
+    if (logs.length > 0) await tx.insert(logEntries).values(logs.map((l) => ({ ...l, simonId: l.simonId ?? null, providerId: l.providerId ?? null })));
+    await tx
+      .update(documentExports)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(and(eq(documentExports.tenantId, tenantId), eq(documentExports.workOrderId, workOrderId)));
+    if (event) await emitEventDrizzle(tx, event);
+  });
 }
 
 export async function countAttempt(database: Database, tenantId: string, workOrderId: string): Promise<number> {
