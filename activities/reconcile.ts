@@ -4,6 +4,7 @@ import type { ActivityDeps } from './types.js';
 import { connectorFor, quotaGuardOf, writeLog } from './deps.js';
 import { getIntegration } from '../db/queries/integration.js';
 import { exportsToReconcile, recordDocumentNumber, saveReconcileRun } from '../db/queries/reconcile.js';
+import { kickEvents } from './events.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import type { Connector, ListedDocument } from '../connectors/types.js';
 import * as messages from '../lib/messages.js';
@@ -33,6 +34,7 @@ export function reconcileActivities(deps: ActivityDeps) {
     const stopped: ReconcileReport = { ...report, complete: false, stopped: 'quota' };
     await writeLog(deps, { tenantId: report.tenantId, severity: 'warning', table: 'Integratie', text: messages.reconcileStoppedQuota(report.provider, formatAmsterdam(resetsAt)) });
     await saveReconcileRun(deps.database.sql, stopped);
+    await kickEvents(deps, report.tenantId);
     return stopped;
   }
 
@@ -141,6 +143,7 @@ export function reconcileActivities(deps: ActivityDeps) {
         text: messages.reconcileCompleted(provider, { days, exportsCompared: done.exportsCompared, documentsListed: done.documentsListed, findings: findings.length }),
       });
       await saveReconcileRun(deps.database.sql, done);
+      await kickEvents(deps, tenantId);
       return done;
     },
 

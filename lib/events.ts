@@ -63,8 +63,28 @@ export const eventDataSchemas = {
     entities: z.object({ article_groups: cleanupCounts.optional(), articles: cleanupCounts.optional(), customers: cleanupCounts.optional() }),
     workAddresses: z.object({ removed: z.number().int(), deactivated: z.number().int() }),
   }),
-  /** Written by the reconciliation (docs/events.md lists the fields it fills). */
-  'reconcile.completed': z.object({ provider }).catchall(z.unknown()),
+  /** Written with the run's stored counts by the weekly reconciliation (docs/reconciliation.md). */
+  'reconcile.completed': z.object({
+    provider,
+    /** First day compared (`YYYY-MM-DD`) and the number of days. */
+    since: z.string(),
+    days: z.number().int(),
+    /** False when it stopped before comparing (`stopped`: the quota would not fit). */
+    complete: z.boolean(),
+    stopped: z.enum(['quota', 'not-active', 'not-supported']).nullable(),
+    exportsCompared: z.number().int(),
+    documentsListed: z.number().int(),
+    counts: z.object({ gone: z.number().int(), duplicate: z.number().int(), numberChanged: z.number().int(), existsUnsent: z.number().int() }),
+    /** At most 100 findings; ids and numbers only (the log has the Dutch texts). */
+    findings: z.array(z.object({
+      kind: z.enum(['gone', 'duplicate', 'numberChanged', 'existsUnsent']),
+      workOrderId: z.string(),
+      exportState: z.enum(['sent', 'failed', 'held']),
+      documentIds: z.array(z.string()),
+      recordedNumber: z.string().nullable(),
+      upstreamNumber: z.string().nullable(),
+    })),
+  }),
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;

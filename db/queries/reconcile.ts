@@ -1,3 +1,5 @@
+import type { TransactionSql } from 'postgres';
+import { emitEvent } from './events.js';
 import type { Sql } from '../client.js';
 import type { ProviderId } from '../../lib/providers.js';
 import { findingKinds, noFindings, type FindingCounts, type ReconcileExport, type ReconcileReport } from '../../lib/reconcile.js';
@@ -45,7 +47,28 @@ export interface ReconcileRunView {
 
 interface StoredCounts { since: string; days: number; complete: boolean; stopped: ReconcileReport['stopped']; counts: FindingCounts }
 
+/**
+ * Stores the run's counts and writes its `reconcile.completed` event in one transaction (the outbox: docs/events.md),
+ * so Simon's backend hears of every run the status API shows. The caller kicks the delivery after the commit.
+ */
 export async function saveReconcileRun(sql: Sql, report: ReconcileReport): Promise<void> {
+  await sql.begin(async (tx) => {
+    await storeReconcileRun(tx, report);
+    await emitEvent(tx, {
+      tenantId: report.tenantId, type: 'reconcile.completed',
+      data: {
+        provider: report.provider, since: report.since, days: report.days, complete: report.complete, stopped: report.stopped,
+        exportsCompared: report.exportsCompared, documentsListed: report.documentsListed, counts: report.counts,
+        findings: report.findings.map((f) => ({
+          kind: f.kind, workOrderId: f.workOrderId, exportState: f.exportState, documentIds: f.documents.map((d) => d.documentId),
+          recordedNumber: f.recordedNumber, upstreamNumber: f.upstreamNumber,
+        })),
+      },
+    });
+  });
+}
+
+async function storeReconcileRun(sql: Sql | TransactionSql, report: ReconcileReport): Promise<void> {
   const stored: StoredCounts = { since: report.since, days: report.days, complete: report.complete, stopped: report.stopped, counts: report.counts };
   const ranAt = new Date(report.ranAt);
   const completeAt = report.complete ? ranAt : null;

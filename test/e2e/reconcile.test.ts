@@ -129,6 +129,13 @@ describe.each(cases.map((c) => [providers[c.harness.provider].name, c] as const)
     expect(status.reconciliation).toMatchObject({ complete: true, stopped: null, days: 35, exportsCompared: 5, findings: { gone: 1, duplicate: 1, numberChanged: 0, existsUnsent: 1 } });
     expect(status.reconciliation.documentsListed).toBeGreaterThanOrEqual(5);
     expect(status.initialImport.map((p: { entity: string }) => p.entity)).not.toContain('reconcile');
+
+    // Simon's backend hears of the run: one reconcile.completed event with the same counts (docs/events.md).
+    const events = (await stack.api('GET', `/v1/tenants/${tenant}/events`, undefined, tokens.support)).body.events as { type: string; message: { data: Record<string, any> } }[];
+    const completed = events.filter((e) => e.type === 'reconcile.completed');
+    expect(completed.length).toBeGreaterThanOrEqual(1);
+    expect(completed[0]!.message.data).toMatchObject({ complete: true, exportsCompared: 5, counts: { gone: 1, duplicate: 1, numberChanged: 0, existsUnsent: 1 } });
+    expect(completed[0]!.message.data.findings.map((f: { kind: string }) => f.kind).sort()).toEqual(['duplicate', 'existsUnsent', 'gone']);
   }, 240_000);
 
   // Only where documents have numbers (a FactuurSturen concept has none: its renumber is refused above).
