@@ -134,8 +134,8 @@ describe.each(cases.map((c) => [providers[c.harness.provider].name, c] as const)
     const events = (await stack.api('GET', `/v1/tenants/${tenant}/events`, undefined, tokens.support)).body.events as { type: string; message: { data: Record<string, any> } }[];
     const completed = events.filter((e) => e.type === 'reconcile.completed');
     expect(completed.length).toBeGreaterThanOrEqual(1);
-    expect(completed[0]!.message.data).toMatchObject({ complete: true, exportsCompared: 5, counts: { gone: 1, duplicate: 1, numberChanged: 0, existsUnsent: 1 } });
-    expect(completed[0]!.message.data.findings.map((f: { kind: string }) => f.kind).sort()).toEqual(['duplicate', 'existsUnsent', 'gone']);
+    expect(completed[0].message.data).toMatchObject({ complete: true, exportsCompared: 5, counts: { gone: 1, duplicate: 1, numberChanged: 0, existsUnsent: 1 } });
+    expect(completed[0].message.data.findings.map((f: { kind: string }) => f.kind).sort()).toEqual(['duplicate', 'existsUnsent', 'gone']);
   }, 240_000);
 
   // Only where documents have numbers (a FactuurSturen concept has none: its renumber is refused above).
