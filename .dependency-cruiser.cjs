@@ -30,6 +30,15 @@ module.exports = {
       to: { path: '^(test|bench)/' },
     },
     {
+      // What `npm run build` compiles and the Docker image ships (tsconfig.build.json, ARCHITECTURE.md "Build and deploy"):
+      // nothing it reaches, directly or through another module, may be a fake server, a test, a benchmark or the local stack.
+      name: 'production-build-has-no-test-doubles',
+      severity: 'error',
+      comment: 'the production code (api, activities, connectors, db, lib, workflows, scripts/worker|api|migrate) never reaches fakes/, test/, bench/ or scripts/local',
+      from: { path: '^((api|activities|connectors|db|lib|workflows)/|scripts/(worker|api|migrate|bundle-workflows|build-layout)\\.ts$)' },
+      to: { path: '^((fakes|test|bench|scripts/local)/|scripts/start\\.ts$)', reachable: true },
+    },
+    {
       name: 'workflows-are-deterministic',
       severity: 'error',
       comment: 'no Node built-ins in workflow code (Temporal: the workflow sandbox); types only',

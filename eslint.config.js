@@ -1,4 +1,4 @@
-// ESLint with typescript-eslint's type-checked rules (docs/architecture.md, "Checks"). The layer rules are
+// ESLint with typescript-eslint's type-checked rules (ARCHITECTURE.md, "Checks"). The layer rules are
 // dependency-cruiser's (.dependency-cruiser.cjs); tsc checks types.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The browser tests have their own run (vitest.ui.config.ts, `npm run test:ui`).
+    exclude: [...configDefaults.exclude, 'test/ui/**'],
     // Temporal's native bridge does not survive worker threads (sdk-typescript#876).
     pool: 'forks',
     maxWorkers: 2,

@@ -7,13 +7,14 @@ import {
   type AdministrationReset,
 } from '../db/queries/integration.js';
 import type { WipeableTable } from '../db/schema.js';
+import { kickEvents } from './events.js';
 import { ProviderError } from '../lib/errors.js';
 import type { OptionItem } from '../connectors/types.js';
 import { countExports } from '../db/queries/exports.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import * as messages from '../lib/messages.js';
 import type { ProviderId } from '../lib/providers.js';
-import { probeDefaults, settingsSchema, type FieldCheck, type Settings } from '../lib/settings.js';
+import { administrationOf, probeDefaults, sameAdministration, settingsSchema, type FieldCheck, type Settings } from '../lib/settings.js';
 import { termsCheck } from '../connectors/kit.js';
 import { setTenantSchedulesPaused, upsertTenantSchedules } from '../lib/schedules.js';
 import { syncScopes } from '../lib/providers.js';
@@ -80,7 +81,19 @@ export function activationActivities(deps: ActivityDeps) {
         if (isOAuthProvider(integ.provider)) await exchangePendingCode(deps, input.tenantId, integ.provider);
         // The admin's own steps may use the whole daily quota, the export reserve included (lib/quota.ts).
         const connector = await connectorFor(deps, input.tenantId, integ.provider, { pending: true, purpose: 'interactive' });
-        const { label } = await connector.verifyConnection();
+        const { label, administrationIds } = await connector.verifyConnection();
+        // A new connection of an activated integration (after a revoked token) must reach the administration the
+        // settings and every imported record belong to; another one is a new activation (docs/administration-change.md).
+        if (administrationIds && integ.status !== 'activating') {
+          const saved = await settingsVersionAt(deps.database, input.tenantId, new Date());
+          const expected = saved ? administrationOf(settingsSchema.parse(saved.settings)) : null;
+          if (expected !== null && !sameAdministration(expected, administrationIds)) {
+            await discardPendingCredentials(deps.database, input.tenantId);
+            const refused = messages.connectedToOtherAdministration(integ.provider, expected, label);
+            await writeLog(deps, { tenantId: input.tenantId, severity: 'error', table: 'Integratie', text: refused });
+            return { ok: false, message: refused.message };
+          }
+        }
         await promotePendingCredentials(deps.database, input.tenantId, integ.provider, label);
         await setStep(deps.database, input.tenantId, 'connected', true);
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.connected(integ.provider, label) });
@@ -124,13 +137,14 @@ export function activationActivities(deps: ActivityDeps) {
       const quotesSentence = quoteImportSentence(integ.provider, quoteOptions, QUOTE_BASELINE_PROVIDERS.includes(integ.provider));
       let text: messages.LogText;
       if (input.completeActivation) {
-        await completeActivation(deps.database, input.tenantId, input.actor);
         text = withSentence(messages.settingsSaved(integ.provider), quotesSentence);
+        await completeActivation(deps.database, input.tenantId, input.actor, text.message);
+        await kickEvents(deps, input.tenantId);
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text });
         await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: messages.initialImportStarted(integ.provider) });
         const notice = messages.referencePrintedNotice(integ.provider);
         if (notice) await writeLog(deps, { tenantId: input.tenantId, severity: 'info', table: 'Integratie', text: notice });
-        // Work orders archived while the integration was off are held, not sent by themselves (SPEC §14.17).
+        // Work orders archived while the integration was off are held, not sent by themselves (docs/export.md).
         const held = await countExports(deps.database, input.tenantId, 'held');
         if (held > 0) await writeLog(deps, { tenantId: input.tenantId, severity: 'warning', table: 'Werkbon', text: messages.heldExportsAfterReactivation(integ.provider, held) });
       } else {
@@ -140,7 +154,7 @@ export function activationActivities(deps: ActivityDeps) {
       return { version: saved.version, message: text.message, quotes: { enabled: quoteOptions !== null, wasEnabled } };
     },
 
-    /** A pick-list for the settings screen (SPEC §14.2), read live from the provider. */
+    /** A pick-list for the settings screen (docs/settings.md), read live from the provider. */
     async listOptions(input: { tenantId: string; list: string; q: string | null; administration?: string | null }): Promise<{ ok: true; items: OptionItem[] } | { ok: false; message: string }> {
       const integ = await integrationOf(deps, input.tenantId);
       const connector = await connectorFor(deps, input.tenantId, integ.provider, { purpose: 'interactive' });
@@ -169,7 +183,7 @@ export function activationActivities(deps: ActivityDeps) {
       await setTenantSchedulesPaused(client, input.tenantId, true, 'Ander administratie gekozen: synchronisatie gestopt');
       const ids = new Map<string, string | undefined>();
       for (const scope of syncScopes) ids.set(workflowIds.sync(input.tenantId, scope), undefined);
-      const query = `TenantId = "${input.tenantId}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow")`;
+      const query = `TenantId = "${input.tenantId}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow", "reconcileWorkflow")`;
       for await (const wf of client.workflow.list({ query })) ids.set(wf.workflowId, wf.runId);
       let stopped = 0;
       for (const [workflowId, runId] of ids) {
@@ -191,6 +205,7 @@ export function activationActivities(deps: ActivityDeps) {
     async resetAdministration(input: { tenantId: string; from: string; to: string }): Promise<AdministrationReset> {
       const integ = await integrationOf(deps, input.tenantId);
       const reset = await resetAdministration(deps.database, input.tenantId, messages.administrationChangedHeldReason);
+      await kickEvents(deps, input.tenantId);
       const w = reset.wiped;
       await writeLog(deps, {
         tenantId: input.tenantId, severity: 'info', table: 'Integratie',

@@ -13,11 +13,13 @@ import type { Connector, ListRequest, Page } from '../connectors/types.js';
 import * as messages from '../lib/messages.js';
 import { entities, type Entity, type ProviderId } from '../lib/providers.js';
 import type { IntegrationStatus } from '../db/schema.js';
+import { emitEvent } from '../db/queries/events.js';
+import { kickEvents } from './events.js';
 
 /**
- * The cleanup (SPEC §5.3): list everything the provider has, then remove from Simon what is gone or inactive
+ * The cleanup (docs/sync.md "Cleanup"): list everything the provider has, then remove from Simon what is gone or inactive
  * there and what was added in Simon itself. Deletes start only after every entity was listed completely and
- * without an error (anchors.md §1.2: a swallowed error must never lead to deletions). The listings are held in
+ * without an error (a swallowed error must never lead to deletions: docs/sync.md "Cleanup"). The listings are held in
  * this one activity as sets of external ids only (5 MB measured for 100k short ids); a retry lists again from the start.
  */
 
@@ -213,6 +215,15 @@ export function cleanupActivities(deps: ActivityDeps) {
         if (now?.status !== 'active') return { ...result, skipped: now?.status ?? 'not_activated' };
         phase = 'removing';
         await removeGone(tenantId, provider, listings, startedAt, result);
+        // After the last removal's transaction (each entity commits its own): a retry after a crash here removes
+        // nothing more and reports that (docs/events.md).
+        const counts = (e: EntityCleanup | undefined) => (e ? { listed: e.listed, removed: e.removed, deactivated: e.deactivated, skippedEmptyListing: e.skippedEmptyListing ?? false } : undefined);
+        await emitEvent(deps.database.sql, { tenantId, type: 'cleanup.completed', data: {
+          provider,
+          entities: { article_groups: counts(result.entities.article_groups), articles: counts(result.entities.articles), customers: counts(result.entities.customers) },
+          workAddresses: result.workAddresses,
+        } });
+        await kickEvents(deps, tenantId);
         return result;
       } finally {
         clearInterval(beat);

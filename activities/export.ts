@@ -3,7 +3,7 @@ import type { ActivityDeps } from './types.js';
 import { connectorFor, currentRun, writeLog } from './deps.js';
 import { getIntegration, settingsVersionAt, settingsVersionById } from '../db/queries/integration.js';
 import {
-  countAttempt, findSettingArticles, getExport, importedOrigin, loadWorkOrderForDocument, updateExport, type ExportPatch, type ExportRow,
+  countAttempt, finishExport, getExport, importedOrigin, loadWorkOrderForDocument, resolveSettingArticles, updateExport, type ExportPatch, type ExportRow,
 } from '../db/queries/exports.js';
 import type { ExportState, Severity } from '../db/schema.js';
 import { ProviderError } from '../lib/errors.js';
@@ -13,6 +13,8 @@ import { alreadyADocument, buildDocument, documentTypeFor, matchesExcludeFilter 
 import * as messages from '../lib/messages.js';
 import { settingsSchema, type Settings } from '../lib/settings.js';
 import { attachmentKinds, fetchPdf } from './pdf.js';
+import { kickEvents } from './events.js';
+import type { NewEvent } from '../lib/events.js';
 
 /**
  * Archive → document (docs/exactly-once.md): resolve what is in force → decide (wait, hold, skip, fail or send) →
@@ -60,21 +62,39 @@ interface Resolved {
 export function exportActivities(deps: ActivityDeps) {
   const patch = (exp: ExportRow, values: ExportPatch) => updateExport(deps.database, exp.tenantId, exp.workOrderId, values);
 
-  /** The one way an attempt ends: log entries first (whoever sees the new state finds them), then the row. */
+  /**
+   * The one way an attempt ends: its log entries, the row's new state and the `export.*` event, in one transaction
+   * (docs/events.md); then the tenant's event deliverer is woken.
+   */
   async function finish(exp: ExportRow, ending: Ending): Promise<ExportOutcome> {
-    const entry = { tenantId: exp.tenantId, table: 'Werkbon' as const, simonId: exp.workOrderId };
-    for (const text of ending.warnings ?? []) await writeLog(deps, { ...entry, severity: 'warning', text, providerId: ending.document?.documentId ?? null });
-    await writeLog(deps, { ...entry, severity: ending.severity, text: ending.text, providerId: ending.providerId ?? ending.document?.documentId ?? null });
+    const run = currentRun();
+    const entry = { tenantId: exp.tenantId, table: 'Werkbon' as const, simonId: exp.workOrderId, ...run };
     const doc = ending.document;
-    await patch(exp, {
+    const logs = [
+      ...(ending.warnings ?? []).map((text) => ({ ...entry, severity: 'warning' as const, ...text, providerId: doc?.documentId ?? null })),
+      { ...entry, severity: ending.severity, ...ending.text, providerId: ending.providerId ?? doc?.documentId ?? null },
+    ];
+    const reason = ending.state === 'sent' ? null : ending.reason;
+    const wo = await loadWorkOrderForDocument(deps.database, exp.tenantId, exp.workOrderId);
+    const data = {
+      workOrderId: exp.workOrderId, workOrderNumber: wo?.number ?? null, provider: exp.provider,
+      documentId: doc?.documentId ?? exp.documentId ?? null, documentNumber: doc?.documentNumber ?? exp.documentNumber ?? null,
+      reason, errorCode: ending.errorCode, message: ending.text.message, action: ending.text.action,
+    };
+    const event: NewEvent = ending.state === 'sent' ? { tenantId: exp.tenantId, type: 'export.sent', data: { ...data, state: 'sent' } }
+      : ending.state === 'failed' ? { tenantId: exp.tenantId, type: 'export.failed', data: { ...data, state: 'failed' } }
+        : ending.state === 'held' ? { tenantId: exp.tenantId, type: 'export.held', data: { ...data, state: 'held' } }
+          : { tenantId: exp.tenantId, type: 'export.skipped', data: { ...data, state: 'skipped' } };
+    await finishExport(deps.database, exp.tenantId, exp.workOrderId, {
       state: ending.state,
       errorCode: ending.errorCode,
-      errorMessage: ending.state === 'sent' ? null : ending.reason,
+      errorMessage: reason,
       ...(ending.settingsVersionId !== undefined ? { settingsVersionId: ending.settingsVersionId } : {}),
       ...(doc ? { documentId: doc.documentId, documentNumber: doc.documentNumber, sentAt: new Date(), createStartedAt: null, inDoubtSince: null } : {}),
-      ...currentRun(),
-    });
-    return { state: ending.state, documentId: doc?.documentId ?? null, documentNumber: doc?.documentNumber ?? null, reason: ending.state === 'sent' ? null : ending.reason };
+      ...run,
+    }, logs, event);
+    await kickEvents(deps, exp.tenantId);
+    return { state: ending.state, documentId: doc?.documentId ?? null, documentNumber: doc?.documentNumber ?? null, reason };
   }
 
   /** What is in force for this export, and whether it is to be sent at all. */
@@ -107,14 +127,7 @@ export function exportActivities(deps: ActivityDeps) {
       return { ...decided, state: 'skipped', severity: 'info', text: messages.exportSkippedFromProviderOrder({ ...subject, orderNumber }), reason: `verkooporder ${orderNumber}`, errorCode: null, providerId: orderNumber };
     }
 
-    const codes = [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
-    const byCode = await findSettingArticles(deps.database, tenantId, codes);
-    const pick = (code: string | null) => (code ? byCode.get(code) ?? null : null);
-    const built = buildDocument(wo, settings, {
-      workTimeArticle: pick(settings.workTimeArticle),
-      travelTimeArticle: pick(settings.travelTimeArticle),
-      defaultArticle: pick(settings.defaultArticle),
-    }, { reference: exp.reference, date: (wo.archivedAt ?? exp.archivedAt.toISOString()).slice(0, 10) });
+    const built = buildDocument(wo, settings, await resolveSettingArticles(deps.database, tenantId, settings), { reference: exp.reference, date: (wo.archivedAt ?? exp.archivedAt.toISOString()).slice(0, 10) });
     if (!built.ok) {
       const p = built.problem;
       return { ...decided, state: 'failed', severity: 'error', text: { message: p.message, action: p.action }, reason: p.message, errorCode: p.code };

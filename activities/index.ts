@@ -6,6 +6,8 @@ import { quoteActivities } from './quotes.js';
 import { cleanupActivities } from './cleanup.js';
 import { sweepActivities } from './sweep.js';
 import { previewActivities } from './preview.js';
+import { reconcileActivities } from './reconcile.js';
+import { eventActivities } from './events.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -19,6 +21,8 @@ export function createActivities(deps: ActivityDeps) {
     ...cleanupActivities(deps),
     ...sweepActivities(deps),
     ...previewActivities(deps),
+    ...reconcileActivities(deps),
+    ...eventActivities(deps),
   };
 }
 

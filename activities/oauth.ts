@@ -9,6 +9,7 @@ import * as messages from '../lib/messages.js';
 import { accessTokenExpired, isReconnectRequired } from '../lib/oauth.js';
 import { providers, type ProviderId } from '../lib/providers.js';
 import { setTenantSchedulesPaused } from '../lib/schedules.js';
+import { kickEvents } from './events.js';
 
 /**
  * The worker's side of the OAuth2 code flow (lib/oauth.ts): the code the API stored becomes tokens here, tokens
@@ -64,8 +65,10 @@ export async function pauseForReconnect(deps: ActivityDeps, tenantId: string, pr
   if (integ?.status !== 'active') return;
   // Schedules first: a retry after a failure here still finds the integration active and tries again.
   await setTenantSchedulesPaused(deps.temporal, tenantId, true, 'Gepauzeerd: de koppeling is ingetrokken of verlopen');
-  if (await pauseIfActive(deps.database, tenantId)) {
-    await writeLog(deps, { tenantId, severity: 'error', table: 'Integratie', text: messages.reconnectRequired(provider, providerMessage) });
+  const text = messages.reconnectRequired(provider, providerMessage);
+  if (await pauseIfActive(deps.database, tenantId, text.message)) {
+    await writeLog(deps, { tenantId, severity: 'error', table: 'Integratie', text });
+    await kickEvents(deps, tenantId);
   }
 }
 

@@ -24,7 +24,7 @@ const PDF_TIMEOUT_MS = 30_000;
 
 /**
  * The PDF bytes from the work order's reference (a URL Simon serves). null when it does not exist: no reference,
- * not a URL, or 404/410 (SPEC §14.13: a missing forms PDF is skipped with a warning). Other failures throw, so
+ * not a URL, or 404/410 (docs/export.md: a missing forms PDF is skipped with a warning). Other failures throw, so
  * the activity retries.
  */
 export async function fetchPdf(kind: PdfKind, wo: WorkOrderForDocument): Promise<AttachmentFile | null> {

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './types.js';
 import { connectorFor } from './deps.js';
 import { getIntegration, settingsVersionAt } from '../db/queries/integration.js';
-import { findSettingArticles, getExport, importedOrigin, resolveSnapshotForDocument } from '../db/queries/exports.js';
+import { getExport, resolveSettingArticles, importedOrigin, resolveSnapshotForDocument } from '../db/queries/exports.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import type { DocumentDraft, DocumentPreview, UpstreamProblem } from '../connectors/types.js';
 import { ProviderError } from '../lib/errors.js';
@@ -88,14 +88,7 @@ export function previewActivities(deps: ActivityDeps) {
       }
 
       // As in sendWorkOrder's resolve step (activities/export.ts).
-      const codes = [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
-      const byCode = await findSettingArticles(deps.database, tenantId, codes);
-      const pick = (code: string | null) => (code ? byCode.get(code) ?? null : null);
-      const collected = collectDocument(wo, settings, {
-        workTimeArticle: pick(settings.workTimeArticle),
-        travelTimeArticle: pick(settings.travelTimeArticle),
-        defaultArticle: pick(settings.defaultArticle),
-      }, { reference, date: archivedAt.toISOString().slice(0, 10) });
+      const collected = collectDocument(wo, settings, await resolveSettingArticles(deps.database, tenantId, settings), { reference, date: archivedAt.toISOString().slice(0, 10) });
 
       const problems: PreviewProblem[] = collected.problems.map((p) => ({ code: p.code, message: p.message, action: p.action, detail: p.detail ?? null }));
       let requestBody: unknown = null;

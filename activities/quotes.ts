@@ -11,6 +11,7 @@ import { toApplicationFailure } from '../connectors/failures.js';
 import * as messages from '../lib/messages.js';
 import { lineArticleKeys, quoteMatchesFilter, quoteOptionsFromSettings, quoteToWorkOrder } from '../lib/quote.js';
 import { settingsSchema } from '../lib/settings.js';
+import { kickEvents } from './events.js';
 
 /** How long one call keeps paging before it hands back (the schedule's next run continues the work anyway). */
 const SLICE_MS = 60_000;
@@ -58,7 +59,7 @@ const emptyTally = (): QuoteImportTally => ({ listed: 0, matching: 0, imported: 
 export function quoteActivities(deps: ActivityDeps) {
   return {
     /**
-     * One pass over the provider's quotes (SPEC §5.4). Skips when the integration is not active or the settings
+     * One pass over the provider's quotes (docs/quotes.md). Skips when the integration is not active or the settings
      * version in force has quotes switched off. Every matching quote not yet imported is imported in its own
      * transaction (db/queries/quotes.ts), so a retry after a crash repeats nothing; the heartbeat carries the
      * position so a retry also need not start over.
@@ -143,6 +144,8 @@ export function quoteActivities(deps: ActivityDeps) {
         }
         throw toApplicationFailure(err);
       }
+      // Each work order's workorder.created event was written with it (db/queries/quotes.ts).
+      if (tally.imported > 0) await kickEvents(deps, tenantId);
       return { ...tally, skipped: null, settingsVersion: version.version, cursor };
     },
 

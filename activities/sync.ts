@@ -11,6 +11,8 @@ import type { Connector, ListRequest, Page } from '../connectors/types.js';
 import * as messages from '../lib/messages.js';
 import { scopeEntities, syncScopes, type Entity, type ProviderId, type SyncScope } from '../lib/providers.js';
 import { workflowIds, type EntityTally } from '../lib/runs.js';
+import { emitEvent } from '../db/queries/events.js';
+import { kickEvents } from './events.js';
 
 /**
  * How long one activity call keeps paging before it hands its cursor back to the workflow. Long enough that a
@@ -257,6 +259,21 @@ export function syncActivities(deps: ActivityDeps) {
     /** Which scopes run under their own id right now (initial import or "sync now"), so the scheduled run skips them. */
     async runningSyncScopes(input: { tenantId: string }): Promise<SyncScope[]> {
       return runningScopes(input.tenantId, syncScopes);
+    },
+
+    /**
+     * `sync.completed` (docs/events.md): after an initial import, and after a run that created or changed something
+     * (an idle 5-minute sync says nothing). The counts are the run's own.
+     */
+    async recordSyncCompleted(input: { tenantId: string; scope: SyncScope | 'all'; initial: boolean; tallies: Partial<Record<Entity, EntityTally>> }): Promise<void> {
+      const integ = await getIntegration(deps.database, input.tenantId);
+      if (!integ) return;
+      const counts = (t: EntityTally | undefined) => (t ? { listed: t.done, created: t.created, changed: t.changed } : undefined);
+      await emitEvent(deps.database.sql, { tenantId: input.tenantId, type: 'sync.completed', data: {
+        provider: integ.provider, scope: input.scope, initial: input.initial,
+        entities: { article_groups: counts(input.tallies.article_groups), articles: counts(input.tallies.articles), customers: counts(input.tallies.customers) },
+      } });
+      await kickEvents(deps, input.tenantId);
     },
 
     /** One summary entry per initial import; incremental runs only speak when something changed (no 5-minute noise). */

@@ -9,9 +9,11 @@ import { CredentialSealer } from '../lib/crypto.js';
 import { createDataConverter, failureConverterPath } from '../lib/codec.js';
 import { createConnector, providerBaseUrl } from '../connectors/index.js';
 import { activityLogInterceptor } from '../lib/logger.js';
-import { ensureExportSweepSchedule } from '../lib/schedules.js';
+import { ensureEventSweepSchedule, ensureExportSweepSchedule } from '../lib/schedules.js';
 
-export const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+const here = fileURLToPath(import.meta.url);
+/** workflows/index.ts under tsx; dist/workflows/index.js when this runs compiled (`npm run build`). */
+export const workflowsPath = path.join(path.dirname(here), '..', 'workflows', `index${path.extname(here)}`);
 
 /**
  * Bundles the workflow code once (webpack + swc); our ESM sources import `./x.js`, which webpack must map to `./x.ts`.
@@ -55,6 +57,8 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
   });
   // Exports recorded but never started (API stopped, Temporal away) are picked up by this schedule.
   await ensureExportSweepSchedule(opts.client, opts.taskQueue, opts.env.EXPORT_SWEEP_INTERVAL);
+  // Events written but never kicked (docs/events.md) are delivered by this one.
+  await ensureEventSweepSchedule(opts.client, opts.taskQueue, opts.env.EVENT_SWEEP_INTERVAL);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

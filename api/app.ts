@@ -1,3 +1,4 @@
+import { Scalar } from '@scalar/hono-api-reference';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -11,6 +12,7 @@ import { RETRY_AFTER_SECONDS, infrastructureFailure, infrastructureMessages } fr
 import { createRouter } from './router.js';
 import { v1Routers } from './routes.js';
 import codecRouter from './codec/codec.index.js';
+import metricsRouter from './metrics/metrics.index.js';
 import type { AppBindings, AppDeps, AppOpenAPI } from './types.js';
 
 export { createRouter } from './router.js';
@@ -18,8 +20,10 @@ export type { AppBindings, AppDeps, AppOpenAPI, AppRouteHandler, AuthContext } f
 
 export const apiBasePath = '/v1';
 export const openApiPath = '/v1/openapi.json';
+/** The API reference a person reads (Scalar), rendered in the browser from the document at openApiPath. */
+export const docsPath = '/v1/docs';
 /** Reachable without a token. */
-const publicPaths = new Set([openApiPath, '/v1/health', '/v1/ready']);
+const publicPaths = new Set([openApiPath, docsPath, '/v1/health', '/v1/ready']);
 /** The OAuth callback: the browser returns from the provider without a token; the single-use state authenticates it (api/oauth). */
 const oauthCallbackPath = /^\/v1\/oauth\/[^/]+\/callback$/;
 const maxBodyBytes = 5 * 1024 * 1024;
@@ -95,10 +99,14 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): AppOpe
     },
     security: [{ bearerAuth: [] }],
   });
+  // The page loads Scalar's script from its CDN and then fetches the same document the API serves (README, "Trying the API").
+  app.get(docsPath, Scalar({ url: openApiPath, pageTitle: 'Simon accounting integrations API' }));
 
   registerRoutes(app, options.routers ?? v1Routers);
   // The Temporal UI's codec server: outside /v1, with its own token check and CORS (api/codec).
   app.route('/', codecRouter);
+  // Prometheus scrapes /metrics (api/metrics, docs/metrics.md): outside /v1, with its own optional METRICS_TOKEN.
+  app.route('/', metricsRouter);
 
   // A known path with a method it does not have is 405 with Allow, not 404 (RFC 9110 §15.5.6).
   const methodsOf = allowedMethods(app);

@@ -6,7 +6,7 @@ import { forbidden, notFound, unauthorized } from './errors.js';
 import type { AppBindings, AuthContext } from './types.js';
 
 /**
- * Role policy (SPEC §9):
+ * Role policy (docs/api.md):
  * - `support`: read-only (GET);
  * - `admin`: reads + admin actions (activation steps, settings, pause/resume/deactivate, sync now, export retry);
  * - `backend`: everything admin can, plus archiving work orders and adding work addresses.

@@ -9,10 +9,11 @@ import exportsRouter from './exports/exports.index.js';
 import health from './health/health.index.js';
 import oauth from './oauth/oauth.index.js';
 import preview from './preview/preview.index.js';
+import events from './events/events.index.js';
 import type { AppOpenAPI } from './types.js';
 
 /**
  * Every area router of the API, mounted under /v1 by createApp. A new area: build its router with
  * createRouter() in `api/<area>/<area>.index.ts` and add it here.
  */
-export const v1Routers: readonly AppOpenAPI[] = [providers, integration, activation, operations, exportsRouter, preview, simonTables, logs, simon, health, oauth];
+export const v1Routers: readonly AppOpenAPI[] = [providers, integration, activation, operations, exportsRouter, preview, simonTables, logs, simon, events, health, oauth];

@@ -13,7 +13,7 @@ export function temporalOf(c: Context<AppBindings>): NonNullable<AppDeps['tempor
 
 /**
  * Runs a short step workflow and waits for its result, mapping Temporal's failures to HTTP:
- * the same step already running → 409; the workflow failing (e.g. the provider unreachable after retries) → 502.
+ * the same step already running → 409; the workflow failing (e.g. the provider unreachable after retries) → 503 `provider_unavailable`.
  */
 export async function runStep<T>(fn: () => Promise<T>): Promise<T> {
   try {

@@ -1,5 +1,5 @@
 /**
- * The benchmarks of SPEC §13: `npm run bench [-- part …]` with parts archive, import, idle, memory, logs, fleet
+ * The benchmarks (bench/README.md): `npm run bench [-- part …]` with parts archive, import, idle, memory, logs, fleet
  * (default: all). BENCH_SCALE (default 1) scales every size; 0.1 is a quick smoke run. Prints a table, notes and
  * one `BENCH_JSON {…}` line. Never part of `npm test`. See bench/README.md for what each figure means.
  */
@@ -51,7 +51,7 @@ async function main() {
   const parts = parseParts(process.argv.slice(2));
   const started = performance.now();
   const log = (m: string) => process.stderr.write(`${m}\n`);
-  log(`Benchmarks (SPEC §13): ${parts.join(', ')} · BENCH_SCALE=${scale} · ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}`);
+  log(`Benchmarks: ${parts.join(', ')} · BENCH_SCALE=${scale} · ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}`);
   const infra = await startInfra(log);
   const results: PartResult[] = [];
   const imports = new Map<number, ImportRun>();

@@ -3,7 +3,7 @@ import { JSONParser } from '@streamparser/json';
 import { ProviderError, describeProviderError, type ProviderErrorKind } from '../lib/errors.js';
 
 /**
- * The one HTTP client every connector uses (SPEC §10): base URL, per-request timeout, JSON/text bodies,
+ * The one HTTP client every connector uses (ARCHITECTURE.md "Connectors"): base URL, per-request timeout, JSON/text bodies,
  * `Retry-After`, and the classification of every failure into a ProviderError. It never retries by itself:
  * retries belong to Temporal, which knows whether a write may be repeated.
  */

@@ -23,7 +23,7 @@ export function createConnector(provider: ProviderId, ctx: ConnectorContext): Co
       return createImuisConnector(ctx, {
         partnerKey: ctx.config?.partnerKey ?? '',
         ...(ctx.config?.pageSize ? { pageSize: Number(ctx.config.pageSize) } : {}),
-        // The article-group filter of the settings in force limits the listings (SPEC §14.12, §14.18).
+        // The article-group filter of the settings in force limits the listings (docs/sync.md).
         articleGroupFilter: ctx.settings?.provider === 'imuis' ? ctx.settings.articleGroupFilter : [],
       });
     case 'visma-net':

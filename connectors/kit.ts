@@ -6,7 +6,7 @@ import { HttpClient, type HttpClientOptions } from './http.js';
 import type { ConnectorContext, ListRequest, Page } from './types.js';
 
 /**
- * What every connector repeats, written once (docs/architecture.md, "Connectors"): the HTTP client from the
+ * What every connector repeats, written once (ARCHITECTURE.md, "Connectors"): the HTTP client from the
  * context, provider errors with Dutch texts, "never read an unexpected answer as empty", a listing downloaded once
  * and paged in memory, single-flight token caches, renew-and-repeat-once on an expired token, and the settings
  * checks every package shares. A connector is then its auth, its endpoints and its mappers.

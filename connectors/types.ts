@@ -6,7 +6,7 @@ import type { ExternalArticleGroup, ExternalArticle, ExternalCustomer, ExternalQ
 export type { ExternalAddress, ExternalArticleGroup, ExternalArticle, ExternalWorkAddress, ExternalCustomer, ExternalQuoteLine, ExternalQuote, DocumentLine, DocumentDraft, CreatedDocument, AttachmentFile } from '../lib/records.js';
 
 /**
- * The one interface every accounting package implements (SPEC §10). Connectors speak the provider's real
+ * The one interface every accounting package implements (ARCHITECTURE.md "Connectors"). Connectors speak the provider's real
  * HTTP API; everything provider-specific (auth, paging, field names, error bodies) stays behind it.
  * Records are returned in Simon's vocabulary so the sync and export code is written once.
  */
@@ -43,8 +43,13 @@ export interface Connector {
   /** `modified-since`: `since` narrows the listing; `full-listing`: every sync lists everything and compares content. */
   readonly changeTracking: 'modified-since' | 'full-listing';
 
-  /** Verifies the credentials against the provider; throws ProviderError(kind 'auth') with the provider's message. */
-  verifyConnection(): Promise<{ label: string | null }>;
+  /**
+   * Verifies the credentials against the provider; throws ProviderError(kind 'auth') with the provider's message.
+   * `administrationIds`: where the credentials reach exactly one administration (a Visma.net token is bound to the
+   * company chosen at sign-on), the ids that name it, so a new connection can be refused when it reaches another one
+   * than the settings in force (docs/administration-change.md). Absent where one connection reaches several.
+   */
+  verifyConnection(): Promise<{ label: string | null; administrationIds?: string[] }>;
 
   listArticleGroups(req: ListRequest): Promise<Page<ExternalArticleGroup>>;
   listArticles(req: ListRequest): Promise<Page<ExternalArticle>>;
@@ -60,7 +65,7 @@ export interface Connector {
   /** "Controleer": every field checked against the provider, each with its own result. */
   checkSettings(settings: Settings): Promise<FieldCheck[]>;
   /**
-   * Pick-lists for the settings screen (SPEC §14.2), e.g. `articles?q=`. `scope.administration` names the
+   * Pick-lists for the settings screen (docs/settings.md), e.g. `articles?q=`. `scope.administration` names the
    * dossier/company the list belongs to while it is being chosen (before any settings are saved).
    */
   options?(list: string, q: string | null, scope?: { administration?: string | null }): Promise<OptionItem[]>;

@@ -1,11 +1,12 @@
 import type { ProviderId } from '../lib/providers.js';
 
 import {
-  bigserial, boolean, index, integer, jsonb, numeric, pgSchema, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
+  bigint, bigserial, boolean, index, integer, jsonb, numeric, pgSchema, primaryKey, serial, text, timestamp, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 /**
- * Two schemas (SPEC §4):
+ * Two schemas (docs/data-model.md):
  * - `simon`: the Simon data the integration fills and reads (the tables of the wipe screen);
  * - `integration`: the integration's own state.
  * Every Simon table records its last Simon-side mutation and its last integration update
@@ -226,7 +227,7 @@ export const importedQuotes = integration.table('imported_quotes', {
   provider: text('provider').$type<ProviderId>().notNull(),
   quoteId: text('quote_id').notNull(),
   workOrderId: text('work_order_id').notNull(),
-  /** What the work order came from: a quote, or an order that is a document already (Visma.net `SO`, SPEC §14.13). */
+  /** What the work order came from: a quote, or an order that is a document already (Visma.net `SO`, docs/export.md). */
   kind: text('kind').$type<'quote' | 'salesOrder'>().notNull().default('quote'),
   /** The number the firm knows it by (the log names it). */
   number: text('number'),
@@ -355,3 +356,81 @@ export const rateLimitHolds = integration.table('rate_limit_holds', {
   provider: text('provider').$type<ProviderId>().notNull(),
   until: ts('until').notNull(),
 }, (t) => [primaryKey({ columns: [t.tenantId, t.provider] })]);
+
+// ---------------------------------------------------------------- events (docs/events.md)
+
+/** The last event number given out per tenant: the row lock orders a tenant's events in commit order. */
+export const eventSequences = integration.table('event_sequences', {
+  tenantId: text('tenant_id').primaryKey(),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
+});
+
+/**
+ * The outbox: every event is written in the same transaction as the state change it reports, so none is lost
+ * when a process stops between the commit and the delivery (docs/events.md). Payloads hold ids, states and counts,
+ * never a secret.
+ */
+export const events = integration.table('events', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tenantId: text('tenant_id').notNull(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  type: text('type').notNull(),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('events_tenant_seq').on(t.tenantId, t.seq)]);
+
+/** Where events go: `scope` is a tenant id, or `*` for the one endpoint of the whole Simon backend. */
+export const webhookEndpoints = integration.table('webhook_endpoints', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  scope: text('scope').notNull(),
+  url: text('url').notNull(),
+  description: text('description'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [uniqueIndex('webhook_endpoints_scope').on(t.scope)]);
+
+/** Signing secrets, sealed like credentials; every secret not expired signs (rotation: old and new for a while). */
+export const webhookSecrets = integration.table('webhook_secrets', {
+  id: serial('id').primaryKey(),
+  endpointId: uuid('endpoint_id').notNull().references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+  sealed: text('sealed').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  /** null = signs until a rotation sets it. */
+  expiresAt: ts('expires_at'),
+}, (t) => [index('webhook_secrets_endpoint').on(t.endpointId)]);
+
+export const deliveryStatuses = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/** One event to one endpoint: made with the event (pending), delivered in `seq` order per tenant and endpoint. */
+export const eventDeliveries = integration.table('event_deliveries', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  eventId: uuid('event_id').notNull().references(() => events.id, { onDelete: 'cascade' }),
+  endpointId: uuid('endpoint_id').notNull().references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+  tenantId: text('tenant_id').notNull(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  lastStatusCode: integer('last_status_code'),
+  lastError: text('last_error'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  deliveredAt: ts('delivered_at'),
+}, (t) => [
+  uniqueIndex('event_deliveries_event_endpoint').on(t.eventId, t.endpointId),
+  index('event_deliveries_pending').on(t.tenantId, t.endpointId, t.seq).where(sql`status = 'pending'`),
+]);
+
+/** Every HTTP attempt of a delivery (the delivery log), with the Temporal run that made it. */
+export const deliveryAttempts = integration.table('delivery_attempts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  deliveryId: bigint('delivery_id', { mode: 'number' }).notNull().references(() => eventDeliveries.id, { onDelete: 'cascade' }),
+  attempt: integer('attempt').notNull(),
+  at: ts('at').notNull().defaultNow(),
+  durationMs: integer('duration_ms').notNull(),
+  statusCode: integer('status_code'),
+  error: text('error'),
+  workflowId: text('workflow_id'),
+  runId: text('run_id'),
+}, (t) => [index('delivery_attempts_delivery').on(t.deliveryId)]);

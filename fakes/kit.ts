@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * The plumbing the fake provider servers (connectors/<provider>/fake-*.ts) share: fault injection, request
- * counters, body reading, answers, the `/__faults` and `/__state` control paths, starting and stopping a
+ * counters, body reading, answers, the `/__faults`, `/__state` and `/__documents` control paths, starting and stopping a
  * server on 127.0.0.1, and a seeded PRNG for their demo data. What a provider says (its error bodies, its
  * auth, its routes) stays in its own fake.
  */
@@ -150,6 +150,30 @@ export interface ControlPaths<F extends BaseFaults<unknown, unknown>> {
   /** The fake's own fault fields, set from a patch when present. */
   extraFaults?: readonly (keyof F)[];
   summary: () => unknown;
+  /** `POST /__documents`: what a firm does to documents in the package's own screens (docs/reconciliation.md). */
+  documents?: (op: DocumentAdminOp) => { status: number; body: unknown };
+}
+
+/**
+ * A change a firm makes to our documents in the package itself, for the reconciliation tests: delete every document
+ * with our reference, copy one (a second document with the reference), give it another number, or create one for a
+ * reference (an export that failed while the document was made anyway). The fake's API rules do not apply: this is
+ * the package's own screen, not its API.
+ */
+export type DocumentAdminOp =
+  | { op: 'delete'; reference: string }
+  | { op: 'duplicate'; reference: string }
+  | { op: 'renumber'; reference: string; number: string }
+  | { op: 'create'; reference: string; customerExternalId: string; date?: string };
+
+const documentOps = ['delete', 'duplicate', 'renumber', 'create'];
+
+function parseDocumentOp(raw: string): DocumentAdminOp | null {
+  const op = parseJson(raw) as Record<string, unknown> | null;
+  if (!op || typeof op !== 'object' || !documentOps.includes(String(op.op)) || typeof op.reference !== 'string') return null;
+  if (op.op === 'renumber' && typeof op.number !== 'string') return null;
+  if (op.op === 'create' && typeof op.customerExternalId !== 'string') return null;
+  return op as unknown as DocumentAdminOp;
 }
 
 /**
@@ -163,6 +187,15 @@ export function answerControl<F extends BaseFaults<unknown, unknown>>(res: http.
   }
   if (pathname === '/__state') {
     send(res, 200, control.summary());
+    return true;
+  }
+  if (pathname === '/__documents' && control.documents) {
+    const op = method === 'POST' ? parseDocumentOp(raw) : null;
+    if (!op) send(res, 400, { error: 'POST { op: delete|duplicate|renumber|create, reference, number?, customerExternalId?, date? }' });
+    else {
+      const answer = control.documents(op);
+      send(res, answer.status, answer.body);
+    }
     return true;
   }
   return false;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ProviderId } from './providers.js';
 
-/** What "Koppel" asks per provider (SPEC §3). OAuth providers connect through the authorize flow instead. */
+/** What "Koppel" asks per provider (docs/providers/README.md). OAuth providers connect through the authorize flow instead. */
 export const credentialSchemas = {
   factuursturen: z.object({ username: z.string().trim().min(1).max(200), apiKey: z.string().trim().min(8).max(200) }),
   octopus: z.object({ username: z.string().trim().min(1).max(200), password: z.string().min(1).max(200) }),

@@ -5,7 +5,7 @@ import type { Settings } from './settings.js';
 import type { ResolvedArticle, ResolvedWorkAddress, WorkOrderForDocument } from './work-order.js';
 
 /**
- * The pure rules that turn an archived work order into a document draft (SPEC §7, §14.10, §14.19), shared by
+ * The pure rules that turn an archived work order into a document draft (docs/document.md), shared by
  * all connectors. No I/O and no Node built-ins, so workflows may import this module too.
  */
 
@@ -106,14 +106,14 @@ export function cutToLimit(text: string, limit: number): string {
   return chars.length <= limit ? text : chars.slice(0, Math.max(0, limit)).join('').trimEnd();
 }
 
-/** "Naam, Straat Huisnummer, Postcode Plaats" (SPEC §14.19); empty parts are left out. */
+/** "Naam, Straat Huisnummer, Postcode Plaats" (docs/document.md); empty parts are left out. */
 export function formatAddress(address: AddressParts): string {
   const place = [address.postalCode, address.city].map((p) => p?.trim() ?? '').filter(Boolean).join(' ');
   return [address.name?.trim() ?? '', address.street?.trim() ?? '', place].filter(Boolean).join(', ');
 }
 
 /**
- * Exclusion filter (SPEC §5.5): true when the work description contains the word, case-insensitively.
+ * Exclusion filter (docs/export.md): true when the work description contains the word, case-insensitively.
  * An empty (or blank) word never matches, so every work order is sent.
  */
 export function matchesExcludeFilter(description: string | null | undefined, word: string | null | undefined): boolean {
@@ -122,7 +122,7 @@ export function matchesExcludeFilter(description: string | null | undefined, wor
   return (description ?? '').toLocaleLowerCase('nl').includes(needle);
 }
 
-/** Include filter for quotes (SPEC §5.4): case-insensitive substring; an empty word includes everything. */
+/** Include filter for quotes (docs/quotes.md): case-insensitive substring; an empty word includes everything. */
 export function includesFilterWord(text: string | null | undefined, word: string | null | undefined): boolean {
   const needle = (word ?? '').trim().toLocaleLowerCase('nl');
   if (!needle) return true;
@@ -168,7 +168,7 @@ export function composeDescriptionLines(
 }
 
 /**
- * Visma.net warehouse (SPEC §14.13): sales orders only; the assigned engineer's warehouse, else the default.
+ * Visma.net warehouse (docs/export.md): sales orders only; the assigned engineer's warehouse, else the default.
  */
 export function warehouseFor(settings: Settings, assignedUserId: string | null): string | null {
   if (settings.provider !== 'visma-net' || settings.documentType !== 'salesOrder' || !settings.warehouse) return null;
@@ -178,7 +178,7 @@ export function warehouseFor(settings: Settings, assignedUserId: string | null):
 }
 
 /**
- * The kind of document an archived work order becomes (SPEC §3): a sales order in iMuis, a sales order or an
+ * The kind of document an archived work order becomes (docs/providers/README.md): a sales order in iMuis, a sales order or an
  * invoice in Visma.net by its setting, an invoice (concept or unbooked) everywhere else.
  */
 export function documentTypeFor(settings: Settings): DocumentType {
@@ -189,7 +189,7 @@ export function documentTypeFor(settings: Settings): DocumentType {
 
 /**
  * A work order made from an order that already is a document of the kind it would be sent as (a Visma.net sales
- * order, archived with `documentType: salesOrder`) is not sent again (SPEC §14.13); returns that order's number.
+ * order, archived with `documentType: salesOrder`) is not sent again (docs/export.md); returns that order's number.
  */
 export function alreadyADocument(origin: { kind: 'quote' | 'salesOrder'; number: string | null } | null, documentType: DocumentType): string | null {
   return origin && origin.kind === 'salesOrder' && documentType === 'salesOrder' ? origin.number ?? '' : null;
@@ -200,7 +200,7 @@ export function alreadyADocument(origin: { kind: 'quote' | 'salesOrder'; number:
 type ArticleRole = Exclude<DocumentLine, { kind: 'text' }>['role'];
 
 /**
- * Builds the document draft (SPEC §7). Lines: (1) work description as text when `descriptionAsFirstLine`
+ * Builds the document draft (docs/document.md). Lines: (1) work description as text when `descriptionAsFirstLine`
  * (FactuurSturen: first line only; Octopus/Rompslomp: whole description, cut to the line limit), (2) work time,
  * (3) travel time, (4) materials, (5) default article. Returns a problem (Dutch message and action) instead of
  * a draft when the work order cannot be booked: the first of `collectDocument`'s problems, so the export and the

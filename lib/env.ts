@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TERMS_VERSION_DEFAULT } from './providers.js';
 
-/** Roles of API callers (SPEC §9). `support` is read-only. */
+/** Roles of API callers (docs/api.md). `support` is read-only. */
 export const roles = ['backend', 'admin', 'support'] as const;
 export type Role = (typeof roles)[number];
 
@@ -88,6 +88,9 @@ const origins = z.string().transform((raw, ctx): string[] => {
   return out;
 });
 
+/** A comma-separated list of non-empty strings. */
+const list = z.string().transform((raw) => raw.split(',').map((p) => p.trim()).filter(Boolean));
+
 /** A duration as milliseconds: `30s`, `500ms`, `2m`, or a bare number of milliseconds. */
 const durationMs = z
   .string()
@@ -117,12 +120,20 @@ export const envSchema = z.object({
    * still be working on the first request (docs/exactly-once.md).
    */
   EXPORT_IN_DOUBT_WINDOW: z.string().default('3m').pipe(durationMs),
+  /** The weekly reconciliation compares the exports of this many days back with the package (docs/reconciliation.md). */
+  RECONCILE_DAYS: z.coerce.number().int().min(1).max(366).default(35),
   /** How often the sweep starts exports that were recorded but never started (docs/exactly-once.md); 0 = no sweep. */
   EXPORT_SWEEP_INTERVAL: z.string().default('1m').pipe(durationMs),
+  /** How often the sweep starts event deliveries that were written but never kicked (docs/events.md); 0 = no sweep. */
+  EVENT_SWEEP_INTERVAL: z.string().default('1m').pipe(durationMs),
   WORKER_SHUTDOWN_GRACE: z.string().default('30s').pipe(durationMs),
   API_SHUTDOWN_GRACE: z.string().default('10s').pipe(durationMs),
   // When set, the worker touches this file while it runs (the container health check reads its age).
   WORKER_HEALTH_FILE: z.string().min(1).optional(),
+  // When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (docs/metrics.md); otherwise it is open.
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  // When set, the worker serves the Temporal SDK's own metrics (Prometheus, GET /metrics) on this address (docs/metrics.md).
+  WORKER_METRICS_ADDRESS: z.string().regex(/^([^\s:/]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'expected host:port such as 0.0.0.0:9464').optional(),
   API_TOKENS: z.string().default('').pipe(apiTokens),
   // Development default only; production sets its own. 32 zero-ish bytes would be too obvious, so it is a fixed random value.
   CREDENTIALS_KEY: key32.default('q0bU8wT7bq9y7VxJr2b3sQeH0mC4n6X1Zk8pL5dA9fE='),
@@ -139,9 +150,9 @@ export const envSchema = z.object({
   // Development default = the fake's; production sets the one Octopus issued.
   OCTOPUS_SOFTWARE_HOUSE_UUID: z.string().min(1).default('5f1d3c2a-7b4e-4c8d-9a61-0c7e2b9d4f10'),
   // Per-tenant quota guard (lib/quota.ts) of the API-limited providers: calls per Europe/Amsterdam day and per minute.
-  // Neither provider publishes numbers (research/accounting-apis.md §1, §4); these defaults are deliberately low
+  // Neither provider publishes numbers (docs/quota.md, docs/providers/octopus.md §4); these defaults are deliberately low
   // (Octopus: "very low daily limits"). Syncs may use the daily quota up to QUOTA_EXPORT_RESERVE_PERCENT below it;
-  // that reserve is kept for exports (archived work orders) and the admin's settings screen (SPEC §14.5).
+  // that reserve is kept for exports (archived work orders) and the admin's settings screen (docs/quota.md).
   QUOTA_OCTOPUS_PER_DAY: z.coerce.number().int().min(1).default(500),
   QUOTA_OCTOPUS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   // Octopus limits each endpoint per day (docs/providers/octopus.md §4, U3): the guard counts these per tenant and
@@ -187,6 +198,17 @@ export const envSchema = z.object({
   // Where browsers come back after authorising at a provider: the API's public base URL (…/v1/oauth/{provider}/callback is appended).
   // Default: the API on this machine at PORT.
   OAUTH_REDIRECT_BASE_URL: z.string().url().optional(),
+  // The codec endpoint also accepts the access token the Temporal UI forwards after an OIDC login
+  // (docs/production-stack.md, "The Temporal UI and the codec"): a JWT signed by a key of CODEC_JWT_JWKS_URL, from
+  // CODEC_JWT_ISSUER, for CODEC_JWT_AUDIENCE; the role is read from CODEC_JWT_ROLE_CLAIM (a dotted path such as
+  // `realm_access.roles`; a string or a list of strings). Unset = API tokens only. The three first go together.
+  CODEC_JWT_ISSUER: z.string().url().optional(),
+  CODEC_JWT_AUDIENCE: z.string().default('').pipe(list),
+  CODEC_JWT_JWKS_URL: z.string().url().optional(),
+  CODEC_JWT_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_:/.-]{1,200}$/, 'expected a claim name or a dotted path like realm_access.roles').default('groups'),
+  /** Claim values that mean `support` (decode only) and `admin` (decode and encode). */
+  CODEC_JWT_SUPPORT_VALUES: z.string().default('temporal-support').pipe(list),
+  CODEC_JWT_ADMIN_VALUES: z.string().default('temporal-admin').pipe(list),
   /** The Temporal UI's port on this machine (npm start); the default codec CORS origins follow it. */
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
 });
@@ -214,7 +236,13 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message })));
   }
-  return withDerivedDefaults(result.data, cleaned);
+  const env = withDerivedDefaults(result.data, cleaned);
+  const jwt = { CODEC_JWT_ISSUER: env.CODEC_JWT_ISSUER, CODEC_JWT_AUDIENCE: env.CODEC_JWT_AUDIENCE.length > 0 ? 'set' : undefined, CODEC_JWT_JWKS_URL: env.CODEC_JWT_JWKS_URL };
+  const missing = Object.entries(jwt).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length > 0 && missing.length < 3) {
+    throw new ConfigError(missing.map((field) => ({ field, message: 'required with the other CODEC_JWT_ISSUER/CODEC_JWT_AUDIENCE/CODEC_JWT_JWKS_URL settings' })));
+  }
+  return env;
 }
 
 /** For entry points: parse or stop the process with the field that is wrong. */

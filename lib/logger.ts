@@ -149,14 +149,19 @@ let installed: Logger | undefined;
 
 /**
  * Routes everything the Temporal worker side logs (SDK worker, activity context loggers, workflow loggers,
- * and Core's native logs) into `logger`. Call once per process, before the first NativeConnection or Worker.
+ * and Core's native logs) into `logger`, and with WORKER_METRICS_ADDRESS serves the SDK's Prometheus metrics.
+ * Call once per process, before the first NativeConnection or Worker.
  */
-export function installTemporalLogging(logger: Logger, env: Pick<Env, 'LOG_LEVEL'>): void {
+export function installTemporalLogging(logger: Logger, env: Pick<Env, 'LOG_LEVEL'> & Partial<Pick<Env, 'WORKER_METRICS_ADDRESS'>>): void {
   Runtime.install({
     logger: temporalLogger(logger),
     // The entry points own SIGTERM/SIGINT (grace time, closing the database); the SDK's own handlers would race them.
     shutdownSignals: [],
-    telemetryOptions: { logging: { forward: {}, filter: { core: coreLevel(env.LOG_LEVEL), other: 'ERROR' } } },
+    telemetryOptions: {
+      logging: { forward: {}, filter: { core: coreLevel(env.LOG_LEVEL), other: 'ERROR' } },
+      // The SDK's own metrics (activity failures, task latencies, slots) on GET /metrics at this address (docs/metrics.md).
+      ...(env.WORKER_METRICS_ADDRESS ? { metrics: { prometheus: { bindAddress: env.WORKER_METRICS_ADDRESS, countersTotalSuffix: true, useSecondsForDurations: true } } } : {}),
+    },
   });
   installed = logger;
 }

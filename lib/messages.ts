@@ -2,9 +2,9 @@ import type { ProviderErrorKind } from './error-kinds.js';
 import { providers, type ProviderId } from './providers.js';
 
 /**
- * Every user-facing Dutch text of the integration log (SPEC §8) in one module, so the wording is reviewed in
+ * Every user-facing Dutch text of the integration log (docs/log.md) in one module, so the wording is reviewed in
  * one place. Each function returns the "Bericht" (`message`) and the "Te nemen actie" (`action`) column.
- * Actions that need the user point at the real retry path: fix the cause, then "Opnieuw versturen" (SPEC §14.9).
+ * Actions that need the user point at the real retry path: fix the cause, then "Opnieuw versturen" (docs/log.md).
  * Texts the manuals show literally ("Klant toegevoegd aan Simon", …) are kept word for word.
  */
 
@@ -38,7 +38,7 @@ const quoted = (s: string) => `'${s}'`;
 const withProviderMessage = (message: string, providerMessage: string | null | undefined) =>
   providerMessage && providerMessage.trim() ? `${message}: ${providerMessage.trim()}` : message;
 
-/** Why the cleanup removed (or would remove) a record (SPEC §5.3, §14.12, §14.16). */
+/** Why the cleanup removed (or would remove) a record (docs/sync.md "Cleanup", docs/sync.md). */
 export type RemovalReason = 'deleted' | 'inactive' | 'local' | 'outside-group-filter' | 'source-address-gone';
 
 function removalReason(reason: RemovalReason, provider: ProviderId): string {
@@ -147,7 +147,7 @@ export const syncFailed = (provider: ProviderId, subject: SyncSubject, providerM
   );
 
 /**
- * Error: a cleanup run gave up. When the listing failed nothing was removed (SPEC §5.3); a failure while
+ * Error: a cleanup run gave up. When the listing failed nothing was removed (docs/sync.md "Cleanup"); a failure while
  * removing may have left part of the work for the next run.
  */
 export const cleanupFailed = (provider: ProviderId, providerMessage: string | null, nothingRemoved = true): LogText =>
@@ -190,21 +190,21 @@ export const exportSent = (s: ExportSubject & { documentNumber: string | null })
 };
 
 /**
- * Providers whose API has no draft flag (SPEC §14.1): the document is created without being booked, which is as
+ * Providers whose API has no draft flag (docs/export.md): the document is created without being booked, which is as
  * editable as it gets there, and the log says so. Octopus: `POST invoices` creates, a separate `invoices/book` books;
- * we never call the latter (research/accounting-apis.md §1; no draft flag confirmed in Octopus's own material).
+ * we never call the latter (docs/providers/octopus.md §3.6; no draft flag confirmed in Octopus's own material).
  */
 const unbookedDocumentAction: Partial<Record<ProviderId, string>> = {
   octopus: 'Controleer de verkoopfactuur in Octopus en boek hem daar door: Simon maakt hem aan zonder door te boeken (de Octopus-API kent geen conceptstatus)',
 };
 
-/** Info: the work description contains the exclusion filter word (SPEC §5.5). */
+/** Info: the work description contains the exclusion filter word (docs/export.md). */
 export const exportSkippedExcludeWord = (s: ExportSubject & { word: string }): LogText =>
   text(
     `Werkbon ${s.workOrderNumber} niet naar ${providerName(s.provider)} gestuurd: de werkomschrijving bevat het filterwoord ${quoted(s.word)}`,
   );
 
-/** Info: a work order that came from a Visma.net sales order is not sent as a second order (SPEC §14.13). */
+/** Info: a work order that came from a Visma.net sales order is not sent as a second order (docs/export.md). */
 export const exportSkippedFromProviderOrder = (s: ExportSubject & { orderNumber: string }): LogText =>
   text(
     `Werkbon ${s.workOrderNumber} niet naar ${providerName(s.provider)} gestuurd: de werkbon komt uit verkooporder ${s.orderNumber} in ${providerName(s.provider)}`,
@@ -314,21 +314,21 @@ export const exportInDoubt = (s: ExportSubject & { providerMessage: string | nul
 export const exportResumed = (s: ExportSubject): LogText =>
   text(`Werkbon ${s.workOrderNumber} wordt alsnog naar ${providerName(s.provider)} gestuurd: het versturen was bij het archiveren niet gestart`);
 
-/** Warning: archived while the integration is deactivated or never activated (SPEC §5.5: `held`). */
+/** Warning: archived while the integration is deactivated or never activated (docs/export.md: `held`). */
 export const exportHeldNotActive = (s: ExportSubject): LogText =>
   text(
     `Werkbon ${s.workOrderNumber} niet naar ${providerName(s.provider)} gestuurd: integratie niet actief`,
     `Moet de werkbon alsnog naar ${providerName(s.provider)}, activeer dan de integratie en kies 'Opnieuw versturen'; heb je de werkbon al met de hand gefactureerd, dan is geen actie nodig`,
   );
 
-/** Info: archived while the integration is paused; it is sent on resume (SPEC §5.5: `pending`). */
+/** Info: archived while the integration is paused; it is sent on resume (docs/export.md: `pending`). */
 export const exportPendingPaused = (s: ExportSubject): LogText =>
   text(
     `Werkbon ${s.workOrderNumber} wacht: de integratie is gepauzeerd`,
     `Hervat de integratie; de werkbon wordt dan automatisch naar ${providerName(s.provider)} gestuurd`,
   );
 
-/** Warning after re-activation: exports held while the integration was not active (SPEC §14.17). */
+/** Warning after re-activation: exports held while the integration was not active (docs/export.md). */
 export const heldExportsAfterReactivation = (provider: ProviderId, held: number): LogText =>
   text(
     `${count(held, 'gearchiveerde werkbon is', 'gearchiveerde werkbonnen zijn')} niet naar ${providerName(provider)} gestuurd omdat de integratie niet actief was`,
@@ -338,14 +338,14 @@ export const heldExportsAfterReactivation = (provider: ProviderId, held: number)
 export type AttachmentKind = 'workOrderPdf' | 'formsPdf';
 const attachmentLabel: Record<AttachmentKind, string> = { workOrderPdf: 'werkbon-PDF', formsPdf: 'PDF met eigen formulieren' };
 
-/** Warning: a PDF to attach does not exist (SPEC §14.13); the document itself was created. */
+/** Warning: a PDF to attach does not exist (docs/export.md); the document itself was created. */
 export const attachmentMissing = (s: ExportSubject & { kind: AttachmentKind }): LogText =>
   text(
     `De ${attachmentLabel[s.kind]} van werkbon ${s.workOrderNumber} bestaat niet en is niet meegestuurd naar ${providerName(s.provider)}`,
     `Voeg de PDF zo nodig zelf toe in ${providerName(s.provider)}`,
   );
 
-/** Warning: the document was created, but the provider refused a PDF (SPEC §5.5); the rest of the export stands. */
+/** Warning: the document was created, but the provider refused a PDF (docs/export.md); the rest of the export stands. */
 export const attachmentRejected = (s: ExportSubject & { kind: AttachmentKind; providerMessage: string | null }): LogText =>
   text(
     withProviderMessage(
@@ -366,7 +366,7 @@ export const quoteCustomerNotSynced = (provider: ProviderId, quoteNumber: string
     `Controleer de klant van de offerte in ${providerName(provider)}; de offerte wordt bij de volgende synchronisatie opnieuw geprobeerd zodra de klant in Simon staat`,
   );
 
-/** Warning: a quote line without a known article became a text note on the work order (SPEC §14.15). */
+/** Warning: a quote line without a known article became a text note on the work order (docs/quotes.md). */
 export const quoteLineWithoutArticle = (provider: ProviderId, quoteNumber: string, lineDescription: string): LogText =>
   text(
     `Regel ${quoted(lineDescription)} van offerte ${quoteNumber} heeft geen artikel dat bekend is in Simon en is als notitie op de werkbon gezet`,
@@ -382,7 +382,7 @@ function cadenceSentence(provider: ProviderId): string {
     : `Het ophalen van mutaties uit ${name} gebeurt elke 5 minuten.`;
 }
 
-/** The save confirmation of the manuals (SPEC §14.4), with the cadence stated truthfully per provider. */
+/** The save confirmation of the manuals (docs/settings.md), with the cadence stated truthfully per provider. */
 export const settingsSaved = (provider: ProviderId): LogText =>
   text(
     [
@@ -393,7 +393,7 @@ export const settingsSaved = (provider: ProviderId): LogText =>
     ].join(' '),
   );
 
-/** A later save of changed settings: they apply from now on, never retroactively (SPEC §5.6). */
+/** A later save of changed settings: they apply from now on, never retroactively (docs/activation.md). */
 export const settingsChanged = (provider: ProviderId, version: number): LogText =>
   text(`Instellingen van de integratie met ${providerName(provider)} gewijzigd (versie ${version}); ze gelden voor werkbonnen die vanaf nu worden gearchiveerd`);
 
@@ -449,7 +449,7 @@ export const integrationActivationStarted = (provider: ProviderId): LogText =>
 export const wipeDone = (table: string, rows: number): LogText =>
   text(`Tabel ${table} leeggemaakt: ${count(rows, 'rij', 'rijen')} verwijderd`);
 
-// ------------------------------------------------------------------ "Controleer" field errors (SPEC §14.3)
+// ------------------------------------------------------------------ "Controleer" field errors (docs/settings.md)
 
 /** Dutch error texts of a failing settings check (`FieldCheck.error`); plain strings, not log entries. */
 export const checkErrors = {
@@ -471,7 +471,7 @@ export const checkErrors = {
   articleInactive: (provider: ProviderId) => `Artikel is niet actief (niet verkoopbaar) in ${providerName(provider)}`,
   articleGroupUnknown: (provider: ProviderId, group: string) => `Artikelgroep ${quoted(group)} niet bekend in ${providerName(provider)}`,
   articleBlocked: (provider: ProviderId) => `Artikel is geblokkeerd in ${providerName(provider)}`,
-  /** iMuis: a settings article must be imported, so its group must pass the article-group filter (SPEC §14.12). */
+  /** iMuis: a settings article must be imported, so its group must pass the article-group filter (docs/sync.md). */
   articleOutsideGroupFilter: (group: string | null) =>
     group ? `Artikel valt buiten het artikelgroepfilter (groep ${quoted(group)})` : 'Artikel valt buiten het artikelgroepfilter (geen artikelgroep)',
   termsNotAccepted: () => 'De voorwaarden moeten worden geaccepteerd',
@@ -488,7 +488,7 @@ export const checkErrors = {
 
 // ------------------------------------------------------------------ API quota (table "Integratie")
 
-/** Warning: "Nu synchroniseren" refused because it would go over the day's (or minute's) API quota (SPEC §5.2). */
+/** Warning: "Nu synchroniseren" refused because it would go over the day's (or minute's) API quota (docs/quota.md). */
 export const syncNowRefusedQuota = (
   provider: ProviderId,
   q: { window: 'day' | 'minute'; needed: number; remaining: number; retryAt: string },
@@ -738,6 +738,23 @@ export const administrationChangeNeedsConfirmation = (provider: ProviderId, from
     "Bevestig de wijziging (confirmAdministrationChange) of kies het oude " + administrationWord(provider),
   );
 
+/**
+ * 409 on saving settings with another Visma.net company: the token reaches only the company chosen at sign-on, so
+ * the change is a deactivation and a new activation with a sign-on to the other company.
+ */
+export const administrationNeedsNewConnection = (provider: ProviderId, from: string, to: string): LogText =>
+  text(
+    `U kiest een ander ${administrationWord(provider)} in ${providerName(provider)} (${from} → ${to}). De koppeling met ${providerName(provider)} geldt alleen voor het ${administrationWord(provider)} dat bij het aanmelden is gekozen; een ander ${administrationWord(provider)} is een nieuwe activatie: de klanten, werkadressen, artikelen en artikelgroepen in Simon worden gewist en opnieuw geïmporteerd, werkbonnen die nog verstuurd moesten worden, worden aangehouden`,
+    `Deactiveer de integratie, activeer haar opnieuw en kies bij het aanmelden bij ${providerName(provider)} het ${administrationWord(provider)} ${to}; of kies het oude ${administrationWord(provider)}`,
+  );
+
+/** Error: a new connection (e.g. after a revoked token) reaches another administration than the settings in force. */
+export const connectedToOtherAdministration = (provider: ProviderId, expected: string, label: string | null): LogText =>
+  text(
+    `Koppelen met ${providerName(provider)} geweigerd: u bent aangemeld bij een ander ${administrationWord(provider)}${label ? ` (${label})` : ''} dan in de instellingen (${expected}); de bestaande koppeling blijft staan`,
+    `Meld u opnieuw aan bij ${providerName(provider)} en kies ${administrationWord(provider)} ${expected}; een ander ${administrationWord(provider)} vraagt een nieuwe activatie`,
+  );
+
 export const administrationChanged = (provider: ProviderId, from: string, to: string, wiped: { customers: number; workAddresses: number; articles: number; articleGroups: number }): LogText =>
   text(
     `Ander ${administrationWord(provider)} gekozen in ${providerName(provider)} (${from} → ${to}): ${count(wiped.customers, 'klant', 'klanten')}, ${count(wiped.workAddresses, 'werkadres', 'werkadressen')}, ${count(wiped.articles, 'artikel', 'artikelen')} en ${count(wiped.articleGroups, 'artikelgroep', 'artikelgroepen')} gewist; de initiële import uit het nieuwe ${administrationWord(provider)} is gestart`,
@@ -762,3 +779,90 @@ export const referencePrintedNotice = (provider: ProviderId): LogText | null =>
         `Simon zet 'WB <werkbonnummer>' in het kenmerk (KENM) van elke verkooporder in ${providerName(provider)}: zo vindt Simon de order terug en wordt er nooit een tweede gemaakt. Het kenmerk staat op de factuur en ${providerName(provider)} koppelt er betalingen mee`,
       )
     : null;
+
+// ------------------------------------------------------------------ weekly reconciliation (tables "Werkbon", "Integratie")
+
+/** The document as the admin finds it in the package: its number when it has one, else its id there. */
+function documentLabel(provider: ProviderId, documentNumber: string | null, documentId: string | null): string {
+  const doc = documentWord(provider);
+  if (documentNumber) return `${doc} ${documentNumber}`;
+  return documentId ? `${doc} (id ${documentId} in ${providerName(provider)})` : doc;
+}
+
+/** Packages whose concept leaves the concept list when it is sent, so "gone" cannot be told from "sent". */
+const goneMeansNoLongerConcept: Partial<Record<ProviderId, true>> = { factuursturen: true };
+
+/**
+ * Warning: a work order that was sent has no document in the package any more (docs/reconciliation.md). Simon never
+ * creates it again by itself: the firm deleted it, or (FactuurSturen) sent the concept, which Simon cannot tell apart.
+ */
+export const reconcileDocumentGone = (s: { provider: ProviderId; workOrderNumber: string; documentNumber: string | null; documentId: string | null }): LogText => {
+  const name = providerName(s.provider);
+  const doc = documentLabel(s.provider, s.documentNumber, s.documentId);
+  if (goneMeansNoLongerConcept[s.provider]) {
+    return text(
+      `Controle: de ${doc} van werkbon ${s.workOrderNumber} staat niet meer bij de concepten in ${name} (verstuurd of verwijderd)`,
+      `Controleer in ${name} of de factuur voor werkbon ${s.workOrderNumber} is verstuurd. Is het concept verwijderd en moet de werkbon toch gefactureerd worden, maak de factuur dan zelf aan in ${name}: Simon maakt hem niet opnieuw aan`,
+    );
+  }
+  return text(
+    `Controle: de ${doc} van werkbon ${s.workOrderNumber} is niet meer te vinden in ${name}`,
+    `Controleer in ${name} of de ${documentWord(s.provider)} bewust is verwijderd. Moet de werkbon toch gefactureerd worden, maak de factuur dan zelf aan in ${name}: Simon maakt hem niet opnieuw aan`,
+  );
+};
+
+/** Warning: two or more documents carry the reference of one work order (a double invoice). Simon deletes nothing. */
+export const reconcileDuplicate = (s: { provider: ProviderId; workOrderNumber: string; documents: { documentId: string; documentNumber: string | null }[]; keep: string | null }): LogText => {
+  const name = providerName(s.provider);
+  const list = s.documents.map((d) => (d.documentNumber ? `${d.documentNumber} (id ${d.documentId})` : `id ${d.documentId}`)).join(', ');
+  const keep = s.keep ? `houd die met id ${s.keep} (de ${documentWord(s.provider)} die Simon kent) en verwijder de andere` : 'houd er één en verwijder de andere';
+  return text(
+    `Controle: werkbon ${s.workOrderNumber} staat ${s.documents.length} keer als ${documentWord(s.provider)} in ${name}: ${list}`,
+    `Voorkom een dubbele factuur: ${keep} in ${name}. Simon verwijdert zelf niets`,
+  );
+};
+
+/** Warning: the document of a sent work order has another number in the package than Simon recorded. */
+export const reconcileNumberChanged = (s: { provider: ProviderId; workOrderNumber: string; recorded: string; upstream: string }): LogText =>
+  text(
+    `Controle: het nummer van de ${documentWord(s.provider)} van werkbon ${s.workOrderNumber} is in ${providerName(s.provider)} gewijzigd van ${s.recorded} in ${s.upstream}`,
+    `Controleer in ${providerName(s.provider)} of het nummer bewust is gewijzigd; Simon toont voortaan nummer ${s.upstream} bij de werkbon`,
+  );
+
+/**
+ * Warning: an export that failed or is held has a document in the package all the same. Nothing is marked sent:
+ * the admin decides. Where the package refuses a second document with our reference (Rompslomp, FactuurSturen),
+ * "Opnieuw versturen" finds this one and records it instead of creating another (docs/exactly-once.md).
+ */
+export const reconcileExistsUnsent = (s: { provider: ProviderId; workOrderNumber: string; exportState: 'failed' | 'held'; documentNumber: string | null; documentId: string; uniqueReference: boolean }): LogText => {
+  const name = providerName(s.provider);
+  const doc = documentLabel(s.provider, s.documentNumber, s.documentId);
+  const state = s.exportState === 'failed' ? 'is mislukt' : 'is aangehouden';
+  const action = s.uniqueReference
+    ? `Controleer de ${doc} in ${name}. Klopt hij, kies dan 'Opnieuw versturen' bij de werkbon: Simon vindt hem terug en maakt geen tweede aan. Klopt hij niet, verwijder hem in ${name} en kies daarna 'Opnieuw versturen'`
+    : `Controleer de ${doc} in ${name}. Klopt hij, kies dan niet 'Opnieuw versturen' (dat kan een tweede maken). Klopt hij niet, verwijder hem in ${name} en kies daarna 'Opnieuw versturen'`;
+  return text(`Controle: het versturen van werkbon ${s.workOrderNumber} ${state}, maar in ${name} staat er toch een ${doc} voor`, action);
+};
+
+/** Info, table "Integratie": the weekly reconciliation ran (also when it found nothing, so the admin sees it ran). */
+export const reconcileCompleted = (provider: ProviderId, r: { days: number; exportsCompared: number; documentsListed: number; findings: number }): LogText =>
+  r.findings === 0
+    ? text(`Controle van de werkbonnen van de afgelopen ${r.days} dagen met ${providerName(provider)}: ${count(r.exportsCompared, 'werkbon', 'werkbonnen')} en ${count(r.documentsListed, 'document', 'documenten')} vergeleken, alles klopt`)
+    : text(
+        `Controle van de werkbonnen van de afgelopen ${r.days} dagen met ${providerName(provider)}: ${count(r.findings, 'afwijking', 'afwijkingen')} gevonden in ${count(r.exportsCompared, 'werkbon', 'werkbonnen')}`,
+        "Bekijk de meldingen 'Controle: …' bij de werkbonnen (tabel Werkbon) en volg de actie die erbij staat",
+      );
+
+/** Warning, table "Integratie": the reconciliation stopped before it compared anything, to leave the quota to exports. */
+export const reconcileStoppedQuota = (provider: ProviderId, retryAt: string): LogText =>
+  text(
+    `Controle van de werkbonnen met ${providerName(provider)} overgeslagen: de API-limiet van ${providerName(provider)} laat vandaag te weinig verzoeken over (die blijven voor het versturen van werkbonnen); er is niets vergeleken`,
+    `Geen actie nodig: de controle draait volgende week weer. Wilt u eerder controleren, start de controle dan na ${retryAt} opnieuw`,
+  );
+
+/** Error, table "Integratie": the package's listing failed after every retry; nothing was compared. */
+export const reconcileFailed = (provider: ProviderId, providerMessage: string | null): LogText =>
+  text(
+    withProviderMessage(`Controle van de werkbonnen met ${providerName(provider)} mislukt; er is niets vergeleken`, providerMessage),
+    `Geen actie nodig als dit eenmalig is: de controle draait elke week. Blijft deze melding terugkomen, controleer dan de koppeling met ${providerName(provider)}`,
+  );

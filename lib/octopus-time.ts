@@ -1,6 +1,6 @@
 /**
- * Octopus's `modifiedTimeStamp` is wall-clock text, `YYYY-MM-DD HH:MM:SS.mmm`, without a zone (unnamed Python and
- * Laravel clients, research/accounting-apis.md §1). Octopus is a Belgian service, so we read and write it as
+ * Octopus's `modifiedTimeStamp` is wall-clock text, `YYYY-MM-DD HH:MM:SS.mmm`, without a zone (public Python and
+ * Laravel clients: docs/providers/octopus.md §1, §9). Octopus is a Belgian service, so we read and write it as
  * Europe/Brussels time; the connector asks with a margin of a few hours, so a server that meant UTC still misses nothing.
  */
 

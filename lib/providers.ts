@@ -6,7 +6,7 @@ export type ProviderId = (typeof providerIds)[number];
 export const entities = ['article_groups', 'articles', 'customers'] as const;
 export type Entity = (typeof entities)[number];
 
-/** What "sync now" offers the admin (SPEC §14.6): Klanten = customers + addresses, Artikelen = articles + groups. */
+/** What "sync now" offers the admin (docs/sync.md): Klanten = customers + addresses, Artikelen = articles + groups. */
 export const syncScopes = ['articles', 'customers'] as const;
 export type SyncScope = (typeof syncScopes)[number];
 export const scopeEntities: Record<SyncScope, Entity[]> = {
@@ -42,6 +42,8 @@ const base = {
   defaultArticle: true,
   excludeFilterWord: true,
   termsOfUse: true,
+  /** The weekly reconciliation (docs/reconciliation.md): the connector lists its documents by date (`listDocuments`). */
+  reconcile: false,
 };
 
 export const providers: Record<ProviderId, ProviderInfo> = {
@@ -55,7 +57,7 @@ export const providers: Record<ProviderId, ProviderInfo> = {
     id: 'factuursturen', name: 'FactuurSturen', logName: 'FactuurSturen', document: 'conceptfactuur', cadence: 'five-minutes', connectWith: 'username+apiKey', available: true,
     capabilities: { ...base, chooseAdministration: false, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: true,
       descriptionAsFirstLine: true, journal: false, paymentReference: true, memo: false, documentDescription: true, customerReference: false,
-      attachPdfs: false, warehouse: false },
+      attachPdfs: false, warehouse: false, reconcile: true },
   },
   imuis: {
     id: 'imuis', name: 'iMuis Online', logName: 'iMuis', document: 'verkooporder', cadence: 'five-minutes', connectWith: 'environmentCode', available: true,
@@ -67,7 +69,7 @@ export const providers: Record<ProviderId, ProviderInfo> = {
     id: 'rompslomp', name: 'Rompslomp', logName: 'Rompslomp', document: 'conceptfactuur', cadence: 'daily', connectWith: 'oauth2', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: false,
       descriptionAsFirstLine: true, journal: false, paymentReference: false, memo: false, documentDescription: false, customerReference: false,
-      attachPdfs: false, warehouse: false },
+      attachPdfs: false, warehouse: false, reconcile: true },
   },
   'visma-net': {
     id: 'visma-net', name: 'Visma.net ERP', logName: 'Visma.net', document: 'verkooporder of factuur', cadence: 'five-minutes', connectWith: 'oauth2', available: true,

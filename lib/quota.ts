@@ -4,13 +4,13 @@ import { octopusEndpointText } from './messages.js';
 import { providers, type ProviderId, type SyncScope } from './providers.js';
 
 /**
- * The quota rules of the API-limited providers; the guard that counts calls is db/queries/quota.ts's. The per-tenant quota guard of the API-limited providers (Octopus, Rompslomp; SPEC §5.2). Every call a connector
+ * The per-tenant quota guard of the API-limited providers (Octopus, Rompslomp; docs/quota.md); this module holds the rules, db/queries/quota.ts counts the calls. Every call a connector
  * makes for a tenant passes `acquire` first (activities/deps.ts wires it into the connector's HTTP client), which
  * counts it in `integration.api_usage` per Europe/Amsterdam day and per minute, atomically across workers. A call
  * over the limit is not made: it fails with a retryable ProviderError 'rate-limited' whose `retryAfterMs` is the
  * time until the window ends, so Temporal's retry (nextRetryDelay) waits, never a sleep inside an activity.
  *
- * Exports are never queued behind syncs (SPEC §14.5): syncs may only use the daily quota up to a reserve
+ * Exports are never queued behind syncs (docs/quota.md): syncs may only use the daily quota up to a reserve
  * (QUOTA_EXPORT_RESERVE_PERCENT) below the limit; exports, and the admin's interactive steps (connect, "Controleer",
  * pick-lists), may use all of it. So however much the syncs and "Nu synchroniseren" presses of a day used, the
  * reserve is still there for archived work orders. One counter per day serves both: it is simpler to reason about
@@ -137,6 +137,12 @@ export const syncCallEstimate: Partial<Record<ProviderId, Record<SyncScope, numb
   // customers: GET contacts (first page); articles: GET products (first page). Rompslomp has no product groups.
   rompslomp: { customers: 1, articles: 1 },
 };
+
+/**
+ * The fewest calls the weekly reconciliation makes (docs/reconciliation.md): Rompslomp one page of
+ * `sales_invoices`. It runs with the sync share of the quota and does not start when even this does not fit.
+ */
+export const reconcileCallEstimate: Partial<Record<ProviderId, number>> = { rompslomp: 1 };
 
 export function estimateSyncCalls(provider: ProviderId, scopes: readonly SyncScope[]): number {
   const table = syncCallEstimate[provider];

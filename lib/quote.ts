@@ -3,7 +3,7 @@ import { includesFilterWord } from './document.js';
 import type { Settings } from './settings.js';
 
 /**
- * Pure rules of the quote import (SPEC §5.4, §6, §14.15): which quotes qualify, and what the Simon work order
+ * Pure rules of the quote import (docs/quotes.md, docs/settings.md): which quotes qualify, and what the Simon work order
  * made from one looks like. Written once for every provider; each provider's settings are first reduced to
  * `QuoteImportOptions`. No I/O here: the activity looks up customers and articles and writes the result.
  */

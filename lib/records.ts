@@ -1,7 +1,7 @@
 /**
  * The records that cross between the accounting packages and Simon, in Simon's vocabulary: what a connector
  * returns from a listing and what the document rules (lib/document.ts) build for a connector to create.
- * Pure types, so every layer can name them (docs/architecture.md, "Layers").
+ * Pure types, so every layer can name them (ARCHITECTURE.md, "Layers").
  */
 
 export interface ExternalAddress {
@@ -85,7 +85,7 @@ export type DocumentLine =
       unitPrice: string | null;
     };
 
-/** A document to create in the provider, built from a work order by the pure rules of SPEC §7. */
+/** A document to create in the provider, built from a work order by the pure rules of docs/document.md */
 export interface DocumentDraft {
   /** Our unique reference on the document, used to find it again (exactly once). */
   reference: string;

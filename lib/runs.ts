@@ -4,7 +4,7 @@ import type { ProviderId, SyncScope } from './providers.js';
 
 /**
  * Readable ids, search attributes and memos for every run, so support staff find and read runs in the
- * Temporal UI by tenant (SPEC §5). Ids and search attributes are plaintext in Temporal: no PII, no secrets.
+ * Temporal UI by tenant (docs/workflows.md). Ids and search attributes are plaintext in Temporal: no PII, no secrets.
  */
 export const workflowIds = {
   wipe: (tenantId: string) => `activation/${tenantId}/wipe`,
@@ -21,13 +21,24 @@ export const workflowIds = {
   /** The quote-import schedule and the runs it starts (Temporal suffixes each run's id with its start time). */
   quotesSchedule: (tenantId: string) => `quotes/${tenantId}`,
   quoteImport: (tenantId: string) => `quotes/${tenantId}`,
-  /** The cleanup schedule and its runs (SPEC §5.3); a run started by hand uses the id as is. */
+  /** The cleanup schedule and its runs (docs/sync.md "Cleanup"); a run started by hand uses the id as is. */
   cleanupSchedule: (tenantId: string) => `cleanup/${tenantId}`,
   cleanup: (tenantId: string) => `cleanup/${tenantId}`,
+  /** The weekly reconciliation of exports with the package's documents (docs/reconciliation.md) and its runs. */
+  reconcileSchedule: (tenantId: string) => `reconcile/${tenantId}`,
+  reconcile: (tenantId: string) => `reconcile/${tenantId}`,
   /** The per-minute sweep that starts exports nobody started (docs/exactly-once.md, "Stranded exports"). */
   exportSweepSchedule: (taskQueue: string) => `exports-sweep/${taskQueue}`,
   exportSweep: (taskQueue: string) => `exports-sweep/${taskQueue}`,
+  /** The tenant's event deliverer (docs/events.md): one at a time, in order per endpoint. */
+  events: (tenantId: string) => `events/${tenantId}`,
+  /** The per-minute sweep that starts deliveries nobody started (docs/events.md). */
+  eventSweepSchedule: (taskQueue: string) => `events-sweep/${taskQueue}`,
+  eventSweep: (taskQueue: string) => `events-sweep/${taskQueue}`,
 };
+
+/** The kick signal of the event deliverer `events/{tenant}` (workflows/events.ts, lib/events.ts). */
+export const EVENT_KICK_SIGNAL = 'kick';
 
 export const kindLabels = {
   wipe: 'Activatie: wissen Simon data',
@@ -41,7 +52,9 @@ export const kindLabels = {
   preview: 'Voorbeeld van het document',
   quoteImport: 'Offertes importeren',
   cleanup: 'Schoonmaak',
+  reconcile: 'Controle werkbonnen met boekhouding',
   exportSweep: 'Blijven hangende werkbonnen versturen',
+  eventSweep: 'Blijven hangende events versturen',
 } as const;
 
 export function runMeta(args: { tenantId: string; provider: ProviderId; kind: keyof typeof kindLabels; workOrderId?: string; detail?: string }): {

@@ -3,8 +3,9 @@ import { providers, type ProviderId } from './providers.js';
 import { kindLabels, runMeta, workflowIds } from './runs.js';
 
 /**
- * Temporal Schedules per tenant (`sync/{tenant}`, `cleanup/{tenant}`, and `quotes/{tenant}` where the provider imports quotes), visible and pausable in the Temporal UI; no mirror
- * table in Postgres (Nango's drifted, anchors.md §1.6). A stable per-tenant offset spreads tenants over the
+ * Temporal Schedules per tenant (`sync/{tenant}`, `cleanup/{tenant}`, `reconcile/{tenant}` where the package lists its
+ * documents by date, and `quotes/{tenant}` where the provider imports quotes), visible and pausable in the Temporal UI; no mirror
+ * table in Postgres (a mirror drifts from what Temporal really runs: docs/workflows.md). A stable per-tenant offset spreads tenants over the
  * interval; jitter spreads them further.
  */
 export function stableOffsetSeconds(tenantId: string, periodSeconds: number): number {
@@ -79,7 +80,7 @@ export function syncScheduleOptions(args: { tenantId: string; provider: Provider
 }
 
 /**
- * The quote import (`quotes/{tenant}`, SPEC §5.4) of a provider that can import quotes: every 5 minutes, at a
+ * The quote import (`quotes/{tenant}`, docs/quotes.md) of a provider that can import quotes: every 5 minutes, at a
  * per-tenant offset apart from the sync's. It exists whether or not quotes are switched on: each run reads the
  * settings in force and returns at once when they are off, so saving settings never has to add or remove a
  * schedule, and pause, resume and delete treat every tenant schedule alike.
@@ -102,7 +103,7 @@ export function quoteScheduleOptions(args: { tenantId: string; provider: Provide
 }
 
 /**
- * The cleanup (`cleanup/{tenant}`, SPEC §5.3): Monday, Wednesday and Friday night in Amsterdam time, at a stable
+ * The cleanup (`cleanup/{tenant}`, docs/sync.md "Cleanup"): Monday, Wednesday and Friday night in Amsterdam time, at a stable
  * per-tenant minute between 02:00 and 03:50, plus up to 10 minutes of jitter. It lists everything the provider
  * has, so it runs at night, a few times a week, and tenants are spread so they do not list at the same moment.
  */
@@ -129,17 +130,44 @@ export function cleanupScheduleOptions(args: { tenantId: string; provider: Provi
   });
 }
 
+/**
+ * The weekly reconciliation (`reconcile/{tenant}`, docs/reconciliation.md): Sunday night in Amsterdam time, at a stable
+ * per-tenant minute between 04:00 and 05:59, after the nightly syncs and away from the cleanup nights.
+ */
+export function reconcileScheduleOptions(args: { tenantId: string; provider: ProviderId; taskQueue: string }): ScheduleOptions {
+  const { tenantId, provider, taskQueue } = args;
+  const meta = runMeta({ tenantId, provider, kind: 'reconcile' });
+  const minuteOfWindow = stableOffsetSeconds(`${tenantId}/reconcile`, 120);
+  return tenantSchedule({
+    scheduleId: workflowIds.reconcileSchedule(tenantId),
+    spec: {
+      calendars: [{ dayOfWeek: ['SUNDAY'], hour: 4 + Math.floor(minuteOfWindow / 60), minute: minuteOfWindow % 60, comment: 'controle werkbonnen' }],
+      timezone: 'Europe/Amsterdam',
+      jitter: '10 minutes',
+    },
+    meta,
+    memoKind: 'Schema: controle werkbonnen',
+    workflowType: 'reconcileWorkflow',
+    workflowId: workflowIds.reconcile(tenantId),
+    workflowArgs: [{ tenantId, provider }],
+    taskQueue,
+    workflowExecutionTimeout: '6 hours',
+    catchupWindow: '6 hours',
+  });
+}
+
 /** Every schedule a tenant of this provider has. */
 export function tenantScheduleOptions(args: { tenantId: string; provider: ProviderId; taskQueue: string }): ScheduleOptions[] {
   const out = [syncScheduleOptions(args)];
   if (providers[args.provider].capabilities.quotes) out.push(quoteScheduleOptions(args));
   if (providers[args.provider].capabilities.cleanup) out.push(cleanupScheduleOptions(args));
+  if (providers[args.provider].capabilities.reconcile) out.push(reconcileScheduleOptions(args));
   return out;
 }
 
 /** Ids of every schedule a tenant may have, whatever its provider (pause, resume and delete tolerate absent ones). */
 export function tenantScheduleIds(tenantId: string): string[] {
-  return [workflowIds.syncSchedule(tenantId), workflowIds.quotesSchedule(tenantId), workflowIds.cleanupSchedule(tenantId)];
+  return [workflowIds.syncSchedule(tenantId), workflowIds.quotesSchedule(tenantId), workflowIds.cleanupSchedule(tenantId), workflowIds.reconcileSchedule(tenantId)];
 }
 
 /** Creates the tenant's schedules, or brings existing ones up to date and unpaused (idempotent). */
@@ -186,7 +214,25 @@ export async function deleteTenantSchedules(client: Client, tenantId: string): P
  * (an existing one is updated to the configured interval). A zero interval removes it.
  */
 export async function ensureExportSweepSchedule(client: Client, taskQueue: string, intervalMs: number): Promise<void> {
-  const scheduleId = workflowIds.exportSweepSchedule(taskQueue);
+  await ensureSweepSchedule(client, taskQueue, intervalMs, {
+    scheduleId: workflowIds.exportSweepSchedule(taskQueue), workflowId: workflowIds.exportSweep(taskQueue), workflowType: 'exportSweepWorkflow', label: kindLabels.exportSweep,
+  });
+}
+
+/**
+ * The event sweep of a task queue (`events-sweep/{taskQueue}`, docs/events.md): starts the delivery of events whose
+ * deliverer was never kicked (the process stopped between the commit and the kick). A zero interval removes it.
+ */
+export async function ensureEventSweepSchedule(client: Client, taskQueue: string, intervalMs: number): Promise<void> {
+  await ensureSweepSchedule(client, taskQueue, intervalMs, {
+    scheduleId: workflowIds.eventSweepSchedule(taskQueue), workflowId: workflowIds.eventSweep(taskQueue), workflowType: 'eventSweepWorkflow', label: kindLabels.eventSweep,
+  });
+}
+
+async function ensureSweepSchedule(
+  client: Client, taskQueue: string, intervalMs: number, sweep: { scheduleId: string; workflowId: string; workflowType: string; label: string },
+): Promise<void> {
+  const { scheduleId } = sweep;
   if (intervalMs <= 0) {
     await client.schedule.getHandle(scheduleId).delete().catch((err: unknown) => {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
@@ -198,15 +244,15 @@ export async function ensureExportSweepSchedule(client: Client, taskQueue: strin
     spec: { intervals: [{ every: intervalMs }] },
     action: {
       type: 'startWorkflow',
-      workflowType: 'exportSweepWorkflow',
-      workflowId: workflowIds.exportSweep(taskQueue),
+      workflowType: sweep.workflowType,
+      workflowId: sweep.workflowId,
       args: [],
       taskQueue,
-      staticSummary: kindLabels.exportSweep,
+      staticSummary: sweep.label,
       workflowExecutionTimeout: '10 minutes',
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    memo: { kind: kindLabels.exportSweep },
+    memo: { kind: sweep.label },
   };
   try {
     await client.schedule.create(options);

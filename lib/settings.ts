@@ -128,7 +128,7 @@ export type PartialSettings = z.infer<typeof partialSettingsSchema>;
 /** Article settings left out of a partial check are "don't book" for the probe (they are not reported). */
 export const probeDefaults = { workTimeArticle: null, travelTimeArticle: null, defaultArticle: null } as const;
 
-/** The result of one "Controleer" check (SPEC §14.3). */
+/** The result of one "Controleer" check (docs/settings.md). */
 export interface FieldCheck {
   field: string;
   ok: boolean;
@@ -153,6 +153,19 @@ export function administrationOf(settings: Settings): string | null {
     default:
       return null;
   }
+}
+
+/**
+ * Packages whose connection is bound to one administration (Visma.net: the token belongs to the company chosen at
+ * sign-on). Another administration there needs a new connection, so it is a deactivation and a new activation,
+ * not a settings change (docs/administration-change.md).
+ */
+export const administrationBoundToConnection: ReadonlySet<Settings['provider']> = new Set(['visma-net']);
+
+/** Whether an administration id the settings name is one of the ids the connection's administration goes by. */
+export function sameAdministration(settingsId: string, connectedIds: readonly string[]): boolean {
+  const wanted = settingsId.trim().toLowerCase();
+  return connectedIds.some((id) => id.trim().toLowerCase() === wanted);
 }
 
 /** The field that holds the administration, for a 409's explanation. */

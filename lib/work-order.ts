@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The work order snapshot the Simon backend posts when it archives a work order
- * (`POST /v1/tenants/{tenant}/work-orders/{id}/archive`, SPEC §5.5, §9). The work order id is in the path.
+ * (`POST /v1/tenants/{tenant}/work-orders/{id}/archive`, docs/export.md, docs/api.md). The work order id is in the path.
  * Ids are checked as Postgres accepts them (any 8-4-4-4-12 hex), not as strict RFC 9562 UUIDs.
  */
 
@@ -87,7 +87,7 @@ export interface ResolvedWorkAddress {
   street: string | null;
   postalCode: string | null;
   city: string | null;
-  /** Whether the work address belongs to the work order's customer (SPEC §14.8). */
+  /** Whether the work address belongs to the work order's customer (docs/document.md). */
   customerMatches: boolean;
 }
 
@@ -96,7 +96,7 @@ export type ResolvedMaterial = WorkOrderMaterial & {
   article: ResolvedArticle | null;
 };
 
-/** The work order with its references looked up in Simon's tables: the input of `buildDocument` (SPEC §7). */
+/** The work order with its references looked up in Simon's tables: the input of `buildDocument` (docs/document.md). */
 export type WorkOrderForDocument = Omit<WorkOrderSnapshot, 'materials'> & {
   /** Simon's work order id (from the path). */
   id: string;

@@ -1,13 +1,13 @@
 /**
- * Writes the workflow bundle to dist/workflow-bundle.js (the Dockerfile runs this at build time), so a
+ * Writes the workflow bundle to dist/workflow-bundle.js (`npm run build` runs this once, compiled), so a
  * production worker starts without webpack and every worker of a release runs byte-identical workflow code.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from './local/temporal-server.js';
+import { workflowBundlePath } from './build-layout.js';
 import { bundleWorkflows } from '../activities/worker.js';
 
-const out = process.argv[2] ? path.resolve(process.argv[2]) : path.join(projectRoot, 'dist', 'workflow-bundle.js');
+const out = process.argv[2] ? path.resolve(process.argv[2]) : workflowBundlePath;
 const bundle = await bundleWorkflows();
 mkdirSync(path.dirname(out), { recursive: true });
 writeFileSync(out, bundle.code);

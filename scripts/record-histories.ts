@@ -11,6 +11,8 @@
  * Temporal: always a fresh headless dev server from the `temporal` CLI.
  */
 import { mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -85,6 +87,7 @@ async function record(stops: (() => Promise<unknown>)[]) {
     API_TOKENS: `${tokens.admin}:admin,${tokens.backend}:backend`,
     FACTUURSTUREN_BASE_URL: fake.url,
     EXPORT_SWEEP_INTERVAL: '0',
+    EVENT_SWEEP_INTERVAL: '0',
   });
   const connection = await Connection.connect({ address: dev.address });
   stops.push(() => connection.close());
@@ -111,6 +114,19 @@ async function record(stops: (() => Promise<unknown>)[]) {
     if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(parsed)}`);
     return parsed;
   };
+
+  // An endpoint for the tenant's events (docs/events.md): its first answer is a 503, so the deliverer's history holds a retry.
+  let refused = false;
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(refused ? 200 : 503).end();
+      refused = true;
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  stops.push(() => new Promise((resolve) => receiver.close(resolve)));
+  await api('POST', '/v1/webhook-endpoints', { tenantId: tenant, url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks` });
 
   say('Activation, initial import, pick-list, archive, scheduled runs…');
   const base = `/v1/tenants/${tenant}`;
@@ -156,6 +172,7 @@ async function record(stops: (() => Promise<unknown>)[]) {
   }
   // The sweep of stranded exports belongs to no tenant: one run on this task queue.
   await client.workflow.execute('exportSweepWorkflow', { taskQueue: recordedTaskQueue, workflowId: `exports-sweep/${recordedTaskQueue}`, args: [] });
+  await client.workflow.execute('eventSweepWorkflow', { taskQueue: recordedTaskQueue, workflowId: `events-sweep/${recordedTaskQueue}`, args: [] });
   await sleep(1000);
   await until('every run of the tenant to close', async () => {
     const open = await client.workflow.count(`TenantId = "${tenant}" AND ExecutionStatus = "Running"`);

@@ -156,6 +156,7 @@ async function main() {
   say('');
   say('Simon accounting integrations — local stack is up');
   say(`  API            ${apiUrl}/v1`);
+  say(`  API reference  ${apiUrl}/v1/docs`);
   say(`  OpenAPI        ${apiUrl}/v1/openapi.json`);
   say(`  Temporal UI    ${uiUrl ?? '(external Temporal: see your own UI)'}`);
   if (fake) say(`  Fake FactuurSturen ${fake.url}  (user ${DEFAULT_FS_ACCOUNT.username}, API key ${DEFAULT_FS_ACCOUNT.apiKey})`);

@@ -1,23 +1,22 @@
 /**
  * `npm run worker`: one Temporal worker process (scale out by running more of them).
  * Configuration from the environment (lib/env.ts); DATABASE_URL and TEMPORAL_ADDRESS are required.
- * Uses the prebuilt workflow bundle dist/workflow-bundle.js in production (Dockerfile), bundles from source otherwise.
+ * Compiled (`npm run build`, then `npm run worker` = node dist/scripts/worker.js) it loads the workflow bundle the
+ * build wrote (dist/workflow-bundle.js); under tsx (`npm run worker:dev`) it bundles the workflow sources at start.
  * SIGTERM/SIGINT: stop polling, give in-flight activities WORKER_SHUTDOWN_GRACE to finish (then they are
  * cancelled, and their retry on another worker resumes from the last heartbeat), close the connections, exit 0.
  * Logs are JSON lines on stdout.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { connectDatabase } from '../db/client.js';
 import { createDataConverter } from '../lib/codec.js';
 import { loadEnvOrExit } from '../lib/env.js';
 import { createLogger, installTemporalLogging } from '../lib/logger.js';
-import { projectRoot } from './local/temporal-server.js';
+import { runsCompiled, workflowBundlePath } from './build-layout.js';
 import { bundleWorkflows, createWorker } from '../activities/worker.js';
 
-const prebuiltBundlePath = path.join(projectRoot, 'dist', 'workflow-bundle.js');
 /** After the grace time the worker cancels activities; this much more is allowed for them to return before we give up. */
 const forceExitAfterGraceMs = 15_000;
 
@@ -38,10 +37,10 @@ async function main() {
   const address = required('TEMPORAL_ADDRESS');
   installTemporalLogging(logger, env);
 
-  // A stale prebuilt bundle in a dev checkout would run old workflow code, so it is only used in production.
-  const usePrebuilt = env.NODE_ENV === 'production' && existsSync(prebuiltBundlePath);
-  const workflowBundle: WorkflowBundleOption = usePrebuilt ? { codePath: prebuiltBundlePath } : await bundleWorkflows();
-  logger.info({ workflowBundle: usePrebuilt ? prebuiltBundlePath : 'bundled from source' }, 'workflow bundle');
+  // The bundle comes from the same `npm run build` as this compiled file; under tsx a bundle left in dist/ may be stale.
+  const usePrebuilt = runsCompiled && existsSync(workflowBundlePath);
+  const workflowBundle: WorkflowBundleOption = usePrebuilt ? { codePath: workflowBundlePath } : await bundleWorkflows();
+  logger.info({ workflowBundle: usePrebuilt ? workflowBundlePath : 'bundled from source' }, 'workflow bundle');
 
   const database = connectDatabase(databaseUrl);
   const nativeConnection = await NativeConnection.connect({ address });

@@ -9,7 +9,7 @@ import { runMeta, workflowIds } from '../lib/runs.js';
 import { syncWorkflow } from './sync.js';
 
 /**
- * The activation steps of SPEC §5.1 are short workflows the API runs and awaits, one per step, so each
+ * The activation steps of docs/activation.md are short workflows the API runs and awaits, one per step, so each
  * step shows up in the Temporal UI under `activation/{tenant}/…`. Their state lives in Postgres
  * (integration.integrations.steps); credentials never enter a workflow: the API seals them in the
  * database and the connect activity reads them there.

@@ -20,7 +20,7 @@ const { logCleanupFailed } = proxyActivities<Activities>({
 });
 
 /**
- * The cleanup of one tenant (SPEC §5.3), id `cleanup/{tenant}`, started by its schedule a few times a week.
+ * The cleanup of one tenant (docs/sync.md "Cleanup"), id `cleanup/{tenant}`, started by its schedule a few times a week.
  * One activity lists every entity completely and only then removes what is gone; the workflow holds no
  * records, only the counts. A run that gives up writes one error entry and ends failed, so it is red in the UI.
  */

@@ -15,7 +15,7 @@ const bookkeeping = proxyActivities<Activities>({
 });
 
 /**
- * Archive → document, id `export/{tenant}/{workOrder}` (SPEC §5.5). Exactly once: the export row is unique
+ * Archive → document, id `export/{tenant}/{workOrder}` (docs/export.md). Exactly once: the export row is unique
  * per work order, and the send activity looks the document up by our reference before it creates one, so a
  * retry after a timeout (even one after the provider committed the write) finds the first document.
  */

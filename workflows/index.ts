@@ -8,3 +8,7 @@ export type { QuoteImportInput, QuoteImportWorkflowResult } from './quotes.js';
 export { cleanupWorkflow } from './cleanup.js';
 export type { CleanupInput, CleanupResult } from './cleanup.js';
 export { previewWorkflow } from './preview.js';
+export { reconcileWorkflow } from './reconcile.js';
+export type { ReconcileInput, ReconcileReport } from './reconcile.js';
+export { eventDeliveryWorkflow, eventSweepWorkflow, kickSignal } from './events.js';
+export type { EventDeliveryResult } from './events.js';

@@ -21,7 +21,7 @@ export interface QuoteImportInput {
 export type QuoteImportWorkflowResult = Omit<QuoteImportResult, 'cursor'> & { calls: number };
 
 /**
- * The quote import of one tenant (SPEC §5.4), run by the schedule `quotes/{tenant}` every 5 minutes. It does
+ * The quote import of one tenant (docs/quotes.md), run by the schedule `quotes/{tenant}` every 5 minutes. It does
  * nothing when the integration is not active or quotes are off in the settings in force. Exactly-once lives
  * in Postgres (imported_quotes), not in this workflow, so overlapping or repeated runs are harmless.
  */

@@ -33,7 +33,7 @@ export interface SyncInput {
   };
   /** Activity calls per run before continue-as-new (tests lower it; Temporal also suggests it on long histories). */
   maxActivitiesPerRun?: number;
-  /** Pages one activity call may write before it returns its cursor (default: as many as fit in ~20 s). */
+  /** Pages one activity call may write before it returns its cursor (default: as many as fit in the activity's 60 s slice, `SLICE_MS` in activities/sync.ts). */
   pagesPerCall?: number;
 }
 
@@ -56,7 +56,10 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
     const round = await pages.syncRound({ tenantId: input.tenantId }).catch(stopWhenInactive);
     if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('Synchronisatie gestopt');
     setCurrentDetails(progressMarkdown(input, round.tallies));
-    if (!round.next) return { scope: input.scope, tallies: round.tallies };
+    if (!round.next) {
+      await announceSync(input, round.tallies);
+      return { scope: input.scope, tallies: round.tallies };
+    }
     resume = { entityIndex: round.next.entityIndex, cursor: round.next.cursor, tallies: round.tallies, entities: round.entities, fingerprint: round.next.fingerprint };
   }
   const entities = resume?.entities ?? (input.scope === 'all' ? await idleScopesEntities(input.tenantId) : scopeEntities[input.scope]);
@@ -89,7 +92,16 @@ export async function syncWorkflow(input: SyncInput): Promise<SyncResult> {
   }
   // Only the initial import gets a summary entry; skipping the call keeps an idle 5-minute sync cheap.
   if (input.initial && input.scope !== 'all') await pages.logSyncFinished({ tenantId: input.tenantId, scope: input.scope, initial: true, tallies });
+  await announceSync(input, tallies);
   return { scope: input.scope, tallies };
+}
+
+/** Simon's backend hears of an import that brought something (docs/events.md); an idle run stays silent. */
+async function announceSync(input: SyncInput, tallies: Partial<Record<Entity, EntityTally>>): Promise<void> {
+  const broughtSomething = Object.values(tallies).some((t) => t !== undefined && (t.created > 0 || t.changed > 0));
+  if ((input.initial || broughtSomething) && patched('sync-completed-event')) {
+    await pages.recordSyncCompleted({ tenantId: input.tenantId, scope: input.scope, initial: input.initial ?? false, tallies });
+  }
 }
 
 /** Deactivated (or paused) between two pages, before the cancel reached this run: a stop, not a failure. */

@@ -2,13 +2,14 @@ import type { AppDeps, AppRouteHandler } from '../types.js';
 import type * as routes from './activation.routes.js';
 import { HttpError, badRequest, conflict, notFound, validationIssues } from '../errors.js';
 import { runStep, temporalOf } from '../temporal.js';
+import { kickEvents } from '../events/kick.js';
 import { ADMINISTRATION_TABLES, beginActivation, countExportsToHold, getIntegration, settingsVersionAt, storePendingCredentials, type IntegrationRow } from '../../db/queries/integration.js';
 import * as messages from '../../lib/messages.js';
 import { wipeableTableNames, type WipeableTable } from '../../db/schema.js';
 import { CredentialSealer } from '../../lib/crypto.js';
 import { credentialLabel, credentialSchemaFor } from '../../lib/credentials.js';
 import { TERMS_VERSION_DEFAULT, providers, type ProviderId } from '../../lib/providers.js';
-import { administrationField, administrationOf, settingsSchema, type Settings } from '../../lib/settings.js';
+import { administrationBoundToConnection, administrationField, administrationOf, settingsSchema, type Settings } from '../../lib/settings.js';
 import { runMeta, workflowIds } from '../../lib/runs.js';
 import { checkSettingsWorkflow, connectWorkflow, optionsWorkflow, saveSettingsWorkflow, wipeWorkflow } from '../../workflows/index.js';
 
@@ -50,6 +51,7 @@ export const startActivation: AppRouteHandler<typeof routes.startActivation> = a
     throw conflict('De integratie is actief; deactiveer haar eerst om opnieuw te activeren');
   }
   const row = await beginActivation(database, tenant, provider);
+  await kickEvents(c, tenant);
   return c.json(stateOf(row), 200);
 };
 
@@ -148,10 +150,19 @@ export const saveSettings: AppRouteHandler<typeof routes.saveSettings> = async (
     const from = current ? administrationOf(settingsSchema.parse(current.settings)) : null;
     const to = administrationOf(settings);
     if (from !== null && to !== null && from !== to) {
+      const field = `settings.${administrationField[row.provider] ?? 'administration'}`;
+      // Visma.net: the token reaches only the company chosen at sign-on; a confirmation cannot change that.
+      if (administrationBoundToConnection.has(row.provider)) {
+        const explained = messages.administrationNeedsNewConnection(row.provider, from, to);
+        return c.json({
+          error: 'reconnect_required' as const, ...explained, field, from, to,
+          wipes: [...ADMINISTRATION_TABLES], exportsToHold: await countExportsToHold(database, tenant),
+        }, 409);
+      }
       if (!confirmAdministrationChange) {
         const explained = messages.administrationChangeNeedsConfirmation(row.provider, from, to);
         return c.json({
-          error: 'administration_change' as const, ...explained, field: `settings.${administrationField[row.provider] ?? 'administration'}`, from, to,
+          error: 'administration_change' as const, ...explained, field, from, to,
           wipes: [...ADMINISTRATION_TABLES], exportsToHold: await countExportsToHold(database, tenant),
         }, 409);
       }

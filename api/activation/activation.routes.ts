@@ -55,7 +55,7 @@ export const checkSettings = createRoute({
 export const saveSettings = createRoute({
   method: 'put', path: '/tenants/{tenant}/integration/settings', tags: ['Settings'],
   summary: "'Opslaan': save the settings (re-checked); on a first save this completes the activation",
-  description: 'Choosing another administration (Octopus dossierId, Rompslomp or Visma.net companyId) after activation is a re-activation: without `confirmAdministrationChange: true` the answer is 409 `administration_change` saying what will happen; with it the syncs stop, the imported customers, work addresses, articles and groups are wiped and imported again from the new administration, and exports still to be sent are held (docs/administration-change.md).',
+  description: 'Choosing another administration (Octopus dossierId, Rompslomp or Visma.net companyId) after activation is a re-activation: without `confirmAdministrationChange: true` the answer is 409 `administration_change` saying what will happen; with it the syncs stop, the imported customers, work addresses, articles and groups are wiped and imported again from the new administration, and exports still to be sent are held. Visma.net answers 409 `reconnect_required` either way: its token belongs to one company, so another company is a deactivation and a new activation (docs/administration-change.md).',
   request: {
     params: tenantParams,
     body: jsonBody(z.object({
@@ -69,7 +69,7 @@ export const saveSettings = createRoute({
     400: jsonContent(z.union([validationErrorSchema, z.object({ error: z.literal('settings_invalid'), message: z.string(), checks: z.array(fieldCheck) })]), 'Invalid body, or a setting failed its check (nothing saved)'),
     409: jsonContent(z.union([
       z.object({
-        error: z.literal('administration_change'), message: z.string(), action: z.string(), field: z.string(), from: z.string(), to: z.string(),
+        error: z.enum(['administration_change', 'reconnect_required']).openapi({ description: '`reconnect_required`: Visma.net, whose token reaches only the company chosen at sign-on; deactivate and activate again' }), message: z.string(), action: z.string(), field: z.string(), from: z.string(), to: z.string(),
         wipes: z.array(z.string()), exportsToHold: z.number().int(),
       }).openapi('AdministrationChange'),
       errorSchema,

@@ -19,11 +19,14 @@ const codecResponses = {
   200: jsonContent(codecPayloadsSchema, 'The payloads, in the same order'),
   400: jsonContent(z.union([validationErrorSchema, errorSchema]), 'Malformed body, or a payload that cannot be decrypted (unknown key id, altered data)'),
   ...authErrors,
+  503: jsonContent(errorSchema, 'An access token could not be checked: the identity provider keys (CODEC_JWT_JWKS_URL) cannot be fetched'),
 } as const;
 
 const description =
   'Remote codec for the Temporal Web UI and CLI (Temporal codec server protocol). Workflow payloads are AES-256-GCM ' +
-  'encrypted in Temporal; only `support` and `admin` tokens that are not tenant-scoped may use this. Outside /v1; ' +
+  'encrypted in Temporal; only `support` and `admin` API tokens that are not tenant-scoped may use this, or, when ' +
+  'CODEC_JWT_ISSUER is configured, the OIDC access token the Temporal UI forwards, with the support or admin value in ' +
+  'CODEC_JWT_ROLE_CLAIM. Outside /v1; ' +
   'answers CORS preflights from TEMPORAL_UI_ORIGIN without a token. The UI sends `X-Namespace`; keys are the same for every namespace.';
 
 export const decode = createRoute({

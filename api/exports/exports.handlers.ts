@@ -3,6 +3,7 @@ import type * as routes from './exports.routes.js';
 import { conflict, notFound } from '../errors.js';
 import { temporalOf, temporalRunUrl } from '../temporal.js';
 import { startExport } from './start-export.js';
+import { kickEvents } from '../events/kick.js';
 import { getExport as readExport, listExports as readExports, recordArchive, updateExport, type ExportRow } from '../../db/queries/exports.js';
 import { getIntegration, settingsVersionAt } from '../../db/queries/integration.js';
 import type { ExportState } from '../../db/schema.js';
@@ -57,16 +58,17 @@ export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
   const provider = integ.provider;
   const live = integ.status === 'active' || integ.status === 'paused';
   const archivedAt = snapshot.archivedAt ? new Date(snapshot.archivedAt) : new Date();
-  // The settings version in force at archive time builds the document, even if it is sent later (SPEC §5.5).
+  // The settings version in force at archive time builds the document, even if it is sent later (docs/export.md).
   const version = live ? await settingsVersionAt(database, tenant, archivedAt) : null;
+  const subject = { provider, workOrderNumber: snapshot.number };
+  const heldText = messages.exportHeldNotActive(subject);
   const { exportRow, created } = await recordArchive(database, {
     tenantId: tenant, workOrderId: id, provider, snapshot, archivedAt,
-    initialState: live ? 'pending' : 'held', settingsVersionId: version?.id ?? null, reference: documentReference(provider, tenant, id, snapshot.number),
+    initialState: live ? 'pending' : 'held', settingsVersionId: version?.id ?? null, reference: documentReference(provider, tenant, id, snapshot.number), heldText,
   });
-  const subject = { provider, workOrderNumber: snapshot.number };
   if (created && exportRow.state === 'held') {
-    const text = messages.exportHeldNotActive(subject);
-    await appendLogEntries(database, [{ tenantId: tenant, severity: 'warning', table: 'Werkbon', ...text, simonId: id }]);
+    await appendLogEntries(database, [{ tenantId: tenant, severity: 'warning', table: 'Werkbon', ...heldText, simonId: id }]);
+    await kickEvents(c, tenant);
   } else if (created && integ.status === 'paused') {
     const text = messages.exportPendingPaused(subject);
     await appendLogEntries(database, [{ tenantId: tenant, severity: 'info', table: 'Werkbon', ...text, simonId: id }]);

@@ -10,7 +10,7 @@ export const getStatus: AppRouteHandler<GetStatusRoute> = async (c) => {
   const { database, env } = c.get('deps');
   const status = await integrationStatus(database, tenant);
   if (!status) throw notFound('Tenant not found');
-  // The API-limited providers show what is left of today's quota (SPEC §5.2); null for the others.
+  // The API-limited providers show what is left of today's quota (docs/quota.md); null for the others.
   const quota = await createQuotaGuard({ database, env }).status(tenant, status.provider);
   return c.json(
     {
@@ -26,6 +26,19 @@ export const getStatus: AppRouteHandler<GetStatusRoute> = async (c) => {
             ...quota,
             day: { ...quota.day, resetsAt: quota.day.resetsAt.toISOString() },
             minute: { ...quota.minute, resetsAt: quota.minute.resetsAt.toISOString() },
+          }
+        : null,
+      reconciliation: status.reconciliation
+        ? {
+            ranAt: iso(status.reconciliation.ranAt),
+            lastCompleteAt: iso(status.reconciliation.lastCompleteAt),
+            since: status.reconciliation.since,
+            days: status.reconciliation.days,
+            complete: status.reconciliation.complete,
+            stopped: status.reconciliation.stopped,
+            exportsCompared: status.reconciliation.exportsCompared,
+            documentsListed: status.reconciliation.documentsListed,
+            findings: status.reconciliation.counts,
           }
         : null,
     },

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { exportStates, integrationStatuses } from '../../db/schema.js';
+import { findingKinds } from '../../lib/reconcile.js';
 import { knownTenant, rolePolicy, requireRole } from '../auth.js';
 import { jsonContent, tenantErrors, tenantParams, timestamp } from '../schemas.js';
 
@@ -54,6 +55,22 @@ export const integrationStatusSchema = z
       })
       .nullable()
       .openapi({ description: "API calls to the provider today (Europe/Amsterdam day) and this minute, for the API-limited providers (Octopus, Rompslomp); null for the others" }),
+    reconciliation: z
+      .object({
+        ranAt: nullableTime.openapi({ description: 'When the last run compared (or tried to)' }),
+        lastCompleteAt: nullableTime.openapi({ description: 'The last run that compared everything' }),
+        since: z.string().nullable().openapi({ description: 'First day compared (YYYY-MM-DD)', example: '2026-01-04' }),
+        days: z.number().int().nullable(),
+        complete: z.boolean().openapi({ description: 'false: the last run stopped before comparing (see stopped); the counts are those of that run (zero)' }),
+        stopped: z.enum(['quota', 'not-active', 'not-supported']).nullable().openapi({ description: "quota: the provider's API limit left too little for the sync share today" }),
+        exportsCompared: z.number().int(),
+        documentsListed: z.number().int(),
+        findings: z.object(Object.fromEntries(findingKinds.map((k) => [k, z.number().int()])) as Record<(typeof findingKinds)[number], z.ZodNumber>).openapi({
+          description: 'gone: a sent export whose document is no longer in the package; duplicate: two or more documents with one reference; numberChanged: the document has another number than Simon recorded; existsUnsent: a failed or held export whose document exists anyway. Each one is a warning in the log (table Werkbon) with the action.',
+        }),
+      })
+      .nullable()
+      .openapi({ description: 'The last weekly reconciliation of exports with the accounting package (docs/reconciliation.md); null before the first run or for packages without it' }),
   })
   .openapi('IntegrationStatus');
 

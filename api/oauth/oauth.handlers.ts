@@ -14,7 +14,7 @@ import { runMeta, workflowIds } from '../../lib/runs.js';
 import { connectWorkflow } from '../../workflows/index.js';
 
 /**
- * The OAuth2 code flow in the API (SPEC §9): the authorize URL with a state bound to the tenant, and the callback
+ * The OAuth2 code flow in the API (docs/api.md): the authorize URL with a state bound to the tenant, and the callback
  * the browser comes back to. The API never talks to the provider: the callback stores the code sealed as pending
  * credentials and runs the ordinary connect step, whose activity exchanges it for tokens (activities/oauth.ts).
  */

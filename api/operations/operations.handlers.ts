@@ -9,10 +9,12 @@ import * as messages from '../../lib/messages.js';
 import { scopeEntities, syncScopes, type SyncScope } from '../../lib/providers.js';
 import { deleteTenantSchedules, setTenantSchedulesPaused } from '../../lib/schedules.js';
 import { runMeta, workflowIds } from '../../lib/runs.js';
-import { syncWorkflow } from '../../workflows/index.js';
+import { reconcileWorkflow, syncWorkflow } from '../../workflows/index.js';
 import { startExport } from '../exports/start-export.js';
+import { kickEvents } from '../events/kick.js';
 import type { Database } from '../../db/client.js';
-import { formatAmsterdam } from '../../lib/quota.js';
+import { formatAmsterdam, reconcileCallEstimate } from '../../lib/quota.js';
+import { providers } from '../../lib/providers.js';
 import { createQuotaGuard } from '../../db/queries/quota.js';
 import { markListingsRequested } from '../../db/queries/sync.js';
 
@@ -65,6 +67,41 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
   return c.json({ workflows: started }, 202);
 };
 
+/** "Controleer nu": the weekly reconciliation started by hand (docs/reconciliation.md); a running one is joined. */
+export const reconcileNow: AppRouteHandler<typeof routes.reconcileNow> = async (c) => {
+  const { tenant } = c.req.valid('param');
+  const { days } = c.req.valid('json');
+  const { database, env } = c.get('deps');
+  const row = await getIntegration(database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  if (row.status !== 'active') throw conflict(`Controleren kan alleen bij een actieve integratie (status ${row.status})`);
+  const provider = row.provider;
+  if (!providers[provider].capabilities.reconcile) throw conflict(`De controle met ${providers[provider].name} is er (nog) niet: de koppeling kan de documenten niet op datum opvragen`, 'not_supported');
+  // API-limited providers: it runs in the sync share of the quota; refuse up front what would not fit (lib/quota.ts).
+  const needed = reconcileCallEstimate[provider];
+  const quota = needed ? await createQuotaGuard({ database, env }).status(tenant, provider) : null;
+  if (quota && needed && (needed > quota.day.remainingForSync || needed > quota.minute.remaining)) {
+    const resetsAt = needed > quota.day.remainingForSync ? quota.day.resetsAt : quota.minute.resetsAt;
+    const text = messages.reconcileStoppedQuota(provider, formatAmsterdam(resetsAt));
+    await appendLogEntries(database, [{ tenantId: tenant, severity: 'warning', table: 'Integratie', ...text }]);
+    const retryAfterSeconds = Math.max(1, Math.ceil((resetsAt.getTime() - Date.now()) / 1000));
+    c.header('Retry-After', String(retryAfterSeconds));
+    return c.json({ error: 'quota_exceeded' as const, message: text.message, action: text.action, retryAfterSeconds }, 429);
+  }
+  const t = temporalOf(c);
+  const workflowId = workflowIds.reconcile(tenant);
+  const handle = await t.client.workflow.start(reconcileWorkflow, {
+    workflowId,
+    taskQueue: t.taskQueue,
+    args: [{ tenantId: tenant, provider, ...(days !== undefined ? { days } : {}) }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    workflowExecutionTimeout: '6 hours',
+    ...runMeta({ tenantId: tenant, provider, kind: 'reconcile', detail: 'nu controleren' }),
+  });
+  return c.json({ workflowId, runId: handle.firstExecutionRunId, temporalUrl: temporalRunUrl(t.uiUrl, t.namespace, workflowId, handle.firstExecutionRunId) }, 202);
+};
+
 export const pause: AppRouteHandler<typeof routes.pause> = async (c) => {
   const { tenant } = c.req.valid('param');
   const { database } = c.get('deps');
@@ -72,7 +109,8 @@ export const pause: AppRouteHandler<typeof routes.pause> = async (c) => {
   if (!row) throw notFound('Tenant not found');
   if (row.status !== 'active') throw conflict(`Pauzeren kan alleen bij een actieve integratie (status ${row.status})`);
   await setTenantSchedulesPaused(temporalOf(c).client, tenant, true, `Gepauzeerd door ${c.get('auth').actor}`);
-  await setStatus(database, tenant, 'paused');
+  await setStatus(database, tenant, 'paused', messages.integrationPaused(row.provider).message);
+  await kickEvents(c, tenant);
   await logIntegration(database, tenant, messages.integrationPaused(row.provider));
   return c.json({ status: 'paused', label: labels.paused }, 200);
 };
@@ -83,7 +121,8 @@ export const resume: AppRouteHandler<typeof routes.resume> = async (c) => {
   const row = await getIntegration(database, tenant);
   if (!row) throw notFound('Tenant not found');
   if (row.status !== 'paused') throw conflict(`Hervatten kan alleen bij een gepauzeerde integratie (status ${row.status})`);
-  await setStatus(database, tenant, 'active');
+  await setStatus(database, tenant, 'active', messages.integrationResumed(row.provider).message);
+  await kickEvents(c, tenant);
   await setTenantSchedulesPaused(temporalOf(c).client, tenant, false, `Hervat door ${c.get('auth').actor}`);
   await logIntegration(database, tenant, messages.integrationResumed(row.provider));
   // Work orders archived during the pause waited as `pending`: send them now.
@@ -102,15 +141,16 @@ export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) =
   // Order matters: no new scheduled runs, then stop the running ones, then mark the integration deactivated,
   // so a running import ends as cancelled rather than failing on the status check of its next activity.
   await deleteTenantSchedules(t.client, tenant);
-  // Stop running syncs and imports at once (SPEC §5.6): the fixed ids directly (visibility lags behind a start
+  // Stop running syncs and imports at once (docs/activation.md): the fixed ids directly (visibility lags behind a start
   // of a moment ago), then whatever else of this tenant the visibility store knows to be running.
   const cancel = (workflowId: string, runId?: string) =>
     t.client.workflow.getHandle(workflowId, runId).cancel().catch(() => {});
   for (const scope of syncScopes) await cancel(workflowIds.sync(tenant, scope));
-  for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow")` })) {
+  for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow", "reconcileWorkflow")` })) {
     await cancel(wf.workflowId, wf.runId);
   }
-  await setStatus(database, tenant, 'deactivated');
+  await setStatus(database, tenant, 'deactivated', messages.integrationDeactivated(row.provider).message);
+  await kickEvents(c, tenant);
   await logIntegration(database, tenant, messages.integrationDeactivated(row.provider));
   return c.json({ status: 'deactivated', label: labels.deactivated }, 200);
 };

@@ -32,7 +32,26 @@ export const syncNow = createRoute({
         needed: z.number().int().openapi({ description: 'Calls this sync takes at least' }),
         remaining: z.number().int().openapi({ description: 'Calls left for syncs in the full window (the export reserve excluded)' }),
       }),
-      "The provider's API quota (SPEC §5.2) would be exceeded; see the Retry-After header. The refusal is logged.",
+      "The provider's API quota (docs/quota.md) would be exceeded; see the Retry-After header. The refusal is logged.",
+    ),
+  },
+});
+
+export const reconcileNow = createRoute({
+  method: 'post', path: '/tenants/{tenant}/integration/reconcile', tags,
+  summary: 'Start the reconciliation of exports with the accounting package now (joins one that is already running; docs/reconciliation.md)',
+  request: {
+    params: tenantParams,
+    body: jsonBody(z.object({
+      days: z.number().int().min(1).max(366).optional().openapi({ description: 'Days back to compare; default the configured RECONCILE_DAYS (35)' }),
+    })),
+  },
+  responses: {
+    202: jsonContent(z.object({ workflowId: z.string(), runId: z.string(), temporalUrl: z.string().nullable() }), 'Reconciliation started or joined; the counts appear in GET …/integration under `reconciliation`'),
+    ...tenantErrors, ...conflictResponse,
+    429: jsonContent(
+      z.object({ error: z.literal('quota_exceeded'), message: z.string(), action: z.string(), retryAfterSeconds: z.number().int() }),
+      "The provider's API quota leaves too little for the sync share today; see the Retry-After header. The refusal is logged.",
     ),
   },
 });

@@ -3,7 +3,7 @@ import { workAddressOrigins, workOrderStatuses } from '../../db/schema.js';
 import { knownTenant, rolePolicy, requireRole } from '../auth.js';
 import { jsonBody, jsonContent, pageInfo, pageQuery, queryBoolean, tenantErrors, tenantIdSchema, tenantParams, timestamp } from '../schemas.js';
 
-/** Simon-side reads for the Simon backend (SPEC §9), plus adding a work address. */
+/** Simon-side reads for the Simon backend (docs/api.md), plus adding a work address. */
 
 const audit = {
   createdAt: timestamp,

@@ -5,7 +5,7 @@ import type { Entity } from '../../lib/providers.js';
 import {
   MAX_OPTIONS, checkArticleSettings, downloadedListings, matchesTerm, parseRecord, providerFailure, recordList,
 } from '../kit.js';
-import type { Connector, ConnectorContext, CreatedDocument, DocumentDraft, DocumentLine, DocumentPreview, OptionItem, UpstreamProblem } from '../types.js';
+import type { Connector, ConnectorContext, CreatedDocument, DocumentDraft, DocumentLine, DocumentPreview, ListedDocument, OptionItem, UpstreamProblem } from '../types.js';
 import { asDecimalString, asNumber, asText, compareIds } from '../values.js';
 import { invoiceBody, mapCategory, mapClient, mapProduct, mapQuote, type CountryNames, type ProductFacts } from './mappers.js';
 import { categorySchema, clientSchema, countrySchema, productSchema, profileSchema, quotationSchema, savedInvoiceSchema, type FsProduct } from './schemas.js';
@@ -234,6 +234,26 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
     documentIdentity: { uniqueReference: true },
     // The name is a hash of tenant and work order: a concept under it is ours, whoever edited it since.
     findDocument: (lookup) => findSaved(lookup.reference),
+
+    /**
+     * The concepts saved from `since`'s date on (docs/providers/factuursturen.md §8): `invoices_saved` has no date
+     * filter, so the complete listing is read once and filtered on `datesaved` here. A concept has no number; a sent
+     * invoice carries no save name, so it cannot be told apart from a deleted concept.
+     */
+    async listDocuments(since): Promise<ListedDocument[]> {
+      const from = since.toISOString().slice(0, 10);
+      return (await completeList('invoices_saved'))
+        .map((r) => parse('GET invoices_saved', savedInvoiceSchema, r))
+        .map((inv): ListedDocument => ({
+          documentId: asText(inv.id) ?? '',
+          documentNumber: null,
+          reference: asText(inv.name),
+          customerExternalId: asText(inv.clientnr),
+          date: (asText(inv.datesaved) ?? '').slice(0, 10),
+        }))
+        // A date it cannot read keeps the concept in: the reconciliation would rather compare one too many.
+        .filter((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d.date) || d.date >= from);
+    },
   };
 }
 

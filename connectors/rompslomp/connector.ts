@@ -227,7 +227,7 @@ export function createRompslompConnector(ctx: ConnectorContext): RompslompConnec
       else if (missingScopes.length > 0) companyCheck = { field: 'companyId', ok: false, found, error: messages.checkErrors.companyMissingScopes(company.name, missingScopes) };
       else companyCheck = { field: 'companyId', ok: true, found };
 
-      // Products belong to a company: the article checks run only once the company is valid (as Visma.net, SPEC §14.3).
+      // Products belong to a company: the article checks run only once the company is valid (as Visma.net, docs/settings.md).
       if (!companyCheck.ok) {
         const articles = filledArticleFields(settings).map(({ field }): FieldCheck => ({ field, ok: false, error: messages.checkErrors.companyFirst() }));
         return [companyCheck, ...articles, termsCheck(settings.termsAccepted)];

@@ -25,7 +25,7 @@ export { attachmentPath, customerInvoiceBody, documentFromLocation, parseDocumen
  * sign-on, two services. The ERP API (customers, Non-Stock items, item classes, warehouses, order types, customer
  * invoices, every attachment) pages by `pageNumber`/`pageSize` and tracks changes by `lastModifiedDateTime`; its
  * writes wrap every field as `{ value }`. SalesOrders V3 (a separate base URL) creates and lists sales orders and
- * quotes with plain JSON. A work order becomes a sales order or a customer invoice, always on hold (SPEC §14.1).
+ * quotes with plain JSON. A work order becomes a sales order or a customer invoice, always on hold (docs/export.md).
  * Neither service has an idempotency key: our reference goes into a custom field of the order (not printed) or the
  * invoice's `externalReference`, and a retry looks it up before it creates anything (docs/exactly-once.md).
  */
@@ -87,7 +87,7 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
 
     async verifyConnection() {
       const c = await company();
-      return { label: `${c.name} (${c.organizationCd ?? c.id})` };
+      return { label: `${c.name} (${c.organizationCd ?? c.id})`, administrationIds: [c.id, ...(c.organizationCd ? [c.organizationCd] : [])] };
     },
 
     listArticleGroups: (req) => groups.page('itemClasses', req, (c) => mapItemClass(c), 500),
@@ -139,7 +139,7 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
 
     async checkSettings(input: Settings): Promise<FieldCheck[]> {
       if (input.provider !== 'visma-net') throw new Error(texts.wrongSettings);
-      // The company first (manual §5.2, SPEC §14.3): it is the connected tenant; the other fields wait until it is right.
+      // The company first (manual §5.2, docs/settings.md): it is the connected tenant; the other fields wait until it is right.
       const c = await company();
       const typed = input.companyId.trim().toLowerCase();
       if (typed !== c.id.toLowerCase() && typed !== (c.organizationCd ?? '').toLowerCase()) {
@@ -158,7 +158,7 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
       }
 
       checks.push(...(await orderTypeChecks(input)));
-      // Warehouses matter for sales orders only (SPEC §14.13).
+      // Warehouses matter for sales orders only (docs/export.md).
       if (input.documentType === 'salesOrder') checks.push(...(await warehouseChecks(input.warehouse)));
       checks.push(termsCheck(input.termsAccepted));
       return checks;

@@ -110,7 +110,7 @@ export function isOwnOrder(o: VismaListOrder, field: ReferenceField): boolean {
 }
 
 /**
- * A sales order or quote as a quote to import (SPEC §5.4, §14.13, §14.18): the order's description is the work
+ * A sales order or quote as a quote to import (docs/quotes.md, docs/export.md, docs/sync.md): the order's description is the work
  * description and the filter's text, `customerRefNo` the customer reference, `note` the memo. The external id
  * carries the order type (`SO/000123`); an `SO` keeps `kind: 'salesOrder'`, so the export does not send it back.
  */

@@ -7,7 +7,7 @@ import type { LogTable } from '../schema.js';
 import type { RunRef } from './sync.js';
 
 /**
- * The delete side of the cleanup (SPEC §5.3, §14.16). The activity decides *what* is gone upstream from a
+ * The delete side of the cleanup (docs/sync.md "Cleanup"). The activity decides *what* is gone upstream from a
  * complete listing; these functions remove it, each entity in one transaction, and write the log entry of
  * every removal in that same transaction, driven by `delete … returning`: a retry removes (and logs) only
  * what is still there, so deletes are idempotent.
@@ -197,7 +197,7 @@ export interface CustomerCleanupTexts extends CleanupTexts {
 }
 
 /**
- * Removes customers with all their work addresses (imported and Simon-added alike, SPEC §14.16). A customer
+ * Removes customers with all their work addresses (imported and Simon-added alike, docs/sync.md "Cleanup"). A customer
  * whose own row or one of whose addresses is on a work order that is not archived is deactivated instead,
  * together with the addresses in use; its other addresses stay with it.
  */
@@ -272,7 +272,7 @@ export async function removeCustomers(
 }
 
 /**
- * Imported work addresses whose source address disappeared upstream while the customer stays (SPEC §14.16):
+ * Imported work addresses whose source address disappeared upstream while the customer stays (docs/sync.md "Cleanup"):
  * removed, or deactivated with a warning while a work order that is not archived uses them.
  */
 export async function removeWorkAddresses(

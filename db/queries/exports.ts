@@ -1,8 +1,13 @@
 import type { ProviderId } from '../../lib/providers.js';
 import { and, desc, eq, sql as dsql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { documentExports, workOrderMaterials, workOrders, type ExportState } from '../schema.js';
+import { documentExports, logEntries, workOrderMaterials, workOrders, type ExportState } from '../schema.js';
+import type { NewLogEntry } from './logs.js';
+import { emitEventDrizzle } from './events.js';
+import type { NewEvent } from '../../lib/events.js';
 import type { ResolvedArticle, WorkOrderForDocument, WorkOrderSnapshot } from '../../lib/work-order.js';
+import type { SettingArticles } from '../../lib/document.js';
+import type { Settings } from '../../lib/settings.js';
 
 export type ExportRow = typeof documentExports.$inferSelect;
 
@@ -31,6 +36,8 @@ export async function recordArchive(
     initialState: ExportState;
     settingsVersionId: number | null;
     reference: string;
+    /** The log text of a held archive, for its `export.held` event. */
+    heldText?: { message: string; action: string };
   },
 ): Promise<{ exportRow: ExportRow; created: boolean }> {
   const { tenantId, workOrderId, snapshot } = args;
@@ -82,6 +89,12 @@ export async function recordArchive(
       );
     }
     if (existing[0]) return { exportRow: existing[0], created: false };
+    if (args.initialState === 'held') {
+      await emitEventDrizzle(tx, { tenantId, type: 'export.held', data: {
+        workOrderId, workOrderNumber: snapshot.number, provider: args.provider, state: 'held', documentId: null, documentNumber: null,
+        reason: args.heldText?.message ?? null, errorCode: 'integration-not-active', message: args.heldText?.message ?? '', action: args.heldText?.action ?? '',
+      } });
+    }
     const inserted = await tx
       .insert(documentExports)
       .values({
@@ -107,6 +120,23 @@ export async function updateExport(database: Database, tenantId: string, workOrd
     .update(documentExports)
     .set({ ...patch, updatedAt: new Date() })
     .where(and(eq(documentExports.tenantId, tenantId), eq(documentExports.workOrderId, workOrderId)));
+}
+
+/**
+ * How an export attempt ends, in one transaction: its log entries, the row's new state, and the event that reports
+ * it (docs/events.md), so Simon's backend hears of every state the log shows.
+ */
+export async function finishExport(
+  database: Database, tenantId: string, workOrderId: string, patch: ExportPatch, logs: readonly NewLogEntry[], event: NewEvent | null,
+): Promise<void> {
+  await database.db.transaction(async (tx) => {
+    if (logs.length > 0) await tx.insert(logEntries).values(logs.map((l) => ({ ...l, simonId: l.simonId ?? null, providerId: l.providerId ?? null })));
+    await tx
+      .update(documentExports)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(and(eq(documentExports.tenantId, tenantId), eq(documentExports.workOrderId, workOrderId)));
+    if (event) await emitEventDrizzle(tx, event);
+  });
 }
 
 export async function countAttempt(database: Database, tenantId: string, workOrderId: string): Promise<number> {
@@ -210,6 +240,23 @@ export async function resolveSnapshotForDocument(
         article: a ? { externalId: a.external_id, code: a.code, description: a.description ?? '' } : null,
       };
     }),
+  };
+}
+
+/**
+ * The articles the settings name (work time, travel time, default), as the document rules take them: the export
+ * and the preview resolve them alike (docs/preview.md, "The same rules as the export").
+ */
+export async function resolveSettingArticles(
+  database: Database, tenantId: string, settings: Pick<Settings, 'workTimeArticle' | 'travelTimeArticle' | 'defaultArticle'>,
+): Promise<SettingArticles> {
+  const codes = [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
+  const byCode = await findSettingArticles(database, tenantId, codes);
+  const pick = (code: string | null) => (code ? byCode.get(code) ?? null : null);
+  return {
+    workTimeArticle: pick(settings.workTimeArticle),
+    travelTimeArticle: pick(settings.travelTimeArticle),
+    defaultArticle: pick(settings.defaultArticle),
   };
 }
 

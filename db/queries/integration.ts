@@ -4,6 +4,10 @@ import type { Database } from '../client.js';
 import { credentials, integrations, settingsVersions, type ActivationSteps, type IntegrationStatus, type WipeableTable } from '../schema.js';
 import type { ProviderId } from '../../lib/providers.js';
 import type { Settings } from '../../lib/settings.js';
+import { emitEvent, emitEventDrizzle } from './events.js';
+import type { EventData } from '../../lib/events.js';
+
+type StatusReason = EventData<'integration.status_changed'>['reason'];
 
 export type IntegrationRow = typeof integrations.$inferSelect;
 
@@ -14,17 +18,27 @@ export async function getIntegration(database: Database, tenantId: string): Prom
 
 const noSteps: ActivationSteps = { wiped: false, connected: false, settingsChecked: false, saved: false };
 
-/** Starts (or restarts) an activation: steps are reset; a re-activation keeps its count so the wipe becomes optional. */
+/**
+ * Starts (or restarts) an activation: steps are reset; a re-activation keeps its count so the wipe becomes optional.
+ * A change of status is reported as `integration.status_changed` in the same transaction (docs/events.md).
+ */
 export async function beginActivation(database: Database, tenantId: string, provider: ProviderId): Promise<IntegrationRow> {
-  const rows = await database.db
-    .insert(integrations)
-    .values({ tenantId, provider, status: 'activating', steps: noSteps })
-    .onConflictDoUpdate({
-      target: integrations.tenantId,
-      set: { provider, status: 'activating', steps: noSteps, endedAt: null, updatedAt: new Date() },
-    })
-    .returning();
-  return rows[0];
+  return database.db.transaction(async (tx) => {
+    const before = await tx.select({ status: integrations.status }).from(integrations).where(eq(integrations.tenantId, tenantId)).for('update');
+    const rows = await tx
+      .insert(integrations)
+      .values({ tenantId, provider, status: 'activating', steps: noSteps })
+      .onConflictDoUpdate({
+        target: integrations.tenantId,
+        set: { provider, status: 'activating', steps: noSteps, endedAt: null, updatedAt: new Date() },
+      })
+      .returning();
+    const from = before[0]?.status ?? null;
+    if (from !== 'activating') {
+      await emitEventDrizzle(tx, { tenantId, type: 'integration.status_changed', data: { provider, from, to: 'activating', reason: 'activation_started', message: null } });
+    }
+    return rows[0];
+  });
 }
 
 export async function setStep(database: Database, tenantId: string, step: keyof ActivationSteps, done: boolean): Promise<void> {
@@ -34,12 +48,25 @@ export async function setStep(database: Database, tenantId: string, step: keyof 
     .where(eq(integrations.tenantId, tenantId));
 }
 
-export async function setStatus(database: Database, tenantId: string, status: IntegrationStatus): Promise<void> {
+const reasonOf: Partial<Record<IntegrationStatus, StatusReason>> = { paused: 'paused', active: 'resumed', deactivated: 'deactivated' };
+
+/** Sets the status; a change is reported as `integration.status_changed` in the same transaction (docs/events.md). */
+export async function setStatus(database: Database, tenantId: string, status: IntegrationStatus, message: string | null = null): Promise<void> {
   const now = new Date();
-  await database.db
-    .update(integrations)
-    .set({ status, updatedAt: now, ...(status === 'deactivated' ? { endedAt: now } : {}) })
-    .where(eq(integrations.tenantId, tenantId));
+  await database.db.transaction(async (tx) => {
+    const before = await tx.select({ status: integrations.status, provider: integrations.provider }).from(integrations).where(eq(integrations.tenantId, tenantId)).for('update');
+    await tx
+      .update(integrations)
+      .set({ status, updatedAt: now, ...(status === 'deactivated' ? { endedAt: now } : {}) })
+      .where(eq(integrations.tenantId, tenantId));
+    const prev = before[0];
+    if (prev && prev.status !== status) {
+      await emitEventDrizzle(tx, {
+        tenantId, type: 'integration.status_changed',
+        data: { provider: prev.provider, from: prev.status, to: status, reason: reasonOf[status] ?? 'activation_started', message },
+      });
+    }
+  });
 }
 
 // ---------------------------------------------------------------- credentials
@@ -100,7 +127,7 @@ export async function saveSettingsVersion(database: Database, tenantId: string, 
   });
 }
 
-/** The version in force at a moment (SPEC §5.5: a document uses the version in force when the work order was archived). */
+/** The version in force at a moment (docs/export.md: a document uses the version in force when the work order was archived). */
 export async function settingsVersionAt(database: Database, tenantId: string, at: Date): Promise<SettingsVersionRow | null> {
   const rows = await database.db
     .select()
@@ -116,9 +143,11 @@ export async function settingsVersionById(database: Database, id: number): Promi
   return rows[0] ?? null;
 }
 
-export async function completeActivation(database: Database, tenantId: string, actor: string | null): Promise<void> {
+export async function completeActivation(database: Database, tenantId: string, actor: string | null, message: string | null = null): Promise<void> {
   const now = new Date();
-  await database.db
+  await database.db.transaction(async (tx) => {
+    const before = await tx.select({ status: integrations.status, provider: integrations.provider }).from(integrations).where(eq(integrations.tenantId, tenantId)).for('update');
+    await tx
     .update(integrations)
     .set({
       status: 'active',
@@ -131,6 +160,11 @@ export async function completeActivation(database: Database, tenantId: string, a
       updatedAt: now,
     })
     .where(eq(integrations.tenantId, tenantId));
+    const prev = before[0];
+    if (prev && prev.status !== 'active') {
+      await emitEventDrizzle(tx, { tenantId, type: 'integration.status_changed', data: { provider: prev.provider, from: prev.status, to: 'active', reason: 'activated', message } });
+    }
+  });
 }
 
 /** The admin accepted the terms in force (docs/terms.md); the version is stored with the settings version. */
@@ -195,10 +229,19 @@ export async function resetAdministration(database: Database, tenantId: string, 
     const wiped = await wipeIn(tx, tenantId, ADMINISTRATION_TABLES);
     await tx`delete from integration.sync_state where tenant_id = ${tenantId}`;
     await tx`delete from integration.external_refs where tenant_id = ${tenantId}`;
-    const held = await tx`
-      update integration.document_exports set state = 'held', error_code = 'administration-changed',
+    const held = await tx<{ work_order_id: string; provider: ProviderId; document_id: string | null; document_number: string | null; number: string | null }[]>`
+      update integration.document_exports e set state = 'held', error_code = 'administration-changed',
         error_message = ${heldReason}, updated_at = now()
-      where tenant_id = ${tenantId} and state in ('pending', 'failed') and create_started_at is null`;
+      where e.tenant_id = ${tenantId} and e.state in ('pending', 'failed') and e.create_started_at is null
+      returning e.work_order_id, e.provider, e.document_id, e.document_number,
+        (select w.number from simon.work_orders w where w.tenant_id = e.tenant_id and w.id = e.work_order_id) as number`;
+    // Each held export is reported (docs/events.md), in this transaction.
+    for (const h of held) {
+      await emitEvent(tx, { tenantId, type: 'export.held', data: {
+        workOrderId: h.work_order_id, workOrderNumber: h.number, provider: h.provider, state: 'held', documentId: h.document_id, documentNumber: h.document_number,
+        reason: heldReason, errorCode: 'administration-changed', message: heldReason, action: '',
+      } });
+    }
     return { wiped, held: held.count };
   });
 }

@@ -2,7 +2,7 @@ import type { Entity } from '../../lib/providers.js';
 import type { ExportState, IntegrationStatus, Severity, WorkAddressOrigin, WorkOrderStatus } from '../schema.js';
 
 /**
- * Dutch labels the API returns next to its English enums (SPEC §14.14), in one place so the wording is
+ * Dutch labels the API returns next to its English enums (docs/log.md), in one place so the wording is
  * reviewed once and Simon's screens need no translation table. Log texts live in lib/messages.ts.
  */
 

@@ -2,7 +2,7 @@ import type postgres from 'postgres';
 import type { Database, Sql } from '../client.js';
 import { logTables, severities, type LogTable, type Severity } from '../schema.js';
 
-/** One integration log row to write (SPEC §8). Texts are Dutch and come from the messages module. */
+/** One integration log row to write (docs/log.md). Texts are Dutch and come from the messages module. */
 export interface NewLogEntry {
   tenantId: string;
   severity: Severity;
@@ -254,7 +254,7 @@ function toLogEntry(row: LogRow): LogEntry {
 }
 
 /**
- * The newest log entry time per table (SPEC §8 "highest mutation date per table"), null for a table without
+ * The newest log entry time per table (docs/log.md "highest mutation date per table"), null for a table without
  * entries. One backward index probe per table on (tenant_id, table_name, created_at desc).
  */
 export async function highestMutationPerTable(database: Database, tenantId: string): Promise<Record<LogTable, Date | null>> {

@@ -1,7 +1,8 @@
 import type { ProviderId } from '../../lib/providers.js';
 import { and, eq, lt, sql as dsql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { integrations, oauthStates } from '../schema.js';
+import { oauthStates } from '../schema.js';
+import { emitEvent } from './events.js';
 
 /** The OAuth2 code flow's state (integration.oauth_states) and the token bookkeeping around it (lib/oauth.ts). */
 
@@ -60,12 +61,17 @@ export async function replacePendingCredentials(database: Database, tenantId: st
   await database.sql`update integration.credentials set pending_sealed = ${sealed}, updated_at = now() where tenant_id = ${tenantId}`;
 }
 
-/** Active → paused; false when it was not active (already paused, or mid-activation), so only one caller reports it. */
-export async function pauseIfActive(database: Database, tenantId: string): Promise<boolean> {
-  const rows = await database.db
-    .update(integrations)
-    .set({ status: 'paused', updatedAt: new Date() })
-    .where(and(eq(integrations.tenantId, tenantId), eq(integrations.status, 'active')))
-    .returning({ tenantId: integrations.tenantId });
-  return rows.length > 0;
+/**
+ * Active → paused; false when it was not active (already paused, or mid-activation), so only one caller reports it.
+ * The pause is reported as `integration.status_changed` (reason `token_revoked`) in the same statement (docs/events.md).
+ */
+export async function pauseIfActive(database: Database, tenantId: string, message: string | null = null): Promise<boolean> {
+  return database.sql.begin(async (tx) => {
+    const rows = await tx<{ provider: ProviderId }[]>`
+      update integration.integrations set status = 'paused', updated_at = now()
+      where tenant_id = ${tenantId} and status = 'active' returning provider`;
+    if (!rows[0]) return false;
+    await emitEvent(tx, { tenantId, type: 'integration.status_changed', data: { provider: rows[0].provider, from: 'active', to: 'paused', reason: 'token_revoked', message } });
+    return true;
+  });
 }

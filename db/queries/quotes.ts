@@ -4,9 +4,10 @@ import type { Sql } from '../client.js';
 import type { ArticleLookup, KnownArticle, QuoteWorkOrder } from '../../lib/quote.js';
 import type { LogText } from '../../lib/messages.js';
 import type { RunRef } from './sync.js';
+import { emitEvent } from './events.js';
 
 /**
- * Writes of the quote import (SPEC §5.4). A quote becomes a work order exactly once: the `imported_quotes`
+ * Writes of the quote import (docs/quotes.md). A quote becomes a work order exactly once: the `imported_quotes`
  * row (unique per tenant, provider and quote id) is inserted in the same transaction as the work order, its
  * materials and its log entries, so a crash or a concurrent run either sees all of it or none of it.
  */
@@ -141,6 +142,9 @@ export async function importQuote(sql: Sql, req: QuoteImportRequest): Promise<Qu
       insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
       select ${tenantId}, severity, 'Offerte', message, action, ${workOrderId}, ${quoteId}, ${run.workflowId}, ${run.runId}
       from json_to_recordset(${entries}::text::json) as x(severity text, message text, action text)`;
+    await emitEvent(tx, { tenantId, type: 'workorder.created', data: {
+      workOrderId, workOrderNumber: wo.number, provider, source: req.kind, quoteId, quoteNumber: req.number, linesWithoutArticle: wo.linesWithoutArticle.length,
+    } });
     return { kind: 'created', workOrderId, number: wo.number, linesWithoutArticle: wo.linesWithoutArticle.length } as const;
   });
 }

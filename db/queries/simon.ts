@@ -254,7 +254,7 @@ export async function tableActivity(
   );
 }
 
-/** The wipe screen (SPEC §5.1): per wipeable table the row count, last Simon mutation and last integration update. */
+/** The wipe screen (docs/activation.md): per wipeable table the row count, last Simon mutation and last integration update. */
 export function simonTables(database: Database, tenantId: string): Promise<TableActivity[]> {
   return tableActivity(database, tenantId, wipeableTableNames);
 }

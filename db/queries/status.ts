@@ -7,6 +7,7 @@ import {
 import { entities, providers, type ProviderId } from '../../lib/providers.js';
 import { entityTableLabels, integrationStatusLabels, syncPhaseLabels } from './labels.js';
 import { tableActivity } from './simon.js';
+import { RECONCILE_ENTITY, reconcileRunOf, type ReconcileRunView } from './reconcile.js';
 
 /** Tables of the status screen with their "Simon Mutatie" / "Integratie Update" columns. */
 export const statusTables = ['Artikel Groep', 'Artikel', 'Klant', 'Werkadres'] as const satisfies readonly WipeableTable[];
@@ -42,6 +43,8 @@ export interface IntegrationStatusView {
   initialImport: ImportProgress[];
   settings: { version: number; effectiveFrom: Date } | null;
   exports: Record<ExportState, number>;
+  /** The last weekly reconciliation (docs/reconciliation.md); null before the first run. */
+  reconciliation: ReconcileRunView | null;
 }
 
 const noStepsDone: ActivationSteps = { wiped: false, connected: false, settingsChecked: false, saved: false };
@@ -75,7 +78,9 @@ export async function integrationStatus(database: Database, tenantId: string): P
     const i = (entities as readonly string[]).indexOf(entity);
     return i === -1 ? entities.length : i;
   };
+  const reconcileRow = progress.find((s) => s.entity === RECONCILE_ENTITY);
   const initialImport: ImportProgress[] = progress
+    .filter((s) => s.entity !== RECONCILE_ENTITY)
     .sort((a, b) => order(a.entity) - order(b.entity) || a.entity.localeCompare(b.entity))
     .map((s) => ({
       entity: s.entity,
@@ -111,5 +116,6 @@ export async function integrationStatus(database: Database, tenantId: string): P
     initialImport,
     settings: settings ?? null,
     exports,
+    reconciliation: reconcileRow ? reconcileRunOf(reconcileRow) : null,
   };
 }

@@ -1,8 +1,9 @@
 import type http from 'node:http';
 import {
   answerControl, applyLatency, countRequest, createFaults, holdLateCommit, listen, parseJson, readText, retryAfterHeaders,
-  send, shouldTimeoutAfterCommit, statusText, takeFault, type FakeAnswer,
+  send, shouldTimeoutAfterCommit, statusText, takeFault, type DocumentAdminOp, type FakeAnswer,
 } from '../kit.js';
+import { adminDocuments } from './admin.js';
 import { postInvoice, quotationOnRead, savedInvoiceOnRead, sentInvoiceOnRead } from './invoices.js';
 import { seedFactuurSturen, type SeedOptions } from './seed.js';
 import {
@@ -18,7 +19,8 @@ export { seedFactuurSturen, type SeedOptions } from './seed.js';
  * `count` (all with `count=-1`, a slice with `count` and `start`), single GETs in a wrapper, numbers and booleans
  * as strings, `x-ratelimit-remaining` on every answer and the hourly limit as **403** with remaining 0, plain-text
  * errors, concepts by `POST invoices` with `action: save` read back under `name`, quotations at `quotations`.
- * Faults (latency, status answers, "timeout after commit", late commits) come through `faults` or `POST /__faults`.
+ * Faults (latency, status answers, "timeout after commit", late commits) come through `faults` or `POST /__faults`;
+ * `POST /__documents` changes concepts the way a firm does in FactuurSturen itself (./admin.ts).
  */
 
 export interface FakeFactuurSturen {
@@ -60,7 +62,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
   const method = (req.method ?? 'GET').toUpperCase();
   const raw = await readText(req);
 
-  const control = { faults, noFaults, extraFaults: ['emptyCreateBody', 'duplicateSaveIgnored'] as const, summary: () => summary(state) };
+  const control = {
+    faults, noFaults, extraFaults: ['emptyCreateBody', 'duplicateSaveIgnored'] as const, summary: () => summary(state),
+    documents: (op: DocumentAdminOp) => adminDocuments(state, op),
+  };
   if (answerControl(res, url.pathname, method, raw, control)) return;
   if (!url.pathname.startsWith(API_PREFIX)) return send(res, 404, 'Not found');
 

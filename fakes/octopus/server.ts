@@ -170,7 +170,7 @@ export interface FakeInvoice {
   orderReference: string | null;
   customFieldValueList: { customFieldKey: { id: number }; value: string }[];
   invoiceLines: FakeInvoiceLine[];
-  /** Not in the API's answers: whether `invoices/book` booked it (we never do: SPEC §14.1), and its last change. */
+  /** Not in the API's answers: whether `invoices/book` booked it (we never do: docs/export.md), and its last change. */
   booked: boolean;
   modifiedAt: number;
 }

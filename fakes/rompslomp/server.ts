@@ -1,9 +1,10 @@
 import type http from 'node:http';
 import {
   answerControl, applyLatency, countRequest, createFaults, holdLateCommit, listen, parseJson, readText, retryAfterHeaders, send as sendAs,
-  shouldTimeoutAfterCommit, takeFault,
+  shouldTimeoutAfterCommit, takeFault, type DocumentAdminOp,
 } from '../kit.js';
 import { SALES_INVOICE_SELECTIONS, createSalesInvoice, invoiceOut, isCalendarDate, listSalesInvoices } from './invoices.js';
+import { adminDocuments } from './admin.js';
 import { authenticate, authorize, bearerOf, tokenEndpoint } from './oauth.js';
 import { companyData, dutchVatTypes, seedRompslomp, type RompslompSeedOptions } from './seed.js';
 import {
@@ -27,6 +28,7 @@ import {
  *   `Retry-After`, and every request of that authorisation refused until the window ends.
  * - Faults (latency, any status, timeout after commit, late commit, tokens expiring mid-run) through `faults` or
  *   `POST /__faults`; `requestLog` records every API request with its time and authorisation.
+ * - `POST /__documents` changes invoices the way a firm does in Rompslomp itself (./admin.ts).
  */
 
 export * from './types.js';
@@ -118,7 +120,10 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
   const method = (req.method ?? 'GET').toUpperCase();
   const raw = await readText(req);
 
-  const control = { faults, noFaults, extraFaults: ['expireAccessTokensAfter'] as const, summary: () => summary(state) };
+  const control = {
+    faults, noFaults, extraFaults: ['expireAccessTokensAfter'] as const, summary: () => summary(state),
+    documents: (op: DocumentAdminOp) => adminDocuments(state, op),
+  };
   if (answerControl(res, url.pathname, method, raw, control)) return;
   if (url.pathname === '/oauth/authorize' && method === 'GET') return authorize(url, res, state, (status, body) => send(res, status, body));
   if (url.pathname === '/oauth/token' && method === 'POST') return send(res, ...tokenEndpoint(req, raw, state));

@@ -74,6 +74,16 @@ describe('authentication', () => {
     }
   });
 
+  it('serves the API reference page at /v1/docs without a token, built from /v1/openapi.json', async () => {
+    const res = await app.request('/v1/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain('<title>Simon accounting integrations API</title>');
+    expect(html).toContain('/v1/openapi.json');
+    expect(html).toContain('@scalar/api-reference');
+  });
+
   it('serves the OpenAPI document without a token', async () => {
     const { status, body } = await getJson(app, '/v1/openapi.json');
     expect(status).toBe(200);

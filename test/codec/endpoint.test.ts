@@ -133,8 +133,27 @@ describe('codec endpoint CORS for the Temporal UI', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe(uiOrigin);
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
-    expect(res.headers.get('access-control-allow-headers')?.split(',').sort()).toEqual(['authorization', 'content-type', 'x-namespace']);
+    expect(res.headers.get('access-control-allow-headers')?.split(',').sort()).toEqual(['authorization', 'authorization-extras', 'content-type', 'x-namespace']);
     expect(res.headers.get('vary')).toContain('Origin');
+  });
+
+  it("answers the UI's real call: POST …/decode?preserveStorageRefs=true with X-Namespace, after its preflight", async () => {
+    // What Temporal UI 2.54 sends (docs/production-stack.md): the query string is no part of the operation.
+    const preflight = await app.request('/codec/decode?preserveStorageRefs=true', {
+      method: 'OPTIONS',
+      headers: { origin: uiOrigin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,authorization-extras,content-type,x-namespace' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+    const [encrypted] = await createPayloadCodec(env).encode([defaultPayloadConverter.toPayload(workOrder)]);
+    const wire = {
+      metadata: Object.fromEntries(Object.entries(encrypted.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(encrypted.data!).toString('base64'),
+    };
+    const dec = await post('/codec/decode?preserveStorageRefs=true', { payloads: [wire] }, tokens.support, { origin: uiOrigin, 'authorization-extras': 'an-id-token' });
+    expect(dec.status).toBe(200);
+    expect(dec.res.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+    expect(dec.body.payloads.map(valueOf)).toEqual([workOrder]);
   });
 
   it('gives no allow-origin to another site', async () => {

@@ -4,7 +4,7 @@ import type { Connector, DocumentDraft, DocumentLookup, ListRequest, Page } from
 import { documentReference } from '../../lib/references.js';
 
 /**
- * What every connector must do against its fake, whatever the provider (SPEC §10; midday-style contract
+ * What every connector must do against its fake, whatever the provider (ARCHITECTURE.md "Connectors"; midday-style contract
  * tests). Provider-specific behaviour (fault shapes, field mapping) is tested next to each connector.
  */
 export interface ContractFixture {

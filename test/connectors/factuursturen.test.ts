@@ -468,6 +468,41 @@ describe('FactuurSturen connector against the fake', () => {
       expect(err.message).toContain('WEG-1');
       expect(count('POST invoices')).toBe(posts);
     });
+
+    it('lists the concepts saved since a date, for the reconciliation: one complete invoices_saved listing, filtered on datesaved', async () => {
+      const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      const recentName = saveName();
+      const oldName = saveName();
+      const recent = await connect().createDocument(draftFor(recentName), null);
+      const old = await connect().createDocument(draftFor(oldName), null);
+      fake.state.savedInvoices.find((i) => i.name === oldName)!.datesaved = day(-40);
+      fake.state.savedInvoices.find((i) => i.name === recentName)!.datesaved = day(-3);
+      const from = Date.now();
+      const listed = await connect().listDocuments!(new Date(Date.now() - 35 * 86_400_000));
+      // invoices_saved has no date filter (docs/providers/factuursturen.md §8): the complete listing, count=-1.
+      const calls = fake.state.answers.filter((a) => a.at >= from);
+      expect(calls.length).toBeGreaterThan(0);
+      for (const call of calls) expect(call).toMatchObject({ method: 'GET', path: 'invoices_saved', query: expect.stringMatching(/^count=-1(&start=\d+)?$/), status: 200 });
+      const ids = listed.map((d) => d.documentId);
+      expect(ids).toContain(recent.documentId);
+      expect(ids).not.toContain(old.documentId);
+      expect(listed.find((d) => d.documentId === recent.documentId)).toEqual({
+        documentId: recent.documentId, documentNumber: null, reference: recentName, customerExternalId: '1001', date: day(-3),
+      });
+    });
+
+    it('never takes a cut-off first page of the concepts for the whole listing', async () => {
+      await connect().createDocument(draftFor(saveName()), null);
+      fake.state.honoursCount = false;
+      try {
+        const model = fake.state.savedInvoices[0];
+        while (fake.state.savedInvoices.length < DEFAULT_LIST_SIZE + 5) fake.state.savedInvoices.push({ ...model, id: fake.state.nextInvoiceId++, name: saveName() });
+        const err = await failure(connect().listDocuments!(new Date(Date.now() - 35 * 86_400_000)));
+        expect(err).toMatchObject({ kind: 'unavailable', retryable: true });
+      } finally {
+        fake.state.honoursCount = true;
+      }
+    });
   });
 
   describe('quotations', () => {

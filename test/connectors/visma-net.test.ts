@@ -207,7 +207,7 @@ describe('Visma.net connector against the fake', () => {
       expect(three.address).toMatchObject({ street: raw.mainAddress!.addressLine1, postalCode: raw.mainAddress!.postalCode, city: raw.mainAddress!.city, country: 'Nederland' });
       expect(three.workAddresses[1].address).toMatchObject({ street: raw.invoiceAddress!.addressLine1, city: raw.invoiceAddress!.city });
       expect(three.email).toBe(raw.mainContact!.email);
-      // 10005: invoice address equal to the main address → one work address (SPEC §14.16).
+      // 10005: invoice address equal to the main address → one work address (docs/sync.md "Cleanup").
       expect(byNumber.get('10005')!.workAddresses.map((w) => w.origin)).toEqual(['customer-address']);
       // 10001: only a main address.
       expect(byNumber.get('10001')!.workAddresses.map((w) => w.origin)).toEqual(['customer-address']);

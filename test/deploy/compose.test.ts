@@ -32,6 +32,13 @@ const secrets = {
   API_TOKENS: `${randomBytes(12).toString('hex')}:admin,${randomBytes(12).toString('hex')}:support`,
   CREDENTIALS_KEY: randomBytes(32).toString('base64'),
   PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  // The Temporal UI's OIDC login and the codec's check of the token it forwards (docs/production-stack.md).
+  OIDC_PROVIDER_URL: 'https://login.simon.example/realms/support',
+  OIDC_CLIENT_ID: 'temporal-ui',
+  OIDC_CLIENT_SECRET: randomBytes(12).toString('hex'),
+  CODEC_JWT_JWKS_URL: 'https://login.simon.example/realms/support/protocol/openid-connect/certs',
+  API_PUBLIC_URL: 'https://integrations.simon.example',
+  TEMPORAL_UI_PUBLIC_URL: 'https://temporal.simon.example',
 };
 
 let compose: { cmd: string; args: string[] };
@@ -89,15 +96,23 @@ describe('docker-compose.yml', () => {
     const worker = services.worker;
     expect(worker.container_name).toBeUndefined();
     expect(worker.ports ?? []).toEqual([]);
-    expect(worker.command).toEqual(['node', '--import', 'tsx', 'scripts/worker.ts']);
-    expect(existsSync(path.join(projectRoot, 'scripts', 'worker.ts'))).toBe(true);
+    expect(worker.command).toEqual(['node', 'dist/scripts/worker.js']);
+    // The SDK's metrics inside the compose network only (docs/metrics.md); the API's /metrics takes an optional token.
+    expect(worker.environment?.WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
+    expect(services.api.environment).toHaveProperty('METRICS_TOKEN');
+    expect(Object.keys(services)).not.toContain('prometheus');
   });
 
-  it('builds API, worker and migrations from this repository with its Dockerfile', () => {
+  it('builds API, worker and migrations from this repository with its Dockerfile, and runs them compiled', () => {
     for (const name of ['api', 'worker', 'migrate']) {
       expect(services[name].build, name).toEqual({ context: projectRoot, dockerfile: 'Dockerfile' });
-      const script = services[name].command!.at(-1)!;
-      expect(existsSync(path.join(projectRoot, script)), `${name}: ${script}`).toBe(true);
+      // Plain node on the output of `npm run build` (tsconfig.build.json): dist/scripts/x.js comes from scripts/x.ts.
+      const command = services[name].command!;
+      expect(command, name).toHaveLength(2);
+      expect(command[0]).toBe('node');
+      const [, compiled] = /^dist\/(scripts\/[a-z-]+)\.js$/.exec(command[1]) ?? [];
+      expect(compiled, `${name}: ${command[1]}`).toBeTruthy();
+      expect(existsSync(path.join(projectRoot, `${compiled}.ts`)), `${name}: ${compiled}.ts`).toBe(true);
     }
   });
 
@@ -143,12 +158,41 @@ describe('docker-compose.yml', () => {
     expect(services.api.environment!.DATABASE_URL).toMatch(/@postgres:5432\/simon$/);
   });
 
-  it("points the Temporal UI's codec at the API's /codec endpoint, and the API's CORS at the UI", () => {
+  it("points the Temporal UI's codec at the API's public /codec endpoint over https, and the API's CORS at the UI", () => {
     const ui = services['temporal-ui'].environment!;
-    const apiPort = services.api.ports!.map((p) => (p as { published: string }).published)[0];
-    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${apiPort}/codec`);
-    const uiPort = services['temporal-ui'].ports!.map((p) => (p as { published: string }).published)[0];
-    expect(services.api.environment!.TEMPORAL_UI_ORIGIN).toBe(`http://localhost:${uiPort}`);
+    // The UI forwards the access token to an https:// codec endpoint only.
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe('https://integrations.simon.example/codec');
+    expect(ui.TEMPORAL_CODEC_PASS_ACCESS_TOKEN).toBe('true');
+    expect(services.api.environment!.TEMPORAL_UI_ORIGIN).toBe('https://temporal.simon.example');
+    expect(ui.TEMPORAL_CORS_ORIGINS).toBe('https://temporal.simon.example');
+  });
+
+  it('logs people into the Temporal UI with OIDC, and has the API check the forwarded token against the same issuer', () => {
+    const ui = services['temporal-ui'].environment!;
+    expect(ui).toMatchObject({
+      TEMPORAL_AUTH_ENABLED: 'true',
+      TEMPORAL_AUTH_PROVIDER_URL: secrets.OIDC_PROVIDER_URL,
+      TEMPORAL_AUTH_CLIENT_ID: 'temporal-ui',
+      TEMPORAL_AUTH_CLIENT_SECRET: secrets.OIDC_CLIENT_SECRET,
+      TEMPORAL_AUTH_CALLBACK_URL: 'https://temporal.simon.example/auth/sso/callback',
+      TEMPORAL_AUTH_SCOPES: 'openid,profile,email',
+    });
+    const api = parseEnv(services.api.environment as Record<string, string>);
+    expect(api.CODEC_JWT_ISSUER).toBe(secrets.OIDC_PROVIDER_URL);
+    expect(api.CODEC_JWT_AUDIENCE).toEqual(['temporal-ui']);
+    expect(api.CODEC_JWT_JWKS_URL).toBe(secrets.CODEC_JWT_JWKS_URL);
+    expect(api).toMatchObject({ CODEC_JWT_ROLE_CLAIM: 'groups', CODEC_JWT_SUPPORT_VALUES: ['temporal-support'], CODEC_JWT_ADMIN_VALUES: ['temporal-admin'] });
+    // The client secret is the UI's; the API and the workers never get it.
+    for (const name of ['api', 'worker', 'migrate']) expect(JSON.stringify(services[name].environment)).not.toContain(secrets.OIDC_CLIENT_SECRET);
+  });
+
+  it('refuses to resolve without the OIDC login, naming what is missing', () => {
+    const { OIDC_CLIENT_SECRET: _secret, ...withoutSecret } = secrets;
+    const r = composeConfig(withoutSecret);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('OIDC_CLIENT_SECRET');
+    const { API_PUBLIC_URL: _url, ...withoutApiUrl } = secrets;
+    expect(composeConfig(withoutApiUrl).stderr).toContain('API_PUBLIC_URL');
   });
 
   it("gives API and worker an environment the product's config accepts, and Docker enough time for a graceful stop", () => {
@@ -165,7 +209,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to resolve without the secrets, naming the missing one', () => {
-    const r = composeConfig({ CREDENTIALS_KEY: secrets.CREDENTIALS_KEY, PAYLOAD_KEYS: secrets.PAYLOAD_KEYS });
+    // Only API_TOKENS missing: with several missing, compose names one of them in no fixed order.
+    const { API_TOKENS: _tokens, ...withoutTokens } = secrets;
+    const r = composeConfig(withoutTokens);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('API_TOKENS');
   });
@@ -181,15 +227,26 @@ describe('Dockerfile', () => {
     for (const from of froms) expect(from).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
   });
 
-  it('installs everything to build, then only production dependencies to run', () => {
+  it('installs everything to build, then only production dependencies and the compiled build to run', () => {
     expect(stages[0]).toMatch(/RUN npm ci\b(?!.*--omit=dev)/);
-    expect(stages[0]).toContain('scripts/bundle-workflows.ts');
+    expect(stages[0]).toMatch(/^RUN npm run build$/m);
     const runtime = stages.at(-1)!;
     expect(runtime).toMatch(/RUN npm ci --omit=dev/);
     expect(runtime).toMatch(/COPY --from=build \/app\/dist/);
-    // tsx runs the TypeScript services, so it must survive --omit=dev.
+    // The runtime stage copies nothing from the build context but the package files: no sources, fakes, tests or bench.
+    const copied = [...runtime.matchAll(/^COPY\s+(?!--from=)(.+)$/gm)].map((m) => m[1]);
+    expect(copied).toEqual(['package.json package-lock.json ./']);
+    expect(runtime).not.toContain('tsx');
+    expect(runtime).toMatch(/^CMD \["node", "dist\/scripts\/api\.js"\]$/m);
+    // The compiled services do not need tsx, so --omit=dev leaves it out.
     const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8'));
-    expect(pkg.dependencies.tsx).toBeTruthy();
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeTruthy();
+  });
+
+  it('leaves the fake servers and the local stack out of the build context', () => {
+    const ignored = readFileSync(path.join(projectRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const entry of ['fakes', 'test', 'bench', 'scripts/local', 'scripts/start.ts']) expect(ignored).toContain(entry);
   });
 
   it('runs as a non-root user with a health check', () => {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../../scripts/local/temporal-server.js';
 
-/** A product entry point (scripts/*.ts) run as its own process, the way the Docker image runs it. */
+/** A product entry point (scripts/*.ts under tsx, or its compiled dist/scripts/*.js) run as its own process. */
 export interface ServiceProcess {
   child: ChildProcess;
   /** Every stdout line so far (the services log JSON lines there). */
@@ -16,7 +16,16 @@ export interface ServiceProcess {
 }
 
 export function startService(script: string, env: Record<string, string>, args: string[] = []): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('scripts', script), ...args], {
+  return spawnService(script, ['--import', 'tsx', path.join('scripts', script), ...args], env);
+}
+
+/** The compiled entry point of `npm run build` (dist/scripts/<name>.js) under plain Node, the way the Docker image runs it. */
+export function startCompiledService(script: string, env: Record<string, string>): ServiceProcess {
+  return spawnService(script, [path.join('dist', 'scripts', script)], env);
+}
+
+function spawnService(script: string, argv: string[], env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, argv, {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -18,7 +18,7 @@ import { eventually, uniqueTenant } from '../helpers/stack.js';
 import { exitWithin, startService, type ServiceProcess } from './process.js';
 
 /**
- * SIGTERM to a worker process in the middle of an initial import (issue 7, SPEC §12): the process exits within
+ * SIGTERM to a worker process in the middle of an initial import (issue 7, docs/exactly-once.md): the process exits within
  * its grace time, and a new worker process finishes the import with every customer exactly once.
  */
 

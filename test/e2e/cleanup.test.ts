@@ -9,7 +9,7 @@ import { activateFactuurSturen } from '../helpers/activation.js';
 import { eventually, startStack, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
- * The cleanup (issue 4, SPEC §5.3, §14.16) end to end: real Temporal dev server, real Postgres, the fake
+ * The cleanup (issue 4, docs/sync.md "Cleanup") end to end: real Temporal dev server, real Postgres, the fake
  * FactuurSturen over HTTP. One tenant is activated through the API with a small seed; each test then changes
  * the fake and Simon's tables the way a user would, runs the cleanup workflow and reads Simon's tables and log.
  *

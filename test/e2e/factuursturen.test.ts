@@ -324,7 +324,7 @@ describe('archive → concept invoice', () => {
     return e.state !== 'pending' ? e : undefined;
   }, 30_000, 50);
 
-  it('turns a work order into a concept invoice with the lines of SPEC §7', async () => {
+  it('turns a work order into a concept invoice with the lines of docs/document.md', async () => {
     const id = `wo-${n + 1}`;
     const wo = workOrder();
     const res = await api('POST', `/v1/tenants/${tenant}/work-orders/${id}/archive`, wo, tokens.backend);

@@ -294,7 +294,7 @@ describe('archive → sales order', () => {
     return settled(id);
   }
 
-  it('becomes one open sales order with the lines of SPEC §7 and the work address and description as remarks', async () => {
+  it('becomes one open sales order with the lines of docs/document.md and the work address and description as remarks', async () => {
     const id = `wo-${n + 1}`;
     const wo = workOrder();
     const e = await archive(id, wo);
@@ -397,7 +397,7 @@ describe('quotes → work orders', () => {
     const one = orders.find((w) => w.sourceQuoteId === '8001');
     expect(one).toMatchObject({ number: 'OF-8001', status: 'open', description: 'Ketel reinigen en afstellen\nSleutel bij de buren' });
     expect(one.materials.map((m: any) => [Number(m.quantity), Number(m.price)])).toEqual([[2, 9.5]]);
-    // The line whose article falls outside the group filter became a note with a warning (SPEC §14.15).
+    // The line whose article falls outside the group filter became a note with a warning (docs/quotes.md).
     expect(one.notes).toContain(outside.OMSCHR);
     const warnings = await api('GET', `/v1/tenants/${tenant}/logs?table=Offerte&severity=warning`, undefined, tokens.support);
     expect(warnings.body.entries.some((e: { message: string }) => e.message.includes(outside.OMSCHR))).toBe(true);

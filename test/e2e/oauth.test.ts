@@ -6,7 +6,7 @@ import { startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.j
 import { allTables } from '../helpers/activation.js';
 
 /**
- * The generic OAuth2 authorization-code flow of the API (SPEC §9): `GET …/activation/oauth-url` and
+ * The generic OAuth2 authorization-code flow of the API (docs/api.md): `GET …/activation/oauth-url` and
  * `GET /v1/oauth/{provider}/callback`, exercised with Rompslomp's fake as the provider. The state is bound to
  * the tenant and the provider, lives ten minutes and works once; whatever the browser brings back, the answer
  * is a clear 4xx, never a 500.

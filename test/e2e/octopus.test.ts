@@ -306,7 +306,7 @@ describe('archive → sales invoice', () => {
       ['Voorrijkosten', 1, 35, '21'],
     ]);
     expect(inv.invoiceLines[0].description).toBe('Cv-ketel onderhoud\nFilter vervangen');
-    // Payment reference "both" and memo "work address and description" (SPEC §14.19); our reference is not printed.
+    // Payment reference "both" and memo "work address and description" (docs/document.md); our reference is not printed.
     expect(inv.reference).toBe(`${wo.number} / REF-77`);
     expect(inv.comment).toBe('Jan Peeters, Kerkstraat 4, 2800 Mechelen\nCv-ketel onderhoud\nFilter vervangen');
     expect(inv.orderReference).toBeNull();

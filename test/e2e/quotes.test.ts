@@ -8,7 +8,7 @@ import { quoteImportWorkflow } from '../../workflows/index.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
- * Quote import end to end (issue 4, SPEC §5.4): real Temporal dev server, real Postgres, the fake FactuurSturen
+ * Quote import end to end (issue 4, docs/quotes.md): real Temporal dev server, real Postgres, the fake FactuurSturen
  * over HTTP. One tenant is activated with quotes on; the scenarios run in order against it. The quote schedule
  * is paused while runs are started by hand, so a scheduled run cannot race the counts; the schedule itself is
  * exercised at the end.

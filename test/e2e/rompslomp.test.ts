@@ -291,7 +291,7 @@ describe('archive → concept invoice', () => {
       [expect.any(String), '3.0', '12.50', material.external_id],
       ['standaard', '1.0', '35.0', '1468038998'],
     ]);
-    // Rompslomp sends the whole description as the first line (SPEC §14.10).
+    // Rompslomp sends the whole description as the first line (docs/document.md).
     expect(inv.invoice_lines[0].description).toBe('Cv-ketel onderhoud\nFilter vervangen');
     const log = await api('GET', `/v1/tenants/${tenant}/logs?table=Werkbon`, undefined, tokens.support);
     expect(log.body.entries[0].message).toBe(`Conceptfactuur aangemaakt in Rompslomp voor werkbon WB-${2000 + n}`);

@@ -61,6 +61,8 @@ export async function startStack(label: string, opts: { extraTokens?: string[]; 
     EXPORT_IN_DOUBT_WINDOW: '2s',
     // The sweep of stranded exports has its own test (test/e2e/stranded.test.ts); elsewhere it would only add load.
     EXPORT_SWEEP_INTERVAL: '0',
+    // Likewise the event sweep (test/e2e/events.test.ts sets its own).
+    EVENT_SWEEP_INTERVAL: '0',
     // Other providers' fakes: a test starts its own and passes e.g. { OCTOPUS_BASE_URL: fake.url }.
     ...(opts.env ?? {}),
   });

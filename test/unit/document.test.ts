@@ -74,7 +74,7 @@ function problemOf(wo: WorkOrderForDocument, settings: Settings, articles: Setti
   return result.problem;
 }
 
-describe('buildDocument: the SPEC §7 example', () => {
+describe('buildDocument: the docs/document.md example', () => {
   it('builds description, work, travel, materials and default lines in order', () => {
     const draft = draftOf(workOrder(), octopus({ descriptionAsFirstLine: true }));
     expect(draft.lines).toEqual([
@@ -106,7 +106,7 @@ describe('buildDocument: the SPEC §7 example', () => {
   });
 });
 
-describe('buildDocument: description as first line (SPEC §14.10)', () => {
+describe('buildDocument: description as first line (docs/document.md)', () => {
   it('FactuurSturen sends only the first line', () => {
     const draft = draftOf(workOrder({ description: '\n  Lekkage verholpen  \r\nKraan vervangen' }), factuursturen({ descriptionAsFirstLine: true }));
     expect(draft.lines[0]).toEqual({ kind: 'text', description: 'Lekkage verholpen' });

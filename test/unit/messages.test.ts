@@ -54,7 +54,7 @@ describe('integration log texts', () => {
     expect(m.wipeDone('Klant', 12)).toEqual({ message: 'Tabel Klant leeggemaakt: 12 rijen verwijderd', action: m.NO_ACTION });
   });
 
-  it('states the cadence truthfully on save (SPEC §14.4)', () => {
+  it('states the cadence truthfully on save (docs/settings.md)', () => {
     for (const p of providerIds) {
       const { message } = m.settingsSaved(p);
       expect(message.startsWith('Integratie succesvol! De synchronisatie wordt op de achtergrond gestart.')).toBe(true);

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { syncScheduleOptions } from '../../lib/schedules.js';
 
 /**
- * The daily sync of the API-limited providers (SPEC §5.2, §14.5): one run a day per tenant in the night window
+ * The daily sync of the API-limited providers (docs/sync.md, docs/quota.md): one run a day per tenant in the night window
  * (01:00–05:00 Europe/Amsterdam), at a stable minute per tenant, so a hundred tenants do not all call Octopus or
  * Rompslomp at the same minute.
  */

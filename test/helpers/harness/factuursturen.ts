@@ -15,6 +15,7 @@ export const factuurSturenHarness: ProviderHarness = {
       async activate(stack, tenant, settings) {
         await activateFactuurSturen(stack, tenant, settings ? { settings } : {});
       },
+      controlOrigin: new URL(fake.url).origin,
       receivedCreates: () => fake.state.receivedCreates ?? [],
       documents: () => fake.state.savedInvoices.map((i) => ({ id: String(i.id), customer: String(i.clientnr) })),
       faults: fake.faults,

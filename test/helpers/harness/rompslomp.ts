@@ -46,6 +46,7 @@ export const rompslompHarness: ProviderHarness = {
       // Our own quota guard must not be what the suite measures; the stored 429 hold still applies.
       env: { ROMPSLOMP_BASE_URL: fake.url, QUOTA_ROMPSLOMP_PER_DAY: '100000', QUOTA_ROMPSLOMP_PER_MINUTE: '100000' },
       activate: (stack, tenant, settings) => activateRompslomp(stack, tenant, settings),
+      controlOrigin: fake.origin,
       receivedCreates: () => Object.values(fake.state.data).flatMap((d) => d.receivedCreates ?? []),
       documents: () => Object.values(fake.state.data).flatMap((d) => d.salesInvoices.map((i) => ({ id: String(i.id), customer: String(i.contact_id) }))),
       faults: fake.faults,

@@ -20,6 +20,8 @@ export interface HarnessFake {
   receivedCreates(): unknown[];
   /** Visma.net: the warehouse is deactivated in the package (the document preview's "warehouse missing"). */
   deactivateWarehouse?(warehouseId: string): void;
+  /** Where the fake's control paths live (`POST /__documents`: what a firm does in the package itself, fakes/kit.ts). */
+  controlOrigin?: string;
   /** Every document the fake holds, whoever created it. */
   documents(): { id: string; customer: string | null }[];
   /** Attachments of a document by file name, once per revision (Visma.net); others have none. */

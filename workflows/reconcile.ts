@@ -1,0 +1,62 @@
+import { ActivityFailure, isCancellation, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { ProviderId } from '../lib/providers.js';
+import type { ReconcileReport } from '../lib/reconcile.js';
+
+export type { ReconcileReport, Finding, FindingCounts } from '../lib/reconcile.js';
+
+export interface ReconcileInput {
+  tenantId: string;
+  provider: ProviderId;
+  /** Days back to compare; default RECONCILE_DAYS. */
+  days?: number;
+  /** Tests shorten the retries; in production attempts are minutes apart (the reconciliation is not urgent). */
+  retry?: { initialInterval?: string; maximumAttempts?: number };
+}
+
+const { logReconcileFailed } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 10 },
+});
+
+/**
+ * The weekly reconciliation of one tenant (docs/reconciliation.md), id `reconcile/{tenant}`, started by its schedule
+ * on Sunday night or by `POST …/integration/reconcile`. One activity lists the package's documents of the last N days
+ * and compares them with the exports; the result is the report (ids and counts only). Nothing is changed upstream.
+ * A run that gives up writes one error entry and ends failed, so it is red in the UI.
+ */
+export async function reconcileWorkflow(input: ReconcileInput): Promise<ReconcileReport> {
+  const { reconcileTenant } = proxyActivities<Activities>({
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '1 minute',
+    retry: {
+      initialInterval: input.retry?.initialInterval ?? '1 minute',
+      backoffCoefficient: 2,
+      maximumInterval: '30 minutes',
+      maximumAttempts: input.retry?.maximumAttempts ?? 5,
+    },
+  });
+  setCurrentDetails(`**Controle** voor ${input.tenantId}: de documenten in de boekhouding vergelijken met de verstuurde werkbonnen`);
+  try {
+    const report = await reconcileTenant({ tenantId: input.tenantId, ...(input.days !== undefined ? { days: input.days } : {}) });
+    setCurrentDetails(summaryMarkdown(report));
+    return report;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    await logReconcileFailed({ tenantId: input.tenantId, reason: cause?.message ?? null });
+    throw err;
+  }
+}
+
+function summaryMarkdown(r: ReconcileReport): string {
+  if (!r.complete) return `**Controle** voor ${r.tenantId} niet uitgevoerd: ${r.stopped}`;
+  const c = r.counts;
+  return [
+    `**Controle** voor ${r.tenantId} vanaf ${r.since}: ${r.exportsCompared} werkbonnen, ${r.documentsListed} documenten`,
+    '',
+    '| weg | dubbel | ander nummer | toch aangemaakt |',
+    '|---|---|---|---|',
+    `| ${c.gone} | ${c.duplicate} | ${c.numberChanged} | ${c.existsUnsent} |`,
+  ].join('\n');
+}
