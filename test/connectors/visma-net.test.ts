@@ -139,7 +139,7 @@ describe('Visma.net connector against the fake', () => {
       expect(tokens.accessToken).toBeTruthy();
       expect(tokens.refreshToken).toBeTruthy();
       expect(Date.parse(tokens.expiresAt)).toBeGreaterThan(Date.now());
-      expect(await connect({ credentials: tokens }).verifyConnection()).toEqual({ label: 'ISV - Simple Simon (SIMON)' });
+      expect(await connect({ credentials: tokens }).verifyConnection()).toEqual({ label: 'ISV - Simple Simon (SIMON)', administrationIds: [COMPANY, 'SIMON'] });
       expect(tokenTenant(tokens.accessToken)).toBe(COMPANY);
 
       fake.state.connect.signOn.companyId = '7654321';
