@@ -145,7 +145,7 @@ describe('Visma.net connector against the fake', () => {
       fake.state.connect.signOn.companyId = '7654321';
       try {
         const other = await signOn(fake);
-        expect(await connect({ credentials: other }).verifyConnection()).toEqual({ label: 'Simon Installatietechniek B.V. (SIMONINST)' });
+        expect(await connect({ credentials: other }).verifyConnection()).toEqual({ label: 'Simon Installatietechniek B.V. (SIMONINST)', administrationIds: [OTHER_COMPANY, 'SIMONINST'] });
         expect(tokenTenant(other.accessToken)).toBe(OTHER_COMPANY);
       } finally {
         fake.state.connect.signOn.companyId = null;
