@@ -139,13 +139,13 @@ describe('Visma.net connector against the fake', () => {
       expect(tokens.accessToken).toBeTruthy();
       expect(tokens.refreshToken).toBeTruthy();
       expect(Date.parse(tokens.expiresAt)).toBeGreaterThan(Date.now());
-      expect(await connect({ credentials: tokens }).verifyConnection()).toEqual({ label: 'ISV - Simple Simon (SIMON)' });
+      expect(await connect({ credentials: tokens }).verifyConnection()).toEqual({ label: 'ISV - Simple Simon (SIMON)', administrationIds: [COMPANY, 'SIMON'] });
       expect(tokenTenant(tokens.accessToken)).toBe(COMPANY);
 
       fake.state.connect.signOn.companyId = '7654321';
       try {
         const other = await signOn(fake);
-        expect(await connect({ credentials: other }).verifyConnection()).toEqual({ label: 'Simon Installatietechniek B.V. (SIMONINST)' });
+        expect(await connect({ credentials: other }).verifyConnection()).toEqual({ label: 'Simon Installatietechniek B.V. (SIMONINST)', administrationIds: [OTHER_COMPANY, 'SIMONINST'] });
         expect(tokenTenant(other.accessToken)).toBe(OTHER_COMPANY);
       } finally {
         fake.state.connect.signOn.companyId = null;
