@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,9 @@ function schemathesis(token: string): Promise<{ code: number | null; output: str
 describe('the API against its own OpenAPI document (schemathesis)', { timeout: 600_000 }, () => {
   it.each(['admin', 'backend', 'support'] as const)('%s token: no 5xx, every answer as documented', async (role) => {
     const result = await schemathesis(tokens[role]);
+    // The run's own summary (operations, test cases, failures) for the record: reports/ is git-ignored.
+    mkdirSync(path.join(projectRoot, 'reports'), { recursive: true });
+    writeFileSync(path.join(projectRoot, 'reports', `schemathesis-${role}.txt`), result.output);
     expect(result.output).toMatch(/API Operations|operations/i);
     expect(result.code, result.output.slice(-6000)).toBe(0);
   });
