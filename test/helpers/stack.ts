@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createApp } from '../../api/app.js';
 import type { Database } from '../../db/client.js';
 import { parseEnv, type Env } from '../../lib/env.js';
@@ -43,7 +43,23 @@ export interface Stack {
  * The real parts for an end-to-end test: a fresh migrated database, the fake FactuurSturen over real HTTP,
  * the shared Temporal dev server with a task queue of this stack's own, an in-process worker and the API.
  */
+/**
+ * The SDK's own logger prints every worker state change at INFO; tests keep warnings and errors only. A test file
+ * that routes Temporal's logs itself (test/deploy/logs.test.ts) installs its runtime first, and that one stays.
+ */
+let runtimeChosen = false;
+function quietTemporalRuntime(): void {
+  if (runtimeChosen) return;
+  runtimeChosen = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Installed already by the test file.
+  }
+}
+
 export async function startStack(label: string, opts: { extraTokens?: string[]; env?: Record<string, string>; temporalAddress?: string } = {}): Promise<Stack> {
+  quietTemporalRuntime();
   const { url, database } = await freshDatabase(label);
   const fake = await startFakeFactuurSturen();
   const address = opts.temporalAddress ?? inject('temporalAddress');
