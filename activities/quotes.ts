@@ -117,6 +117,7 @@ export function quoteActivities(deps: ActivityDeps) {
               kind: quote.kind ?? 'quote',
               number: quoteNumber,
               customerExternalId: quote.customerExternalId,
+              workAddress: quote.workAddress ?? null,
               articleKeys: {
                 externalIds: [...new Set(keys.map((k) => k.externalId).filter((id): id is string => id !== null))],
                 codes: [...new Set(keys.flatMap((k) => k.codes))],
@@ -126,6 +127,7 @@ export function quoteActivities(deps: ActivityDeps) {
                 imported: (workOrderNumber) => messages.quoteImported(provider, quoteNumber, workOrderNumber),
                 lineWithoutArticle: (line) => messages.quoteLineWithoutArticle(provider, quoteNumber, line),
                 customerUnknown: messages.quoteCustomerNotSynced(provider, quoteNumber),
+                workAddressAdded: messages.workAddressAdded(),
               },
               run,
             });

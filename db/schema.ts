@@ -69,7 +69,11 @@ export const customers = simon.table('customers', {
   ...audit,
 }, (t) => [uniqueIndex('customers_tenant_external').on(t.tenantId, t.externalId), index('customers_tenant').on(t.tenantId)]);
 
-export const workAddressOrigins = ['customer-address', 'invoice-address', 'delivery-address', 'simon'] as const;
+/**
+ * Where a work address came from: the customer's addresses in the package, added in Simon, or the address on a quote
+ * or order that became a work order (`quote-address`, docs/quotes.md; kept like one added in Simon: no external id).
+ */
+export const workAddressOrigins = ['customer-address', 'invoice-address', 'delivery-address', 'simon', 'quote-address'] as const;
 export type WorkAddressOrigin = (typeof workAddressOrigins)[number];
 
 export const workAddresses = simon.table('work_addresses', {

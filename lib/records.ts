@@ -69,6 +69,11 @@ export interface ExternalQuote {
   memo: string | null;
   customerExternalId: string | null;
   customerReference?: string | null;
+  /**
+   * Where the work is to be done, when the package gives an address on the quote/order itself (Visma.net: the order's
+   * shipping address); absent or null otherwise. It becomes the work order's work address (docs/quotes.md).
+   */
+  workAddress?: ExternalAddress | null;
   lines: ExternalQuoteLine[];
 }
 

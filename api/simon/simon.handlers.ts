@@ -3,7 +3,7 @@ import {
   listCustomers as queryCustomers, listWorkAddresses as queryWorkAddresses, listWorkOrders as queryWorkOrders,
   type Article, type ArticleGroup, type Customer, type WorkAddress, type WorkOrder,
 } from '../../db/queries/simon.js';
-import { workAddressOriginLabels, workOrderStatusLabels } from '../../db/queries/labels.js';
+import { quoteKindLabels, workAddressOriginLabels, workOrderStatusLabels } from '../../db/queries/labels.js';
 import { notFound } from '../errors.js';
 import { iso } from '../schemas.js';
 import type { AppRouteHandler } from '../types.js';
@@ -84,6 +84,15 @@ const workOrderJson = (r: WorkOrder) => ({
   assignedUserId: r.assignedUserId,
   source: r.source,
   sourceQuoteId: r.sourceQuoteId,
+  origin: r.origin && {
+    provider: r.origin.provider,
+    kind: r.origin.kind,
+    kindLabel: quoteKindLabels[r.origin.kind],
+    quoteId: r.origin.quoteId,
+    quoteNumber: r.origin.quoteNumber,
+    importedAt: r.origin.importedAt.toISOString(),
+  },
+  workAddress: r.workAddress && { ...r.workAddress, originLabel: workAddressOriginLabels[r.workAddress.origin] ?? r.workAddress.origin },
   workMinutes: r.workMinutes,
   travelMinutes: r.travelMinutes,
   workOrderPdf: r.workOrderPdf,

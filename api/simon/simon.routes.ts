@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { workAddressOrigins, workOrderStatuses } from '../../db/schema.js';
+import { providerIds } from '../../lib/providers.js';
 import { knownTenant, rolePolicy, requireRole } from '../auth.js';
 import { jsonBody, jsonContent, pageInfo, pageQuery, queryBoolean, tenantErrors, tenantIdSchema, tenantParams, timestamp } from '../schemas.js';
 
@@ -80,6 +81,31 @@ export const workOrderSchema = z
     assignedUserId: z.string().nullable(),
     source: z.enum(['simon', 'quote']),
     sourceQuoteId: z.string().nullable(),
+    origin: z
+      .object({
+        provider: z.enum(providerIds),
+        kind: z.enum(['quote', 'salesOrder']).openapi({ description: 'A quote (offerte; Visma.net `QT`), or a sales order (Visma.net `SO`)' }),
+        kindLabel: z.string().openapi({ example: 'Offerte' }),
+        quoteId: z.string().openapi({ description: "The quote's or order's id in the package (Visma.net `{type}/{orderId}`)", example: 'SO/000901' }),
+        quoteNumber: z.string().nullable().openapi({ description: 'The number the firm knows it by', example: '000901' }),
+        importedAt: timestamp,
+      })
+      .nullable()
+      .openapi({ description: 'The quote or order this work order was made from (docs/quotes.md); null for a work order made in Simon' }),
+    workAddress: z
+      .object({
+        id,
+        name: z.string().nullable(),
+        street: z.string().nullable(),
+        postalCode: z.string().nullable(),
+        city: z.string().nullable(),
+        country: z.string().nullable(),
+        active: z.boolean(),
+        origin: z.enum(workAddressOrigins),
+        originLabel: z.string().openapi({ example: 'Afleveradres' }),
+      })
+      .nullable()
+      .openapi({ description: 'The work address (the one `workAddressId` names), for planning; null when the work order has none' }),
     workMinutes: z.number().int(),
     travelMinutes: z.number().int(),
     workOrderPdf: z.string().nullable(),
@@ -219,7 +245,7 @@ export const listWorkOrders = createRoute({
   method: 'get',
   path: '/tenants/{tenant}/work-orders',
   tags: ['Simon data'],
-  summary: 'Work orders, e.g. those created from quotes (`source=quote`), newest first, with their materials',
+  summary: 'Work orders, e.g. those created from quotes (`source=quote`), newest first, with their materials, origin quote and work address',
   middleware: read,
   request: {
     params: tenantParams,

@@ -114,7 +114,7 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
       const cursor = req.cursor === null ? { page: 0, mark: null } : { page: offsetCursor(req.cursor.split('|')[0]), mark: req.cursor.split('|')[1] || null };
       const pageSize = Math.min(V3_EXPAND_PAGE_SIZE, Math.max(1, req.pageSize ?? V3_EXPAND_PAGE_SIZE));
       const page = await reads.v3Page(`SalesOrders/${type}`, {
-        pageIndex: cursor.page, pageSize, orderBy: 'orderId asc', expand: 'Note,CustomFields',
+        pageIndex: cursor.page, pageSize, orderBy: 'orderId asc', expand: 'Note,CustomFields,Shipping',
         ...(req.since ? { modifiedSince: req.since } : {}),
       });
       const mark = cursor.mark ?? listingStart(page.date).toISOString();
@@ -122,7 +122,8 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
       for (const raw of page.value) {
         const listed = reads.parse(`GET SalesOrders/${type}`, v3ListItemSchema, raw);
         if (CLOSED_ORDER_STATES.has(orderStatus(listed) ?? '')) continue;
-        const o = await reads.withExpansions(listed);
+        // The shipping address becomes the work order's work address (docs/quotes.md).
+        const o = await reads.withExpansions(listed, { shipping: true });
         if (isOwnOrder(o, referenceField)) continue;
         const wanted = settings?.orders.includeLines === true && quoteMatchesFilter({ name: asText(o.description) ?? '', reference: null }, settings.orders.includeFilterWord);
         const lines: VismaLine[] = wanted ? await reads.orderLines(asText(o.type) ?? type, asText(o.orderId) ?? '') : [];

@@ -1,4 +1,5 @@
 import type { ExternalAddress, ExternalArticle, ExternalArticleGroup, ExternalCustomer, ExternalQuote, ExternalWorkAddress } from '../types.js';
+import { hasAddress, sameAddress } from '../../lib/address.js';
 import { asDecimalString, asNumber, asText } from '../values.js';
 import type { VismaCustomer, VismaInventory, VismaItemClass, VismaLine, VismaListOrder, VismaOrder } from './schemas.js';
 
@@ -23,10 +24,23 @@ export function mapAddress(a: Address | null | undefined): ExternalAddress | nul
   return address.street || address.postalCode || address.city ? address : null;
 }
 
-/** Two addresses are the same place when street, postal code and city match, ignoring case, spaces and punctuation. */
-export function sameAddress(a: ExternalAddress, b: ExternalAddress): boolean {
-  const norm = (v: string | null | undefined) => (v ?? '').toLowerCase().replace(/[\s.,-]+/g, '');
-  return norm(a.street) === norm(b.street) && norm(a.postalCode) === norm(b.postalCode) && norm(a.city) === norm(b.city);
+/** Two addresses are the same place (lib/address.ts): street, postal code and city match, normalised. */
+export { sameAddress };
+
+type OrderAddress = NonNullable<NonNullable<VismaListOrder['shipping']>['address']>;
+
+/**
+ * The V3 order's shipping address (`shipping.address`, `AddressDto` with `line1..3`; docs/providers/visma-net.md §6),
+ * named after the shipping contact when it has one; null when it names no place.
+ */
+export function mapOrderAddress(shipping: VismaListOrder['shipping']): ExternalAddress | null {
+  const a: OrderAddress | null | undefined = shipping?.address;
+  if (!a) return null;
+  const lines = [asText(a.line1), asText(a.line2), asText(a.line3)].filter((l): l is string => l !== null);
+  const country = a.country ? asText(a.country.name) ?? asText(a.country.id) : null;
+  const name = shipping?.contact ? asText(shipping.contact.name) : null;
+  const address: ExternalAddress = { ...(name ? { name } : {}), street: lines.length > 0 ? lines.join(', ') : null, postalCode: asText(a.postalCode), city: asText(a.city), country };
+  return hasAddress(address) ? address : null;
 }
 
 /**
@@ -111,7 +125,8 @@ export function isOwnOrder(o: VismaListOrder, field: ReferenceField): boolean {
 
 /**
  * A sales order or quote as a quote to import (docs/quotes.md, docs/export.md, docs/sync.md): the order's description is the work
- * description and the filter's text, `customerRefNo` the customer reference, `note` the memo. The external id
+ * description and the filter's text, `customerRefNo` the customer reference, `note` the memo, the shipping address
+ * (`expand=Shipping`) the work address. The external id
  * carries the order type (`SO/000123`); an `SO` keeps `kind: 'salesOrder'`, so the export does not send it back.
  */
 export function mapOrder(o: VismaListOrder, lines: VismaLine[]): ExternalQuote {
@@ -126,6 +141,7 @@ export function mapOrder(o: VismaListOrder, lines: VismaLine[]): ExternalQuote {
     memo: asText(o.note),
     customerExternalId: asText(o.customerId) ?? (o.customer ? asText(o.customer.id) : null),
     customerReference: asText(o.customerRefNo),
+    workAddress: mapOrderAddress(o.shipping),
     lines: lines.map((l) => ({
       articleExternalId: null,
       articleCode: l.inventory ? asText(l.inventory.id) : null,

@@ -127,11 +127,20 @@ export function createReads(ctx: ConnectorContext, api: Transport, referenceFiel
     }
   }
 
-  /** The order's custom fields (and note) when the list left them out (U5: whether list `expand` fills them is unconfirmed). */
-  async function withExpansions(o: VismaListOrder): Promise<VismaListOrder> {
-    if (o.customFields) return o;
-    const full = await order(asText(o.type) ?? 'SO', asText(o.orderId) ?? '', 'CustomFields,Note');
-    return { ...o, customFields: full.customFields ?? { customStr1: null, customStr2: null, customStr3: null, customStr4: null, customStr5: null }, note: full.note ?? o.note };
+  /**
+   * The order's custom fields (and note, and with `shipping` its shipping address) when the list left them out (U5:
+   * whether list `expand` fills them is unconfirmed): one GET of the order with those expansions.
+   */
+  async function withExpansions(o: VismaListOrder, opts: { shipping?: boolean } = {}): Promise<VismaListOrder> {
+    const needShipping = opts.shipping === true && o.shipping === undefined;
+    if (o.customFields && !needShipping) return o;
+    const full = await order(asText(o.type) ?? 'SO', asText(o.orderId) ?? '', opts.shipping ? 'CustomFields,Note,Shipping' : 'CustomFields,Note');
+    return {
+      ...o,
+      customFields: o.customFields ?? full.customFields ?? { customStr1: null, customStr2: null, customStr3: null, customStr4: null, customStr5: null },
+      note: full.note ?? o.note,
+      ...(opts.shipping ? { shipping: o.shipping ?? full.shipping ?? null } : {}),
+    };
   }
 
   /**

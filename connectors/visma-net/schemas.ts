@@ -92,13 +92,22 @@ const customFieldsSchema = z.object({
   customDec1: any, customDec2: any, customInt1: any, customInt2: any, customDateTimeUtc1: any,
 }).nullish();
 
+/** `SalesOrderShippingDto` (C1): the order's delivery address and contact, with `expand=Shipping`. */
+const shippingSchema = z.object({
+  address: z.object({ id: any, overridesDefault: any, line1: text, line2: text, line3: text, postalCode: text, city: text, country: z.object({ id: text, name: text }).nullish(), county: any }).nullish(),
+  contact: z.object({ id: any, overridesDefault: any, name: text, attention: text, email: text, phone1: text, phone2: text, fax: text }).nullish(),
+  scheduledDate: any, shipSeparately: any, rule: any, preferredWarehouse: any, shipVia: any, fobPoint: any, terms: any, zone: any,
+  residentialDelivery: any, saturdayDelivery: any, insurance: any, intrastatTransactionType: any, priority: any,
+}).nullish();
+
 /** The parts an `expand` adds to an order (absent or null otherwise). */
 const v3Expansions = {
   note: text,
   customFields: customFieldsSchema,
   attachments: attachmentsSchema,
   customer: z.object({ internalId: any, id: id, name: text, order: text, refNo: text, contactId: any, taxZone: any, location: any }).nullish(),
-  billing: any, payment: any, financialInformation: any, shipping: any, owner: any, origin: any, freight: any,
+  shipping: shippingSchema,
+  billing: any, payment: any, financialInformation: any, owner: any, origin: any, freight: any,
 };
 
 export const v3ListItemSchema = z.object({

@@ -46,6 +46,13 @@ export const workAddressOriginLabels: Record<WorkAddressOrigin, string> = {
   'invoice-address': 'Factuuradres',
   'delivery-address': 'Afleveradres',
   simon: 'Toegevoegd in Simon',
+  'quote-address': 'Adres van offerte/order',
+};
+
+/** What a work order was made from (manuals: "Offerte → Werkbon"; Visma.net "Verkoop Order" or "Offerte"). */
+export const quoteKindLabels: Record<'quote' | 'salesOrder', string> = {
+  quote: 'Offerte',
+  salesOrder: 'Verkooporder',
 };
 
 export const workOrderStatusLabels: Record<WorkOrderStatus, string> = {

@@ -1,7 +1,10 @@
 import type { ProviderId } from '../../lib/providers.js';
 import { randomUUID } from 'node:crypto';
+import type { TransactionSql } from 'postgres';
 import type { Sql } from '../client.js';
 import type { ArticleLookup, KnownArticle, QuoteWorkOrder } from '../../lib/quote.js';
+import { chooseWorkAddress, hasAddress, type KnownWorkAddress } from '../../lib/address.js';
+import type { ExternalAddress } from '../../lib/records.js';
 import type { LogText } from '../../lib/messages.js';
 import type { RunRef } from './sync.js';
 import { emitEvent } from './events.js';
@@ -54,6 +57,8 @@ export interface QuoteImportRequest {
   /** The number the firm knows the quote or order by. */
   number: string | null;
   customerExternalId: string | null;
+  /** The address the quote/order gives for the work (Visma.net shipping address), or null: the work order's work address. */
+  workAddress: ExternalAddress | null;
   /** Product ids and codes the quote lines name; only these articles are looked up. */
   articleKeys: { externalIds: string[]; codes: string[] };
   /** The pure rules (lib/quote.ts), given the articles known in Simon. */
@@ -62,12 +67,14 @@ export interface QuoteImportRequest {
     imported: (workOrderNumber: string) => LogText;
     lineWithoutArticle: (line: string) => LogText;
     customerUnknown: LogText;
+    /** The entry of a work address made from the quote's address (table Werkadres). */
+    workAddressAdded: LogText;
   };
   run: RunRef;
 }
 
 export type QuoteImportOutcome =
-  | { kind: 'created'; workOrderId: string; number: string; linesWithoutArticle: number }
+  | { kind: 'created'; workOrderId: string; number: string; linesWithoutArticle: number; workAddress: 'existing' | 'new' | 'none' }
   | { kind: 'already-imported'; workOrderId: string }
   /** Not imported: retried on the next run. `logged` is false when this quote's error entry already exists. */
   | { kind: 'customer-unknown'; logged: boolean };
@@ -83,8 +90,8 @@ export async function importQuote(sql: Sql, req: QuoteImportRequest): Promise<Qu
 
     // Share locks keep a concurrent cleanup from deleting the customer or an article this work order is about to use.
     const [customer] = req.customerExternalId
-      ? await tx<{ id: string }[]>`
-          select id from simon.customers where tenant_id = ${tenantId} and external_id = ${req.customerExternalId} for share`
+      ? await tx<{ id: string; name: string }[]>`
+          select id, name from simon.customers where tenant_id = ${tenantId} and external_id = ${req.customerExternalId} for share`
       : [];
     if (!customer) {
       // Logged once per quote: the retry every few minutes must not flood the log with the same error.
@@ -118,13 +125,20 @@ export async function importQuote(sql: Sql, req: QuoteImportRequest): Promise<Qu
     const wo = req.build({ byExternalId, byCode });
 
     const workOrderId = randomUUID();
+    const address = await workAddressFor(tx, tenantId, customer, req.workAddress);
+    if (address.added) {
+      await tx`
+        insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
+        values (${tenantId}, 'info', 'Werkadres', ${req.texts.workAddressAdded.message}, ${req.texts.workAddressAdded.action}, ${address.id}, ${quoteId},
+                ${run.workflowId}, ${run.runId})`;
+    }
     await tx`
       insert into integration.imported_quotes (tenant_id, provider, quote_id, work_order_id, kind, number)
       values (${tenantId}, ${provider}, ${quoteId}, ${workOrderId}, ${req.kind}, ${req.number})`;
     await tx`
-      insert into simon.work_orders (tenant_id, id, number, customer_id, description, customer_reference, status, source, source_quote_id,
+      insert into simon.work_orders (tenant_id, id, number, customer_id, work_address_id, description, customer_reference, status, source, source_quote_id,
                                      notes, simon_mutated_at, integration_updated_at)
-      values (${tenantId}, ${workOrderId}, ${wo.number}, ${customer.id}, ${wo.description}, ${wo.customerReference}, 'open', 'quote', ${quoteId},
+      values (${tenantId}, ${workOrderId}, ${wo.number}, ${customer.id}, ${address.id}, ${wo.description}, ${wo.customerReference}, 'open', 'quote', ${quoteId},
               ${wo.notes}, now(), now())`;
     if (wo.materials.length > 0) {
       const materials = JSON.stringify(wo.materials.map((m, i) => ({ position: i + 1, article_id: m.articleId, description: m.description, quantity: m.quantity, price: m.price })));
@@ -145,6 +159,36 @@ export async function importQuote(sql: Sql, req: QuoteImportRequest): Promise<Qu
     await emitEvent(tx, { tenantId, type: 'workorder.created', data: {
       workOrderId, workOrderNumber: wo.number, provider, source: req.kind, quoteId, quoteNumber: req.number, linesWithoutArticle: wo.linesWithoutArticle.length,
     } });
-    return { kind: 'created', workOrderId, number: wo.number, linesWithoutArticle: wo.linesWithoutArticle.length } as const;
+    return {
+      kind: 'created', workOrderId, number: wo.number, linesWithoutArticle: wo.linesWithoutArticle.length,
+      workAddress: address.id === null ? 'none' : address.added ? 'new' : 'existing',
+    } as const;
   });
+}
+
+/**
+ * The work address of the new work order (docs/quotes.md, rules in lib/address.ts): the customer's active work address
+ * at the quote's address, else a new one of that customer (origin `quote-address`, no external id: like an address
+ * added in Simon, the cleanup leaves it alone), else none. A lock per customer keeps two imports of orders to the
+ * same new address from adding it twice.
+ */
+async function workAddressFor(
+  tx: TransactionSql, tenantId: string, customer: { id: string; name: string }, address: ExternalAddress | null,
+): Promise<{ id: string | null; added: boolean }> {
+  if (!hasAddress(address)) return { id: null, added: false };
+  await tx`select pg_advisory_xact_lock(hashtext(${`work-address:${tenantId}:${customer.id}`}))`;
+  const known = await tx<KnownWorkAddress[]>`
+    select id::text as id, street, postal_code as "postalCode", city, active from simon.work_addresses
+    where tenant_id = ${tenantId} and customer_id = ${customer.id}
+    order by created_at, id
+    for share`;
+  const choice = chooseWorkAddress(address, known);
+  if (choice.kind === 'none') return { id: null, added: false };
+  if (choice.kind === 'existing') return { id: choice.id, added: false };
+  const a = choice.address;
+  const [row] = await tx<{ id: string }[]>`
+    insert into simon.work_addresses (tenant_id, customer_id, name, street, postal_code, city, country, external_id, origin, integration_updated_at)
+    values (${tenantId}, ${customer.id}, ${a.name ?? customer.name}, ${a.street}, ${a.postalCode}, ${a.city}, ${a.country ?? null}, null, 'quote-address', now())
+    returning id::text as id`;
+  return { id: row.id, added: true };
 }

@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, ilike, inArray, isNull, max, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import type { ProviderId } from '../../lib/providers.js';
 import {
-  articleGroups, articles, customers, wipeableTableNames, wipeableTables, workAddresses, workOrderMaterials, workOrders,
+  articleGroups, articles, customers, importedQuotes, wipeableTableNames, wipeableTables, workAddresses, workOrderMaterials, workOrders,
   type WipeableTable, type WorkAddressOrigin, type WorkOrderStatus,
 } from '../schema.js';
 
@@ -42,7 +43,25 @@ export type WorkAddress = typeof workAddresses.$inferSelect;
 export type ArticleGroup = typeof articleGroups.$inferSelect;
 export type Article = typeof articles.$inferSelect & { group: Pick<ArticleGroup, 'id' | 'code' | 'description'> | null };
 export type WorkOrderMaterial = typeof workOrderMaterials.$inferSelect;
-export type WorkOrder = typeof workOrders.$inferSelect & { materials: WorkOrderMaterial[] };
+/** The quote or order a work order was made from (`integration.imported_quotes`, docs/quotes.md). */
+export interface WorkOrderOrigin {
+  provider: ProviderId;
+  kind: 'quote' | 'salesOrder';
+  quoteId: string;
+  quoteNumber: string | null;
+  importedAt: Date;
+}
+
+/** The work order's work address, as the office needs it to plan the work. */
+export type WorkOrderAddress = Pick<WorkAddress, 'id' | 'name' | 'street' | 'postalCode' | 'city' | 'country' | 'origin' | 'active'>;
+
+export type WorkOrder = typeof workOrders.$inferSelect & {
+  materials: WorkOrderMaterial[];
+  /** null for a work order made in Simon (or one whose import record is gone). */
+  origin: WorkOrderOrigin | null;
+  /** null when it has none (or it no longer exists). */
+  workAddress: WorkOrderAddress | null;
+};
 
 export async function listCustomers(
   database: Database,
@@ -218,7 +237,37 @@ export async function listWorkOrders(
     list.push(m);
     byOrder.set(m.workOrderId, list);
   }
-  return { ...page, items: page.items.map((w) => ({ ...w, materials: byOrder.get(w.id) ?? [] })) };
+  const fromQuotes = page.items.filter((w) => w.source === 'quote').map((w) => w.id);
+  const origins = fromQuotes.length
+    ? await database.db
+        .select({
+          workOrderId: importedQuotes.workOrderId, provider: importedQuotes.provider, kind: importedQuotes.kind, quoteId: importedQuotes.quoteId,
+          quoteNumber: importedQuotes.number, importedAt: importedQuotes.createdAt,
+        })
+        .from(importedQuotes)
+        .where(and(eq(importedQuotes.tenantId, tenantId), inArray(importedQuotes.workOrderId, fromQuotes)))
+    : [];
+  const originOf = new Map(origins.map(({ workOrderId, ...o }) => [workOrderId, o]));
+  const addressIds = [...new Set(page.items.map((w) => w.workAddressId).filter((id): id is string => id !== null))];
+  const addresses = addressIds.length
+    ? await database.db
+        .select({
+          id: workAddresses.id, name: workAddresses.name, street: workAddresses.street, postalCode: workAddresses.postalCode, city: workAddresses.city,
+          country: workAddresses.country, origin: workAddresses.origin, active: workAddresses.active,
+        })
+        .from(workAddresses)
+        .where(and(eq(workAddresses.tenantId, tenantId), inArray(workAddresses.id, addressIds)))
+    : [];
+  const addressOf = new Map(addresses.map((a) => [a.id, a]));
+  return {
+    ...page,
+    items: page.items.map((w) => ({
+      ...w,
+      materials: byOrder.get(w.id) ?? [],
+      origin: originOf.get(w.id) ?? null,
+      workAddress: (w.workAddressId && addressOf.get(w.workAddressId)) || null,
+    })),
+  };
 }
 
 export interface TableActivity {

@@ -116,6 +116,33 @@ export interface FakeVismaSalesOrderLine {
   note: string | null;
 }
 
+/** A V3 order's shipping address (`AddressDto`: `line1..3`, not the ERP's `addressLine1..3`). */
+export interface FakeVismaOrderAddress {
+  line1: string | null;
+  line2?: string | null;
+  line3?: string | null;
+  postalCode: string | null;
+  city: string | null;
+  country?: { id: string; name: string } | null;
+}
+
+/** `SalesOrderShippingDto`, as far as the fake keeps it: where the order is delivered (the work address). */
+export interface FakeVismaShipping {
+  address: FakeVismaOrderAddress | null;
+  contact: { name: string | null } | null;
+}
+
+/** The customer's delivery address (else its main address) as an order's shipping address, as the ERP defaults it. */
+export function defaultShipping(customer: FakeVismaCustomer | undefined): FakeVismaShipping | null {
+  const a = customer?.deliveryAddress ?? customer?.mainAddress;
+  if (!a) return null;
+  const contact = customer?.deliveryAddress ? customer.deliveryContact : customer?.mainContact;
+  return {
+    address: { line1: a.addressLine1, line2: a.addressLine2 ?? null, line3: a.addressLine3 ?? null, postalCode: a.postalCode, city: a.city, country: a.country ?? null },
+    contact: contact?.name ? { name: contact.name } : null,
+  };
+}
+
 /** A sales order (or quote) as SalesOrders V3 sees it. */
 export interface FakeVismaSalesOrder {
   type: string;
@@ -127,6 +154,8 @@ export interface FakeVismaSalesOrder {
   description: string | null;
   note: string | null;
   customFields: FakeVismaCustomFields;
+  /** Served with `expand=Shipping`; null = the order names no address (test orders unless given one). */
+  shipping: FakeVismaShipping | null;
   lines: FakeVismaSalesOrderLine[];
   /** ISO date-times, UTC. */
   created: string;
@@ -216,7 +245,7 @@ export function fakeSalesOrder(over: Partial<FakeVismaSalesOrder> & Pick<FakeVis
   const now = new Date().toISOString();
   return {
     type: 'SO', status: 'Open', date: now, customer: { id: '10001', name: 'Klant', order: null, refNo: null }, description: null, note: null,
-    customFields: emptyCustomFields(), lines: [], created: now, lastModified: now, version: 1, attachments: [], ...over,
+    customFields: emptyCustomFields(), shipping: null, lines: [], created: now, lastModified: now, version: 1, attachments: [], ...over,
   };
 }
 

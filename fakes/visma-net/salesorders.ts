@@ -1,6 +1,6 @@
 import type { FakeAnswer } from '../kit.js';
 import {
-  CUSTOM_STRING_FIELDS, emptyCustomFields,
+  CUSTOM_STRING_FIELDS, defaultShipping, emptyCustomFields,
   type FakeVismaCustomFields, type FakeVismaData, type FakeVismaSalesOrder, type FakeVismaSalesOrderLine,
 } from './data.js';
 import { FakeApiError, bodyObject, checkQuery, parseIsoDateTime, parseJsonBody, queryValue, queryValues } from './wire.js';
@@ -10,7 +10,7 @@ import { FakeApiError, bodyObject, checkQuery, parseIsoDateTime, parseJsonBody, 
  * origin of its own: plain JSON bodies checked like the swagger's `additionalProperties: false` (a wrapped
  * `{ "value": … }` or an unknown property at any level is a 400), required `type`/`customer`/line `inventoryId`, the
  * documented lengths, 201 + `Location` + `ETag` on create, lists `{value, nextPage, totalCount}` paged by zero-based
- * `pageIndex`/`pageSize` (capped at 100 with `expand`), `note`/`customer`/`attachments`/`customFields` only when
+ * `pageIndex`/`pageSize` (capped at 100 with `expand`), `note`/`customer`/`attachments`/`customFields`/`shipping` only when
  * expanded, lines from `/lines`, and `If-Match` on PATCH/DELETE (428 without, 412 when stale).
  */
 
@@ -107,6 +107,19 @@ function expanded(o: FakeVismaSalesOrder, expand: Set<string>): Record<string, u
     ...(expand.has('Customer') ? { customer: { id: o.customer.id, name: o.customer.name, order: o.customer.order, refNo: o.customer.refNo } } : {}),
     ...(expand.has('Attachments') ? { attachments: attachmentsOut(o) } : {}),
     ...(expand.has('CustomFields') ? { customFields: { ...o.customFields } } : {}),
+    ...(expand.has('Shipping') ? { shipping: shippingOut(o) } : {}),
+  };
+}
+
+/** `SalesOrderShippingDto` (C1): address `AddressDto` and contact `ContactDto`, plus the shipping terms the fake does not keep. */
+function shippingOut(o: FakeVismaSalesOrder) {
+  const a = o.shipping?.address;
+  return {
+    address: a
+      ? { id: 1, overridesDefault: false, line1: a.line1, line2: a.line2 ?? null, line3: a.line3 ?? null, postalCode: a.postalCode, city: a.city, country: a.country ?? null, county: null }
+      : null,
+    contact: o.shipping?.contact ? { id: 1, overridesDefault: false, name: o.shipping.contact.name, attention: null, email: null, phone1: null, phone2: null, fax: null } : null,
+    scheduledDate: o.date, shipSeparately: false, rule: 'CancelRemainder', preferredWarehouse: null,
   };
 }
 
@@ -221,6 +234,26 @@ const LINE = new Set([
 const CUSTOM_FIELDS = new Set(Object.keys(emptyCustomFields()));
 const SHIPPING = new Set(['preferredWarehouseId', 'address', 'contact', 'scheduledDate', 'terms', 'via', 'fob', 'shipComplete']);
 const PATCH = new Set(['description', 'note', 'status', 'customFields', 'customer', 'date', 'requestOn']);
+
+const SHIPPING_ADDRESS = new Set(['line1', 'line2', 'line3', 'postalCode', 'city', 'countryId', 'stateId']);
+
+/** `NewSalesOrderShippingDto.address` (C1: `line1..3` ≤ 50, `postalCode` ≤ 20, `city` ≤ 50, `countryId` ≤ 2); null when none is sent. */
+function shippingIn(shipping: Json | undefined): FakeVismaSalesOrder['shipping'] {
+  const address = object(shipping?.address, 'shipping.address');
+  if (!address) return null;
+  refuseUnknown(address, SHIPPING_ADDRESS, 'shipping.address.');
+  const where = 'shipping.address.';
+  const countryId = str(address, 'countryId', where, 2);
+  str(address, 'stateId', where, 50);
+  const contact = object(shipping?.contact, 'shipping.contact');
+  return {
+    address: {
+      line1: str(address, 'line1', where, 50), line2: str(address, 'line2', where, 50), line3: str(address, 'line3', where, 50),
+      postalCode: str(address, 'postalCode', where, 20), city: str(address, 'city', where, 50), country: countryId ? { id: countryId, name: countryId } : null,
+    },
+    contact: contact ? { name: typeof contact.name === 'string' ? contact.name : null } : null,
+  };
+}
 
 function wrapped(v: unknown): boolean {
   return !!v && typeof v === 'object' && !Array.isArray(v) && 'value' in v;
@@ -373,7 +406,8 @@ function create(req: SalesOrderRequest): FakeAnswer {
   const created: FakeVismaSalesOrder = {
     type, orderId, status: status === 'Hold' ? 'Hold' : 'Open', date,
     customer: { id: customer.number, name: customer.name, order, refNo },
-    description, note, customFields, lines: orderLines, created: now, lastModified: now, version: 1, attachments: [],
+    // The ERP fills the shipping address from the customer's location (delivery address) unless one is sent (inferred).
+    description, note, customFields, shipping: shippingIn(shipping) ?? defaultShipping(customer), lines: orderLines, created: now, lastModified: now, version: 1, attachments: [],
   };
   data.salesOrders.push(created);
   (data.receivedCreates ??= []).push(body);

@@ -230,6 +230,28 @@ describe('work orders', () => {
     const all = await getJson(app, '/v1/tenants/acme/work-orders', tokens.backend);
     expect(all.body.items).toHaveLength(3);
   });
+
+  it('names the quote each one came from and its work address, so the office can plan it (docs/quotes.md)', async () => {
+    const [address] = await database.sql`select id::text as id from simon.work_addresses where tenant_id = 'acme' and customer_id = ${ids.jan}`;
+    const importedAt = new Date('2025-02-03T12:31:00.000Z');
+    await database.sql`
+      insert into integration.imported_quotes (tenant_id, provider, quote_id, work_order_id, kind, number, created_at)
+      values ('acme', 'factuursturen', 'Q-7', 'wo-1', 'quote', '2024-0007', ${importedAt}), ('other', 'factuursturen', 'Q-7', 'wo-1', 'quote', 'elders', now())`;
+    await database.sql`update simon.work_orders set work_address_id = ${address.id} where tenant_id = 'acme' and id = 'wo-1'`;
+
+    const { body } = await getJson(app, '/v1/tenants/acme/work-orders?source=quote', tokens.backend);
+    const [wo3, wo1] = body.items;
+    expect(wo1.origin).toEqual({ provider: 'factuursturen', kind: 'quote', kindLabel: 'Offerte', quoteId: 'Q-7', quoteNumber: '2024-0007', importedAt: importedAt.toISOString() });
+    expect(wo1.workAddressId).toBe(address.id);
+    expect(wo1.workAddress).toEqual({
+      id: address.id, name: null, street: 'Dunantstraat 140', postalCode: '2131 RT', city: 'Eindhoven', country: null, active: true,
+      origin: 'customer-address', originLabel: 'Klantadres',
+    });
+    // No import record (and no work address): both null, never another tenant's.
+    expect(wo3).toMatchObject({ id: 'wo-3', origin: null, workAddressId: null, workAddress: null });
+    const simonMade = (await getJson(app, '/v1/tenants/acme/work-orders?source=simon', tokens.backend)).body.items;
+    expect(simonMade.map((w: { id: string; origin: unknown }) => [w.id, w.origin])).toEqual([['wo-2', null]]);
+  });
 });
 
 describe('GET /v1/tenants/{tenant}/simon-tables', () => {

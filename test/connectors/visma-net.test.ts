@@ -578,6 +578,7 @@ describe('Visma.net connector against the fake', () => {
       data.salesOrders.push(
         order({
           orderId: '000101', description: 'Simon: lekkage keuken', customer: { id: '10004', name: 'Klant', order: null, refNo: 'PO-88' }, note: 'Sleutel bij buren',
+          shipping: { address: { line1: 'Bouwplaats Noord', line2: 'Industrieweg 3', postalCode: '6710 AB', city: 'Ede', country: { id: 'NL', name: 'Nederland' } }, contact: { name: 'Uitvoerder Piet' } },
           lines: [{ lineId: 1, inventory: { id: 'M1001', description: 'Kogelkraan', baseUnit: 'STK' }, warehouseId: null, unitOfMeasure: 'STK', quantity: 2, unitPrice: 9.5, hasManualPrice: true, description: 'Kogelkraan 15 mm', operation: 'Issue', note: null }],
         }),
         order({ orderId: '000102', description: 'Afgerond', status: 'Completed' }),
@@ -601,7 +602,11 @@ describe('Visma.net connector against the fake', () => {
       expect(so.records[0]).toEqual({
         kind: 'salesOrder', externalId: 'SO/000101', number: '000101', name: 'Simon: lekkage keuken', reference: null, memo: 'Sleutel bij buren', customerExternalId: '10004',
         customerReference: 'PO-88', lines: [{ articleExternalId: null, articleCode: 'M1001', description: 'Kogelkraan 15 mm', quantity: 2, unitPrice: '9.5' }],
+        // The shipping address (expand=Shipping) is where the work is done (docs/quotes.md).
+        workAddress: { name: 'Uitvoerder Piet', street: 'Bouwplaats Noord, Industrieweg 3', postalCode: '6710 AB', city: 'Ede', country: 'Nederland' },
       });
+      // An order without a shipping address gives no work address.
+      expect(so.records[1].workAddress).toBeNull();
       // 000107 does not hold the filter word: its lines are not read.
       expect(so.records[1].lines).toEqual([]);
       expect(fake.state.requests['GET v3/SalesOrders/:type/:orderId/lines']).toBe(linesCalls + 1);
@@ -623,6 +628,7 @@ describe('Visma.net connector against the fake', () => {
       const so = await connect({ credentials: tokens, settings: withLines }).listQuotes!({ cursor: null, since: null });
       expect(so.records.map((q) => q.externalId)).toEqual(['SO/000101', 'SO/000107']);
       expect(so.records[0].memo).toBe('Sleutel bij buren');
+      expect(so.records[0].workAddress).toMatchObject({ street: 'Bouwplaats Noord, Industrieweg 3', city: 'Ede' });
     });
   });
 });

@@ -410,6 +410,14 @@ describe('quotes → work orders', () => {
     const imported = await stack.database.sql`select quote_id from integration.imported_quotes where tenant_id = ${tenant} order by quote_id`;
     expect(imported.map((r) => r.quote_id)).toEqual(['8001', '8002']);
   });
+
+  it('lists each with its origin offer; no work address (iMuis quote addresses are unconfirmed) and no customer reference (the manual has no such setting)', async () => {
+    const one = (await quoteWorkOrders()).find((w) => w.sourceQuoteId === '8001');
+    expect(one).toMatchObject({
+      origin: { provider: 'imuis', kind: 'quote', kindLabel: 'Offerte', quoteId: '8001', quoteNumber: '8001' },
+      workAddressId: null, workAddress: null, customerReference: null,
+    });
+  });
   it('quote tables iMuis cannot read: one clear error entry per run, nothing imported', async () => {
     const [d] = fake.state.debtors.filter((x) => x.BLOK === 'N');
     fake.state.offers.push(fakeOffer(8004, d.NR, 'WB nieuwe offerte', { lines: [{ RG: 1, ART: '', AANT: 0, OMSCHR: 'Nieuw', PRS: null }] }));

@@ -440,6 +440,62 @@ describe('sales orders → work orders', () => {
     expect(info.body.entries.find((x: { simonId: string }) => x.simonId === wo.id).message)
       .toBe(`Werkbon ${wo.number} niet naar Visma.net gestuurd: de werkbon komt uit verkooporder 000902 in Visma.net`);
   });
+
+  it("gives each work order the order's shipping address as work address: the customer's identical one reused, a new place added once", async () => {
+    const raw = fake.data.customers.find((c) => c.number === '10012')!;
+    const delivery = raw.deliveryAddress!;
+    const addressesOf = async () => stack.database.sql`
+      select a.id::text as id, a.origin, a.name, a.street, a.postal_code, a.city from simon.work_addresses a join simon.customers c on c.id = a.customer_id
+      where c.tenant_id = ${tenant} and c.external_id = '10012' order by a.created_at, a.id`;
+    const before = await addressesOf();
+    const deliveryRow = before.find((a) => a.origin === 'delivery-address')!;
+    const bouwplaats = { line1: 'Bouwplaats De Hoven', line2: 'Industrieweg 3', postalCode: '6710 AB', city: 'Ede', country: { id: 'NL', name: 'Nederland' } };
+    fake.data.salesOrders.push(
+      // The customer's delivery address, written differently (case, postal code without its space): the same place.
+      order({
+        orderId: '000911', description: 'Simon: cv-ketel onderhoud', customer: { id: '10012', name: raw.name, order: null, refNo: 'REF-911' },
+        shipping: { address: { line1: delivery.addressLine1!.toUpperCase(), postalCode: delivery.postalCode!.replace(' ', ''), city: delivery.city, country: delivery.country }, contact: null },
+      }),
+      order({
+        orderId: '000912', description: 'Simon: nieuwbouw fase 1', customer: { id: '10012', name: raw.name, order: null, refNo: null },
+        shipping: { address: bouwplaats, contact: { name: 'Uitvoerder Piet' } },
+      }),
+    );
+    expect(await runImport()).toMatchObject({ imported: 2, alreadyImported: 2 });
+    // A second order to the new place, in a later run: the address made from 000912 is used again, not doubled.
+    fake.data.salesOrders.push(order({
+      orderId: '000913', description: 'Simon: nieuwbouw fase 2', customer: { id: '10012', name: raw.name, order: null, refNo: null },
+      shipping: { address: { ...bouwplaats, line1: 'BOUWPLAATS DE HOVEN' }, contact: null },
+    }));
+    expect(await runImport()).toMatchObject({ imported: 1, alreadyImported: 4 });
+
+    const after = await addressesOf();
+    expect(after).toHaveLength(before.length + 1);
+    const added = after.find((a) => a.origin === 'quote-address')!;
+    expect(added).toMatchObject({ name: 'Uitvoerder Piet', street: 'Bouwplaats De Hoven, Industrieweg 3', postal_code: '6710 AB', city: 'Ede' });
+
+    const byQuote = Object.fromEntries((await imported()).map((w) => [w.sourceQuoteId, w]));
+    expect(byQuote['SO/000911']).toMatchObject({
+      number: 'OF-000911', customerReference: 'REF-911', workAddressId: deliveryRow.id,
+      origin: { provider: 'visma-net', kind: 'salesOrder', kindLabel: 'Verkooporder', quoteId: 'SO/000911', quoteNumber: '000911' },
+      workAddress: { id: deliveryRow.id, street: delivery.addressLine1, city: delivery.city, origin: 'delivery-address', originLabel: 'Afleveradres', active: true },
+    });
+    expect(byQuote['SO/000912']).toMatchObject({
+      workAddressId: added.id, customerReference: null,
+      origin: { kind: 'salesOrder', quoteId: 'SO/000912', quoteNumber: '000912' },
+      workAddress: { id: added.id, name: 'Uitvoerder Piet', street: 'Bouwplaats De Hoven, Industrieweg 3', postalCode: '6710 AB', city: 'Ede', origin: 'quote-address', originLabel: 'Adres van offerte/order' },
+    });
+    expect(byQuote['SO/000913'].workAddress.id).toBe(added.id);
+    expect(Date.parse(byQuote['SO/000913'].origin.importedAt)).toBeGreaterThan(0);
+    // An order without a shipping address keeps the manuals' default: no work address; its origin is still named.
+    expect(byQuote['SO/000901']).toMatchObject({ workAddressId: null, workAddress: null, origin: { quoteId: 'SO/000901', kind: 'salesOrder' } });
+
+    // One log entry for the one address added, in the manual's words.
+    const log = await api('GET', `/v1/tenants/${tenant}/logs?table=Werkadres&limit=200`, undefined, tokens.support);
+    const fromOrders = log.body.entries.filter((e: { providerId: string | null }) => e.providerId?.startsWith('SO/'));
+    expect(fromOrders.map((e: { message: string; simonId: string; providerId: string }) => [e.message, e.simonId, e.providerId]))
+      .toEqual([['Toevoegen Werkadres in Simon gelukt', added.id, 'SO/000912']]);
+  });
 });
 
 describe('secrets', () => {
