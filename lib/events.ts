@@ -43,6 +43,8 @@ export const eventDataSchemas = {
     quoteId: z.string(),
     quoteNumber: z.string().nullable(),
     linesWithoutArticle: z.number().int(),
+    /** The work address the quote/order gave (an existing one of the customer, or one added for it); null: none (docs/quotes.md). */
+    workAddressId: z.string().nullable().optional(),
   }),
   'integration.status_changed': z.object({
     provider,

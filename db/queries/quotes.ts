@@ -158,6 +158,7 @@ export async function importQuote(sql: Sql, req: QuoteImportRequest): Promise<Qu
       from json_to_recordset(${entries}::text::json) as x(severity text, message text, action text)`;
     await emitEvent(tx, { tenantId, type: 'workorder.created', data: {
       workOrderId, workOrderNumber: wo.number, provider, source: req.kind, quoteId, quoteNumber: req.number, linesWithoutArticle: wo.linesWithoutArticle.length,
+      workAddressId: address.id,
     } });
     return {
       kind: 'created', workOrderId, number: wo.number, linesWithoutArticle: wo.linesWithoutArticle.length,
