@@ -20,6 +20,7 @@ export const oauthTexts = {
   clientRejected: (p: string) => `${p} kent de app van Simon niet (client id of secret onjuist)`,
   noAccessToken: (p: string) => `${p} gaf geen bruikbaar toegangstoken terug`,
   untrusted: (p: string) => `Simon vertrouwt het antwoord van ${p} op de tokenaanvraag niet`,
+  insecureEndpoint: (p: string) => `Het tokenadres van ${p} moet https gebruiken; Simon stuurt de app-gegevens niet onversleuteld`,
 };
 
 type Grant = 'authorization_code' | 'refresh_token';
@@ -35,7 +36,7 @@ interface Refusal {
  * A failed token request as the ProviderError the code uses (docs/providers/rompslomp.md §2, visma-net.md §2):
  * `invalid_grant` → ReconnectRequiredError ("koppel opnieuw"); `invalid_client` or a 401 → a refused app;
  * 429, 5xx and no answer → retryable; an answer oauth4webapi finds malformed → retryable, one it does not trust
- * (an ID token for another issuer or client, an unknown `token_type`) → not.
+ * (an ID token for another issuer or client, an unknown `token_type`) → not, nor an endpoint without https.
  */
 export async function tokenFailure(provider: string, grant: Grant, err: unknown): Promise<unknown> {
   if (err instanceof ProviderError) return err;
@@ -45,6 +46,13 @@ export async function tokenFailure(provider: string, grant: Grant, err: unknown)
     return new ProviderError({
       kind: 'unavailable', provider, operation: OPERATION, providerMessage: err.message,
       message: describeProviderError('unavailable', { provider, lead: oauthTexts.noAccessToken(provider), providerMessage: err.message }),
+    });
+  }
+  if (err instanceof oauth.OperationProcessingError && (err.code === oauth.HTTP_REQUEST_FORBIDDEN || err.code === oauth.REQUEST_PROTOCOL_FORBIDDEN)) {
+    // Refused before sending: a configured http:// endpoint that is not a fake on this machine.
+    return new ProviderError({
+      kind: 'auth', provider, operation: OPERATION, providerMessage: err.message,
+      message: describeProviderError('auth', { provider, lead: oauthTexts.insecureEndpoint(provider) }),
     });
   }
   if (err instanceof oauth.OperationProcessingError || err instanceof oauth.UnsupportedOperationError) {
