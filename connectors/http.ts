@@ -129,7 +129,7 @@ export class HttpClient {
             ? await streamRecords(response)
             : parseBody(await response.text());
     } catch (err) {
-      throw this.transportError(err, operation, timeoutMs);
+      throw transportFailure(this.provider, err, operation, timeoutMs);
     }
 
     if (response.ok) return { status: response.status, headers: response.headers, body: payload as T };
@@ -143,10 +143,6 @@ export class HttpClient {
     if (raw === null) return;
     const n = Number.parseInt(raw, 10);
     if (Number.isFinite(n)) this.remaining = n;
-  }
-
-  private transportError(err: unknown, operation: string, timeoutMs: number): ProviderError {
-    return transportFailure(this.provider, err, operation, timeoutMs);
   }
 
   private statusError(response: Response, body: unknown, operation: string): ProviderError {
