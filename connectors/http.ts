@@ -129,7 +129,7 @@ export class HttpClient {
             ? await streamRecords(response)
             : parseBody(await response.text());
     } catch (err) {
-      throw this.transportError(err, operation, timeoutMs);
+      throw transportFailure(this.provider, err, operation, timeoutMs);
     }
 
     if (response.ok) return { status: response.status, headers: response.headers, body: payload as T };
@@ -145,34 +145,10 @@ export class HttpClient {
     if (Number.isFinite(n)) this.remaining = n;
   }
 
-  private transportError(err: unknown, operation: string, timeoutMs: number): ProviderError {
-    if (isTimeout(err)) {
-      const providerMessage = `geen antwoord binnen ${formatSeconds(timeoutMs)} s`;
-      return new ProviderError({
-        kind: 'timeout',
-        provider: this.provider,
-        operation,
-        providerMessage,
-        outcomeUnknown: true,
-        message: describeProviderError('timeout', { provider: this.provider, providerMessage }),
-      });
-    }
-    const providerMessage = networkErrorCode(err);
-    return new ProviderError({
-      kind: 'network',
-      provider: this.provider,
-      operation,
-      providerMessage,
-      // Refused or unresolvable: nothing was sent. A connection dropped mid-exchange may have been carried out.
-      outcomeUnknown: !NOT_SENT_CODES.has(providerMessage),
-      message: describeProviderError('network', { provider: this.provider, providerMessage }),
-    });
-  }
-
   private statusError(response: Response, body: unknown, operation: string): ProviderError {
     const status = response.status;
     const kind = classifyStatus(status);
-    const providerMessage = cut(this.options.errorMessage?.(body, status) || defaultErrorMessage(body));
+    const providerMessage = clipMessage(this.options.errorMessage?.(body, status) || defaultErrorMessage(body));
     let retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     if (kind === 'rate-limited' && this.options.rateLimitWaitMs) retryAfterMs = this.options.rateLimitWaitMs(response.headers, retryAfterMs);
     if (kind === 'rate-limited' && retryAfterMs === undefined) retryAfterMs = DEFAULT_RATE_LIMIT_WAIT_MS;
@@ -189,6 +165,31 @@ export class HttpClient {
       message: describeProviderError(kind, { provider: this.provider, status, providerMessage, ...(lead ? { lead } : {}) }),
     });
   }
+}
+
+/** A request that got no answer (timeout, refused, dropped) as a retryable ProviderError; also for fetches made by a library. */
+export function transportFailure(provider: string, err: unknown, operation: string, timeoutMs: number): ProviderError {
+  if (isTimeout(err)) {
+    const providerMessage = `geen antwoord binnen ${formatSeconds(timeoutMs)} s`;
+    return new ProviderError({
+      kind: 'timeout',
+      provider,
+      operation,
+      providerMessage,
+      outcomeUnknown: true,
+      message: describeProviderError('timeout', { provider, providerMessage }),
+    });
+  }
+  const providerMessage = networkErrorCode(err);
+  return new ProviderError({
+    kind: 'network',
+    provider,
+    operation,
+    providerMessage,
+    // Refused or unresolvable: nothing was sent. A connection dropped mid-exchange may have been carried out.
+    outcomeUnknown: !NOT_SENT_CODES.has(providerMessage),
+    message: describeProviderError('network', { provider, providerMessage }),
+  });
 }
 
 /** Status → kind. 408 and 5xx are worth another try; the other 4xx need a person. */
@@ -328,7 +329,8 @@ function stripQuery(path: string): string {
   return /^https?:\/\//i.test(noQuery) ? new URL(noQuery).pathname : noQuery.replace(/^\/+/, '');
 }
 
-function cut(text: string): string {
+/** A provider text flattened and clipped for the log. */
+export function clipMessage(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > MAX_PROVIDER_MESSAGE ? `${flat.slice(0, MAX_PROVIDER_MESSAGE - 1)}…` : flat;
 }

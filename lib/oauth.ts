@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import * as oauth from 'oauth4webapi';
 import { ProviderError } from './errors.js';
 import type { Env } from './env.js';
 import type { ProviderId } from './providers.js';
@@ -7,10 +7,11 @@ import type { ProviderId } from './providers.js';
 type ProviderCredentials = Record<string, string>;
 
 /**
- * The OAuth2 authorization-code flow (RFC 6749 §4.1, optional PKCE per RFC 7636), written once for every
- * provider that connects this way (Rompslomp, Visma.net). The API builds the authorize URL from this pure
- * configuration and keeps the state; an activity exchanges the code (connectors/oauth.ts) and refreshes tokens, so tokens never pass through the API or a
- * workflow. Tokens are kept as ProviderCredentials: `{ accessToken, refreshToken, expiresAt, scope }`.
+ * The OAuth2 authorization-code flow (RFC 6749 §4.1, optional PKCE per RFC 7636) for every provider that connects
+ * this way (Rompslomp, Visma.net), on oauth4webapi (ARCHITECTURE.md "What is hand-written and why"). The API builds
+ * the authorize URL from this configuration and keeps the state; an activity exchanges the code (connectors/oauth.ts)
+ * and refreshes tokens, so tokens never pass through the API or a workflow. Tokens are kept as ProviderCredentials:
+ * `{ accessToken, refreshToken, expiresAt, scope }`.
  */
 
 /** How long a state handed to the browser stays valid (single use). */
@@ -21,6 +22,11 @@ export const REFRESH_SKEW_MS = 60_000;
 export interface OAuthClientConfig {
   /** Display name, e.g. "Rompslomp". */
   provider: string;
+  /**
+   * The authorization server's issuer identifier: oauth4webapi checks an ID token's `iss` (and an `iss` in the
+   * callback, RFC 9207) against it. Neither provider is discovered: the endpoints below are configured.
+   */
+  issuer: string;
   authorizeUrl: string;
   tokenUrl: string;
   clientId: string;
@@ -28,7 +34,7 @@ export interface OAuthClientConfig {
   /** Space-separated scopes. */
   scope: string;
   pkce?: boolean;
-  /** How the token endpoint wants the client credentials: form fields (default) or HTTP Basic. */
+  /** How the token endpoint wants the client credentials: form fields (`client_secret_post`, default) or HTTP Basic. */
   clientAuthentication?: 'body' | 'basic';
   timeoutMs?: number;
 }
@@ -45,15 +51,26 @@ export function isReconnectRequired(err: unknown): err is ReconnectRequiredError
   return err instanceof ReconnectRequiredError;
 }
 
+/** The provider's authorization server as oauth4webapi wants it, from our configured endpoints (no discovery). */
+export function authorizationServer(config: OAuthClientConfig): oauth.AuthorizationServer {
+  return { issuer: config.issuer, authorization_endpoint: config.authorizeUrl, token_endpoint: config.tokenUrl };
+}
+
+/** Plain http is allowed only towards a fake on this machine (tests, the local stack); anything else must be https. */
+export function isLoopbackHttp(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]');
+}
+
 /** An unguessable state value for the authorize redirect. */
 export function newOAuthState(): string {
-  return randomBytes(32).toString('base64url');
+  return oauth.generateRandomState();
 }
 
 /** A PKCE verifier and its S256 challenge. */
-export function pkcePair(): { verifier: string; challenge: string } {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+export async function pkcePair(): Promise<{ verifier: string; challenge: string }> {
+  const verifier = oauth.generateRandomCodeVerifier();
+  return { verifier, challenge: await oauth.calculatePKCECodeChallenge(verifier) };
 }
 
 /** Whether the access token has expired (or will within the skew); unknown expiry counts as valid until a 401. */
@@ -65,7 +82,8 @@ export function accessTokenExpired(credentials: ProviderCredentials, now: number
 
 /** The provider's authorize URL for the browser redirect. */
 export function authorizeUrl(config: OAuthClientConfig, state: string, redirectUri: string, codeChallenge?: string): string {
-  const url = new URL(config.authorizeUrl);
+  // oauth4webapi has no builder for this redirect: its documentation sets the parameters on the endpoint as here.
+  const url = new URL(authorizationServer(config).authorization_endpoint!);
   url.searchParams.set('client_id', config.clientId);
   url.searchParams.set('redirect_uri', redirectUri);
   url.searchParams.set('response_type', 'code');
@@ -98,12 +116,16 @@ export const VISMA_SCOPES = [
 export function oauthConfig(env: Env, provider: ProviderId, opts: { timeoutMs?: number } = {}): OAuthClientConfig | null {
   const timeout = opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {};
   switch (provider) {
-    case 'rompslomp':
+    case 'rompslomp': {
+      const tokenUrl = env.ROMPSLOMP_OAUTH_TOKEN_URL ?? new URL('/oauth/token', env.ROMPSLOMP_BASE_URL).toString();
       return {
         provider: 'Rompslomp',
+        // Plain OAuth2 (Doorkeeper), no issuer documented: the token endpoint's origin stands in (it is only
+        // compared with an ID token, which Rompslomp does not send).
+        issuer: new URL(tokenUrl).origin,
         // Configurable apart from the API base (docs/providers/rompslomp.md, U18); by default at the API's origin.
         authorizeUrl: env.ROMPSLOMP_OAUTH_AUTHORIZE_URL ?? new URL('/oauth/authorize', env.ROMPSLOMP_BASE_URL).toString(),
-        tokenUrl: env.ROMPSLOMP_OAUTH_TOKEN_URL ?? new URL('/oauth/token', env.ROMPSLOMP_BASE_URL).toString(),
+        tokenUrl,
         clientId: env.ROMPSLOMP_CLIENT_ID,
         clientSecret: env.ROMPSLOMP_CLIENT_SECRET,
         scope: ROMPSLOMP_SCOPE,
@@ -112,10 +134,14 @@ export function oauthConfig(env: Env, provider: ProviderId, opts: { timeoutMs?: 
         clientAuthentication: 'body',
         ...timeout,
       };
+    }
     case 'visma-net': {
       const base = env.VISMA_CONNECT_BASE_URL.replace(/\/?$/, '/');
       return {
         provider: 'Visma.net',
+        // The discovery document lives at https://connect.visma.com/.well-known/openid-configuration, so the issuer
+        // is the origin (OpenID Connect Discovery §4); the ID token Visma Connect returns must name it.
+        issuer: new URL(base).origin,
         authorizeUrl: new URL('authorize', base).toString(),
         tokenUrl: new URL('token', base).toString(),
         clientId: env.VISMA_CLIENT_ID,

@@ -40,7 +40,7 @@ export const oauthUrl: AppRouteHandler<typeof routes.oauthUrl> = async (c) => {
     throw conflict(row.status === 'activating' ? 'Wis eerst de Simon data (stap 1)' : `Koppelen kan niet bij status ${row.status}; start eerst de activatie`);
   }
   const state = newOAuthState();
-  const pkce = config.pkce ? pkcePair() : null;
+  const pkce = config.pkce ? await pkcePair() : null;
   const redirectUri = redirectUriFor(env, provider);
   const expiresAt = new Date(Date.now() + OAUTH_STATE_TTL_MS);
   await createOAuthState(database, { state, tenantId: tenant, provider, redirectUri, codeVerifier: pkce?.verifier ?? null, expiresAt });

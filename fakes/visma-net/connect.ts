@@ -133,7 +133,8 @@ export interface ConnectAnswer {
 export function handleConnect(method: string, path: string, url: URL, raw: string, req: http.IncomingMessage, state: FakeConnectState): ConnectAnswer {
   bump(state.connectRequests, `${method} ${path}`);
   if (path === 'authorize' && method === 'GET') return authorize(url, state);
-  if (path === 'token' && method === 'POST') return token(raw, req.headers.authorization, state);
+  // The issuer is the server's origin, as https://connect.visma.com is (its discovery document sits at the origin).
+  if (path === 'token' && method === 'POST') return token(raw, req.headers.authorization, state, `http://${req.headers.host ?? 'fake'}`);
   if (path === '.well-known/openid-configuration') return { status: 404, body: { error: 'not_found' } };
   return { status: 404, body: { error: 'not_found', error_description: `Unknown endpoint ${path}` } };
 }
@@ -171,7 +172,7 @@ function authorize(url: URL, state: FakeConnectState): ConnectAnswer {
   return back({ code });
 }
 
-function token(raw: string, authorization: string | undefined, state: FakeConnectState): ConnectAnswer {
+function token(raw: string, authorization: string | undefined, state: FakeConnectState, issuer: string): ConnectAnswer {
   const form = new URLSearchParams(raw);
   const basic = /^Basic\s+(.+)$/i.exec(authorization ?? '');
   let clientId = form.get('client_id') ?? '';
@@ -198,7 +199,7 @@ function token(raw: string, authorization: string | undefined, state: FakeConnec
       return { status: 400, body: { error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' } };
     }
     code.used = true;
-    return { status: 200, body: issue(state, code) };
+    return { status: 200, body: issue(state, code, issuer) };
   }
   if (grant === 'refresh_token') {
     const presented = form.get('refresh_token') ?? '';
@@ -208,13 +209,18 @@ function token(raw: string, authorization: string | undefined, state: FakeConnec
       return { status: 400, body: { error: 'invalid_grant', error_description: 'The refresh token is invalid, expired or revoked' } };
     }
     rt.usedAt ??= Date.now();
-    return { status: 200, body: issue(state, rt, state.refreshMode === 'reuse' ? presented : undefined) };
+    return { status: 200, body: issue(state, rt, issuer, state.refreshMode === 'reuse' ? presented : undefined) };
   }
   return { status: 400, body: { error: 'unsupported_grant_type' } };
 }
 
-/** New tokens for a grant; `keepRefreshToken` answers the presented refresh token again (the "reuse" mode). */
-function issue(state: FakeConnectState, grant: { clientId: string; userId: string; companyId: string; scope: string }, keepRefreshToken?: string) {
+/**
+ * New tokens for a grant; `keepRefreshToken` answers the presented refresh token again (the "reuse" mode). With the
+ * `openid` scope an ID token comes along, as Visma Connect's token response has one (`access_token`, `id_token`,
+ * `expires_in`, `token_type`, `scope`): RS256 in its header, its signature bytes made up (a client takes it from the
+ * token endpoint over TLS and checks its claims: issuer, audience = client id, times).
+ */
+function issue(state: FakeConnectState, grant: { clientId: string; userId: string; companyId: string; scope: string }, issuer: string, keepRefreshToken?: string) {
   const company = state.companies.find((c) => c.id === grant.companyId);
   const now = Math.floor(Date.now() / 1000);
   const exp = now + state.accessTokenTtlSeconds;
@@ -229,5 +235,11 @@ function issue(state: FakeConnectState, grant: { clientId: string; userId: strin
   if (!keepRefreshToken) {
     state.refreshTokens.set(refreshToken, { clientId: grant.clientId, userId: grant.userId, companyId: grant.companyId, scope: grant.scope, usedAt: null, revoked: false });
   }
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: state.accessTokenTtlSeconds, refresh_token: refreshToken, scope: grant.scope };
+  const idToken = hasScope({ ...grant, expiresAt: 0 }, 'openid')
+    ? [part({ alg: 'RS256', kid: 'fake-connect', typ: 'JWT' }), part({ iss: issuer, aud: grant.clientId, sub: grant.userId, iat: now, exp, auth_time: now }), randomBytes(32).toString('base64url')].join('.')
+    : null;
+  return {
+    access_token: accessToken, token_type: 'Bearer', expires_in: state.accessTokenTtlSeconds, refresh_token: refreshToken, scope: grant.scope,
+    ...(idToken ? { id_token: idToken } : {}),
+  };
 }

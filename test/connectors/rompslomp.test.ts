@@ -171,7 +171,7 @@ describe('Rompslomp connector against the fake', () => {
     });
 
     it('the generic client (lib/oauth.ts) adds a PKCE S256 challenge when asked and can authenticate with HTTP Basic', async () => {
-      const { verifier, challenge } = pkcePair();
+      const { verifier, challenge } = await pkcePair();
       expect(challenge).toBe(createHash('sha256').update(verifier).digest('base64url'));
       const client = createOAuthClient({ ...rompslompOAuthConfig({ baseUrl: fake.url, ...DEFAULT_RS_APP }), pkce: true, clientAuthentication: 'basic' });
       const url = new URL(client.authorizeUrl('s', redirectUri, challenge));

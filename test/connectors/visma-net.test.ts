@@ -51,7 +51,7 @@ function oauthOf(fake: FakeVismaNet, client = DEFAULT_VISMA_CLIENT): OAuthConnec
 
 /** What the browser does at Visma Connect (sign on, pick the company, consent), and the exchange a worker does. */
 async function signOn(fake: FakeVismaNet, oauth = oauthOf(fake)): Promise<ProviderCredentials> {
-  const { verifier, challenge } = pkce();
+  const { verifier, challenge } = await pkce();
   const res = await fetch(oauth.authorizeUrl('state-1', redirectUri, challenge), { redirect: 'manual' });
   expect(res.status).toBe(302);
   const back = new URL(res.headers.get('location')!);
@@ -154,7 +154,7 @@ describe('Visma.net connector against the fake', () => {
 
     it('refuses a code twice, a wrong PKCE verifier and an unknown client', async () => {
       const oauth = oauthOf(fake);
-      const { challenge } = pkce();
+      const { challenge } = await pkce();
       const res = await fetch(oauth.authorizeUrl('s', redirectUri, challenge), { redirect: 'manual' });
       const code = new URL(res.headers.get('location')!).searchParams.get('code')!;
       const wrong = await failure(oauth.exchangeCode(code, redirectUri, 'w'.repeat(43)));

@@ -295,6 +295,24 @@ describe('ERP API', () => {
     expect((await call('erp', 'PUT', 'v1/customer/10001', {})).status).toBe(405);
   });
 
+  it('answers the openid scope with an ID token naming its own origin as issuer and the client as audience', async () => {
+    const exchange = async (scope: string) => {
+      const authorize = new URL(`${fake.connectUrl}authorize?client_id=${DEFAULT_VISMA_CLIENT.clientId}&redirect_uri=http://x/cb&response_type=code`);
+      authorize.searchParams.set('scope', scope);
+      const code = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
+      const res = await fetch(`${fake.connectUrl}token`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: 'http://x/cb', client_id: DEFAULT_VISMA_CLIENT.clientId, client_secret: DEFAULT_VISMA_CLIENT.clientSecret }),
+      });
+      return (await res.json()) as { id_token?: string };
+    };
+    const { id_token: idToken } = await exchange('openid offline_access');
+    const [header, claims] = idToken!.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>);
+    expect(header.alg).toBe('RS256');
+    expect(claims).toMatchObject({ iss: new URL(fake.connectUrl).origin, aud: DEFAULT_VISMA_CLIENT.clientId, sub: 'beheerder@simon.example' });
+    expect((await exchange('offline_access')).id_token).toBeUndefined();
+  });
+
   it('keeps a re-used refresh token valid in the "reuse" mode', async () => {
     fake.state.connect.refreshMode = 'reuse';
     try {

@@ -7,7 +7,7 @@ import type { ProviderId } from '../../../lib/providers.js';
 export async function oauthTokens(provider: ProviderId, settings: Record<string, string>): Promise<Record<string, string>> {
   const config = oauthConfig(parseEnv(settings), provider)!;
   const redirectUri = 'http://127.0.0.1:1/v1/oauth/callback';
-  const pkce = config.pkce ? pkcePair() : null;
+  const pkce = config.pkce ? await pkcePair() : null;
   const consent = await fetch(authorizeUrl(config, newOAuthState(), redirectUri, pkce?.challenge), { redirect: 'manual' });
   const code = new URL(consent.headers.get('location')!).searchParams.get('code');
   if (!code) throw new Error(`${provider}: the fake's consent gave no code`);
