@@ -34,6 +34,11 @@ export interface OAuthClientConfig {
   /** Space-separated scopes. */
   scope: string;
   pkce?: boolean;
+  /**
+   * `query`: ask for the code in the redirect's query string. Visma Connect answers with `form_post` (a page that POSTs
+   * to the redirect URI) unless asked (docs/providers/visma-net.md §2, D14); our callback is a GET.
+   */
+  responseMode?: 'query';
   /** How the token endpoint wants the client credentials: form fields (`client_secret_post`, default) or HTTP Basic. */
   clientAuthentication?: 'body' | 'basic';
   timeoutMs?: number;
@@ -89,6 +94,7 @@ export function authorizeUrl(config: OAuthClientConfig, state: string, redirectU
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('scope', config.scope);
   url.searchParams.set('state', state);
+  if (config.responseMode) url.searchParams.set('response_mode', config.responseMode);
   if (config.pkce && codeChallenge) {
     url.searchParams.set('code_challenge', codeChallenge);
     url.searchParams.set('code_challenge_method', 'S256');
@@ -150,6 +156,7 @@ export function oauthConfig(env: Env, provider: ProviderId, opts: { timeoutMs?: 
         // A confidential web app: the client secret as form fields (Visma's documented example; Basic is not shown
         // anywhere), and PKCE on top (optional for such apps, recommended).
         pkce: true,
+        responseMode: 'query',
         clientAuthentication: 'body',
         ...timeout,
       };

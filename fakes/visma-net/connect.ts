@@ -152,12 +152,20 @@ function authorize(url: URL, state: FakeConnectState): ConnectAnswer {
   } catch {
     return { status: 400, body: { error: 'invalid_request', error_description: 'redirect_uri is missing or not an absolute URL' } };
   }
+  // Visma Connect's default response_mode is form_post (D14): a page that POSTs the answer to the redirect URI.
+  const mode = q.get('response_mode') ?? 'form_post';
   const back = (params: Record<string, string>): ConnectAnswer => {
-    for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
     const s = q.get('state');
-    if (s !== null) target.searchParams.set('state', s);
+    const all = { ...params, ...(s !== null ? { state: s } : {}) };
+    if (mode === 'form_post') {
+      const esc = (v: string) => v.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+      const inputs = Object.entries(all).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
+      return { status: 200, body: `<html><body onload="document.forms[0].submit()"><form method="post" action="${esc(target.toString())}">${inputs}</form></body></html>`, headers: { 'content-type': 'text/html; charset=utf-8' } };
+    }
+    for (const [k, v] of Object.entries(all)) target.searchParams.set(k, v);
     return { status: 302, body: '', headers: { location: target.toString() } };
   };
+  if (mode !== 'query' && mode !== 'form_post') return { status: 400, body: { error: 'invalid_request', error_description: `Unsupported response_mode '${mode}'` } };
   if (q.get('response_type') !== 'code') return back({ error: 'unsupported_response_type' });
   if (state.signOn.deny) return back({ error: 'access_denied', error_description: 'The user did not give consent' });
   const user = state.users.find((u) => u.id === state.signOn.userId);

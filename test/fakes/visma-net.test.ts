@@ -12,7 +12,7 @@ let token: string;
 
 async function tokenFor(scope: string): Promise<string> {
   const authorize = new URL(`${fake.connectUrl}authorize`);
-  for (const [k, v] of Object.entries({ client_id: DEFAULT_VISMA_CLIENT.clientId, redirect_uri: 'http://simon.test/cb', response_type: 'code', scope, state: 's' })) {
+  for (const [k, v] of Object.entries({ client_id: DEFAULT_VISMA_CLIENT.clientId, redirect_uri: 'http://simon.test/cb', response_type: 'code', response_mode: 'query', scope, state: 's' })) {
     authorize.searchParams.set(k, v);
   }
   const consent = await fetch(authorize, { redirect: 'manual' });
@@ -295,9 +295,22 @@ describe('ERP API', () => {
     expect((await call('erp', 'PUT', 'v1/customer/10001', {})).status).toBe(405);
   });
 
+  it("answers in a form that POSTs to the redirect URI unless the client asks for response_mode=query (Visma's default form_post)", async () => {
+    const authorize = new URL(`${fake.connectUrl}authorize?client_id=${DEFAULT_VISMA_CLIENT.clientId}&redirect_uri=http://x/cb&response_type=code&scope=openid&state=abc`);
+    const page = await fetch(authorize, { redirect: 'manual' });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('location')).toBeNull();
+    const html = await page.text();
+    expect(html).toContain('<form method="post" action="http://x/cb">');
+    expect(html).toMatch(/name="code" value="[A-Za-z0-9_-]+"/);
+    expect(html).toContain('name="state" value="abc"');
+    authorize.searchParams.set('response_mode', 'fragment');
+    expect((await fetch(authorize, { redirect: 'manual' })).status).toBe(400);
+  });
+
   it('answers the openid scope with an ID token naming its own origin as issuer and the client as audience', async () => {
     const exchange = async (scope: string) => {
-      const authorize = new URL(`${fake.connectUrl}authorize?client_id=${DEFAULT_VISMA_CLIENT.clientId}&redirect_uri=http://x/cb&response_type=code`);
+      const authorize = new URL(`${fake.connectUrl}authorize?client_id=${DEFAULT_VISMA_CLIENT.clientId}&redirect_uri=http://x/cb&response_type=code&response_mode=query`);
       authorize.searchParams.set('scope', scope);
       const code = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
       const res = await fetch(`${fake.connectUrl}token`, {
@@ -316,7 +329,7 @@ describe('ERP API', () => {
   it('keeps a re-used refresh token valid in the "reuse" mode', async () => {
     fake.state.connect.refreshMode = 'reuse';
     try {
-      const authorize = new URL(`${fake.connectUrl}authorize?client_id=${DEFAULT_VISMA_CLIENT.clientId}&redirect_uri=http://x/cb&response_type=code&scope=openid`);
+      const authorize = new URL(`${fake.connectUrl}authorize?client_id=${DEFAULT_VISMA_CLIENT.clientId}&redirect_uri=http://x/cb&response_type=code&response_mode=query&scope=openid`);
       const code = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
       const form = (f: Record<string, string>) => fetch(`${fake.connectUrl}token`, {
         method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
