@@ -3,8 +3,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityDeps } from './types.js';
 import { currentRun, leaseSyncConnector, needsSettings, writeLog } from './deps.js';
 import { getIntegration, settingsVersionAt } from '../db/queries/integration.js';
-import { administrationOf, settingsSchema } from '../lib/settings.js';
-import { markListingComplete, markListingStarted, markListingsUnchanged, readSyncContext, recordProgress, recordSyncError, upsertArticleGroups, upsertArticles, upsertCustomers, type SyncContext } from '../db/queries/sync.js';
+import { administrationField, administrationOf, settingsSchema } from '../lib/settings.js';
+import { markListingComplete, markListingStarted, markListingsUnchanged, readSyncContext, recordProgress, recordSyncError, upsertArticleGroups, upsertArticles, upsertCustomers, type SyncContext, type UpsertCounts } from '../db/queries/sync.js';
 import { ProviderError } from '../lib/errors.js';
 import { toApplicationFailure } from '../connectors/failures.js';
 import type { Connector, ListRequest, Page } from '../connectors/types.js';
@@ -21,6 +21,8 @@ import { kickEvents } from './events.js';
 const SLICE_MS = 60_000;
 const MAX_PAGES_PER_CALL = 1_000;
 const PROGRESS_MS = 1_000;
+/** Page statements running at once within one listing (docs/import.md). */
+const WRITES_IN_FLIGHT = 3;
 
 export interface SyncRoundResult {
   /** The entities this run lists (those of scopes not running under their own id), in order. */
@@ -56,29 +58,27 @@ export interface ImportPagesResult {
 const subjectOf: Record<Entity, messages.SyncSubject> = { article_groups: 'article_groups', articles: 'articles', customers: 'customers' };
 
 export function syncActivities(deps: ActivityDeps) {
-  async function writePage(tenantId: string, provider: ProviderId, entity: Entity, connector: Connector, req: ListRequest, beforeWrite: () => Promise<void>): Promise<Page<unknown> & { created: number; changed: number }> {
+  /** One page of an entity's listing, and the statement that writes it (run later, possibly beside the next page's). */
+  async function listPage(tenantId: string, provider: ProviderId, entity: Entity, connector: Connector, req: ListRequest): Promise<{ page: Page<unknown>; write: () => Promise<UpsertCounts> }> {
     const run = currentRun();
     const { sql } = deps.database;
     switch (entity) {
       case 'article_groups': {
         const page = await connector.listArticleGroups(req);
-        await beforeWrite();
-        const c = await upsertArticleGroups(sql, tenantId, provider, page.records, run, { created: messages.articleGroupAdded(), changed: messages.articleGroupChanged() });
-        return { ...page, ...c };
+        return { page, write: () => upsertArticleGroups(sql, tenantId, provider, page.records, run, { created: messages.articleGroupAdded(), changed: messages.articleGroupChanged() }) };
       }
       case 'articles': {
         const page = await connector.listArticles(req);
-        await beforeWrite();
-        const c = await upsertArticles(sql, tenantId, provider, page.records, run, { created: messages.articleAdded(), changed: messages.articleChanged() });
-        return { ...page, ...c };
+        return { page, write: () => upsertArticles(sql, tenantId, provider, page.records, run, { created: messages.articleAdded(), changed: messages.articleChanged() }) };
       }
       case 'customers': {
         const page = await connector.listCustomers(req);
-        await beforeWrite();
-        const c = await upsertCustomers(sql, tenantId, provider, page.records, run, {
-          created: messages.customerAdded(), changed: messages.customerChanged(), addressAdded: messages.workAddressAdded(),
-        });
-        return { ...page, ...c };
+        return {
+          page,
+          write: () => upsertCustomers(sql, tenantId, provider, page.records, run, {
+            created: messages.customerAdded(), changed: messages.customerChanged(), addressAdded: messages.workAddressAdded(),
+          }),
+        };
       }
     }
   }
@@ -114,8 +114,9 @@ export function syncActivities(deps: ActivityDeps) {
     const { tenantId, entity, provider, connector } = o;
     let { cursor, done } = o;
     // A page listed from one administration is never written after the admin chose another
-    // (docs/administration-change.md): the stop is the same as a deactivation's, a cancel, not a failure.
-    const sameAdministration = async () => {
+    // (docs/administration-change.md): the stop is the same as a deactivation's, a cancel, not a failure. Packages
+    // whose administration comes with the connection (no settings field names it) need no look.
+    const sameAdministration = administrationField[provider] === undefined ? null : async () => {
       if ((await administrationInForce(tenantId)) !== o.administration) {
         throw ApplicationFailure.nonRetryable(`Administration of ${tenantId} changed during the sync`, 'IntegrationNotActive');
       }
@@ -127,25 +128,46 @@ export function syncActivities(deps: ActivityDeps) {
     const started = Date.now();
     let progressAt = started;
     let pages = 0;
+    // Pages are written in order of listing with up to WRITES_IN_FLIGHT statements running at once (docs/import.md):
+    // the next page is listed and mapped while the database writes the previous ones. The heartbeat and the progress
+    // name the position after the last page whose write finished with every page before it.
+    const writes: { write: Promise<UpsertCounts>; records: number; cursor: string | null; total: number | undefined }[] = [];
+    const settle = async () => {
+      const w = writes.shift()!;
+      const c = await w.write;
+      done += w.records;
+      created += c.created;
+      changed += c.changed;
+      const last = writes.length === 0 && !listing;
+      // The progress the status API shows: after the first page, then at most every PROGRESS_MS and when the call
+      // ends (a round trip per page less); the listing's completion records it anyway.
+      if (done === w.records + o.done || last || Date.now() - progressAt >= PROGRESS_MS) {
+        if (w.cursor !== null || w.total === undefined) await recordProgress(deps.database.sql, tenantId, entity, done, w.total ?? null);
+        progressAt = Date.now();
+      }
+      ctx.heartbeat({ cursor: w.cursor, done });
+    };
+    let listing = true;
     try {
-      do {
-        const page = await writePage(tenantId, provider, entity, connector, { cursor, since: o.since }, sameAdministration);
-        done += page.records.length;
-        created += page.created;
-        changed += page.changed;
-        cursor = page.nextCursor;
-        if (page.highWaterMark !== undefined) highWaterMark = page.highWaterMark;
-        pages++;
-        const more = cursor !== null && pages < (o.maxPages ?? MAX_PAGES_PER_CALL) && Date.now() - started < SLICE_MS && !ctx.cancellationSignal.aborted;
-        // The progress the status API shows: after the first page, then at most every PROGRESS_MS and when the call
-        // ends (a round trip per page less); the listing's completion records it anyway.
-        if (pages === 1 || !more || Date.now() - progressAt >= PROGRESS_MS) {
-          if (cursor !== null || page.total === undefined) await recordProgress(deps.database.sql, tenantId, entity, done, page.total ?? null);
-          progressAt = Date.now();
+      try {
+        while (listing) {
+          const { page, write } = await listPage(tenantId, provider, entity, connector, { cursor, since: o.since });
+          cursor = page.nextCursor;
+          if (page.highWaterMark !== undefined) highWaterMark = page.highWaterMark;
+          pages++;
+          listing = cursor !== null && pages < (o.maxPages ?? MAX_PAGES_PER_CALL) && Date.now() - started < SLICE_MS && !ctx.cancellationSignal.aborted;
+          if (sameAdministration) await sameAdministration();
+          const pending = write();
+          // Settled in order below; a failure is seen there (or by the drain), never unhandled.
+          pending.catch(() => {});
+          writes.push({ write: pending, records: page.records.length, cursor, total: page.total });
+          if (writes.length >= WRITES_IN_FLIGHT || !listing) await settle();
         }
-        ctx.heartbeat({ cursor, done });
-        if (!more) break;
-      } while (cursor !== null);
+        while (writes.length > 0) await settle();
+      } finally {
+        // After a failure: let the statements still running end before the error is recorded.
+        await Promise.allSettled(writes.map((w) => w.write));
+      }
     } catch (err) {
       const message = err instanceof ProviderError ? err.providerMessage : String((err as Error).message ?? err);
       await recordSyncError(deps.database.sql, tenantId, entity, message);
@@ -154,6 +176,7 @@ export function syncActivities(deps: ActivityDeps) {
       }
       throw toApplicationFailure(err);
     }
+    // The position reached is that of the last page listed: every page up to it is written.
     // Cancelled (deactivation): acknowledge it, so the workflow ends as cancelled with its progress kept.
     if (cursor !== null && ctx.cancellationSignal.aborted) throw new CancelledFailure('Synchronisatie gestopt');
     // Full-listing packages keep the listing's fingerprint where others keep their high-water mark.

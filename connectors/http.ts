@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { JSONParser } from '@streamparser/json';
 import { ProviderError, describeProviderError, type ProviderErrorKind } from '../lib/errors.js';
 
 /**
@@ -138,6 +137,74 @@ export class HttpClient {
     throw error;
   }
 
+  /**
+   * A GET of a listing that is one JSON array, read as the caller takes its records (docs/import.md): nothing but the
+   * records asked for and one network chunk is held, whatever the listing's length. The timeout applies to the
+   * answer's head and to each read of the body, not to the time the caller spends between takes. A body that is no
+   * array comes back parsed as 'auto' would (`body`); a failure status throws as `request` does.
+   */
+  async openRecords(req: Omit<HttpRequest, 'responseType' | 'body'>): Promise<{ status: number; headers: Headers; records: RecordReader } | { status: number; headers: Headers; body: unknown }> {
+    const method = req.method ?? 'GET';
+    const operation = `${method} ${stripQuery(req.path)}`;
+    const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const url = buildUrl(this.baseUrl, req.path, req.query);
+    const headers: Record<string, string> = { accept: 'application/json', ...(await this.options.headers?.()), ...req.headers };
+    await this.options.onRequest?.({ method, path: req.path, query: req.query ?? {} });
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const watch = (on: boolean) => {
+      clearTimeout(timer);
+      timer = on ? setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs) : undefined;
+    };
+    const classify = (err: unknown) => this.transportError(controller.signal.aborted ? controller.signal.reason : err, operation, timeoutMs);
+    let response: Response;
+    let opened: Awaited<ReturnType<typeof openReader>> | null = null;
+    let payload: unknown;
+    try {
+      watch(true);
+      response = await fetch(url, { method, headers, signal: controller.signal });
+      this.noteRateLimit(response.headers);
+      // A small answer is parsed whole, as 'records' does.
+      const length = Number(response.headers.get('content-length') ?? Number.NaN);
+      if (response.ok && response.body && !(Number.isFinite(length) && length <= WHOLE_BODY_MAX)) opened = await openReader(response.body.getReader(), watch);
+      else if (response.ok) {
+        const body = parseBody(await response.text());
+        opened = Array.isArray(body) ? { reader: arrayReader(body) } : { body };
+      } else payload = parseBody(await response.text());
+    } catch (err) {
+      throw classify(err);
+    } finally {
+      watch(false);
+    }
+    if (response.ok) {
+      if (!opened) return { status: response.status, headers: response.headers, body: null };
+      if (!('reader' in opened)) return { status: response.status, headers: response.headers, body: opened.body };
+      const inner = opened.reader;
+      const records: RecordReader = {
+        get taken() {
+          return inner.taken;
+        },
+        length: inner.length,
+        get ended() {
+          return inner.ended;
+        },
+        take: async (n) => {
+          try {
+            return await inner.take(n);
+          } catch (err) {
+            inner.close();
+            throw classify(err);
+          }
+        },
+        close: () => inner.close(),
+      };
+      return { status: response.status, headers: response.headers, records };
+    }
+    const error = this.statusError(response, payload, operation);
+    if (error.kind === 'rate-limited' && error.retryAfterMs !== undefined) await this.options.onRateLimited?.(error.retryAfterMs);
+    throw error;
+  }
+
   private noteRateLimit(headers: Headers): void {
     const raw = headers.get('x-ratelimit-remaining');
     if (raw === null) return;
@@ -263,37 +330,226 @@ async function digestBody(response: Response): Promise<string> {
 
 const WHOLE_BODY_MAX = 256 * 1024;
 
-/** A JSON array parsed as it streams in (@streamparser/json); a body that is no array is parsed as 'auto' would. */
+/**
+ * A listing read as it streams in (`HttpClient.openRecords`): records are parsed and handed out as the caller asks
+ * for them, so a listing of any length is never held, neither as text nor as records (docs/import.md).
+ */
+export interface RecordReader {
+  /** Up to `n` further records; fewer only when the listing ends ([] after its end). */
+  take(n: number): Promise<unknown[]>;
+  /** Records handed out so far. */
+  readonly taken: number;
+  /** The listing's length when known before its end (an answer small enough to be parsed whole), else null. */
+  readonly length: number | null;
+  /** The listing's end was read and every record handed out. */
+  readonly ended: boolean;
+  /** Stops reading (the rest of the answer is not downloaded). */
+  close(): void;
+}
+
+/** A RecordReader over records already in memory. */
+export function arrayReader(records: readonly unknown[]): RecordReader {
+  let taken = 0;
+  return {
+    get taken() {
+      return taken;
+    },
+    length: records.length,
+    get ended() {
+      return taken >= records.length;
+    },
+    take(n) {
+      const out = records.slice(taken, taken + n);
+      taken += out.length;
+      return Promise.resolve(out);
+    },
+    close() {},
+  };
+}
+
+/**
+ * Splits the text of one top-level JSON array into its elements as chunks arrive, and parses each run of complete
+ * elements with one `JSON.parse` (several times faster than a token-by-token parser). Only strings, brackets and
+ * commas are looked at; the elements themselves are validated by JSON.parse.
+ */
+export class JsonArraySplitter {
+  private buf = '';
+  /** Where scanning goes on in `buf`. */
+  private pos = 0;
+  /** Where the not yet parsed elements start in `buf` (after the '[' or a ','). */
+  private from = 0;
+  private depth = 0;
+  private started = false;
+  private closed = false;
+
+  /** Whether the array's closing bracket was read. */
+  get ended(): boolean {
+    return this.closed;
+  }
+
+  /** Adds text; returns the elements completed by it. */
+  push(text: string): unknown[] {
+    if (this.closed) {
+      if (/\S/.test(text)) throw new SyntaxError('Unexpected text after the end of a JSON array');
+      return [];
+    }
+    const buf = this.buf.length > this.from ? this.buf.slice(this.from) + text : text;
+    this.pos -= this.from;
+    this.from = 0;
+    this.buf = buf;
+    let boundary = -1;
+    let i = this.pos;
+    const n = buf.length;
+    let depth = this.depth;
+    while (i < n) {
+      const c = buf.charCodeAt(i);
+      if (c === 0x22) {
+        // A string: jump to its closing quote (one not escaped by an odd number of backslashes).
+        let j = buf.indexOf('"', i + 1);
+        while (j !== -1) {
+          let k = j - 1;
+          while (buf.charCodeAt(k) === 0x5c) k--;
+          if ((j - 1 - k) % 2 === 0) break;
+          j = buf.indexOf('"', j + 1);
+        }
+        if (j === -1) break; // the string goes on in the next chunk: scan it again from its start then
+        i = j + 1;
+        continue;
+      }
+      if (c === 0x5b || c === 0x7b) {
+        depth++;
+        if (!this.started) {
+          if (c !== 0x5b) throw new SyntaxError('A JSON array was expected');
+          this.started = true;
+          this.from = i + 1;
+        }
+      } else if (c === 0x5d || c === 0x7d) {
+        depth--;
+        if (depth === 0) {
+          boundary = i;
+          this.closed = true;
+          if (/\S/.test(buf.slice(i + 1))) throw new SyntaxError('Unexpected text after the end of a JSON array');
+          i = n;
+          break;
+        }
+      } else if (c === 0x2c && depth === 1) {
+        boundary = i;
+      }
+      i++;
+    }
+    this.depth = depth;
+    this.pos = i;
+    if (boundary === -1) return [];
+    const body = buf.slice(this.from, boundary);
+    this.from = boundary + 1;
+    if (this.closed) {
+      this.buf = '';
+      this.pos = 0;
+      this.from = 0;
+    }
+    return /\S/.test(body) ? (JSON.parse(`[${body}]`) as unknown[]) : [];
+  }
+
+  /** The text ended: throws when the array was not closed. */
+  end(): void {
+    if (!this.closed) throw new SyntaxError('The JSON array ends early');
+  }
+}
+
+/** A JSON array parsed as it streams in; a body that is no array is parsed as 'auto' would. */
 async function streamRecords(response: Response): Promise<unknown> {
   if (!response.body) return null;
-  // A small answer (a product list for one invoice) is parsed whole: JSON.parse is several times faster than a
-  // streaming tokenizer, and holding it costs nothing worth saving.
+  // A small answer (a product list for one invoice) is parsed whole: holding it costs nothing worth saving.
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(length) && length <= WHOLE_BODY_MAX) return parseBody(await response.text());
-  const decoder = new TextDecoder();
-  let head = '';
-  let parser: JSONParser | null = null;
+  const opened = await openReader(response.body.getReader(), () => undefined);
+  if (!('reader' in opened)) return opened.body;
   const records: unknown[] = [];
-  for await (const chunk of response.body) {
-    if (parser) {
-      parser.write(chunk as Uint8Array);
-      continue;
-    }
-    head += decoder.decode(chunk as Uint8Array, { stream: true });
-    const first = /\S/.exec(head)?.[0];
-    if (first === '[') {
-      parser = new JSONParser({ paths: ['$.*'], keepStack: false });
-      parser.onValue = ({ value }) => {
-        records.push(value);
-      };
-      parser.write(head);
-      head = '';
-    }
+  for (;;) {
+    const more = await opened.reader.take(10_000);
+    for (const r of more) records.push(r);
+    if (opened.reader.ended) return records;
   }
-  if (!parser) return parseBody(head + decoder.decode());
-  // The parser ends by itself once the array closes; a body cut short ends here, with an error.
-  if (!parser.isEnded) parser.end();
-  return records;
+}
+
+/**
+ * Reads the head of a body: a JSON array becomes a RecordReader; anything else is read whole and parsed as 'auto'.
+ * `onRead` is told when a read starts (true) and ends (false), for the idle timeout.
+ */
+async function openReader(
+  reader: ReadableStreamDefaultReader<Uint8Array>, onRead: (reading: boolean) => void,
+): Promise<{ reader: RecordReader } | { body: unknown }> {
+  const decoder = new TextDecoder();
+  const read = async (): Promise<string | null> => {
+    onRead(true);
+    try {
+      const { value, done } = await reader.read();
+      return done ? null : decoder.decode(value, { stream: true });
+    } finally {
+      onRead(false);
+    }
+  };
+  let head = '';
+  for (;;) {
+    const text = await read();
+    if (text === null) return { body: parseBody(head + decoder.decode()) };
+    head += text;
+    const first = /\S/.exec(head)?.[0];
+    if (first === undefined) continue;
+    if (first !== '[') {
+      for (let more = await read(); more !== null; more = await read()) head += more;
+      return { body: parseBody(head + decoder.decode()) };
+    }
+    break;
+  }
+  const splitter = new JsonArraySplitter();
+  let queue: unknown[] = splitter.push(head);
+  let at = 0;
+  let taken = 0;
+  let done = false;
+  let closed = false;
+  const records: RecordReader = {
+    get taken() {
+      return taken;
+    },
+    length: null,
+    get ended() {
+      return done && at >= queue.length;
+    },
+    async take(n) {
+      // One record more than asked, so `ended` is known once the last record is out.
+      while (queue.length - at <= n && !done) {
+        const text = closed ? null : await read();
+        if (text === null) {
+          splitter.push(decoder.decode());
+          splitter.end();
+          done = true;
+          break;
+        }
+        const more = splitter.push(text);
+        if (more.length > 0) {
+          queue = at > 0 ? queue.slice(at).concat(more) : queue.concat(more);
+          at = 0;
+        }
+        if (splitter.ended) done = true;
+      }
+      const out = queue.slice(at, at + n);
+      at += out.length;
+      taken += out.length;
+      if (at >= queue.length) {
+        queue = [];
+        at = 0;
+      }
+      return out;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      reader.cancel().catch(() => {});
+    },
+  };
+  if (splitter.ended) done = true;
+  return { reader: records };
 }
 
 function parseBody(text: string): unknown {

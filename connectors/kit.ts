@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ProviderError, describeProviderError, type ProviderErrorInit, type ProviderErrorKind } from '../lib/errors.js';
 import { connectorTexts } from '../lib/messages.js';
 import type { FieldCheck, Settings } from '../lib/settings.js';
-import { HttpClient, type HttpClientOptions } from './http.js';
+import { HttpClient, type HttpClientOptions, type RecordReader } from './http.js';
 import type { ConnectorContext, ListRequest, Page } from './types.js';
 
 /**
@@ -119,6 +119,61 @@ export function downloadedListings<K extends string>(download: (name: K) => Prom
       // The last page is out: let the listing go (a connector may live on between syncs, activities/deps.ts).
       if (last && listings.get(name) === pending) listings.delete(name);
       return { records: all.slice(offset, end).map(map), nextCursor: last ? null : String(end), total: all.length, ...(last ? { highWaterMark: null } : {}) };
+    },
+  };
+}
+
+/** A listing left half-read (an activity's budget ran out, the workflow was cancelled) is let go after this long. */
+const STREAM_IDLE_MS = 60_000;
+
+/**
+ * For packages whose listings are one long answer (FactuurSturen): the listing is read as its pages are asked for
+ * (docs/import.md), so a connector holds one page and one network chunk of it, never the listing. A listing starts
+ * with cursor null (a new download); a page whose cursor is where the open download stands reads on; any other
+ * cursor (a retry after a crash, the next activity call on another connector) downloads again and skips that many
+ * records, in the provider's order. A failed read forgets the download.
+ */
+export function streamedListings<K extends string>(open: (name: K) => Promise<RecordReader>) {
+  const streams = new Map<K, { reader: RecordReader; idle?: NodeJS.Timeout }>();
+  const drop = (name: K) => {
+    const entry = streams.get(name);
+    if (!entry) return;
+    clearTimeout(entry.idle);
+    entry.reader.close();
+    streams.delete(name);
+  };
+  return {
+    async page<T>(name: K, req: ListRequest, map: (r: Record<string, unknown>) => T, defaultPageSize: number): Promise<Page<T>> {
+      const offset = offsetCursor(req.cursor);
+      const pageSize = Math.max(1, req.pageSize ?? defaultPageSize);
+      let entry = streams.get(name);
+      if (entry && (req.cursor === null || entry.reader.taken !== offset)) drop(name);
+      entry = streams.get(name);
+      try {
+        if (!entry) {
+          entry = { reader: await open(name) };
+          streams.set(name, entry);
+          while (entry.reader.taken < offset && !entry.reader.ended) await entry.reader.take(Math.min(1_000, offset - entry.reader.taken));
+        }
+        clearTimeout(entry.idle);
+        const records = (await entry.reader.take(pageSize)) as Record<string, unknown>[];
+        const last = entry.reader.ended;
+        if (last) streams.delete(name);
+        else entry.idle = setTimeout(() => drop(name), STREAM_IDLE_MS).unref();
+        return {
+          records: records.map(map),
+          nextCursor: last ? null : String(entry.reader.taken),
+          // A streamed listing's length is known at its end only; progress shows the count done until then.
+          ...(last ? { total: entry.reader.taken, highWaterMark: null } : entry.reader.length !== null ? { total: entry.reader.length } : {}),
+        };
+      } catch (err) {
+        if (streams.get(name) === entry) drop(name);
+        throw err;
+      }
+    },
+    /** Lets every open download go. */
+    close(): void {
+      for (const name of [...streams.keys()]) drop(name);
     },
   };
 }

@@ -186,7 +186,7 @@ export function importReport(runs: readonly ImportRun[]): PartResult {
     ]),
     notes: [
       `records = clients listed by the provider; rows = simon.customers + integration.external_refs + integration.log_entries ("Klant toegevoegd" per customer), 3 per written customer (${runs.map((r) => `${r.customersWritten.toLocaleString('en-US')} of ${r.customers.toLocaleString('en-US')}`).join(', ')} written); the plain baseline writes only the customer rows.`,
-      `FactuurSturen cannot page: every importPages activity call downloads the whole client list once and slices pages of 200 from it (GET clients count above).`,
+      `FactuurSturen cannot page: every importPages activity call downloads the client list once and reads it as it takes its pages of 200, never held whole (GET clients count above; docs/import.md).`,
     ],
     json: {
       runs: runs.map((r) => ({

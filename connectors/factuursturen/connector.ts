@@ -3,8 +3,9 @@ import { factuurSturenTexts as texts } from '../../lib/messages.js';
 import type { FieldCheck, Settings } from '../../lib/settings.js';
 import type { Entity } from '../../lib/providers.js';
 import {
-  MAX_OPTIONS, checkArticleSettings, downloadedListings, matchesTerm, parseRecord, providerFailure, recordList,
+  MAX_OPTIONS, checkArticleSettings, downloadedListings, matchesTerm, parseRecord, providerFailure, recordList, streamedListings,
 } from '../kit.js';
+import { arrayReader, type RecordReader } from '../http.js';
 import type { Connector, ConnectorContext, CreatedDocument, DocumentDraft, DocumentLine, DocumentPreview, ListedDocument, OptionItem, UpstreamProblem } from '../types.js';
 import { asDecimalString, asNumber, asText, compareIds } from '../values.js';
 import { invoiceBody, mapCategory, mapClient, mapProduct, mapQuote, type CountryNames, type ProductFacts } from './mappers.js';
@@ -86,9 +87,48 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
     return countriesRead;
   }
 
-  const listings = downloadedListings<Listing>(async (name) => {
-    if (name === 'clients') await readCountries();
-    return completeList(name);
+  /** Quotations are imported in id order (lib/quote.ts): that listing is read whole and sorted. */
+  const quotations = downloadedListings<'quotations'>((name) => completeList(name));
+
+  /**
+   * The listings a sync pages through, read as they stream in and in FactuurSturen's own order (docs/import.md):
+   * each take is checked to be records, and a listing whose length is a possible page size is asked again from
+   * there at its end, as `completeList` does.
+   */
+  const streamed = streamedListings<Exclude<Listing, 'quotations'>>(async (path) => {
+    if (path === 'clients') await readCountries();
+    const operation = `GET ${path}`;
+    const key = idKey[path];
+    const opened = await transport.open(path, { count: -1 });
+    const inner = 'take' in opened ? opened : arrayReader(listOf(operation, opened.body));
+    // Ids of the first records, for the cut-off check (no possible page size is longer than 1,000).
+    const firstIds = new Set<string | null>();
+    let checked = false;
+    const reader: RecordReader = {
+      get taken() {
+        return inner.taken;
+      },
+      length: inner.length,
+      get ended() {
+        return inner.ended;
+      },
+      close: () => inner.close(),
+      async take(n) {
+        const records = listOf(operation, await inner.take(n));
+        if (firstIds.size <= 1_000) for (const r of records) firstIds.add(asText(r[key]));
+        if (inner.ended && !checked) {
+          checked = true;
+          if (PAGE_SIZES.has(inner.taken)) {
+            const more = listOf(operation, await transport.list(path, { count: -1, start: inner.taken }));
+            if (more.some((r) => !firstIds.has(asText(r[key])))) {
+              throw providerFailure(FACTUURSTUREN, 'unavailable', texts.listingCutOff(path, inner.taken), { operation });
+            }
+          }
+        }
+        return records;
+      },
+    };
+    return reader;
   });
 
   async function products(): Promise<FsProduct[]> {
@@ -165,10 +205,10 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
       return { label: ctx.credentials.username ?? null };
     },
 
-    listArticleGroups: (req) => listings.page('categories', req, (r) => mapCategory(parse('GET categories', categorySchema, r)), DEFAULT_PAGE_SIZE),
-    listArticles: (req) => listings.page('products', req, (r) => mapProduct(parse('GET products', productSchema, r)), DEFAULT_PAGE_SIZE),
-    listCustomers: (req) => listings.page('clients', req, (r) => mapClient(parse('GET clients', clientSchema, r), countries), DEFAULT_PAGE_SIZE),
-    listQuotes: (req) => listings.page('quotations', req, (r) => mapQuote(parse('GET quotations', quotationSchema, r)), DEFAULT_PAGE_SIZE),
+    listArticleGroups: (req) => streamed.page('categories', req, (r) => mapCategory(parse('GET categories', categorySchema, r)), DEFAULT_PAGE_SIZE),
+    listArticles: (req) => streamed.page('products', req, (r) => mapProduct(parse('GET products', productSchema, r)), DEFAULT_PAGE_SIZE),
+    listCustomers: (req) => streamed.page('clients', req, (r) => mapClient(parse('GET clients', clientSchema, r), countries), DEFAULT_PAGE_SIZE),
+    listQuotes: (req) => quotations.page('quotations', req, (r) => mapQuote(parse('GET quotations', quotationSchema, r)), DEFAULT_PAGE_SIZE),
 
     // One GET per entity, hashed as it streams in (docs/idle-sync.md). The country names clients are mapped with
     // change (almost) never; the sync's periodic full compare takes them in.

@@ -1,6 +1,6 @@
 import { ProviderError } from '../../lib/errors.js';
 import { factuurSturenTexts as texts } from '../../lib/messages.js';
-import type { HttpRequest, HttpResponse, QueryValue } from '../http.js';
+import type { HttpRequest, HttpResponse, QueryValue, RecordReader } from '../http.js';
 import { providerFailure, providerHttp } from '../kit.js';
 import type { ConnectorContext } from '../types.js';
 import { asText } from '../values.js';
@@ -20,6 +20,11 @@ export interface Transport {
   get(path: string, query?: Record<string, QueryValue>): Promise<unknown>;
   /** A listing (one JSON array) parsed record by record as it streams in; null for an empty answer. */
   list(path: string, query?: Record<string, QueryValue>): Promise<unknown>;
+  /**
+   * A listing read as its records are taken (docs/import.md): a reader, or the parsed body when the answer is no array
+   * (an empty answer: null).
+   */
+  open(path: string, query?: Record<string, QueryValue>): Promise<RecordReader | { body: unknown }>;
   /** The hex SHA-256 of a GET's answer body, streamed (the idle sync's probe). */
   digest(path: string, query?: Record<string, QueryValue>): Promise<string>;
   /** The whole response: a create is judged by its status and body together. */
@@ -36,6 +41,10 @@ export function createTransport(ctx: ConnectorContext): Transport {
   let remaining: number | null = null;
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
+    return exchange((http) => http.request(req));
+  }
+
+  async function exchange<T>(call: (http: ReturnType<typeof providerHttp>) => Promise<T>): Promise<T> {
     if (!username || !apiKey) throw providerFailure(FACTUURSTUREN, 'auth', texts.missingCredentials);
     const http = providerHttp(ctx, {
       provider: FACTUURSTUREN,
@@ -44,7 +53,7 @@ export function createTransport(ctx: ConnectorContext): Transport {
       errorMessage: errorText,
     });
     try {
-      return await http.request(req);
+      return await call(http);
     } catch (err) {
       throw await classified(err, http.rateLimitRemaining);
     } finally {
@@ -71,6 +80,10 @@ export function createTransport(ctx: ConnectorContext): Transport {
     },
     async list(path, query) {
       return (await request({ method: 'GET', path, responseType: 'records', ...(query ? { query } : {}) })).body;
+    },
+    async open(path, query) {
+      const answer = await exchange((http) => http.openRecords({ method: 'GET', path, ...(query ? { query } : {}) }));
+      return 'records' in answer ? answer.records : { body: answer.body };
     },
     async digest(path, query) {
       return (await request({ method: 'GET', path, responseType: 'sha256', ...(query ? { query } : {}) })).body as string;

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../lib/errors.js';
-import { HttpClient, buildUrl, classifyStatus, parseRetryAfter } from '../../connectors/http.js';
+import { HttpClient, JsonArraySplitter, buildUrl, classifyStatus, parseRetryAfter } from '../../connectors/http.js';
 import { freePort } from '../../scripts/local/temporal-server.js';
 
 /**
@@ -209,5 +209,55 @@ describe('listings read as a stream', () => {
     const a = (await c.request<string>({ path: 'reply/digest-a', responseType: 'sha256' })).body;
     expect(a).toBe(createHash('sha256').update('[{"id":1}]').digest('hex'));
     expect((await c.request<string>({ path: 'reply/digest-b', responseType: 'sha256' })).body).not.toBe(a);
+  });
+
+  it('openRecords hands out a listing page by page as it is read, knows its end, and classifies a cut body', async () => {
+    // Over 256 KiB (smaller answers are parsed whole).
+    const big = Array.from({ length: 3000 }, (_, i) => ({ clientnr: i + 1, company: `Klant "${i + 1}" \\ Zoë, [b.v.]`, notes: 'x'.repeat(100) }));
+    const text = JSON.stringify(big);
+    expect(text.length).toBeGreaterThan(400_000);
+    canned.set('open-big', { status: 200, body: text });
+    canned.set('open-cut', { status: 200, body: text.slice(0, 300_000) });
+    const c = client();
+    const opened = await c.openRecords({ path: 'reply/open-big' });
+    if (!('records' in opened)) throw new Error('expected a reader');
+    const got: unknown[] = [];
+    while (!opened.records.ended) got.push(...(await opened.records.take(200)));
+    expect(got).toEqual(big);
+    expect(opened.records.taken).toBe(3000);
+    expect(await opened.records.take(200)).toEqual([]);
+
+    const cut = await c.openRecords({ path: 'reply/open-cut' });
+    if (!('records' in cut)) throw new Error('expected a reader');
+    const reading = (async () => {
+      while (!cut.records.ended) await cut.records.take(200);
+    })();
+    await expect(reading).rejects.toBeInstanceOf(ProviderError);
+    await expect(c.openRecords({ path: 'reply/list-object' })).resolves.toMatchObject({ body: { error: 'nee' } });
+  });
+});
+
+describe('JsonArraySplitter', () => {
+  it('gives the elements of an array cut anywhere, strings with quotes, backslashes, brackets and commas included', () => {
+    const value = [{ a: 'x,"y"]}', b: [1, [2, { c: '\\' }]] }, 'tekst \\" ,', 3, null, true, { d: {} }];
+    const text = ` ${JSON.stringify(value)} \n`;
+    for (const size of [1, 2, 3, 7, 50]) {
+      const splitter = new JsonArraySplitter();
+      const out: unknown[] = [];
+      for (let i = 0; i < text.length; i += size) out.push(...splitter.push(text.slice(i, i + size)));
+      splitter.end();
+      expect(out, `chunks of ${size}`).toEqual(value);
+    }
+  });
+
+  it('refuses a body that ends early, text after the array, and an object', () => {
+    const early = new JsonArraySplitter();
+    early.push('[{"a":1},{"b"');
+    expect(() => early.end()).toThrow(SyntaxError);
+    expect(() => new JsonArraySplitter().push('[1] 2')).toThrow(SyntaxError);
+    expect(() => new JsonArraySplitter().push('{"a":1}')).toThrow(SyntaxError);
+    const empty = new JsonArraySplitter();
+    expect(empty.push('[ ]')).toEqual([]);
+    expect(() => empty.end()).not.toThrow();
   });
 });
