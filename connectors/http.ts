@@ -156,7 +156,7 @@ export class HttpClient {
       clearTimeout(timer);
       timer = on ? setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs) : undefined;
     };
-    const classify = (err: unknown) => this.transportError(controller.signal.aborted ? controller.signal.reason : err, operation, timeoutMs);
+    const classify = (err: unknown) => transportFailure(this.provider, controller.signal.aborted ? controller.signal.reason : err, operation, timeoutMs);
     let response: Response;
     let opened: Awaited<ReturnType<typeof openReader>> | null = null;
     let payload: unknown;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedFactuurSturen, DEFAULT_FS_ACCOUNT } from '../../fakes/factuursturen/server.js';
-import { startStack, eventually, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
+import { startStack, eventually, runScheduleOnce, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 import { createDataConverter } from '../../lib/codec.js';
 import { payloadsIn, plaintextOf } from '../codec/history-walk.js';
 
@@ -203,15 +203,9 @@ describe('activation', () => {
   });
 
   it('lets an unchanged scheduled run only fingerprint the listings (one GET each, no row), and list a changed one in full', async () => {
-    const schedule = stack.client.schedule.getHandle(`sync/${tenant}`);
     const runScheduled = async () => {
-      const before = (await schedule.describe()).info.numActionsTaken;
-      await schedule.trigger();
-      const action = await eventually(async () => {
-        const d = await schedule.describe();
-        return d.info.numActionsTaken > before ? d.info.recentActions.at(-1)!.action : undefined;
-      });
-      return stack.client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result();
+      const started = await runScheduleOnce(stack.client, `sync/${tenant}`);
+      return stack.client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result();
     };
     // The first run after the import compares in full and keeps the fingerprints.
     await runScheduled();
@@ -258,14 +252,8 @@ describe('activation', () => {
     try {
       const now = await api('POST', `/v1/tenants/${tenant}/integration/sync`, { customers: true });
       expect(now.status).toBe(202);
-      const schedule = stack.client.schedule.getHandle(`sync/${tenant}`);
-      const before = (await schedule.describe()).info.numActionsTaken;
-      await schedule.trigger();
-      const action = await eventually(async () => {
-        const d = await schedule.describe();
-        return d.info.numActionsTaken > before ? d.info.recentActions.at(-1)!.action : undefined;
-      });
-      const scheduled = await stack.client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result();
+      const started = await runScheduleOnce(stack.client, `sync/${tenant}`);
+      const scheduled = await stack.client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result();
       expect(Object.keys(scheduled.tallies).sort()).toEqual(['article_groups', 'articles']);
       await stack.client.workflow.getHandle(now.body.workflows[0].workflowId, now.body.workflows[0].runId).result();
     } finally {

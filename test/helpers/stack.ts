@@ -148,3 +148,26 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
 export function uniqueTenant(prefix: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}`;
 }
+
+/**
+ * Triggers a schedule and returns the run it started. A trigger in the same second as the schedule's previous
+ * action can be dropped by Temporal's scheduler (the action's workflow id carries the second), so it is repeated
+ * until a new action shows, with generous deadlines for a busy machine.
+ */
+export async function runScheduleOnce(client: Client, scheduleId: string): Promise<{ workflowId: string; firstExecutionRunId: string }> {
+  const schedule = client.schedule.getHandle(scheduleId);
+  const before = (await schedule.describe()).info.numActionsTaken;
+  for (let attempt = 1; ; attempt++) {
+    await schedule.trigger();
+    try {
+      const action = await eventually(async () => {
+        const d = await schedule.describe();
+        return d.info.numActionsTaken > before ? d.info.recentActions.at(-1)!.action : undefined;
+      }, 15_000, 200);
+      return action.workflow;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      await new Promise((r) => setTimeout(r, 1100));
+    }
+  }
+}
