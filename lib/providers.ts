@@ -75,7 +75,7 @@ export const providers: Record<ProviderId, ProviderInfo> = {
     id: 'visma-net', name: 'Visma.net ERP', logName: 'Visma.net', document: 'verkooporder of factuur', cadence: 'five-minutes', connectWith: 'oauth2', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: true, invoiceDeliveryAddresses: true, quotes: true,
       descriptionAsFirstLine: false, journal: false, paymentReference: false, memo: true, documentDescription: false, customerReference: true,
-      attachPdfs: true, warehouse: true },
+      attachPdfs: true, warehouse: true, reconcile: true },
   },
 };
 
