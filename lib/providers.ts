@@ -63,7 +63,7 @@ export const providers: Record<ProviderId, ProviderInfo> = {
     id: 'imuis', name: 'iMuis Online', logName: 'iMuis', document: 'verkooporder', cadence: 'five-minutes', connectWith: 'environmentCode', available: true,
     capabilities: { ...base, chooseAdministration: false, customerAddressAsWorkAddress: true, invoiceDeliveryAddresses: false, quotes: true,
       articleGroupFilter: true, descriptionAsFirstLine: false, journal: false, paymentReference: false, memo: true, documentDescription: false,
-      customerReference: false, attachPdfs: false, warehouse: false },
+      customerReference: false, attachPdfs: false, warehouse: false, reconcile: true },
   },
   rompslomp: {
     id: 'rompslomp', name: 'Rompslomp', logName: 'Rompslomp', document: 'conceptfactuur', cadence: 'daily', connectWith: 'oauth2', available: true,

@@ -32,6 +32,7 @@ interface Case {
 const cases: Case[] = [
   { harness: harnesses.factuursturen()!, numbered: false, uniqueReference: true, gone: 'staat niet meer bij de concepten in FactuurSturen (verstuurd of verwijderd)' },
   { harness: harnesses.rompslomp()!, numbered: true, uniqueReference: true, gone: 'is niet meer te vinden in Rompslomp' },
+  { harness: harnesses.imuis()!, numbered: false, uniqueReference: false, gone: 'de verkooporder 202600001 van werkbon RC-GONE is niet meer te vinden in iMuis' },
   { harness: harnesses['visma-net']()!, numbered: false, uniqueReference: false, gone: 'de verkooporder 000001 van werkbon RC-GONE is niet meer te vinden in Visma.net', existsWord: 'verkooporder' },
 ];
 
