@@ -16,7 +16,7 @@ import {
   type FakeImuis,
 } from '../../fakes/imuis/server.js';
 import { createConnector, providerConfig } from '../../connectors/index.js';
-import type { DocumentDraft, DocumentLookup } from '../../connectors/types.js';
+import type { CreatedDocument, DocumentDraft, DocumentLookup } from '../../connectors/types.js';
 import { parseEnv } from '../../lib/env.js';
 import { imuisSettings } from '../../lib/settings.js';
 import { connectorContract, listAll } from './contract.js';
@@ -694,7 +694,7 @@ describe('iMuis connector against the fake', () => {
       const refs = [ref(), ref(), ref()];
       const before = await connect().createDocument(draftFor(ref(), { date: day(-2) }), null);
       const old = await connect().createDocument(draftFor(ref(), { date: day(-20) }), null);
-      const made = [];
+      const made: CreatedDocument[] = [];
       for (const r of refs) made.push(await connect().createDocument(draftFor(r, { date: day(-1) }), null));
       // What the firm does in iMuis: a copy of an order (KENM and all), and an order typed by hand for a failed export.
       expect(await admin({ op: 'duplicate', reference: refs[0] })).toBe(201);
