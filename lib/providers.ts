@@ -51,7 +51,7 @@ export const providers: Record<ProviderId, ProviderInfo> = {
     id: 'octopus', name: 'Octopus', logName: 'Octopus', document: 'verkoopfactuur', cadence: 'daily', connectWith: 'username+password', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: false,
       descriptionAsFirstLine: true, journal: true, paymentReference: true, memo: true, documentDescription: false, customerReference: false,
-      attachPdfs: false, warehouse: false },
+      attachPdfs: false, warehouse: false, reconcile: true },
   },
   factuursturen: {
     id: 'factuursturen', name: 'FactuurSturen', logName: 'FactuurSturen', document: 'conceptfactuur', cadence: 'five-minutes', connectWith: 'username+apiKey', available: true,

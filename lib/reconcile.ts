@@ -96,7 +96,8 @@ export interface Comparison {
  * Compares exports with the listing. A document belongs to an export when it carries the export's reference, when it
  * is the document Simon recorded (a listing may leave the reference out: Rompslomp, docs/providers/rompslomp.md U2),
  * when it is at the key the export planned and is for the planned relation (Octopus), or when it has the fingerprint of
- * the export's document and no export claims it (Octopus: a copy of the invoice, docs/reconciliation.md).
+ * the export's document, no export claims it and no other export's document has that fingerprint (Octopus: a copy of
+ * the invoice, docs/reconciliation.md).
  */
 export function compareExports(exports: readonly ReconcileExport[], listed: readonly UpstreamDocument[]): Comparison {
   const byReference = new Map<string, UpstreamDocument[]>();
@@ -119,6 +120,14 @@ export function compareExports(exports: readonly ReconcileExport[], listed: read
     if (e.planned) claimed.add(e.planned.documentId);
   }
   for (const doc of listed) if (doc.reference && references.has(doc.reference)) claimed.add(doc.documentId);
+  // The document each export has (recorded, else planned); a copy is attributed only where one export's document has
+  // its fingerprint (two identical work orders of one customer and day leave a copy ambiguous: not reported).
+  const ownOf = (e: ReconcileExport) => (e.documentId !== null ? byId.get(e.documentId) : undefined) ?? (e.planned ? byId.get(e.planned.documentId) : undefined);
+  const owners = new Map<string, number>();
+  for (const e of exports) {
+    const fp = ownOf(e)?.fingerprint;
+    if (fp) owners.set(fp, (owners.get(fp) ?? 0) + 1);
+  }
 
   const findings: Finding[] = [];
   const numbersLearned: Comparison['numbersLearned'] = [];
@@ -134,7 +143,7 @@ export function compareExports(exports: readonly ReconcileExport[], listed: read
     if (planned && (planned.customerExternalId ?? null) === exp.planned!.customerExternalId) add(planned);
     // Copies of the export's own document: same fingerprint, known to no export.
     const own = recorded ?? planned;
-    if (own?.fingerprint) for (const d of byFingerprint.get(own.fingerprint) ?? []) if (!claimed.has(d.documentId)) add(d);
+    if (own?.fingerprint && owners.get(own.fingerprint) === 1) for (const d of byFingerprint.get(own.fingerprint) ?? []) if (!claimed.has(d.documentId)) add(d);
     const documents = docs.map((d) => ({ documentId: d.documentId, documentNumber: d.documentNumber }));
 
     if (docs.length >= 2) findings.push({ ...base, kind: 'duplicate', documents });

@@ -61,6 +61,9 @@ describe('compareExports', () => {
       // Two work orders with the same content each have their own invoice: no finding.
       const twin = compareExports([octo(1), octo(2, { documentId: key(9), documentNumber: '9', planned: { documentId: key(9), customerExternalId: '7' } })], [invoice(1), copy]);
       expect(twin.findings).toEqual([]);
+      // A copy of one of two identical invoices cannot be attributed: not reported rather than reported twice.
+      const ambiguous = compareExports([octo(1), octo(2, { documentId: key(9), documentNumber: '9', planned: { documentId: key(9), customerExternalId: '7' } })], [invoice(1), copy, invoice(10, { fingerprint: invoice(1).fingerprint })]);
+      expect(ambiguous.findings).toEqual([]);
     });
 
     it('a failed export whose planned key holds an invoice of the planned relation: exists anyway; another relation\'s invoice there is not ours', () => {
