@@ -6,10 +6,11 @@ import { getIntegration } from '../db/queries/integration.js';
 import { exportsToReconcile, recordDocumentNumber, saveReconcileRun } from '../db/queries/reconcile.js';
 import { kickEvents } from './events.js';
 import { toApplicationFailure } from '../connectors/failures.js';
-import type { Connector, ListedDocument } from '../connectors/types.js';
+import type { Connector, DocumentPlan, ListedDocument } from '../connectors/types.js';
 import * as messages from '../lib/messages.js';
 import { providers, type ProviderId } from '../lib/providers.js';
-import { formatAmsterdam, QuotaRefusal, reconcileCallEstimate } from '../lib/quota.js';
+import { formatAmsterdam, QuotaRefusal } from '../lib/quota.js';
+import { reconcileShortfall } from '../db/queries/quota.js';
 import {
   MAX_REPORTED_FINDINGS, compareExports, countFindings, noFindings, type Finding, type ReconcileExport, type ReconcileReport,
 } from '../lib/reconcile.js';
@@ -39,7 +40,7 @@ export function reconcileActivities(deps: ActivityDeps) {
   }
 
   /** Drops "gone" findings whose document the package's own look-up finds after all (its date left the window). */
-  async function confirmGone(connector: Connector, findings: Finding[]): Promise<Finding[]> {
+  async function confirmGone(connector: Connector, findings: Finding[], plans: Map<string, DocumentPlan | null>): Promise<Finding[]> {
     const out: Finding[] = [];
     let lookups = 0;
     for (const f of findings) {
@@ -49,7 +50,7 @@ export function reconcileActivities(deps: ActivityDeps) {
       }
       lookups++;
       try {
-        const found = await connector.findDocument({ reference: f.reference, customerExternalId: '', createdAfter: null, plan: null });
+        const found = await connector.findDocument({ reference: f.reference, customerExternalId: '', createdAfter: null, plan: plans.get(f.workOrderId) ?? null });
         if (!found) out.push(f);
       } catch (err) {
         // Out of quota for look-ups: the listing was complete, so the finding stands as the listing shows it.
@@ -102,12 +103,10 @@ export function reconcileActivities(deps: ActivityDeps) {
       if (integ.status !== 'active') return { ...report, stopped: 'not-active' };
       if (!providers[provider].capabilities.reconcile) return { ...report, stopped: 'not-supported' };
 
-      // The API-limited packages: it runs in the sync share of the quota and does not start when its minimum would not fit.
-      const estimate = reconcileCallEstimate[provider];
-      const quota = estimate ? await quotaGuardOf(deps).status(tenantId, provider) : null;
-      if (quota && estimate && (estimate > quota.day.remainingForSync || estimate > quota.minute.remaining)) {
-        return stopForQuota(report, estimate > quota.day.remainingForSync ? quota.day.resetsAt : quota.minute.resetsAt);
-      }
+      // The API-limited packages: it runs in the sync share of the quota and does not start when its minimum would not
+      // fit (Octopus: also in the endpoint classes, `invoices/modified` is one of 48 a day).
+      const resetsAt = await reconcileShortfall(quotaGuardOf(deps), tenantId, provider);
+      if (resetsAt) return stopForQuota(report, resetsAt);
 
       const beat = setInterval(() => ctx.heartbeat({ phase: 'listing' }), HEARTBEAT_EVERY_MS);
       let connector: Connector;
@@ -118,10 +117,16 @@ export function reconcileActivities(deps: ActivityDeps) {
       try {
         connector = await connectorFor(deps, tenantId, provider, { purpose: 'sync' });
         if (!connector.listDocuments) return { ...report, stopped: 'not-supported' };
-        exports = await exportsToReconcile(deps.database.sql, tenantId, provider, sinceAt);
-        listed = await connector.listDocuments(sinceAt);
+        const rows = await exportsToReconcile(deps.database.sql, tenantId, provider, sinceAt);
+        const plans = new Map(rows.map((r) => [r.workOrderId, r.plan]));
+        const planned = (plan: DocumentPlan | null) => (plan ? connector.plannedDocument?.(plan) ?? null : null);
+        exports = rows.map(({ plan, ...e }) => ({ ...e, planned: planned(plan) }));
+        listed = await connector.listDocuments(sinceAt, {
+          documentNumbers: exports.flatMap((e) => (e.documentNumber ? [e.documentNumber] : [])),
+          references: exports.map((e) => e.reference),
+        });
         ({ findings, numbersLearned } = compareExports(exports, listed));
-        findings = await confirmGone(connector, findings);
+        findings = await confirmGone(connector, findings, plans);
       } catch (err) {
         if (dayRefusal(err)) return stopForQuota(report, err.resetsAt);
         throw toApplicationFailure(err);

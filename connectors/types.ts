@@ -98,8 +98,21 @@ export interface Connector {
   /**
    * The documents dated from `since` until today, whoever made them (our reference where the package shows it), for
    * the weekly reconciliation of exports against what the package holds. Packages that cannot list by date omit it.
+   * `known`: the numbers and references of the window's exports, for packages whose listing is safest from a number
+   * on (iMuis: `ORDKOP` by `NR`, docs/providers/imuis.md §9).
    */
-  listDocuments?(since: Date): Promise<ListedDocument[]>;
+  listDocuments?(since: Date, known?: KnownDocuments): Promise<ListedDocument[]>;
+  /**
+   * Packages that plan a document's key (`planDocument`): the document id a stored plan stands for and its relation,
+   * so the reconciliation recognises the document of an export that failed after planning (docs/reconciliation.md).
+   */
+  plannedDocument?(plan: DocumentPlan): { documentId: string; customerExternalId: string } | null;
+}
+
+/** What Simon knows of the documents a reconciliation window should hold. */
+export interface KnownDocuments {
+  documentNumbers: string[];
+  references: string[];
 }
 
 /** What a package would do with a draft: the request body of the create, or why it would refuse it. */
@@ -130,6 +143,8 @@ export interface ListedDocument {
   customerExternalId: string | null;
   /** The document date, `YYYY-MM-DD`. */
   date: string;
+  /** What the document is, where it carries no reference of ours (Octopus: relation, date, lines, amount). */
+  fingerprint?: string | null;
 }
 
 /** A document key the caller chose before creating it (Octopus: book year, journal, document number). */

@@ -784,7 +784,9 @@ export const referencePrintedNotice = (provider: ProviderId): LogText | null =>
 
 /** The document as the admin finds it in the package: its number when it has one, else its id there. */
 function documentLabel(provider: ProviderId, documentNumber: string | null, documentId: string | null): string {
-  const doc = documentWord(provider);
+  // Visma.net: the id says which of the two documents it is (`salesorder/…` or `customerinvoice/…`).
+  const vismaType = provider === 'visma-net' && documentId ? (documentId.startsWith('customerinvoice/') ? 'invoice' : 'salesOrder') : undefined;
+  const doc = documentWord(provider, vismaType);
   if (documentNumber) return `${doc} ${documentNumber}`;
   return documentId ? `${doc} (id ${documentId} in ${providerName(provider)})` : doc;
 }

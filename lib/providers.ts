@@ -51,7 +51,7 @@ export const providers: Record<ProviderId, ProviderInfo> = {
     id: 'octopus', name: 'Octopus', logName: 'Octopus', document: 'verkoopfactuur', cadence: 'daily', connectWith: 'username+password', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: false, invoiceDeliveryAddresses: false, quotes: false,
       descriptionAsFirstLine: true, journal: true, paymentReference: true, memo: true, documentDescription: false, customerReference: false,
-      attachPdfs: false, warehouse: false },
+      attachPdfs: false, warehouse: false, reconcile: true },
   },
   factuursturen: {
     id: 'factuursturen', name: 'FactuurSturen', logName: 'FactuurSturen', document: 'conceptfactuur', cadence: 'five-minutes', connectWith: 'username+apiKey', available: true,
@@ -63,7 +63,7 @@ export const providers: Record<ProviderId, ProviderInfo> = {
     id: 'imuis', name: 'iMuis Online', logName: 'iMuis', document: 'verkooporder', cadence: 'five-minutes', connectWith: 'environmentCode', available: true,
     capabilities: { ...base, chooseAdministration: false, customerAddressAsWorkAddress: true, invoiceDeliveryAddresses: false, quotes: true,
       articleGroupFilter: true, descriptionAsFirstLine: false, journal: false, paymentReference: false, memo: true, documentDescription: false,
-      customerReference: false, attachPdfs: false, warehouse: false },
+      customerReference: false, attachPdfs: false, warehouse: false, reconcile: true },
   },
   rompslomp: {
     id: 'rompslomp', name: 'Rompslomp', logName: 'Rompslomp', document: 'conceptfactuur', cadence: 'daily', connectWith: 'oauth2', available: true,
@@ -75,7 +75,7 @@ export const providers: Record<ProviderId, ProviderInfo> = {
     id: 'visma-net', name: 'Visma.net ERP', logName: 'Visma.net', document: 'verkooporder of factuur', cadence: 'five-minutes', connectWith: 'oauth2', available: true,
     capabilities: { ...base, chooseAdministration: true, customerAddressAsWorkAddress: true, invoiceDeliveryAddresses: true, quotes: true,
       descriptionAsFirstLine: false, journal: false, paymentReference: false, memo: true, documentDescription: false, customerReference: true,
-      attachPdfs: true, warehouse: true },
+      attachPdfs: true, warehouse: true, reconcile: true },
   },
 };
 

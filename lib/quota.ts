@@ -140,9 +140,15 @@ export const syncCallEstimate: Partial<Record<ProviderId, Record<SyncScope, numb
 
 /**
  * The fewest calls the weekly reconciliation makes (docs/reconciliation.md): Rompslomp one page of
- * `sales_invoices`. It runs with the sync share of the quota and does not start when even this does not fit.
+ * `sales_invoices`; Octopus authentication, the dossier token and one `invoices/modified` (one of the 48 a day, §4
+ * of docs/providers/octopus.md). It runs with the sync share of the quota and does not start when even this does not fit.
  */
-export const reconcileCallEstimate: Partial<Record<ProviderId, number>> = { rompslomp: 1 };
+export const reconcileCallEstimate: Partial<Record<ProviderId, number>> = { rompslomp: 1, octopus: 3 };
+
+/** The endpoint classes the reconciliation uses at least (Octopus: the dossier token and `invoices/modified`). */
+export const reconcileEndpointEstimate: Partial<Record<ProviderId, Record<string, number>>> = {
+  octopus: { dossiers: 1, 'invoices-modified': 1 },
+};
 
 export function estimateSyncCalls(provider: ProviderId, scopes: readonly SyncScope[]): number {
   const table = syncCallEstimate[provider];

@@ -16,6 +16,12 @@ export interface ReconcileExport {
   reference: string;
   documentId: string | null;
   documentNumber: string | null;
+  /**
+   * Packages where the caller chooses the document's key (Octopus, docs/providers/octopus.md §6): the key the export
+   * planned before its first create and the relation it is for, so a failed or held export whose planned key holds an
+   * invoice of that relation is found (the create went through after all, or the firm made it by hand at that number).
+   */
+  planned?: { documentId: string; customerExternalId: string } | null;
 }
 
 /** One document of the package's listing (connectors/types.ts `ListedDocument`, the fields compared). */
@@ -23,6 +29,12 @@ export interface UpstreamDocument {
   documentId: string;
   documentNumber: string | null;
   reference: string | null;
+  customerExternalId?: string | null;
+  /**
+   * What the document is, for packages whose documents carry no reference of ours (Octopus: relation, date, number of
+   * lines and amount): a second document with the fingerprint of an export's document is a duplicate of it.
+   */
+  fingerprint?: string | null;
 }
 
 /** One finding: ids and numbers only, so it can go into a workflow result and an event payload as it is. */
@@ -81,12 +93,16 @@ export interface Comparison {
 }
 
 /**
- * Compares exports with the listing. A document belongs to an export when it carries the export's reference, or when
- * it is the document Simon recorded (a listing may leave the reference out: Rompslomp, docs/providers/rompslomp.md U2).
+ * Compares exports with the listing. A document belongs to an export when it carries the export's reference, when it
+ * is the document Simon recorded (a listing may leave the reference out: Rompslomp, docs/providers/rompslomp.md U2),
+ * when it is at the key the export planned and is for the planned relation (Octopus), or when it has the fingerprint of
+ * the export's document, no export claims it and no other export's document has that fingerprint (Octopus: a copy of
+ * the invoice, docs/reconciliation.md).
  */
 export function compareExports(exports: readonly ReconcileExport[], listed: readonly UpstreamDocument[]): Comparison {
   const byReference = new Map<string, UpstreamDocument[]>();
   const byId = new Map<string, UpstreamDocument>();
+  const byFingerprint = new Map<string, UpstreamDocument[]>();
   for (const doc of listed) {
     byId.set(doc.documentId, doc);
     if (doc.reference) {
@@ -94,14 +110,40 @@ export function compareExports(exports: readonly ReconcileExport[], listed: read
       if (!list.some((d) => d.documentId === doc.documentId)) list.push(doc);
       byReference.set(doc.reference, list);
     }
+    if (doc.fingerprint) byFingerprint.set(doc.fingerprint, [...(byFingerprint.get(doc.fingerprint) ?? []), doc]);
   }
+  // Documents some export of the window knows (recorded, planned or by reference): never another export's copy.
+  const references = new Set(exports.map((e) => e.reference));
+  const claimed = new Set<string>();
+  for (const e of exports) {
+    if (e.documentId) claimed.add(e.documentId);
+    if (e.planned) claimed.add(e.planned.documentId);
+  }
+  for (const doc of listed) if (doc.reference && references.has(doc.reference)) claimed.add(doc.documentId);
+  // The document each export has (recorded, else planned); a copy is attributed only where one export's document has
+  // its fingerprint (two identical work orders of one customer and day leave a copy ambiguous: not reported).
+  const ownOf = (e: ReconcileExport) => (e.documentId !== null ? byId.get(e.documentId) : undefined) ?? (e.planned ? byId.get(e.planned.documentId) : undefined);
+  const owners = new Map<string, number>();
+  for (const e of exports) {
+    const fp = ownOf(e)?.fingerprint;
+    if (fp) owners.set(fp, (owners.get(fp) ?? 0) + 1);
+  }
+
   const findings: Finding[] = [];
   const numbersLearned: Comparison['numbersLearned'] = [];
   for (const exp of exports) {
     const base = { workOrderId: exp.workOrderId, workOrderNumber: exp.workOrderNumber, reference: exp.reference, exportState: exp.state, recordedDocumentId: exp.documentId, recordedNumber: null, upstreamNumber: null };
     const docs = [...(byReference.get(exp.reference) ?? [])];
+    const add = (d: UpstreamDocument | undefined) => {
+      if (d && !docs.some((x) => x.documentId === d.documentId)) docs.push(d);
+    };
     const recorded = exp.documentId !== null ? byId.get(exp.documentId) : undefined;
-    if (recorded && !docs.some((d) => d.documentId === recorded.documentId)) docs.push(recorded);
+    add(recorded);
+    const planned = exp.planned ? byId.get(exp.planned.documentId) : undefined;
+    if (planned && (planned.customerExternalId ?? null) === exp.planned!.customerExternalId) add(planned);
+    // Copies of the export's own document: same fingerprint, known to no export.
+    const own = recorded ?? planned;
+    if (own?.fingerprint && owners.get(own.fingerprint) === 1) for (const d of byFingerprint.get(own.fingerprint) ?? []) if (!claimed.has(d.documentId)) add(d);
     const documents = docs.map((d) => ({ documentId: d.documentId, documentNumber: d.documentNumber }));
 
     if (docs.length >= 2) findings.push({ ...base, kind: 'duplicate', documents });

@@ -13,9 +13,9 @@ import { reconcileWorkflow, syncWorkflow } from '../../workflows/index.js';
 import { startExport } from '../exports/start-export.js';
 import { kickEvents } from '../events/kick.js';
 import type { Database } from '../../db/client.js';
-import { formatAmsterdam, reconcileCallEstimate } from '../../lib/quota.js';
+import { formatAmsterdam } from '../../lib/quota.js';
 import { providers } from '../../lib/providers.js';
-import { createQuotaGuard } from '../../db/queries/quota.js';
+import { createQuotaGuard, reconcileShortfall } from '../../db/queries/quota.js';
 import { markListingsRequested } from '../../db/queries/sync.js';
 
 const labels: Record<string, string> = { active: 'Actief', paused: 'Gepauzeerd', deactivated: 'Gedeactiveerd' };
@@ -78,10 +78,8 @@ export const reconcileNow: AppRouteHandler<typeof routes.reconcileNow> = async (
   const provider = row.provider;
   if (!providers[provider].capabilities.reconcile) throw conflict(`De controle met ${providers[provider].name} is er (nog) niet: de koppeling kan de documenten niet op datum opvragen`, 'not_supported');
   // API-limited providers: it runs in the sync share of the quota; refuse up front what would not fit (lib/quota.ts).
-  const needed = reconcileCallEstimate[provider];
-  const quota = needed ? await createQuotaGuard({ database, env }).status(tenant, provider) : null;
-  if (quota && needed && (needed > quota.day.remainingForSync || needed > quota.minute.remaining)) {
-    const resetsAt = needed > quota.day.remainingForSync ? quota.day.resetsAt : quota.minute.resetsAt;
+  const resetsAt = await reconcileShortfall(createQuotaGuard({ database, env }), tenant, provider);
+  if (resetsAt) {
     const text = messages.reconcileStoppedQuota(provider, formatAmsterdam(resetsAt));
     await appendLogEntries(database, [{ tenantId: tenant, severity: 'warning', table: 'Integratie', ...text }]);
     const retryAfterSeconds = Math.max(1, Math.ceil((resetsAt.getTime() - Date.now()) / 1000));

@@ -3,15 +3,15 @@ import { credentialLabel } from '../../lib/credentials.js';
 import { checkErrors, connectorTexts, imuisTexts as texts } from '../../lib/messages.js';
 import type { FieldCheck, Settings } from '../../lib/settings.js';
 import { MAX_OPTIONS, checkArticleSettings, filledArticleFields, matchesTerm, parseRecord, unexpectedAnswer } from '../kit.js';
-import type { Connector, ConnectorContext, CreatedDocument, DocumentLookup, DocumentPreview, ListRequest, OptionItem, Page, UpstreamProblem } from '../types.js';
+import type { Connector, ConnectorContext, CreatedDocument, DocumentLookup, DocumentPreview, KnownDocuments, ListedDocument, ListRequest, OptionItem, Page, UpstreamProblem } from '../types.js';
 import { asText } from '../values.js';
 import { articleBlocked, articlePrice, groupBlocked, mapArticle, mapArticleGroup, mapDebtor, orderKenmerk, salesOrderXml } from './mappers.js';
 import {
-  amsterdamDate, containsPattern, findOutsideRows, fingerprint, highWaterMark, isObject, pageIsShort, parseCursor, selectionXml, sinceDate, textOf,
+  amsterdamDate, containsPattern, findOutsideRows, fingerprint, highWaterMark, isObject, pageIsShort, parseCursor, readDate, selectionXml, sinceDate, textOf,
   unsafeCondition, type Condition, type Position, type Selection,
 } from './protocol.js';
 import { createQuoteReader, type KeysetSpec } from './quotes.js';
-import { articleGroupSchema, articleSchema, debtorSchema, fieldsOf, metadataSchema, orderHeadSchema, type ArticleGroupRow, type ArticleRow } from './schemas.js';
+import { articleGroupSchema, articleSchema, debtorSchema, fieldsOf, metadataSchema, orderHeadSchema, orderListSchema, type ArticleGroupRow, type ArticleRow } from './schemas.js';
 import { IMUIS, createImuisTransport, imuisFailure } from './transport.js';
 import type { XmlValue } from './xml.js';
 
@@ -162,6 +162,43 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
     return ours.length > 0 ? { documentId: ours[0], documentNumber: ours[0] } : null;
   }
 
+  /**
+   * The sales orders of the reconciliation window (docs §9). Order numbers rise, so the sure sweep is every ORDKOP row
+   * from the lowest order number Simon recorded in the window on (`NR >=`, then the `NR >` keyset, documented
+   * operators only), kept when its date (`DAT`) is in the window or unreadable. Without a recorded number (only failed
+   * or held exports) the window's references are looked up one by one (`KENM =`, §6). A `WHERE DAT >=` or
+   * `MUTDATE_VA` on ORDKOP is not used: both are unconfirmed (§9). KENM is mapped back to the reference it stands for.
+   */
+  async function listOrders(since: Date, known: KnownDocuments): Promise<ListedDocument[]> {
+    const from = amsterdamDate(since);
+    const referenceOf = new Map(known.references.map((r) => [orderKenmerk(r), r]));
+    const numbers = known.documentNumbers.filter((n) => /^\d+$/.test(n)).map(Number);
+    const fields = fieldsOf(orderListSchema);
+    const rows: { NR: string; KENM?: string; DEB?: string; DAT?: string }[] = [];
+    if (numbers.length > 0) {
+      const size = pageSize;
+      for (let where: Condition = { field: 'NR', op: '>=', value: String(Math.min(...numbers)) }; ;) {
+        const page = (await select({ table: 'ORDKOP', fields, where: [where], orderBy: 'NR', pageSize: size }, orderListSchema)).rows;
+        rows.push(...page);
+        // A page is never short (select checks it against RECORDCOUNT), so fewer rows than asked is the end.
+        if (page.length < size) break;
+        where = { field: 'NR', op: '>', value: page[page.length - 1].NR };
+      }
+    } else {
+      for (const kenm of referenceOf.keys()) {
+        rows.push(...(await select({ table: 'ORDKOP', fields, where: [{ field: 'KENM', op: '=', value: kenm }], orderBy: 'NR', pageSize: 50 }, orderListSchema)).rows);
+      }
+    }
+    const seen = new Set<string>();
+    return rows.flatMap((r): ListedDocument[] => {
+      const date = readDate(r.DAT);
+      if (seen.has(r.NR) || (date !== null && date < from)) return [];
+      seen.add(r.NR);
+      const kenm = (r.KENM ?? '').trim();
+      return [{ documentId: r.NR, documentNumber: r.NR, reference: kenm ? referenceOf.get(kenm) ?? kenm : null, customerExternalId: (r.DEB ?? '').trim() || null, date: date ?? '' }];
+    });
+  }
+
   /** The order number of a create answer: `ORDNR` (outside the rows), else the echoed `ORDKOP/NR` (docs U1). */
   function createdNumber(root: XmlValue): string | null {
     const ordnr = textOf(findOutsideRows(root, 'ORDNR')).trim();
@@ -289,6 +326,7 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
     // docs/exactly-once.md: iMuis does not refuse a second order with our KENM.
     documentIdentity: { uniqueReference: false },
     findDocument: (lookup) => findOrder(lookup),
+    listDocuments: (since, known) => listOrders(since, known ?? { documentNumbers: [], references: [] }),
   };
 }
 

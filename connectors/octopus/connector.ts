@@ -14,7 +14,7 @@ import { OCTOPUS, octopusFailure } from './errors.js';
 import { octopusSession } from './session.js';
 import { invoiceOperations, MODIFIED_OVERLAP_MS } from './invoices.js';
 import { listingPages } from './listings.js';
-import { deletedRelation, deletedRelationId, isSalesJournal, mapProduct, mapProductGroup, mapRelation, openBookyear, productTerms, relationIdOf, type ProductTerms } from './mappers.js';
+import { deletedRelation, deletedRelationId, documentIdOf, isSalesJournal, mapProduct, mapProductGroup, mapRelation, openBookyear, productTerms, readPlan, relationIdOf, type ProductTerms } from './mappers.js';
 import { bookyearSchema, dossierSchema, journalSchema, productGroupSchema, productSchema, relationSchema, type OctopusBookyear, type OctopusJournal, type OctopusRelation } from './schemas.js';
 
 /**
@@ -252,6 +252,12 @@ export function createOctopusConnector(ctx: ConnectorContext, opts: OctopusConne
     createDocument: (draft, plan) => invoices.create(draft, plan),
     previewDocument: (draft) => invoices.preview(draft),
     findDocument: (lookup) => invoices.find(lookup),
+    // docs/providers/octopus.md §8: matched on the planned key; a copy by its fingerprint (lib/reconcile.ts).
+    listDocuments: (since) => invoices.listRecent(since),
+    plannedDocument: (plan) => {
+      const p = readPlan(plan);
+      return p ? { documentId: documentIdOf(p), customerExternalId: p.relationId } : null;
+    },
   };
 }
 

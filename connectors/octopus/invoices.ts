@@ -4,7 +4,7 @@ import { formatOctopusTimestamp, parseOctopusTimestamp } from '../../lib/octopus
 import type { SettingsOf } from '../../lib/settings.js';
 import type { HttpRequest, HttpResponse } from '../http.js';
 import { hasStatus, parseRecord, recordList, unexpectedAnswer } from '../kit.js';
-import type { ConnectorContext, CreatedDocument, DocumentDraft, DocumentLookup, DocumentPlan, DocumentPreview } from '../types.js';
+import type { ConnectorContext, CreatedDocument, DocumentDraft, DocumentLookup, DocumentPlan, DocumentPreview, ListedDocument } from '../types.js';
 import { asBool } from '../values.js';
 import type { Numbering, OctopusCaches } from './caches.js';
 import { OCTOPUS, type ErrorContext } from './errors.js';
@@ -252,6 +252,28 @@ export function invoiceOperations(d: InvoiceDeps) {
       const n = d.caches.numberingOf(numberingKey(dossierId, p.bookyearId, p.journalKey));
       n.highest = Math.max(n.highest, p.documentSequenceNr);
       return created(p);
+    },
+
+    /**
+     * The journal's invoices of the last days, for the weekly reconciliation (docs/providers/octopus.md §8): one
+     * `invoices/modified` over every book year (`bookyearId=-1`) since the window's start. An invoice carries no
+     * reference of ours, so each is named by its key and described by a fingerprint (relation, date, number of lines,
+     * amount) that tells a copy of one of ours.
+     */
+    async listRecent(since: Date): Promise<ListedDocument[]> {
+      const dossierId = dossier();
+      const journal = journalKey();
+      return (await modifiedInvoices(dossierId, '-1', journal, since)).map((i) => {
+        const relation = String(i.relationIdentificationServiceData.relationKey.id);
+        const date = String(i.documentDate ?? '').slice(0, 10);
+        const lines = i.invoiceLines ?? [];
+        const amount = lines.reduce((sum, l) => sum + (l.count ?? 0) * (l.unitPrice ?? 0), 0);
+        return {
+          documentId: documentIdOf({ bookyearId: String(i.bookyearKey.id), journalKey: i.journalKey, documentSequenceNr: i.documentSequenceNr }),
+          documentNumber: String(i.documentSequenceNr), reference: null, customerExternalId: relation, date,
+          fingerprint: `${relation}|${date}|${lines.length}|${amount.toFixed(2)}`,
+        };
+      });
     },
 
     /** The invoice at the planned key when it is ours; null when the key is free or holds someone else's invoice. */

@@ -240,6 +240,14 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
     documentIdentity: { uniqueReference: false },
     findDocument,
 
+    /**
+     * Both kinds of document Simon makes, whichever the settings ask for now (the setting may have changed within the
+     * window): sales orders and customer invoices of the last days (docs/providers/visma-net.md §8).
+     */
+    async listDocuments(since) {
+      return [...(await reads.salesOrdersSince(since)), ...(await reads.invoicesSince(since))];
+    },
+
     /** The names already attached: posting one of them again would make a new revision (§3.10). */
     async listAttachments(document: CreatedDocument): Promise<string[]> {
       const key = parseDocumentId(document.documentId);

@@ -3,7 +3,7 @@ import { vismaNetTexts as texts } from '../../lib/messages.js';
 import { ProviderError } from '../../lib/errors.js';
 import { parseRecord, recordList, unexpectedAnswer } from '../kit.js';
 import type { QueryValue } from '../http.js';
-import type { ConnectorContext, CreatedDocument, DocumentLookup, ListRequest, Page } from '../types.js';
+import type { ConnectorContext, CreatedDocument, DocumentLookup, ListedDocument, ListRequest, Page } from '../types.js';
 import { asNumber, asText } from '../values.js';
 import { salesOrderDocument, invoiceDocument } from './documents.js';
 import { orderCarries, type ReferenceField } from './mappers.js';
@@ -178,6 +178,45 @@ export function createReads(ctx: ConnectorContext, api: Transport, referenceFiel
     return null;
   }
 
+  /**
+   * The sales orders (type SO) changed since `since`, dated from its day on (docs/providers/visma-net.md §8): V3 has no
+   * created-since filter, so `modifiedSince` gives a superset and the date is filtered here. Ordered by `orderId` (a
+   * key that does not move while the listing runs, unlike `lastModified`), every page; our reference from the custom
+   * field, else the legacy `customerOrder`.
+   */
+  async function salesOrdersSince(since: Date): Promise<ListedDocument[]> {
+    const from = since.toISOString().slice(0, 10);
+    const out: ListedDocument[] = [];
+    for (let pageIndex = 0; ; pageIndex++) {
+      const page = await v3Page('SalesOrders/SO', { modifiedSince: since.toISOString(), orderBy: 'orderId asc', expand: 'CustomFields', pageSize: V3_EXPAND_PAGE_SIZE, pageIndex });
+      for (const raw of page.value) {
+        const o = await withExpansions(parse('GET SalesOrders/SO', v3ListItemSchema, raw));
+        const date = (asText(o.date) ?? '').slice(0, 10);
+        if (/^\d{4}-\d{2}-\d{2}$/.test(date) && date < from) continue;
+        const doc = salesOrderDocument(asText(o.type) ?? 'SO', asText(o.orderId) ?? '');
+        out.push({ ...doc, reference: asText(o.customFields?.[referenceField]) ?? asText(o.customerOrder), customerExternalId: asText(o.customerId), date });
+      }
+      if (page.nextPage === null || page.value.length === 0) return out;
+    }
+  }
+
+  /** The customer invoices created since `since` (`createdDateTime` with `>=`, §3.9, §8), every page; our reference in `externalReference`. */
+  async function invoicesSince(since: Date): Promise<ListedDocument[]> {
+    const out: ListedDocument[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<Raw> = await erpPage('customerinvoice', { cursor, since: null }, { createdDateTime: vismaDateTime(since), createdDateTimeCondition: '>=' });
+      for (const raw of page.records) {
+        const i = parse('GET customerinvoice', invoiceSchema, raw);
+        const number = asText(i.referenceNumber);
+        if (!number) continue;
+        out.push({ ...invoiceDocument(number), reference: asText(i.externalReference), customerExternalId: i.customer ? asText(i.customer.number) : null, date: (asText(i.documentDate) ?? '').slice(0, 10) });
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return out;
+  }
+
   async function invoice(number: string) {
     const path = `customerinvoice/${encodeURIComponent(number)}`;
     const { body } = await api.call('erp', { path });
@@ -205,7 +244,7 @@ export function createReads(ctx: ConnectorContext, api: Transport, referenceFiel
     (await erpAll('warehouse', activeOnly ? { active: true } : {})).map((w) => parse('GET warehouse', warehouseSchema, w));
   const orderTypes = async () => (await erpAll('salesordertype')).map((t) => parse('GET salesordertype', salesOrderTypeSchema, t));
 
-  return { parse, erpV2, erpPage, erpAll, v3Page, order, orderLines, withExpansions, findSalesOrder, findInvoice, invoice, organizations, item, itemClasses, warehouses, orderTypes };
+  return { parse, erpV2, erpPage, erpAll, v3Page, order, orderLines, withExpansions, findSalesOrder, findInvoice, salesOrdersSince, invoicesSince, invoice, organizations, item, itemClasses, warehouses, orderTypes };
 }
 
 export type Reads = ReturnType<typeof createReads>;

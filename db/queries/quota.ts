@@ -3,7 +3,7 @@ import type { Database, Sql } from '../client.js';
 import type { Env } from '../../lib/env.js';
 import type { ProviderId, SyncScope } from '../../lib/providers.js';
 import {
-  ProviderHold, QuotaRefusal, dayWindow, estimateSyncCalls, estimateSyncEndpoints, minuteWindow, quotaEndpoint, quotaLimits,
+  ProviderHold, QuotaRefusal, dayWindow, estimateSyncCalls, estimateSyncEndpoints, minuteWindow, quotaEndpoint, quotaLimits, reconcileCallEstimate, reconcileEndpointEstimate,
   type QuotaLimits, type QuotaPurpose, type QuotaRequest, type UsageWindowKind,
 } from '../../lib/quota.js';
 
@@ -313,4 +313,25 @@ export function createQuotaGuard(opts: { database: Database; env: Env; now?: () 
       return { ok: true, needed };
     },
   };
+}
+
+/**
+ * When the weekly reconciliation's minimum (lib/quota.ts `reconcileCallEstimate`, and per endpoint class
+ * `reconcileEndpointEstimate`) does not fit in the sync share of what is left: when it would fit again; null = it fits.
+ */
+export async function reconcileShortfall(guard: Pick<QuotaGuard, 'status' | 'endpointStatus'>, tenantId: string, provider: ProviderId): Promise<Date | null> {
+  const needed = reconcileCallEstimate[provider];
+  if (!needed) return null;
+  const s = await guard.status(tenantId, provider);
+  if (!s) return null;
+  if (needed > s.day.remainingForSync) return s.day.resetsAt;
+  if (needed > s.minute.remaining) return s.minute.resetsAt;
+  const perEndpoint = reconcileEndpointEstimate[provider] ?? {};
+  if (Object.keys(perEndpoint).length === 0) return null;
+  const classes = new Map((await guard.endpointStatus(tenantId, provider)).map((e) => [e.endpoint, e]));
+  for (const [name, n] of Object.entries(perEndpoint)) {
+    const e = classes.get(name);
+    if (e && n > e.remainingForSync) return s.day.resetsAt;
+  }
+  return null;
 }

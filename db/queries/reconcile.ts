@@ -12,17 +12,17 @@ import { findingKinds, noFindings, type FindingCounts, type ReconcileExport, typ
 
 export const RECONCILE_ENTITY = 'reconcile';
 
-/** Sent, failed and held exports of this package archived from `since` on, with their work order's number. */
-export async function exportsToReconcile(sql: Sql, tenantId: string, provider: ProviderId, since: Date): Promise<ReconcileExport[]> {
-  const rows = await sql<{ work_order_id: string; number: string | null; state: ReconcileExport['state']; reference: string; document_id: string | null; document_number: string | null }[]>`
-    select e.work_order_id, w.number, e.state, e.reference, e.document_id, e.document_number
+/** Sent, failed and held exports of this package archived from `since` on, with their work order's number and stored plan. */
+export async function exportsToReconcile(sql: Sql, tenantId: string, provider: ProviderId, since: Date): Promise<(ReconcileExport & { plan: Record<string, string> | null })[]> {
+  const rows = await sql<{ work_order_id: string; number: string | null; state: ReconcileExport['state']; reference: string; document_id: string | null; document_number: string | null; document_plan: Record<string, string> | null }[]>`
+    select e.work_order_id, w.number, e.state, e.reference, e.document_id, e.document_number, e.document_plan
     from integration.document_exports e
     left join simon.work_orders w on w.tenant_id = e.tenant_id and w.id = e.work_order_id
     where e.tenant_id = ${tenantId} and e.provider = ${provider} and e.state in ('sent', 'failed', 'held') and e.archived_at >= ${since}
     order by e.archived_at, e.id`;
   return rows.map((r) => ({
     workOrderId: r.work_order_id, workOrderNumber: r.number ?? r.work_order_id, state: r.state, reference: r.reference,
-    documentId: r.document_id, documentNumber: r.document_number,
+    documentId: r.document_id, documentNumber: r.document_number, plan: r.document_plan ?? null,
   }));
 }
 

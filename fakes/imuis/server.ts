@@ -15,6 +15,7 @@ import {
   statusText,
   takeFirst,
 } from '../kit.js';
+import { adminDocuments } from './admin.js';
 import { createOrder, createdAnswer } from './orders.js';
 import { createFakeImuisState, type FakeImuisFaults, type FakeImuisState } from './state.js';
 import { seedImuis, type ImuisSeedOptions } from './seed.js';
@@ -91,7 +92,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
   const method = (req.method ?? 'GET').toUpperCase();
   const raw = await readText(req);
 
-  if (answerControl(res, url.pathname, method, raw, { faults, noFaults: noImuisFaults, summary: () => summary(state) })) return;
+  if (answerControl(res, url.pathname, method, raw, { faults, noFaults: noImuisFaults, summary: () => summary(state), documents: (op) => adminDocuments(state, op) })) return;
   if (url.pathname.toLowerCase() !== API_PATH) return sendRaw(res, 404, '<html><body>The resource cannot be found.</body></html>', 'text/html');
   if (method !== 'POST') return sendRaw(res, 405, '<html><body>Method not allowed</body></html>', 'text/html');
 

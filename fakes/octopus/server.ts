@@ -22,6 +22,7 @@ import {
   type FakeAnswer,
   scalarText,
 } from '../kit.js';
+import type { DocumentAdminOp } from '../kit.js';
 import { formatOctopusTimestamp, parseOctopusTimestamp } from '../../lib/octopus-time.js';
 import { octopusCreateRefusal, octopusError, OCTOPUS_ERRORS } from './validation.js';
 
@@ -481,7 +482,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, state
   const method = (req.method ?? 'GET').toUpperCase();
   const raw = await readText(req);
 
-  const control = { faults, noFaults, extraFaults: ['expireDossierTokensAfter'] as const, summary: () => summary(state) };
+  const control = { faults, noFaults, extraFaults: ['expireDossierTokensAfter'] as const, summary: () => summary(state), documents: (op: DocumentAdminOp) => adminDocuments(state, op) };
   if (answerControl(res, url.pathname, method, raw, control)) return;
   if (!url.pathname.startsWith(API_PREFIX)) return send(res, 404, octopusError(OCTOPUS_ERRORS.notFound, 'Not found'));
 
@@ -860,4 +861,52 @@ export function seedOctopus(state: FakeOctopusState, opts: OctopusSeedOptions = 
   dossier.relationModifiedAt = new Map(dossier.relations.map((r, i) => [r.relationIdentificationServiceData.relationKey.id, base + i * 1000]));
   dossier.relationDeletedAt = new Map();
   return { groups: groupCount, products: productCount, relations: relationCount };
+}
+
+// ---- what a firm does in Octopus itself (control path) ----
+
+/**
+ * What a firm does to sales invoices in Octopus itself (`POST /__documents`, fakes/kit.ts), for the reconciliation
+ * tests (docs/reconciliation.md). An Octopus invoice carries no reference of ours (docs/providers/octopus.md §6), so
+ * `reference` here names the invoice by its key, `bookyearId/journalKey/documentSequenceNr` (the document id Simon
+ * records). `duplicate` copies the invoice to the journal's next free number (same relation, date and lines);
+ * `create` makes an invoice at the key for the relation (the number Octopus's screen offers next is the one a
+ * failed export planned); `renumber` is refused (409): the number is the invoice's key.
+ */
+function adminDocuments(state: FakeOctopusState, op: DocumentAdminOp): { status: number; body: unknown } {
+  const m = /^(\d+)\/([^/]+)\/(\d+)$/.exec(op.reference);
+  if (!m) return { status: 400, body: { error: 'reference must be bookyearId/journalKey/documentSequenceNr' } };
+  const [bookyearId, journalKey, nr] = [Number(m[1]), m[2], Number(m[3])];
+  const at = (i: FakeInvoice) => i.bookyearKey.id === bookyearId && i.journalKey === journalKey && i.documentSequenceNr === nr;
+  const found = state.dossiers.flatMap((dossier) => dossier.invoices.filter(at).map((invoice) => ({ dossier, invoice })));
+  switch (op.op) {
+    case 'delete':
+      for (const d of state.dossiers) d.invoices = d.invoices.filter((i) => !at(i));
+      return { status: 200, body: { deleted: found.map(() => op.reference) } };
+    case 'duplicate': {
+      const first = found[0];
+      if (!first) return { status: 404, body: { error: `no invoice ${op.reference}` } };
+      const inJournal = first.dossier.invoices.filter((i) => i.bookyearKey.id === bookyearId && i.journalKey === journalKey);
+      const journal = first.dossier.journals.find((j) => j.bookyearKey.id === bookyearId && j.journalKey === journalKey);
+      const next = Math.max(journal?.lastBookedDocumentNr ?? 0, ...inJournal.map((i) => i.documentSequenceNr)) + 1;
+      first.dossier.invoices.push({ ...structuredClone(first.invoice), documentSequenceNr: next, booked: false, modifiedAt: state.now() });
+      return { status: 201, body: { id: `${bookyearId}/${journalKey}/${next}` } };
+    }
+    case 'renumber':
+      return { status: 409, body: { error: 'the document number is the key of an Octopus invoice and cannot be changed' } };
+    case 'create': {
+      const dossier = state.dossiers.find((d) => d.relations.some((r) => String(r.relationIdentificationServiceData.relationKey.id) === op.customerExternalId));
+      if (!dossier) return { status: 404, body: { error: `no relation ${op.customerExternalId}` } };
+      if (found.length > 0) return { status: 409, body: { error: `invoice ${op.reference} exists` } };
+      const date = op.date ?? new Date(state.now()).toISOString().slice(0, 10);
+      dossier.invoices.push({
+        bookyearKey: { id: bookyearId }, journalKey, documentSequenceNr: nr, bookyearPeriodeNr: Number(date.slice(5, 7)), documentDate: date, expiryDate: date,
+        currencyCode: 'EUR', exchangeRate: 1, relationIdentificationServiceData: { relationKey: { id: Number(op.customerExternalId) } },
+        comment: 'Handmatig aangemaakt', reference: null, orderReference: null, customFieldValueList: [],
+        invoiceLines: [{ externProductNr: null, description: 'Handmatig aangemaakt', count: 1, unit: null, unitPrice: 10, vatCodeKey: '21', discountPercentage: 0 }],
+        booked: false, modifiedAt: state.now(),
+      });
+      return { status: 201, body: { id: op.reference } };
+    }
+  }
 }

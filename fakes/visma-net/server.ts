@@ -14,8 +14,10 @@ import {
   takeFault,
   type BaseFaults,
   type CommitTimeout,
+  type DocumentAdminOp,
   type FakeAnswer,
 } from '../kit.js';
+import { adminDocuments } from './admin.js';
 import {
   CONNECT_PREFIX,
   createConnectState,
@@ -211,7 +213,11 @@ async function handle(service: Service, req: http.IncomingMessage, res: http.Ser
   const method = (req.method ?? 'GET').toUpperCase();
   const raw = await readBody(req);
 
-  if (answerControl(res, url.pathname, method, raw.toString('utf8'), { faults, noFaults: noVismaFaults, extraFaults: ['moreTimeoutsAfterCommit'], summary: () => summary(state) })) return;
+  const control = {
+    faults, noFaults: noVismaFaults, extraFaults: ['moreTimeoutsAfterCommit'] as const, summary: () => summary(state),
+    documents: (op: DocumentAdminOp) => adminDocuments(Object.values(state.data), op),
+  };
+  if (answerControl(res, url.pathname, method, raw.toString('utf8'), control)) return;
   const erp = service === 'erp' ? ERP_PREFIX.exec(url.pathname) : null;
   const inside = service === 'erp' ? erp !== null : url.pathname.startsWith(V3_PREFIX);
   // Nothing else lives on these hosts: the legacy `resources/v1/context` of the retired VNI host is a 404 as well.

@@ -16,7 +16,7 @@ import {
   type FakeImuis,
 } from '../../fakes/imuis/server.js';
 import { createConnector, providerConfig } from '../../connectors/index.js';
-import type { DocumentDraft, DocumentLookup } from '../../connectors/types.js';
+import type { CreatedDocument, DocumentDraft, DocumentLookup } from '../../connectors/types.js';
 import { parseEnv } from '../../lib/env.js';
 import { imuisSettings } from '../../lib/settings.js';
 import { connectorContract, listAll } from './contract.js';
@@ -686,6 +686,34 @@ describe('iMuis connector against the fake', () => {
       const stored = fake.state.orders.filter((o) => o.KENM === reference);
       expect(stored).toHaveLength(1);
       expect(await connect().findDocument(lookup(reference))).toEqual({ documentId: String(stored[0].NR), documentNumber: String(stored[0].NR) });
+    });
+
+    it('lists the orders of the window from the lowest recorded number on, every page, with KENM as our reference, for the reconciliation', async () => {
+      const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      const admin = async (op: Record<string, unknown>) => (await fetch(`${new URL(fake.url).origin}/__documents`, { method: 'POST', body: JSON.stringify(op) })).status;
+      const refs = [ref(), ref(), ref()];
+      const before = await connect().createDocument(draftFor(ref(), { date: day(-2) }), null);
+      const old = await connect().createDocument(draftFor(ref(), { date: day(-20) }), null);
+      const made: CreatedDocument[] = [];
+      for (const r of refs) made.push(await connect().createDocument(draftFor(r, { date: day(-1) }), null));
+      // What the firm does in iMuis: a copy of an order (KENM and all), and an order typed by hand for a failed export.
+      expect(await admin({ op: 'duplicate', reference: refs[0] })).toBe(201);
+      const byHand = ref();
+      expect(await admin({ op: 'create', reference: byHand, customerExternalId: '10002', date: day(0) })).toBe(201);
+      expect(await admin({ op: 'renumber', reference: refs[1], number: '1' })).toBe(409);
+      const known = { documentNumbers: made.map((m) => m.documentNumber!), references: [...refs, byHand] };
+      const listed = await connect({ pageSize: 2 }).listDocuments!(new Date(Date.now() - 7 * 86_400_000), known);
+      const ids = listed.map((d) => d.documentId);
+      // From the lowest recorded number on: an older order of the window is not swept, one dated before the window is left out.
+      expect(ids).not.toContain(before.documentId);
+      expect(ids).not.toContain(old.documentId);
+      expect(ids).toEqual(expect.arrayContaining(made.map((m) => m.documentId)));
+      expect(listed.filter((d) => d.reference === refs[0])).toHaveLength(2);
+      expect(listed.find((d) => d.documentId === made[1].documentId)).toEqual({ documentId: made[1].documentId, documentNumber: made[1].documentNumber, reference: refs[1], customerExternalId: '10001', date: day(-1) });
+      expect(listed.find((d) => d.reference === byHand)).toMatchObject({ customerExternalId: '10002', date: day(0) });
+      // Nothing recorded (only failed exports): each reference looked up by KENM.
+      const looked = await connect().listDocuments!(new Date(Date.now() - 7 * 86_400_000), { documentNumbers: [], references: [byHand, 'WB nooit'] });
+      expect(looked.map((d) => d.reference)).toEqual([byHand]);
     });
   });
 });

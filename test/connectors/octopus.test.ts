@@ -526,6 +526,31 @@ describe('Octopus connector against the fake', () => {
     });
   });
 
+  describe('the invoices of the last days (weekly reconciliation)', () => {
+    it('one invoices/modified over every book year of the journal: each invoice by its key, with relation, date and a fingerprint that tells a copy', async () => {
+      const connector = connect();
+      const draft = draftFor('simon-rc-1');
+      const plan = await connector.planDocument!(draft);
+      const created = await connector.createDocument(draft, plan);
+      const copy = await fetch(`${new URL(fake.url).origin}/__documents`, { method: 'POST', body: JSON.stringify({ op: 'duplicate', reference: created.documentId }) });
+      expect(copy.status).toBe(201);
+      const copyId = ((await copy.json()) as { id: string }).id;
+      const other = handMade(highestNumber() + 1, 7);
+      const modified = calls('GET /dossiers/{dossierId}/invoices/modified');
+      const listed = await connect().listDocuments!(new Date(Date.now() - 7 * 86_400_000));
+      expect(calls('GET /dossiers/{dossierId}/invoices/modified')).toBe(modified + 1);
+      const mine = listed.find((d) => d.documentId === created.documentId)!;
+      expect(mine).toMatchObject({ documentNumber: plan.documentSequenceNr, reference: null, customerExternalId: '1', date: today });
+      expect(listed.find((d) => d.documentId === copyId)?.fingerprint).toBe(mine.fingerprint);
+      expect(listed.find((d) => d.documentId === `2/V1/${other.documentSequenceNr}`)?.fingerprint).not.toBe(mine.fingerprint);
+      // The planned key names the document the export would have made.
+      expect(connector.plannedDocument!(plan)).toEqual({ documentId: created.documentId, customerExternalId: '1' });
+      expect(connector.plannedDocument!({ journalKey: 'V1' })).toBeNull();
+      const renumber = await fetch(`${new URL(fake.url).origin}/__documents`, { method: 'POST', body: JSON.stringify({ op: 'renumber', reference: created.documentId, number: '9' }) });
+      expect(renumber.status).toBe(409);
+    });
+  });
+
   describe('sales invoices: create and find', () => {
     it('creates one unbooked invoice with every field Octopus needs, at the planned key, found back by that key', async () => {
       const connector = connect();

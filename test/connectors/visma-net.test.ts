@@ -554,6 +554,37 @@ describe('Visma.net connector against the fake', () => {
       expect(fake.state.retiredCalls).toEqual([]);
     });
 
+    it('lists the sales orders and customer invoices of the last days with our reference, every page, for the reconciliation', async () => {
+      const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      const stamp = Date.now();
+      const order = await connect().createDocument(draftFor(`simon-rc-so-${stamp}`, { date: day(-3) }), null);
+      // Changed today (so `modifiedSince` lists it) but dated before the window: left out.
+      const old = await connect().createDocument(draftFor(`simon-rc-old-${stamp}`, { date: day(-20) }), null);
+      const invoices = connect({ settings: settingsFor({ documentType: 'invoice' }) });
+      const made = await Promise.all([1, 2, 3].map((n) => invoices.createDocument(draftFor(`simon-rc-inv${n}-${stamp}`, { documentType: 'invoice', warehouse: null, date: day(0) }), null)));
+      // What the firm does in Visma.net itself: a copy of the order, carrying our reference.
+      const copy = await fetch(`${new URL(fake.url).origin}/__documents`, { method: 'POST', body: JSON.stringify({ op: 'duplicate', reference: `simon-rc-so-${stamp}` }) });
+      expect(copy.status).toBe(201);
+      const copyId = ((await copy.json()) as { id: string }).id;
+      expect((await fetch(`${new URL(fake.url).origin}/__documents`, { method: 'POST', body: JSON.stringify({ op: 'renumber', reference: `simon-rc-so-${stamp}`, number: '1' }) })).status).toBe(409);
+      // Invoices two to a page: the listing reads every page.
+      fake.state.maxPageSize = 2;
+      const soLists = fake.state.requests['GET v3/SalesOrders/:type'] ?? 0;
+      const listed = await connect().listDocuments!(new Date(Date.now() - 7 * 86_400_000));
+      const ids = listed.map((d) => d.documentId);
+      expect(ids).toEqual(expect.arrayContaining([order.documentId, copyId, ...made.map((m) => m.documentId)]));
+      expect(ids).not.toContain(old.documentId);
+      expect(listed.find((d) => d.documentId === order.documentId)).toEqual({
+        documentId: order.documentId, documentNumber: order.documentNumber, reference: `simon-rc-so-${stamp}`, customerExternalId: '10001', date: day(-3),
+      });
+      expect(listed.find((d) => d.documentId === copyId)?.reference).toBe(`simon-rc-so-${stamp}`);
+      expect(listed.find((d) => d.documentId === made[2].documentId)).toEqual({
+        documentId: made[2].documentId, documentNumber: made[2].documentNumber, reference: `simon-rc-inv3-${stamp}`, customerExternalId: '10001', date: day(0),
+      });
+      expect(fake.state.requests['GET v3/SalesOrders/:type']).toBeGreaterThan(soLists);
+      expect(fake.state.retiredCalls).toEqual([]);
+    });
+
     it('names documents by their resource path, from a V3 or ERP Location on either host', () => {
       expect(documentFromLocation('https://salesorder.visma.net/api/v3/SalesOrders/SO/000223')).toEqual({ documentId: 'salesorder/SO/000223', documentNumber: '000223' });
       expect(documentFromLocation('https://api.finance.visma.net/v1/salesorder/SO/000123')).toEqual({ documentId: 'salesorder/SO/000123', documentNumber: '000123' });

@@ -41,6 +41,41 @@ describe('compareExports', () => {
     expect(findings.map((f) => [f.kind, f.workOrderId, f.exportState])).toEqual([['existsUnsent', 'wo-1', 'failed'], ['existsUnsent', 'wo-2', 'held']]);
     expect(countFindings(findings)).toEqual({ gone: 0, duplicate: 0, numberChanged: 0, existsUnsent: 2 });
   });
+
+  // Octopus (docs/providers/octopus.md §8): no reference on the invoice; the key is the planned document number.
+  describe('documents without a reference (Octopus)', () => {
+    const key = (nr: number) => `2026/V1/${nr}`;
+    const octo = (n: number, extra: Partial<ReconcileExport> = {}) =>
+      sent(n, { documentId: key(n), documentNumber: String(n), planned: { documentId: key(n), customerExternalId: '7' }, ...extra });
+    const invoice = (nr: number, extra: Partial<UpstreamDocument> = {}): UpstreamDocument =>
+      ({ documentId: key(nr), documentNumber: String(nr), reference: null, customerExternalId: '7', fingerprint: `7|2026-05-04|2|${nr}00.00`, ...extra });
+
+    it('matches by the recorded key; an invoice nobody knows with another content is left alone', () => {
+      expect(compareExports([octo(1), octo(2)], [invoice(1), invoice(2), invoice(3)])).toEqual({ findings: [], numbersLearned: [] });
+    });
+
+    it('a copy (same relation, date, lines and amount) at another number is a duplicate; one another export recorded is not', () => {
+      const copy = invoice(9, { fingerprint: invoice(1).fingerprint });
+      const { findings } = compareExports([octo(1), octo(2)], [invoice(1), invoice(2), copy]);
+      expect(findings).toEqual([expect.objectContaining({ kind: 'duplicate', workOrderId: 'wo-1', documents: [{ documentId: key(1), documentNumber: '1' }, { documentId: key(9), documentNumber: '9' }] })]);
+      // Two work orders with the same content each have their own invoice: no finding.
+      const twin = compareExports([octo(1), octo(2, { documentId: key(9), documentNumber: '9', planned: { documentId: key(9), customerExternalId: '7' } })], [invoice(1), copy]);
+      expect(twin.findings).toEqual([]);
+      // A copy of one of two identical invoices cannot be attributed: not reported rather than reported twice.
+      const ambiguous = compareExports([octo(1), octo(2, { documentId: key(9), documentNumber: '9', planned: { documentId: key(9), customerExternalId: '7' } })], [invoice(1), copy, invoice(10, { fingerprint: invoice(1).fingerprint })]);
+      expect(ambiguous.findings).toEqual([]);
+    });
+
+    it('a failed export whose planned key holds an invoice of the planned relation: exists anyway; another relation\'s invoice there is not ours', () => {
+      const failed = octo(4, { state: 'failed', documentId: null, documentNumber: null });
+      expect(compareExports([failed], [invoice(4)]).findings).toEqual([expect.objectContaining({ kind: 'existsUnsent', documents: [{ documentId: key(4), documentNumber: '4' }] })]);
+      expect(compareExports([failed], [invoice(4, { customerExternalId: '8' })]).findings).toEqual([]);
+    });
+
+    it('a deleted invoice is gone', () => {
+      expect(compareExports([octo(1)], [invoice(2)]).findings).toEqual([expect.objectContaining({ kind: 'gone', documents: [{ documentId: key(1), documentNumber: '1' }] })]);
+    });
+  });
 });
 
 describe('reconciliation texts', () => {

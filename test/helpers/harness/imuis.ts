@@ -34,6 +34,7 @@ export const imuisHarness: ProviderHarness = {
         expect(saved.status, JSON.stringify(saved.body)).toBe(200);
         for (const id of saved.body.importWorkflowIds as string[]) await stack.client.workflow.getHandle(id).result();
       },
+      controlOrigin: new URL(fake.url).origin,
       receivedCreates: () => fake.state.receivedCreates ?? [],
       documents: () => fake.state.orders.map((o) => ({ id: String(o.NR), customer: String(o.DEB) })),
       faults: fake.faults,

@@ -36,6 +36,7 @@ export const octopusHarness: ProviderHarness = {
       // The per-minute total must not depend on where the minute boundary falls (quota.test.ts tests it).
       env: { OCTOPUS_BASE_URL: fake.url, QUOTA_OCTOPUS_PER_MINUTE: '1000' },
       activate: (stack, tenant, settings) => activateOctopus(stack, tenant, settings),
+      controlOrigin: new URL(fake.url).origin,
       receivedCreates: () => fake.dossier().receivedCreates ?? [],
       documents: () => fake.dossier().invoices.map((i) => ({
         id: `${i.bookyearKey.id}/${i.journalKey}/${i.documentSequenceNr}`,

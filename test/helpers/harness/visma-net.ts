@@ -66,6 +66,7 @@ export const vismaNetHarness: ProviderHarness = {
       deactivateWarehouse: (id) => {
         for (const w of fake.data.warehouses) if (w.warehouseID === id) w.active = false;
       },
+      controlOrigin: new URL(fake.url).origin,
       receivedCreates: () => fake.data.receivedCreates ?? [],
       documents: () => [
         ...fake.data.salesOrders.map((o) => ({ id: documentId(o), customer: o.customer.id })),
