@@ -1,5 +1,5 @@
 import type { DocumentAdminOp } from '../kit.js';
-import { CUSTOM_STRING_FIELDS, emptyCustomFields, vismaTimestamp, type FakeVismaData, type FakeVismaInvoice, type FakeVismaSalesOrder } from './data.js';
+import { CUSTOM_STRING_FIELDS, defaultShipping, emptyCustomFields, vismaTimestamp, type FakeVismaData, type FakeVismaInvoice, type FakeVismaSalesOrder } from './data.js';
 
 /**
  * What a firm does to sales orders and customer invoices in Visma.net's own screens (`POST /__documents`,
@@ -48,7 +48,7 @@ export function adminDocuments(companies: FakeVismaData[], op: DocumentAdminOp):
       const order: FakeVismaSalesOrder = {
         type: 'SO', orderId: String(next).padStart(6, '0'), status: 'Hold', date: `${op.date ?? now.slice(0, 10)}T00:00:00Z`,
         customer: { id: customer.number, name: customer.name, order: null, refNo: null }, description: 'Handmatig aangemaakt', note: null,
-        customFields: { ...emptyCustomFields(), customStr5: op.reference }, lines: [], created: now, lastModified: now, version: 1, attachments: [],
+        customFields: { ...emptyCustomFields(), customStr5: op.reference }, shipping: defaultShipping(customer), lines: [], created: now, lastModified: now, version: 1, attachments: [],
       };
       data.salesOrders.push(order);
       return { status: 201, body: { id: `salesorder/SO/${order.orderId}` } };
