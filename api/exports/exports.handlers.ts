@@ -6,21 +6,14 @@ import { startExport } from './start-export.js';
 import { kickEvents } from '../events/kick.js';
 import { getExport as readExport, listExports as readExports, recordArchive, updateExport, type ExportRow } from '../../db/queries/exports.js';
 import { getIntegration, settingsVersionAt } from '../../db/queries/integration.js';
-import type { ExportState } from '../../db/schema.js';
 import { appendLogEntries } from '../../db/queries/logs.js';
+import { exportStateLabels } from '../../db/queries/labels.js';
 import { documentReference } from '../../lib/references.js';
 import * as messages from '../../lib/messages.js';
 import { isArchivable } from '../../lib/work-order.js';
 import type { Context } from 'hono';
 import type { AppBindings } from '../types.js';
 
-export const stateLabels: Record<ExportState, string> = {
-  pending: 'Wacht op verzenden',
-  held: 'Vastgehouden (integratie niet actief)',
-  sent: 'Verstuurd',
-  skipped: 'Overgeslagen',
-  failed: 'Mislukt',
-};
 
 export function presentExport(c: Context<AppBindings>, row: ExportRow) {
   const t = c.get('deps').temporal;
@@ -28,7 +21,8 @@ export function presentExport(c: Context<AppBindings>, row: ExportRow) {
     workOrderId: row.workOrderId,
     provider: row.provider,
     state: row.state,
-    stateLabel: stateLabels[row.state],
+    // One source for the Dutch state names (docs/export.md, "States").
+    stateLabel: exportStateLabels[row.state],
     documentId: row.documentId,
     documentNumber: row.documentNumber,
     reference: row.reference,

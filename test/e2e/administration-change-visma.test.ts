@@ -128,7 +128,7 @@ describe('another Visma.net company after activation', () => {
     expect(names.length).toBe(activeOther);
     await eventually(async () => {
       const exp = await stack.api('GET', `/v1/tenants/${tenant}/work-orders/wo-visma-between/export`);
-      return exp.body.state === 'held';
+      return exp.body.state === 'held' && exp.body.stateLabel === 'Aangehouden';
     }, 60_000);
     const entries = await logMessages();
     expect(entries.some((e) => e.severity === 'warning' && e.message === 'Werkbon WB-3001 niet naar Visma.net gestuurd: integratie niet actief')).toBe(true);
