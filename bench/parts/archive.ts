@@ -106,15 +106,20 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
 
     const seq = distribution(sequential);
     const con = distribution(concurrent);
-    const row = (label: string, d: Distribution, wall: number, goal: boolean) => ({
-      figure: `archive → invoice stored, ${label} (n=${d.n})`,
-      value: `p50 ${fmt(d.p50, 0)} ms · p95 ${fmt(d.p95, 0)} ms · max ${fmt(d.max, 0)} ms · ${fmt((d.n / wall) * 1000, 1)}/s`,
-      goal: goal ? `p95 ≤ 1000 ms ${d.p95 <= 1000 ? '✓' : '✗'}` : '',
-    });
+    // Goals: one at a time p95 ≤ 1 s; in flight p95 ≤ 500 ms and ≥ 50 archives/s (bench/README.md).
+    const row = (label: string, d: Distribution, wall: number, inFlight: boolean) => {
+      const perSecond = (d.n / wall) * 1000;
+      const ok = inFlight ? d.p95 <= 500 && perSecond >= 50 : d.p95 <= 1000;
+      return {
+        figure: `archive → invoice stored, ${label} (n=${d.n})`,
+        value: `p50 ${fmt(d.p50, 0)} ms · p95 ${fmt(d.p95, 0)} ms · max ${fmt(d.max, 0)} ms · ${fmt(perSecond, 1)}/s`,
+        goal: `${inFlight ? 'p95 ≤ 500 ms, ≥ 50/s' : 'p95 ≤ 1000 ms'} ${ok ? '✓' : '✗'}`,
+      };
+    };
     return {
       part: 'archive',
       rows: [
-        row('sequential', seq, seqWall, true),
+        row('sequential', seq, seqWall, false),
         row(`${sizes.concurrency} in flight`, con, conWall, true),
         { figure: 'archive API call itself (202), sequential', value: `p50 ${fmt(seqApi.p50, 0)} ms · p95 ${fmt(seqApi.p95, 0)} ms`, goal: '' },
       ],
@@ -128,6 +133,8 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
         archivesPerSecondSequential: round((seq.n / seqWall) * 1000, 2),
         archivesPerSecondConcurrent: round((con.n / conWall) * 1000, 2),
         goalP95Ms: 1000,
+        goalConcurrentP95Ms: 500,
+        goalConcurrentPerSecond: 50,
       },
     };
   } finally {

@@ -126,7 +126,7 @@ export async function idleSyncBench(infra: Infra, sizes: IdleSizes): Promise<Par
           value: stackKnown
             ? `${fmt(n.total, 1)} ms (worker ${fmt(n.worker, 0)} · Temporal ${fmt(n.temporal, 0)} · Postgres ${fmt(n.postgres, 0)} · fake+client ${fmt(n.bench, 0)}) → ${fmt(tenantsPerStackCore, 0)} tenants per core`
             : 'n/a (Temporal or Postgres not started by the bench)',
-          goal: '',
+          goal: stackKnown ? `≥ 3,000 per core ${tenantsPerStackCore >= 3_000 ? '✓' : '✗'}` : '',
         },
       ],
       notes: [

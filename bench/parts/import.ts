@@ -176,7 +176,7 @@ export function importReport(runs: readonly ImportRun[]): PartResult {
       {
         figure: `  plain INSERT … ON CONFLICT, batch ${r.baseline.batch}, same rows`,
         value: `${fmt(r.baseline.rowsPerSecond, 0)} rows/s (${fmt(r.baseline.ms / 1000, 1)} s) → import reaches ${fmt((r.recordsPerSecond / r.baseline.rowsPerSecond) * 100, 0)}% (records) / ${fmt((r.rowsPerSecond / r.baseline.rowsPerSecond) * 100, 0)}% (rows)`,
-        goal: '',
+        goal: `records ≥ 50% ${r.recordsPerSecond / r.baseline.rowsPerSecond >= 0.5 ? '✓' : '✗'}`,
       },
       {
         figure: '  worker CPU during the import',
@@ -215,7 +215,7 @@ export function memoryReport(run: ImportRun, smaller?: ImportRun): PartResult {
     {
       figure: `worker peak RSS, ${run.customers.toLocaleString('en-US')}-record import`,
       value: `${fmt(mb(peak), 0)} MB = idle ${fmt(mb(m.idleRss), 0)} + ${fmt(mb(peak - m.idleRss), 0)} MB for the import (after: ${fmt(mb(m.endRss), 0)} MB; heap peak ${fmt(mb(m.peakHeapUsed), 0)} MB)`,
-      goal: `≤ 300 MB ${mb(peak) <= 300 ? '✓' : '✗'}`,
+      goal: `≤ 250 MB ${mb(peak) <= 250 ? '✓' : '✗'}`,
     },
     {
       figure: '  peak RSS per quarter of the import',
@@ -228,7 +228,7 @@ export function memoryReport(run: ImportRun, smaller?: ImportRun): PartResult {
     rows.push({
       figure: `  same at ${smaller.customers.toLocaleString('en-US')} records`,
       value: `${fmt(mb(s), 0)} MB → ${fmt((mb(peak) - mb(s)) / ((run.customers - smaller.customers) / 1000), 2)} MB more per 1,000 extra records`,
-      goal: 'flat',
+      goal: `within 10 MB ${mb(peak) - mb(s) <= 10 ? '✓' : '✗'}`,
     });
   }
   return {
@@ -247,7 +247,7 @@ export function memoryReport(run: ImportRun, smaller?: ImportRun): PartResult {
       peakHeapUsedMb: round(mb(m.peakHeapUsed)),
       peakByQuarterMb: m.peakByQuarter.map((b) => round(mb(b))),
       ...(smaller ? { smaller: { customers: smaller.customers, peakRssMb: round(mb(Math.max(smaller.memory.peakRss, smaller.memory.kernelPeakRss ?? 0))) } } : {}),
-      goalMb: 300,
+      goalMb: 250,
     },
   };
 }

@@ -83,10 +83,11 @@ export async function logsBench(infra: Infra, sizes: LogSizes, log: (m: string) 
     }
     const bareD = distribution(bare);
 
-    const row = (label: string, d: Distribution, goal = '') => ({
+    // Goal: p95 ≤ 5 ms through the API at 1,000,000 rows (bench/README.md); the bare query has none.
+    const row = (label: string, d: Distribution, goal = true) => ({
       figure: label,
       value: `p50 ${fmt(d.p50, 2)} ms · p95 ${fmt(d.p95, 2)} ms · max ${fmt(d.max, 1)} ms`,
-      goal,
+      goal: goal && d.n > 0 ? `p95 ≤ 5 ms ${d.p95 <= 5 ? '✓' : '✗'}` : '',
     });
     return {
       part: 'logs',
@@ -95,7 +96,7 @@ export async function logsBench(infra: Infra, sizes: LogSizes, log: (m: string) 
         row(`GET …/logs?severity=error, next pages via cursor (n=${errors.next.n})`, errors.next),
         row(`GET …/logs (no filter), first page (n=${all.first.n})`, all.first),
         row(`GET …/logs (no filter), next pages (n=${all.next.n})`, all.next),
-        row(`  page query alone (pageLogs, error, first page)`, bareD),
+        row(`  page query alone (pageLogs, error, first page)`, bareD, false),
       ],
       notes: [
         `${n.toLocaleString('en-US')} log rows over ${sizes.tenants} tenants (${size} with indexes), generated + vacuum analyze in ${fmt(genMs / 1000, 1)} s; 40 entries a page.`,
