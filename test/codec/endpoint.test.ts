@@ -4,6 +4,7 @@ import { createApp } from '../../api/app.js';
 import type { Database } from '../../db/client.js';
 import { createPayloadCodec } from '../../lib/codec.js';
 import { parseEnv } from '../../lib/env.js';
+import { toWire, wireValue } from '../helpers/codec-wire.js';
 
 const tokens = {
   admin: 'codec-admin-token',
@@ -21,18 +22,8 @@ const noDatabase = new Proxy({}, { get: () => { throw new Error('the codec endpo
 const app = createApp({ database: noDatabase, env });
 
 const uiOrigin = 'http://localhost:8233';
-const plainPayload = (value: unknown) => {
-  const p = defaultPayloadConverter.toPayload(value);
-  return {
-    metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-    data: Buffer.from(p.data!).toString('base64'),
-  };
-};
-const valueOf = (p: { metadata: Record<string, string>; data: string }) =>
-  defaultPayloadConverter.fromPayload({
-    metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-    data: Buffer.from(p.data, 'base64'),
-  });
+const plainPayload = (value: unknown) => toWire(defaultPayloadConverter.toPayload(value));
+const valueOf = wireValue;
 const metadataText = (p: { metadata: Record<string, string> }, key: string) => Buffer.from(p.metadata[key], 'base64').toString('utf8');
 
 async function post(path: string, body: unknown, token?: string, headers: Record<string, string> = {}) {
@@ -97,10 +88,7 @@ describe('codec endpoint access', () => {
 
   it('decodes what the worker encrypted (same keys), and leaves plaintext payloads alone', async () => {
     const [fromWorker] = await createPayloadCodec(env).encode([defaultPayloadConverter.toPayload(workOrder)]);
-    const wire = {
-      metadata: Object.fromEntries(Object.entries(fromWorker.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-      data: Buffer.from(fromWorker.data!).toString('base64'),
-    };
+    const wire = toWire(fromWorker);
     const dec = await post('/codec/decode', { payloads: [wire, plainPayload('al leesbaar')] }, tokens.support);
     expect(dec.status).toBe(200);
     expect(dec.body.payloads.map(valueOf)).toEqual([workOrder, 'al leesbaar']);
@@ -109,10 +97,7 @@ describe('codec endpoint access', () => {
   it('answers 400 for a payload under an unknown key and for a malformed body', async () => {
     const other = createPayloadCodec(parseEnv({ PAYLOAD_KEYS: `elders:${Buffer.alloc(32, 7).toString('base64')}` }));
     const [foreign] = await other.encode([defaultPayloadConverter.toPayload('x')]);
-    const wire = {
-      metadata: Object.fromEntries(Object.entries(foreign.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-      data: Buffer.from(foreign.data!).toString('base64'),
-    };
+    const wire = toWire(foreign);
     const unknown = await post('/codec/decode', { payloads: [wire] }, tokens.support);
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ error: 'codec_error', message: expect.stringContaining("'elders'") });
@@ -146,10 +131,7 @@ describe('codec endpoint CORS for the Temporal UI', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(uiOrigin);
     const [encrypted] = await createPayloadCodec(env).encode([defaultPayloadConverter.toPayload(workOrder)]);
-    const wire = {
-      metadata: Object.fromEntries(Object.entries(encrypted.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-      data: Buffer.from(encrypted.data!).toString('base64'),
-    };
+    const wire = toWire(encrypted);
     const dec = await post('/codec/decode?preserveStorageRefs=true', { payloads: [wire] }, tokens.support, { origin: uiOrigin, 'authorization-extras': 'an-id-token' });
     expect(dec.status).toBe(200);
     expect(dec.res.headers.get('access-control-allow-origin')).toBe(uiOrigin);

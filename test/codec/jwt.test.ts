@@ -9,6 +9,7 @@ import type { Database } from '../../db/client.js';
 import { createPayloadCodec } from '../../lib/codec.js';
 import { ConfigError, parseEnv } from '../../lib/env.js';
 import { createLogger } from '../../lib/logger.js';
+import { toWire, wireValue } from '../helpers/codec-wire.js';
 
 /**
  * The codec endpoint's JWT path (docs/production-stack.md, "The Temporal UI and the codec"): the Temporal UI logs a
@@ -68,10 +69,7 @@ const workOrder = { tenantId: 'demo', workOrderId: 'WB-2024-0042' };
 async function encryptedBody(env: ReturnType<typeof parseEnv>) {
   const [p] = await createPayloadCodec(env).encode([defaultPayloadConverter.toPayload(workOrder)]);
   return {
-    payloads: [{
-      metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-      data: Buffer.from(p.data!).toString('base64'),
-    }],
+    payloads: [toWire(p)],
   };
 }
 
@@ -83,11 +81,7 @@ async function call(target: ReturnType<typeof appWith>, op: 'decode' | 'encode',
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as { payloads?: { metadata: Record<string, string>; data: string }[]; error?: string; message?: string } };
 }
-const decodedValue = (p: { metadata: Record<string, string>; data: string }) =>
-  defaultPayloadConverter.fromPayload({
-    metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-    data: Buffer.from(p.data, 'base64'),
-  });
+const decodedValue = wireValue;
 
 describe('codec endpoint: access tokens forwarded by the Temporal UI', () => {
   it('decodes for a valid token with the support value in the role claim (200), and audits the subject', async () => {

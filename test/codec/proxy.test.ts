@@ -7,6 +7,7 @@ import type { Database } from '../../db/client.js';
 import { createPayloadCodec } from '../../lib/codec.js';
 import { parseEnv } from '../../lib/env.js';
 import { startCodecProxy } from '../../scripts/local/codec-proxy.js';
+import { toWire, wireValue } from '../helpers/codec-wire.js';
 
 /**
  * The local codec proxy of `npm start` (scripts/local/codec-proxy.ts) over real HTTP, in front of the real API,
@@ -41,16 +42,9 @@ async function proxy(token: string) {
 const workOrder = { tenantId: 'demo', workOrderId: 'WB-2024-0042' };
 async function encryptedWire() {
   const [p] = await createPayloadCodec(env).encode([defaultPayloadConverter.toPayload(workOrder)]);
-  return {
-    metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-    data: Buffer.from(p.data!).toString('base64'),
-  };
+  return toWire(p);
 }
-const valueOf = (p: { metadata: Record<string, string>; data: string }) =>
-  defaultPayloadConverter.fromPayload({
-    metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-    data: Buffer.from(p.data, 'base64'),
-  });
+const valueOf = wireValue;
 
 const uiHeaders = { origin: uiOrigin, 'content-type': 'application/json', 'x-namespace': 'default' };
 
