@@ -8,8 +8,11 @@ import type { ExternalArticle, ExternalArticleGroup, ExternalCustomer } from '..
  * every created or changed row written by the same statement (so a page is logged exactly when it lands).
  * The `is distinct from` guard makes an unchanged record a no-op: an idle sync writes no rows at all.
  * A record that is inactive upstream is never inserted, only an existing one is marked inactive: otherwise a
- * full-listing sync would bring back every inactive record the cleanup removed.
- * Raw postgres.js with a single JSON parameter: ~4x cheaper than drizzle's builder (perf-baselines §1).
+ * full-listing sync would bring back every inactive record the cleanup removed. Whether such a record exists is a
+ * scalar sub-select with `limit 1`, one index probe per inactive record: written as `exists (…)` inside the `or`,
+ * Postgres turned it into a hashed sub-plan that read all the tenant's rows for every page holding an inactive
+ * record, which made a 100,000-record import quadratic (docs/import.md).
+ * Raw postgres.js with a single JSON parameter: ~4x cheaper than drizzle's builder (docs/import.md).
  */
 
 export interface RunRef {
@@ -41,7 +44,7 @@ export async function upsertArticleGroups(sql: Sql, tenantId: string, provider: 
     ), up as (
       insert into simon.article_groups as t (tenant_id, external_id, code, description, active, integration_updated_at)
       select ${tenantId}, external_id, code, coalesce(description, ''), active, now() from input
-      where active or exists (select 1 from simon.article_groups e where e.tenant_id = ${tenantId} and e.external_id = input.external_id)
+      where active or coalesce((select true from simon.article_groups e where e.tenant_id = ${tenantId} and e.external_id = input.external_id limit 1), false)
       on conflict (tenant_id, external_id) do update
         set code = excluded.code, description = excluded.description, active = excluded.active,
             integration_updated_at = now(), updated_at = now()
@@ -76,7 +79,7 @@ export async function upsertArticles(sql: Sql, tenantId: string, provider: Provi
     ), up as (
       insert into simon.articles as t (tenant_id, external_id, code, description, sales_price, unit, group_external_id, group_id, active, integration_updated_at)
       select ${tenantId}, external_id, code, coalesce(description, ''), sales_price, unit, group_external_id, group_id, active, now() from input
-      where active or exists (select 1 from simon.articles e where e.tenant_id = ${tenantId} and e.external_id = input.external_id)
+      where active or coalesce((select true from simon.articles e where e.tenant_id = ${tenantId} and e.external_id = input.external_id limit 1), false)
       on conflict (tenant_id, external_id) do update
         set code = excluded.code, description = excluded.description, sales_price = excluded.sales_price, unit = excluded.unit,
             group_external_id = excluded.group_external_id, group_id = excluded.group_id, active = excluded.active,
@@ -120,7 +123,7 @@ export async function upsertCustomers(
     ), up as (
       insert into simon.customers as t (tenant_id, external_id, number, name, street, postal_code, city, country, email, phone, active, integration_updated_at)
       select ${tenantId}, external_id, number, name, street, postal_code, city, country, email, phone, active, now() from input
-      where active or exists (select 1 from simon.customers e where e.tenant_id = ${tenantId} and e.external_id = input.external_id)
+      where active or coalesce((select true from simon.customers e where e.tenant_id = ${tenantId} and e.external_id = input.external_id limit 1), false)
       on conflict (tenant_id, external_id) do update
         set number = excluded.number, name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city,
             country = excluded.country, email = excluded.email, phone = excluded.phone, active = excluded.active,
