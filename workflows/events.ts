@@ -2,6 +2,7 @@ import {
   ActivityFailure, ApplicationFailure, condition, continueAsNew, defineSignal, proxyActivities, setCurrentDetails, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { bookkeeping, sweeping } from './shared.js';
 import { EVENT_KICK_SIGNAL } from '../lib/runs.js';
 
 /** Each HTTP attempt is one activity attempt (visible in the UI); backoff up to 10 minutes, for a day. */
@@ -9,11 +10,6 @@ const send = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
-
-const bookkeeping = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
 /** "There is something new": sent after every commit that wrote events, and by the sweep. */
@@ -93,8 +89,6 @@ export async function eventDeliveryWorkflow(input: { tenantId: string }): Promis
   setCurrentDetails(`Afgeleverd: **${result.delivered}**, mislukt: ${result.failed}`);
   return result;
 }
-
-const sweeping = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 } });
 
 /** The per-minute sweep (schedule `events-sweep/{taskQueue}`): kicks deliverers nobody kicked. */
 export async function eventSweepWorkflow(): Promise<{ tenants: number }> {

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { bookkeeping, sweeping } from './shared.js';
 import type { ExportOutcome } from '../activities/export.js';
 
 const send = proxyActivities<Activities>({
@@ -7,11 +8,6 @@ const send = proxyActivities<Activities>({
   // Provider 429s set nextRetryDelay from Retry-After; other transient faults back off up to 5 minutes, for a day.
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
-
-const bookkeeping = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
 /**
@@ -30,8 +26,6 @@ export async function exportWorkOrderWorkflow(input: { tenantId: string; workOrd
     return bookkeeping.markExportFailed({ ...input, message: reason });
   }
 }
-
-const sweeping = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 } });
 
 /** The per-minute sweep (schedule `exports-sweep/{taskQueue}`): starts exports that were recorded but never started. */
 export async function exportSweepWorkflow(): Promise<{ checked: number; started: number }> {

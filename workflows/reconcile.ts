@@ -1,7 +1,6 @@
-import { ActivityFailure, isCancellation, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
 import type { ProviderId } from '../lib/providers.js';
 import type { ReconcileReport } from '../lib/reconcile.js';
+import { failureLog, tenantRun, tenantRunActivities, type TenantRunRetry } from './shared.js';
 
 export type { ReconcileReport, Finding, FindingCounts } from '../lib/reconcile.js';
 
@@ -11,13 +10,8 @@ export interface ReconcileInput {
   /** Days back to compare; default RECONCILE_DAYS. */
   days?: number;
   /** Tests shorten the retries; in production attempts are minutes apart (the reconciliation is not urgent). */
-  retry?: { initialInterval?: string; maximumAttempts?: number };
+  retry?: TenantRunRetry;
 }
-
-const { logReconcileFailed } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumAttempts: 10 },
-});
 
 /**
  * The weekly reconciliation of one tenant (docs/reconciliation.md), id `reconcile/{tenant}`, started by its schedule
@@ -26,27 +20,13 @@ const { logReconcileFailed } = proxyActivities<Activities>({
  * A run that gives up writes one error entry and ends failed, so it is red in the UI.
  */
 export async function reconcileWorkflow(input: ReconcileInput): Promise<ReconcileReport> {
-  const { reconcileTenant } = proxyActivities<Activities>({
-    startToCloseTimeout: '1 hour',
-    heartbeatTimeout: '1 minute',
-    retry: {
-      initialInterval: input.retry?.initialInterval ?? '1 minute',
-      backoffCoefficient: 2,
-      maximumInterval: '30 minutes',
-      maximumAttempts: input.retry?.maximumAttempts ?? 5,
-    },
+  const { reconcileTenant } = tenantRunActivities('1 hour', input.retry);
+  return tenantRun({
+    details: `**Controle** voor ${input.tenantId}: de documenten in de boekhouding vergelijken met de verstuurde werkbonnen`,
+    work: () => reconcileTenant({ tenantId: input.tenantId, ...(input.days !== undefined ? { days: input.days } : {}) }),
+    summary: summaryMarkdown,
+    onGiveUp: (cause) => failureLog.logReconcileFailed({ tenantId: input.tenantId, reason: cause?.message ?? null }),
   });
-  setCurrentDetails(`**Controle** voor ${input.tenantId}: de documenten in de boekhouding vergelijken met de verstuurde werkbonnen`);
-  try {
-    const report = await reconcileTenant({ tenantId: input.tenantId, ...(input.days !== undefined ? { days: input.days } : {}) });
-    setCurrentDetails(summaryMarkdown(report));
-    return report;
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    await logReconcileFailed({ tenantId: input.tenantId, reason: cause?.message ?? null });
-    throw err;
-  }
 }
 
 function summaryMarkdown(r: ReconcileReport): string {

@@ -109,6 +109,26 @@ async function deleteRefs(sql: Sql | TransactionSql, tenantId: string, provider:
 
 const byId = (candidates: RemovalCandidate[]) => new Map(candidates.map((c) => [c.id, c]));
 
+/**
+ * The rows of `table` (aliased `alias`) that `where` selects, the ones still in use, deactivated (those active) and
+ * returned, in one statement. `where` uses the caller's parameters; `withCustomer` also returns the row's customer id.
+ */
+async function deactivateInUse<Row extends { id: string; external_id: string | null }>(
+  tx: TransactionSql, table: string, alias: string, where: string, params: string[], withCustomer = false,
+): Promise<Row[]> {
+  return tx.unsafe<Row[]>(
+    `with used as (
+       select ${alias}.id, ${withCustomer ? `${alias}.customer_id, ` : ''}${alias}.external_id, ${alias}.active from ${table} ${alias}
+       where ${where}
+     ), off as (
+       update ${table} t set active = false, updated_at = now(), integration_updated_at = now()
+       from used where t.id = used.id and used.active
+     )
+     select id::text as id, ${withCustomer ? 'customer_id::text as customer_id, ' : ''}external_id from used`,
+    params,
+  );
+}
+
 export interface RemovalTally {
   removed: number;
   deactivated: number;
@@ -156,15 +176,9 @@ export async function removeArticles(
   const reasons = byId(candidates);
   const ids = json([...reasons.keys()]);
   return sql.begin(async (tx) => {
-    const kept = await tx.unsafe<{ id: string; external_id: string | null }[]>(
-      `with used as (
-         select a.id, a.external_id, a.active from simon.articles a
-         where a.tenant_id = $1 and a.id in (select value::uuid from json_array_elements_text($2::text::json)) and ${articleInUse}
-       ), off as (
-         update simon.articles t set active = false, updated_at = now(), integration_updated_at = now()
-         from used where t.id = used.id and used.active
-       )
-       select id::text as id, external_id from used`,
+    const kept = await deactivateInUse(
+      tx, 'simon.articles', 'a',
+      `a.tenant_id = $1 and a.id in (select value::uuid from json_array_elements_text($2::text::json)) and ${articleInUse}`,
       [tenantId, ids],
     );
     await insertLogs(tx, tenantId, run, kept.map((r) => ({
@@ -209,29 +223,17 @@ export async function removeCustomers(
   const ids = json([...reasons.keys()]);
   return sql.begin(async (tx) => {
     const openOrders = `(select customer_id, work_address_id from simon.work_orders where tenant_id = $1 and status <> 'archived')`;
-    const usedAddresses = await tx.unsafe<{ id: string; customer_id: string; external_id: string | null }[]>(
-      `with used as (
-         select wa.id, wa.customer_id, wa.external_id, wa.active from simon.work_addresses wa
-         where wa.tenant_id = $1 and wa.customer_id in (select value::uuid from json_array_elements_text($2::text::json))
-           and wa.id in (select work_address_id from ${openOrders} o where work_address_id is not null)
-       ), off as (
-         update simon.work_addresses t set active = false, updated_at = now(), integration_updated_at = now()
-         from used where t.id = used.id and used.active
-       )
-       select id::text as id, customer_id::text as customer_id, external_id from used`,
-      [tenantId, ids],
+    const usedAddresses = await deactivateInUse<{ id: string; customer_id: string; external_id: string | null }>(
+      tx, 'simon.work_addresses', 'wa',
+      `wa.tenant_id = $1 and wa.customer_id in (select value::uuid from json_array_elements_text($2::text::json))
+           and wa.id in (select work_address_id from ${openOrders} o where work_address_id is not null)`,
+      [tenantId, ids], true,
     );
-    const keptCustomers = await tx.unsafe<{ id: string; external_id: string | null }[]>(
-      `with used as (
-         select c.id, c.external_id, c.active from simon.customers c
-         where c.tenant_id = $1 and c.id in (select value::uuid from json_array_elements_text($2::text::json))
+    const keptCustomers = await deactivateInUse(
+      tx, 'simon.customers', 'c',
+      `c.tenant_id = $1 and c.id in (select value::uuid from json_array_elements_text($2::text::json))
            and (c.id in (select customer_id from ${openOrders} o where customer_id is not null)
-                or c.id in (select value::uuid from json_array_elements_text($3::text::json)))
-       ), off as (
-         update simon.customers t set active = false, updated_at = now(), integration_updated_at = now()
-         from used where t.id = used.id and used.active
-       )
-       select id::text as id, external_id from used`,
+                or c.id in (select value::uuid from json_array_elements_text($3::text::json)))`,
       [tenantId, ids, json(usedAddresses.map((a) => a.customer_id))],
     );
     await insertLogs(tx, tenantId, run, [
@@ -282,15 +284,9 @@ export async function removeWorkAddresses(
   const input = json(ids);
   return sql.begin(async (tx) => {
     const inUse = `wa.id in (select work_address_id from simon.work_orders where tenant_id = $1 and status <> 'archived' and work_address_id is not null)`;
-    const kept = await tx.unsafe<{ id: string; external_id: string | null }[]>(
-      `with used as (
-         select wa.id, wa.external_id, wa.active from simon.work_addresses wa
-         where wa.tenant_id = $1 and wa.id in (select value::uuid from json_array_elements_text($2::text::json)) and ${inUse}
-       ), off as (
-         update simon.work_addresses t set active = false, updated_at = now(), integration_updated_at = now()
-         from used where t.id = used.id and used.active
-       )
-       select id::text as id, external_id from used`,
+    const kept = await deactivateInUse(
+      tx, 'simon.work_addresses', 'wa',
+      `wa.tenant_id = $1 and wa.id in (select value::uuid from json_array_elements_text($2::text::json)) and ${inUse}`,
       [tenantId, input],
     );
     const removed = await tx.unsafe<{ id: string; external_id: string | null }[]>(

@@ -94,16 +94,20 @@ export function decodeLogCursor(cursor: string): LogCursor | null {
 const insertColumns = ['tenant_id', 'severity', 'table_name', 'message', 'action', 'simon_id', 'provider_id', 'workflow_id', 'run_id'] as const;
 const insertChunk = 1000;
 
-interface LogInsertRow {
+/** A row of integration.log_entries as postgres.js writes and reads it (column names). */
+interface LogColumns {
   tenant_id: string;
-  severity: string;
-  table_name: string;
+  severity: Severity;
+  table_name: LogTable;
   message: string;
   action: string;
   simon_id: string | null;
   provider_id: string | null;
   workflow_id: string | null;
   run_id: string | null;
+}
+
+interface LogInsertRow extends LogColumns {
   created_at?: Date;
 }
 const severitySet = new Set<string>(severities);
@@ -166,19 +170,10 @@ function normalize<T extends string>(values: readonly T[] | undefined, all: read
   return unique.length >= all.length ? undefined : unique;
 }
 
-interface LogRow {
+interface LogRow extends LogColumns {
   id: string | number;
-  tenant_id: string;
   created_at: Date;
   cursor_time: string;
-  severity: Severity;
-  table_name: LogTable;
-  message: string;
-  action: string;
-  simon_id: string | null;
-  provider_id: string | null;
-  workflow_id: string | null;
-  run_id: string | null;
 }
 
 /**

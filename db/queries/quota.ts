@@ -48,6 +48,37 @@ const KEEP_MINUTE_ROWS_MS = 60 * 60_000;
 /** Day rows are kept a while for support ("how many calls did this tenant make last week?"). */
 const KEEP_DAY_ROWS_MS = 40 * 24 * 60 * 60_000;
 
+/** A table of call counters, one row per (tenant, provider, key, window start). */
+interface CallCounter {
+  table: 'integration.api_usage' | 'integration.api_endpoint_usage';
+  key: '"window"' | 'endpoint';
+}
+const windowCounter: CallCounter = { table: 'integration.api_usage', key: '"window"' };
+const endpointCounter: CallCounter = { table: 'integration.api_endpoint_usage', key: 'endpoint' };
+
+/**
+ * One more call in a counter row unless it stands at `limit`: the row's calls after it (and whether this call
+ * created the row), or `refused` with the count the full row stands at.
+ */
+async function countCall(
+  tx: TransactionSql, counter: CallCounter, tenantId: string, provider: ProviderId, key: string, start: Date, limit: number,
+): Promise<{ calls: number; inserted: boolean } | { refused: number }> {
+  const table = tx.unsafe(counter.table);
+  const column = tx.unsafe(counter.key);
+  const rows = await tx<{ calls: number; inserted: boolean }[]>`
+    insert into ${table} as u (tenant_id, provider, ${column}, window_start, calls)
+    values (${tenantId}, ${provider}, ${key}, ${start}, 1)
+    on conflict (tenant_id, provider, ${column}, window_start) do update set calls = u.calls + 1
+      where u.calls < ${limit}
+    returning u.calls, (xmax = 0) as inserted`;
+  const row = rows[0];
+  if (row) return row;
+  const [current] = await tx<{ calls: number }[]>`
+    select calls from ${table}
+    where tenant_id = ${tenantId} and provider = ${provider} and ${column} = ${key} and window_start = ${start}`;
+  return { refused: current?.calls ?? limit };
+}
+
 /**
  * Counts one call in every window (and in its endpoint class), all or nothing: when one window is full the
  * transaction rolls back, so the other windows are not charged either.
@@ -62,19 +93,8 @@ export async function consumeCall(sql: Sql, tenantId: string, provider: Provider
       const used: Partial<Record<UsageWindowKind, number>> = {};
       for (const w of windows) {
         if (w.limit <= 0) throw new Refused(w.window, 0);
-        const rows = await tx<{ calls: number; inserted: boolean }[]>`
-          insert into integration.api_usage as u (tenant_id, provider, "window", window_start, calls)
-          values (${tenantId}, ${provider}, ${w.window}, ${w.start}, 1)
-          on conflict (tenant_id, provider, "window", window_start) do update set calls = u.calls + 1
-            where u.calls < ${w.limit}
-          returning u.calls, (xmax = 0) as inserted`;
-        const row = rows[0];
-        if (!row) {
-          const [current] = await tx<{ calls: number }[]>`
-            select calls from integration.api_usage
-            where tenant_id = ${tenantId} and provider = ${provider} and "window" = ${w.window} and window_start = ${w.start}`;
-          throw new Refused(w.window, current?.calls ?? w.limit);
-        }
+        const row = await countCall(tx, windowCounter, tenantId, provider, w.window, w.start, w.limit);
+        if ('refused' in row) throw new Refused(w.window, row.refused);
         used[w.window] = row.calls;
         if (w.window === 'day' && row.inserted) {
           // The first call of the tenant's day: a cheap moment to drop old counters.
@@ -97,19 +117,8 @@ export async function consumeCall(sql: Sql, tenantId: string, provider: Provider
 /** One more call of an endpoint class today, or Refused when the class is full. */
 async function consumeEndpoint(tx: TransactionSql, tenantId: string, provider: ProviderId, w: EndpointWindow): Promise<number> {
   if (w.limit <= 0) throw new Refused('day', 0, w.endpoint);
-  const rows = await tx<{ calls: number; inserted: boolean }[]>`
-    insert into integration.api_endpoint_usage as u (tenant_id, provider, endpoint, window_start, calls)
-    values (${tenantId}, ${provider}, ${w.endpoint}, ${w.start}, 1)
-    on conflict (tenant_id, provider, endpoint, window_start) do update set calls = u.calls + 1
-      where u.calls < ${w.limit}
-    returning u.calls, (xmax = 0) as inserted`;
-  const row = rows[0];
-  if (!row) {
-    const [current] = await tx<{ calls: number }[]>`
-      select calls from integration.api_endpoint_usage
-      where tenant_id = ${tenantId} and provider = ${provider} and endpoint = ${w.endpoint} and window_start = ${w.start}`;
-    throw new Refused('day', current?.calls ?? w.limit, w.endpoint);
-  }
+  const row = await countCall(tx, endpointCounter, tenantId, provider, w.endpoint, w.start, w.limit);
+  if ('refused' in row) throw new Refused('day', row.refused, w.endpoint);
   if (row.inserted) {
     await tx`
       delete from integration.api_endpoint_usage

@@ -2,6 +2,8 @@ import type { ProviderId } from '../../lib/providers.js';
 import type { Sql } from '../client.js';
 import type { Entity } from '../../lib/providers.js';
 import type { ExternalArticle, ExternalArticleGroup, ExternalCustomer } from '../../lib/records.js';
+import type { LogText } from '../../lib/messages.js';
+import type { LogTable } from '../schema.js';
 
 /**
  * Bulk upserts of one page of provider records into the Simon tables, with the integration-log entry for
@@ -12,7 +14,7 @@ import type { ExternalArticle, ExternalArticleGroup, ExternalCustomer } from '..
  * scalar sub-select with `limit 1`, one index probe per inactive record: written as `exists (…)` inside the `or`,
  * Postgres turned it into a hashed sub-plan that read all the tenant's rows for every page holding an inactive
  * record, which made a 100,000-record import quadratic (docs/import.md).
- * Raw postgres.js with a single JSON parameter: ~4x cheaper than drizzle's builder (docs/import.md).
+ * Raw postgres.js with a single JSON parameter: several times cheaper than drizzle's builder (docs/import.md).
  */
 
 export interface RunRef {
@@ -21,13 +23,129 @@ export interface RunRef {
 }
 
 export interface LogTexts {
-  created: { message: string; action: string };
-  changed: { message: string; action: string };
+  created: LogText;
+  changed: LogText;
 }
 
 export interface UpsertCounts {
   created: number;
   changed: number;
+}
+
+type Fragment = ReturnType<Sql['unsafe']>;
+
+/**
+ * One entity's page upsert as data: the table and its columns, the conflict target, the external_refs entity and
+ * the log table. Table and column names are constants of this module, never input, so they are written into the
+ * statement as text; every value is a parameter.
+ */
+interface PageUpsert<R> {
+  table: 'simon.article_groups' | 'simon.articles' | 'simon.customers';
+  entity: Entity;
+  logTable: LogTable;
+  /** A record as one element of the page's JSON parameter. */
+  row: (r: R) => Record<string, unknown>;
+  /** The JSON elements' columns and types (`json_to_recordset`). */
+  recordset: string;
+  /** The input rows: `select … from` the recordset, aliased `x`, with what else they need (may use the tenant id). */
+  input: (sql: Sql, recordset: Fragment, tenantId: string) => Fragment;
+  /** The columns written from the input, compared by the `is distinct from` guard and updated on a change. */
+  columns: readonly string[];
+  /** An insert value other than the column itself. */
+  insertValues?: Readonly<Record<string, string>>;
+}
+
+/** The conflict target of every page upsert: a record is its provider id within the tenant. */
+const conflictTarget = '(tenant_id, external_id)';
+
+const plainInput = (sql: Sql, recordset: Fragment) => sql`select * from ${recordset}`;
+
+const articleGroupsUpsert: PageUpsert<ExternalArticleGroup> = {
+  table: 'simon.article_groups',
+  entity: 'article_groups',
+  logTable: 'Artikel Groep',
+  row: (r) => ({ external_id: r.externalId, code: r.code, description: r.description, active: r.active }),
+  recordset: 'external_id text, code text, description text, active boolean',
+  input: plainInput,
+  columns: ['code', 'description', 'active'],
+  insertValues: { description: "coalesce(description, '')" },
+};
+
+const articlesUpsert: PageUpsert<ExternalArticle> = {
+  table: 'simon.articles',
+  entity: 'articles',
+  logTable: 'Artikel',
+  row: (r) => ({
+    external_id: r.externalId, code: r.code, description: r.description, sales_price: r.salesPrice, unit: r.unit,
+    group_external_id: r.groupExternalId, active: r.active,
+  }),
+  recordset: 'external_id text, code text, description text, sales_price numeric, unit text, group_external_id text, active boolean',
+  input: (sql, recordset, tenantId) => sql`
+      select x.*, g.id as group_id
+      from ${recordset}
+      left join simon.article_groups g on g.tenant_id = ${tenantId} and g.external_id = x.group_external_id`,
+  columns: ['code', 'description', 'sales_price', 'unit', 'group_external_id', 'group_id', 'active'],
+  insertValues: { description: "coalesce(description, '')" },
+};
+
+const customersUpsert: PageUpsert<ExternalCustomer> = {
+  table: 'simon.customers',
+  entity: 'customers',
+  logTable: 'Klant',
+  row: (r) => ({
+    external_id: r.externalId, number: r.number, name: r.name, street: r.address?.street ?? null, postal_code: r.address?.postalCode ?? null,
+    city: r.address?.city ?? null, country: r.address?.country ?? null, email: r.email, phone: r.phone, active: r.active,
+  }),
+  recordset: 'external_id text, number text, name text, street text, postal_code text, city text, country text, email text, phone text, active boolean',
+  input: plainInput,
+  columns: ['number', 'name', 'street', 'postal_code', 'city', 'country', 'email', 'phone', 'active'],
+};
+
+/** What a statement adds after the entity's own CTEs (`input`, `up`, `refs`, `logs`), and its final select. */
+interface UpsertTail {
+  ctes: Fragment;
+  select: Fragment;
+}
+
+/**
+ * The single statement of one page: the `input` rows, the upsert `up` (an inactive record is inserted only when it
+ * exists already; an unchanged one writes nothing), the `refs` of new rows and a log entry per created or changed
+ * row. Without a tail it returns the counts of created and changed rows.
+ */
+function pageUpsert<R, Row extends object = { created: number; changed: number }>(
+  sql: Sql, spec: PageUpsert<R>, tenantId: string, provider: ProviderId, records: readonly R[], run: RunRef, texts: LogTexts, tail?: UpsertTail,
+) {
+  const u = (text: string) => sql.unsafe(text);
+  const literal = (text: string) => u(`'${text.replaceAll("'", "''")}'`);
+  const recordset = sql`json_to_recordset(${JSON.stringify(records.map(spec.row))}::text::json) as x(${u(spec.recordset)})`;
+  const insertColumns = ['tenant_id', 'external_id', ...spec.columns, 'integration_updated_at'].join(', ');
+  const insertValues = ['external_id', ...spec.columns.map((c) => spec.insertValues?.[c] ?? c)].join(', ');
+  const set = spec.columns.map((c) => `${c} = excluded.${c}`).join(', ');
+  const current = spec.columns.map((c) => `t.${c}`).join(', ');
+  const incoming = spec.columns.map((c) => `excluded.${c}`).join(', ');
+  return sql<Row[]>`
+    with input as (${spec.input(sql, recordset, tenantId)}
+    ), up as (
+      insert into ${u(spec.table)} as t (${u(insertColumns)})
+      select ${tenantId}, ${u(insertValues)}, now() from input
+      where active or coalesce((select true from ${u(spec.table)} e where e.tenant_id = ${tenantId} and e.external_id = input.external_id limit 1), false)
+      on conflict ${u(conflictTarget)} do update
+        set ${u(set)},
+            integration_updated_at = now(), updated_at = now()
+        where (${u(current)}) is distinct from (${u(incoming)})
+      returning t.id, t.external_id, (xmax = 0) as inserted
+    ), refs as (
+      insert into integration.external_refs (tenant_id, provider, entity, external_id, simon_id)
+      select ${tenantId}, ${provider}, ${literal(spec.entity)}, external_id, id::text from up where inserted
+      on conflict do nothing
+    ), logs as (
+      insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
+      select ${tenantId}, 'info', ${literal(spec.logTable)},
+        case when inserted then ${texts.created.message} else ${texts.changed.message} end,
+        case when inserted then ${texts.created.action} else ${texts.changed.action} end,
+        id::text, external_id, ${run.workflowId}, ${run.runId} from up
+    )${tail ? tail.ctes : u('')}
+    ${tail ? tail.select : u('select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up')}`;
 }
 
 function counts(rows: readonly { created: number; changed: number }[]): UpsertCounts {
@@ -37,111 +155,27 @@ function counts(rows: readonly { created: number; changed: number }[]): UpsertCo
 
 export async function upsertArticleGroups(sql: Sql, tenantId: string, provider: ProviderId, records: ExternalArticleGroup[], run: RunRef, texts: LogTexts): Promise<UpsertCounts> {
   if (records.length === 0) return { created: 0, changed: 0 };
-  const input = JSON.stringify(records.map((r) => ({ external_id: r.externalId, code: r.code, description: r.description, active: r.active })));
-  const rows = await sql<{ created: number; changed: number }[]>`
-    with input as (
-      select * from json_to_recordset(${input}::text::json) as x(external_id text, code text, description text, active boolean)
-    ), up as (
-      insert into simon.article_groups as t (tenant_id, external_id, code, description, active, integration_updated_at)
-      select ${tenantId}, external_id, code, coalesce(description, ''), active, now() from input
-      where active or coalesce((select true from simon.article_groups e where e.tenant_id = ${tenantId} and e.external_id = input.external_id limit 1), false)
-      on conflict (tenant_id, external_id) do update
-        set code = excluded.code, description = excluded.description, active = excluded.active,
-            integration_updated_at = now(), updated_at = now()
-        where (t.code, t.description, t.active) is distinct from (excluded.code, excluded.description, excluded.active)
-      returning t.id, t.external_id, (xmax = 0) as inserted
-    ), refs as (
-      insert into integration.external_refs (tenant_id, provider, entity, external_id, simon_id)
-      select ${tenantId}, ${provider}, 'article_groups', external_id, id::text from up where inserted
-      on conflict do nothing
-    ), logs as (
-      insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
-      select ${tenantId}, 'info', 'Artikel Groep',
-        case when inserted then ${texts.created.message} else ${texts.changed.message} end,
-        case when inserted then ${texts.created.action} else ${texts.changed.action} end,
-        id::text, external_id, ${run.workflowId}, ${run.runId} from up
-    )
-    select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`;
-  return counts(rows);
+  return counts(await pageUpsert(sql, articleGroupsUpsert, tenantId, provider, records, run, texts));
 }
 
 export async function upsertArticles(sql: Sql, tenantId: string, provider: ProviderId, records: ExternalArticle[], run: RunRef, texts: LogTexts): Promise<UpsertCounts> {
   if (records.length === 0) return { created: 0, changed: 0 };
-  const input = JSON.stringify(records.map((r) => ({
-    external_id: r.externalId, code: r.code, description: r.description, sales_price: r.salesPrice, unit: r.unit,
-    group_external_id: r.groupExternalId, active: r.active,
-  })));
-  const rows = await sql<{ created: number; changed: number }[]>`
-    with input as (
-      select x.*, g.id as group_id
-      from json_to_recordset(${input}::text::json) as x(external_id text, code text, description text, sales_price numeric, unit text, group_external_id text, active boolean)
-      left join simon.article_groups g on g.tenant_id = ${tenantId} and g.external_id = x.group_external_id
-    ), up as (
-      insert into simon.articles as t (tenant_id, external_id, code, description, sales_price, unit, group_external_id, group_id, active, integration_updated_at)
-      select ${tenantId}, external_id, code, coalesce(description, ''), sales_price, unit, group_external_id, group_id, active, now() from input
-      where active or coalesce((select true from simon.articles e where e.tenant_id = ${tenantId} and e.external_id = input.external_id limit 1), false)
-      on conflict (tenant_id, external_id) do update
-        set code = excluded.code, description = excluded.description, sales_price = excluded.sales_price, unit = excluded.unit,
-            group_external_id = excluded.group_external_id, group_id = excluded.group_id, active = excluded.active,
-            integration_updated_at = now(), updated_at = now()
-        where (t.code, t.description, t.sales_price, t.unit, t.group_external_id, t.group_id, t.active)
-          is distinct from (excluded.code, excluded.description, excluded.sales_price, excluded.unit, excluded.group_external_id, excluded.group_id, excluded.active)
-      returning t.id, t.external_id, (xmax = 0) as inserted
-    ), refs as (
-      insert into integration.external_refs (tenant_id, provider, entity, external_id, simon_id)
-      select ${tenantId}, ${provider}, 'articles', external_id, id::text from up where inserted
-      on conflict do nothing
-    ), logs as (
-      insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
-      select ${tenantId}, 'info', 'Artikel',
-        case when inserted then ${texts.created.message} else ${texts.changed.message} end,
-        case when inserted then ${texts.created.action} else ${texts.changed.action} end,
-        id::text, external_id, ${run.workflowId}, ${run.runId} from up
-    )
-    select count(*) filter (where inserted)::int as created, count(*) filter (where not inserted)::int as changed from up`;
-  return counts(rows);
+  return counts(await pageUpsert(sql, articlesUpsert, tenantId, provider, records, run, texts));
 }
 
 export async function upsertCustomers(
   sql: Sql, tenantId: string, provider: ProviderId, records: ExternalCustomer[], run: RunRef,
-  texts: LogTexts & { addressAdded: { message: string; action: string } },
+  texts: LogTexts & { addressAdded: LogText },
 ): Promise<UpsertCounts & { addressesAdded: number }> {
   if (records.length === 0) return { created: 0, changed: 0, addressesAdded: 0 };
-  const input = JSON.stringify(records.map((r) => ({
-    external_id: r.externalId, number: r.number, name: r.name, street: r.address?.street ?? null, postal_code: r.address?.postalCode ?? null,
-    city: r.address?.city ?? null, country: r.address?.country ?? null, email: r.email, phone: r.phone, active: r.active,
-  })));
   const addresses = records.flatMap((r) => r.workAddresses.map((w) => ({
     customer_external_id: r.externalId, external_id: `${r.externalId}/${w.origin}`, origin: w.origin, name: w.address.name ?? r.name,
     street: w.address.street, postal_code: w.address.postalCode, city: w.address.city, country: w.address.country ?? null,
   })));
   // One statement for the page: customers, their references and log entries, the work addresses (of customers new in
   // this statement, from `up`, or already there) and theirs, so a page costs one round trip and needs no transaction.
-  const rows = await sql<{ created: number; changed: number; addresses_added: number }[]>`
-    with input as (
-      select * from json_to_recordset(${input}::text::json) as x(external_id text, number text, name text, street text, postal_code text, city text, country text, email text, phone text, active boolean)
-    ), up as (
-      insert into simon.customers as t (tenant_id, external_id, number, name, street, postal_code, city, country, email, phone, active, integration_updated_at)
-      select ${tenantId}, external_id, number, name, street, postal_code, city, country, email, phone, active, now() from input
-      where active or coalesce((select true from simon.customers e where e.tenant_id = ${tenantId} and e.external_id = input.external_id limit 1), false)
-      on conflict (tenant_id, external_id) do update
-        set number = excluded.number, name = excluded.name, street = excluded.street, postal_code = excluded.postal_code, city = excluded.city,
-            country = excluded.country, email = excluded.email, phone = excluded.phone, active = excluded.active,
-            integration_updated_at = now(), updated_at = now()
-        where (t.number, t.name, t.street, t.postal_code, t.city, t.country, t.email, t.phone, t.active)
-          is distinct from (excluded.number, excluded.name, excluded.street, excluded.postal_code, excluded.city, excluded.country, excluded.email, excluded.phone, excluded.active)
-      returning t.id, t.external_id, (xmax = 0) as inserted
-    ), refs as (
-      insert into integration.external_refs (tenant_id, provider, entity, external_id, simon_id)
-      select ${tenantId}, ${provider}, 'customers', external_id, id::text from up where inserted
-      on conflict do nothing
-    ), logs as (
-      insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
-      select ${tenantId}, 'info', 'Klant',
-        case when inserted then ${texts.created.message} else ${texts.changed.message} end,
-        case when inserted then ${texts.created.action} else ${texts.changed.action} end,
-        id::text, external_id, ${run.workflowId}, ${run.runId} from up
-    ), address_input as (
+  const rows = await pageUpsert<ExternalCustomer, { created: number; changed: number; addresses_added: number }>(sql, customersUpsert, tenantId, provider, records, run, texts, {
+    ctes: sql`, address_input as (
       select * from json_to_recordset(${JSON.stringify(addresses)}::text::json) as x(customer_external_id text, external_id text, origin text, name text, street text, postal_code text, city text, country text)
     ), owners as (
       select id, external_id from up
@@ -161,9 +195,11 @@ export async function upsertCustomers(
       insert into integration.log_entries (tenant_id, severity, table_name, message, action, simon_id, provider_id, workflow_id, run_id)
       select ${tenantId}, 'info', 'Werkadres', ${texts.addressAdded.message}, ${texts.addressAdded.action}, id::text, external_id, ${run.workflowId}, ${run.runId}
       from address_up where inserted
-    )
+    )`,
+    select: sql`
     select (select count(*) filter (where inserted) from up)::int as created, (select count(*) filter (where not inserted) from up)::int as changed,
-      (select count(*) filter (where inserted) from address_up)::int as addresses_added`;
+      (select count(*) filter (where inserted) from address_up)::int as addresses_added`,
+  });
   return { ...counts(rows), addressesAdded: Number(rows[0]?.addresses_added ?? 0) };
 }
 

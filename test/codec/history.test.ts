@@ -8,7 +8,7 @@ import { decodeArrayFromPayloads, decodeMapFromPayloads, decodeOptionalFailureTo
 import { DEFAULT_FS_ACCOUNT, seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { createDataConverter } from '../../lib/codec.js';
 import { resolveTemporalCli } from '../../scripts/local/temporal-server.js';
-import { activateFactuurSturen, completedWorkOrder, exportState } from '../helpers/activation.js';
+import { activate, completedWorkOrder, exportState } from '../helpers/activation.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 import { plaintextOf, payloadsIn, failuresIn, type History } from './history-walk.js';
 
@@ -29,7 +29,7 @@ const histories: { workflowId: string; runId: string; type: string; history: His
 beforeAll(async () => {
   stack = await startStack('codec-history');
   seedFactuurSturen(stack.fake.state, { groups: 2, products: 12, clients: 12 });
-  await activateFactuurSturen(stack, tenant);
+  await activate(stack, { provider: 'factuursturen', tenant });
 
   const wo = await completedWorkOrder(stack, tenant, 'WB-7001', { description: secretDescription });
   wo.materials = wo.materials.map((m) => ({ ...m, price: secretPrice }));

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedVismaNet } from '../../fakes/visma-net/data.js';
 import { startFakeVismaNet, type FakeVismaNet } from '../../fakes/visma-net/server.js';
-import { activateVismaNet, VISMA_COMPANY, vismaSettings } from '../helpers/harness/visma-net.js';
-import { allTables } from '../helpers/activation.js';
+import { activate, allTables, VISMA_COMPANY, vismaSettings } from '../helpers/activation.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
@@ -45,7 +44,7 @@ beforeAll(async () => {
     env: { VISMA_NET_BASE_URL: fake.url, VISMA_NET_SALESORDER_BASE_URL: fake.salesOrderUrl, VISMA_CONNECT_BASE_URL: fake.connectUrl },
   });
   fake.state.connect.signOn.companyId = '1234567';
-  await activateVismaNet(stack, tenant);
+  await activate(stack, { provider: 'visma-net', tenant });
 }, 240_000);
 
 afterAll(async () => {
@@ -113,13 +112,8 @@ describe('another Visma.net company after activation', () => {
     }, tokens.backend);
     expect(archived.status, JSON.stringify(archived.body)).toBe(202);
 
-    expect((await stack.api('POST', `${base}/activation`, { provider: 'visma-net' })).status).toBe(200);
-    expect((await stack.api('POST', `${base}/activation/wipe`, { tables: allTables.filter((t) => t !== 'Werkbon') })).status).toBe(200);
-    const connected = await signOn('7654321');
-    expect(connected.status, JSON.stringify(connected.body)).toBe(200);
-    const saved = await stack.api('PUT', `${base}/settings`, { settings: { ...vismaSettings, companyId: OTHER_COMPANY } });
-    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
-    for (const id of saved.body.importWorkflowIds as string[]) await stack.client.workflow.getHandle(id).result();
+    fake.state.connect.signOn.companyId = '7654321';
+    await activate(stack, { provider: 'visma-net', tenant, wipe: allTables.filter((t) => t !== 'Werkbon'), settings: { companyId: OTHER_COMPANY } });
 
     const names = await customerNames();
     expect(names.length).toBe(fromOther(names));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOctopus, startFakeOctopus, type FakeOctopus } from '../../fakes/octopus/server.js';
-import { activateOctopus, octopusSettings } from '../helpers/harness/octopus.js';
+import { activate, octopusSettings } from '../helpers/activation.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
@@ -29,7 +29,7 @@ beforeAll(async () => {
   // Dossier 102's relations get names of their own, so a mix of both dossiers cannot go unnoticed.
   for (const r of fake.state.dossiers.find((d) => d.dossierKey.id === 102)!.relations) r.name = `Vastgoed ${r.name}`;
   stack = await startStack('admin-change', { env: { OCTOPUS_BASE_URL: fake.url, QUOTA_OCTOPUS_PER_MINUTE: '1000' } });
-  await activateOctopus(stack, tenant);
+  await activate(stack, { provider: 'octopus', tenant });
 }, 240_000);
 
 afterAll(async () => {

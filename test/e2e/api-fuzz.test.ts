@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { projectRoot } from '../../scripts/local/temporal-server.js';
 import { resolveSchemathesis } from '../../scripts/local/schemathesis.js';
-import { activateFactuurSturen, completedWorkOrder } from '../helpers/activation.js';
+import { activate, completedWorkOrder } from '../helpers/activation.js';
 import { serveApi } from '../helpers/serve-api.js';
 import { startStack, tokens, type Stack } from '../helpers/stack.js';
 
@@ -25,7 +25,7 @@ const tenant = 'fuzz';
 beforeAll(async () => {
   stack = await startStack('fuzz');
   seedFactuurSturen(stack.fake.state, { groups: 2, products: 10, clients: 10 });
-  await activateFactuurSturen(stack, tenant);
+  await activate(stack, { provider: 'factuursturen', tenant });
   const archived = await stack.api('POST', `/v1/tenants/${tenant}/work-orders/wo-1/archive`, await completedWorkOrder(stack, tenant, 'WB-F1'), tokens.backend);
   expect(archived.status).toBe(202);
   api = await serveApi(stack);

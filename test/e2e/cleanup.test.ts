@@ -5,7 +5,7 @@ import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { setTenantSchedulesPaused, deleteTenantSchedules } from '../../lib/schedules.js';
 import { runMeta } from '../../lib/runs.js';
 import type { cleanupWorkflow, CleanupInput } from '../../workflows/cleanup.js';
-import { activateFactuurSturen } from '../helpers/activation.js';
+import { activate } from '../helpers/activation.js';
 import { eventually, startStack, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
@@ -75,7 +75,7 @@ function deleteProduct(code: string) {
 beforeAll(async () => {
   stack = await startStack('cleanup');
   seedFactuurSturen(stack.fake.state, { groups: 3, products: 10, clients: 8 });
-  await activateFactuurSturen(stack, tenant);
+  await activate(stack, { provider: 'factuursturen', tenant });
   // A scheduled sync between a cleanup and the assertions would re-add the inactive client, and scheduled runs
   // would take the fake's injected faults and change its request counts: keep the other schedules still.
   for (const id of [`sync/${tenant}`, `quotes/${tenant}`]) await stack.client.schedule.getHandle(id).pause('cleanup test').catch(() => {});

@@ -6,7 +6,7 @@ import { decodeArrayFromPayloads, loadDataConverter } from '@temporalio/common/l
 import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { pauseIfActive } from '../../db/queries/oauth.js';
 import { createDataConverter } from '../../lib/codec.js';
-import { activateFactuurSturen, completedWorkOrder, exportState } from '../helpers/activation.js';
+import { activate, completedWorkOrder, exportState } from '../helpers/activation.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 import { payloadsIn, plaintextOf } from '../codec/history-walk.js';
 
@@ -52,7 +52,7 @@ beforeAll(async () => {
   expect(made.status, JSON.stringify(made.body)).toBe(201);
   endpointId = made.body.id;
   secrets.push(made.body.secret);
-  await activateFactuurSturen(stack, tenant);
+  await activate(stack, { provider: 'factuursturen', tenant });
 }, 180_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { createConnector, providerBaseUrl } from '../../connectors/index.js';
 import { CredentialSealer } from '../../lib/crypto.js';
 import { syncWorkflow } from '../../workflows/index.js';
 import { startStack, uniqueTenant, type Stack } from '../helpers/stack.js';
-import { activateFactuurSturen } from '../helpers/activation.js';
+import { activate } from '../helpers/activation.js';
 
 /**
  * Long imports: resumable from the heartbeat after a crash, and continued as new so history stays small.
@@ -18,7 +18,7 @@ const tenant = uniqueTenant('resume');
 beforeAll(async () => {
   stack = await startStack('resume');
   seedFactuurSturen(stack.fake.state, { groups: 2, products: 10, clients: 1000 });
-  await activateFactuurSturen(stack, tenant);
+  await activate(stack, { provider: 'factuursturen', tenant });
   // Start every test from an empty customer table with a fresh listing.
   await stack.api('POST', `/v1/tenants/${tenant}/integration/pause`);
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { startStack, eventually, uniqueTenant, type Stack } from '../helpers/stack.js';
-import { activateFactuurSturen, completedWorkOrder, exportState, fsSettings } from '../helpers/activation.js';
+import { activate, completedWorkOrder, exportState, fsSettings } from '../helpers/activation.js';
 
 /** Issue 4: settings versions, pause/resume, deactivate and re-activation, shown on FactuurSturen. */
 let stack: Stack;
@@ -20,7 +20,7 @@ describe('settings versions and pause', () => {
   const tenant = uniqueTenant('ver');
 
   beforeAll(async () => {
-    await activateFactuurSturen(stack, tenant, { settings: { paymentReference: 'workOrderNumber' } });
+    await activate(stack, { provider: 'factuursturen', tenant, settings: { paymentReference: 'workOrderNumber' } });
   });
 
   it('pauses the schedule and keeps an archive pending; resume sends it once', async () => {
@@ -81,7 +81,7 @@ describe('deactivate and re-activate', () => {
   const tenant = uniqueTenant('deact');
 
   beforeAll(async () => {
-    await activateFactuurSturen(stack, tenant);
+    await activate(stack, { provider: 'factuursturen', tenant });
   });
 
   it('refuses to deactivate without confirmation', async () => {
@@ -128,8 +128,8 @@ describe('deactivate and re-activate', () => {
     expect((await stack.database.sql`select count(*)::int as n from simon.articles where tenant_id = ${tenant}`)[0].n).toBe(0);
     expect((await stack.database.sql`select count(*)::int as n from simon.customers where tenant_id = ${tenant}`)[0].n).toBe(customersBefore);
 
-    // The remaining steps (activateFactuurSturen restarts the activation, which is allowed while activating).
-    await activateFactuurSturen(stack, tenant, { wipe: [] });
+    // The remaining steps (`activate` restarts the activation, which is allowed while activating).
+    await activate(stack, { provider: 'factuursturen', tenant, wipe: [] });
     expect((await stack.database.sql`select count(*)::int as n from simon.articles where tenant_id = ${tenant}`)[0].n).toBe(20);
     expect((await stack.client.schedule.getHandle(`sync/${tenant}`).describe()).state.paused).toBe(false);
     const status = await stack.api('GET', `/v1/tenants/${tenant}/integration`);

@@ -4,7 +4,7 @@ import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { consumeCall } from '../../db/queries/quota.js';
 import { parseEnv } from '../../lib/env.js';
 import { dayWindow } from '../../lib/quota.js';
-import { activateFactuurSturen, completedWorkOrder, exportState } from '../helpers/activation.js';
+import { activate, completedWorkOrder, exportState } from '../helpers/activation.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
@@ -36,7 +36,7 @@ async function scrape(token: string | null = metricsToken) {
 beforeAll(async () => {
   stack = await startStack('metrics', { env: { METRICS_TOKEN: metricsToken } });
   seedFactuurSturen(stack.fake.state, { groups: 2, products: 10, clients: 10 });
-  await activateFactuurSturen(stack, tenant);
+  await activate(stack, { provider: 'factuursturen', tenant });
   const archived = await stack.api('POST', `/v1/tenants/${tenant}/work-orders/wo-m1/archive`, await completedWorkOrder(stack, tenant, 'WB-M1'), tokens.backend);
   expect(archived.status).toBe(202);
   await eventually(async () => (await exportState(stack, tenant, 'wo-m1')).state === 'sent', 60_000, 50);

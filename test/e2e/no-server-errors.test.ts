@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
-import { activateFactuurSturen } from '../helpers/activation.js';
+import { activate } from '../helpers/activation.js';
 
 /**
  * "Never a 500 for a client's mistake": every route of the OpenAPI document, for a known and an unknown tenant,
@@ -13,7 +13,7 @@ const tenant = uniqueTenant('fuzz');
 beforeAll(async () => {
   stack = await startStack('fuzz');
   seedFactuurSturen(stack.fake.state, { groups: 2, products: 10, clients: 10 });
-  await activateFactuurSturen(stack, tenant);
+  await activate(stack, { provider: 'factuursturen', tenant });
 });
 afterAll(async () => {
   await stack?.stop();

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApplicationFailure } from '../../connectors/failures.js';
-import { DEFAULT_ENDPOINT_LIMITS, DEFAULT_OCTOPUS_USER, startFakeOctopus, type FakeEndpoint, type FakeOctopus } from '../../fakes/octopus/server.js';
+import { DEFAULT_ENDPOINT_LIMITS, startFakeOctopus, type FakeEndpoint, type FakeOctopus } from '../../fakes/octopus/server.js';
 import { parseEnv } from '../../lib/env.js';
 import { dayWindow, minuteWindow, octopusEndpoint, ProviderHold, quotaEndpoint, QuotaRefusal } from '../../lib/quota.js';
 import { createQuotaGuard, type QuotaGuard } from '../../db/queries/quota.js';
 import { syncWorkflow } from '../../workflows/index.js';
-import { allTables } from '../helpers/activation.js';
+import { activate } from '../helpers/activation.js';
 import { startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
@@ -264,14 +264,7 @@ describe('a quota-limited day end to end', () => {
   const sentDocuments: string[] = [];
 
   beforeAll(async () => {
-    stack.tenants.push(tenant);
-    expect((await stack.api('POST', `${base}/integration/activation`, { provider: 'octopus' })).status).toBe(200);
-    expect((await stack.api('POST', `${base}/integration/activation/wipe`, { tables: allTables })).status).toBe(200);
-    const connect = await stack.api('POST', `${base}/integration/activation/connect`, { credentials: { username: DEFAULT_OCTOPUS_USER.user, password: DEFAULT_OCTOPUS_USER.password } });
-    expect(connect.status).toBe(200);
-    const saved = await stack.api('PUT', `${base}/integration/settings`, { settings });
-    expect(saved.status).toBe(200);
-    for (const id of saved.body.importWorkflowIds) await stack.client.workflow.getHandle(id).result();
+    await activate(stack, { provider: 'octopus', tenant, baseSettings: settings });
     // Midnight: both counters start a new day.
     await stack.database.sql`delete from integration.api_usage where tenant_id = ${tenant}`;
     fake.resetUsage();

@@ -5,6 +5,7 @@ import { createFactuurSturenConnector } from '../../connectors/factuursturen/con
 import type { ExternalQuote } from '../../connectors/types.js';
 import { deleteTenantSchedules } from '../../lib/schedules.js';
 import { quoteImportWorkflow } from '../../workflows/index.js';
+import { activate } from '../helpers/activation.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
@@ -83,13 +84,7 @@ beforeAll(async () => {
   stack.tenants.push(tenant);
   seedFactuurSturen(stack.fake.state, { groups: 3, products: 40, clients: 30 });
 
-  const api = (method: string, path: string, body?: unknown) => stack.api(method, path, body);
-  expect((await api('POST', `/v1/tenants/${tenant}/integration/activation`, { provider: 'factuursturen' })).status).toBe(200);
-  expect((await api('POST', `/v1/tenants/${tenant}/integration/activation/wipe`, {
-    tables: ['Artikel Groep', 'Artikel', 'Werkbon', 'Werkadres', 'Klant', 'Objecten', 'Contact Personen'],
-  })).status).toBe(200);
-  expect((await api('POST', `/v1/tenants/${tenant}/integration/activation/connect`, { credentials: { username: 'demo', apiKey: DEFAULT_FS_ACCOUNT.apiKey } })).status).toBe(200);
-  const saved = await saveSettings(quotesOn);
+  const saved = await activate(stack, { provider: 'factuursturen', tenant, baseSettings, settings: { quotes: quotesOn }, waitForImport: false });
   expect(saved.importWorkflowIds.length).toBeGreaterThan(0);
   await quoteSchedule().pause('test: runs are started by hand');
   for (const id of saved.importWorkflowIds) await stack.client.workflow.getHandle(id).result();
@@ -334,17 +329,11 @@ describe('quote history stays history (issue 11)', () => {
   const importNow = () => stack.client.workflow.execute(quoteImportWorkflow, {
     taskQueue: stack.taskQueue, workflowId: `quotes/${firm}/test-${++runs}`, args: [{ tenantId: firm, provider: 'factuursturen' }],
   });
-  async function activate(quotes: Record<string, unknown>) {
-    expect((await api('POST', `/v1/tenants/${firm}/integration/activation`, { provider: 'factuursturen' })).status).toBe(200);
-    expect((await api('POST', `/v1/tenants/${firm}/integration/activation/wipe`, {
-      tables: ['Artikel Groep', 'Artikel', 'Werkbon', 'Werkadres', 'Klant', 'Objecten', 'Contact Personen'],
-    })).status).toBe(200);
-    expect((await api('POST', `/v1/tenants/${firm}/integration/activation/connect`, { credentials: { username: 'demo', apiKey: DEFAULT_FS_ACCOUNT.apiKey } })).status).toBe(200);
-    const res = await stack.api('PUT', `/v1/tenants/${firm}/integration/settings`, { settings: { ...baseSettings, quotes } });
-    expect(res.status).toBe(200);
+  async function activateFirm(quotes: Record<string, unknown>) {
+    const saved = await activate(stack, { provider: 'factuursturen', tenant: firm, baseSettings, settings: { quotes }, waitForImport: false });
     await stack.client.schedule.getHandle(`quotes/${firm}`).pause('test: runs are started by hand');
-    for (const id of res.body.importWorkflowIds) await stack.client.workflow.getHandle(id).result();
-    return res.body;
+    for (const id of saved.importWorkflowIds) await stack.client.workflow.getHandle(id).result();
+    return saved;
   }
 
   it('enabling the import with 50 old quotes makes no work order of them; a quote made afterwards becomes one', async () => {
@@ -352,7 +341,7 @@ describe('quote history stays history (issue 11)', () => {
     // The fake serves one administration to every tenant: the quotes of the first scenario (ids up to 11) are
     // this firm's history as well; 50 more old ones, all matching the filter word.
     for (let i = 0; i < 50; i++) stack.fake.state.quotations.push(fakeQuote({ id: 100 + i, clientnr: 1001 + (i % 20), savename: `WB oud werk ${i}` }));
-    const saved = await activate({ ...quotesOn, includeFilterWord: '' });
+    const saved = await activateFirm({ ...quotesOn, includeFilterWord: '' });
     expect(saved.message).toContain('bestaande offertes niet');
     expect(await importNow()).toMatchObject({ skipped: null, imported: 0 });
     expect(await workOrders()).toEqual([]);
@@ -364,7 +353,7 @@ describe('quote history stays history (issue 11)', () => {
 
   it('re-activation with "Werkbon" wiped brings no quote back, not even the one imported before', async () => {
     expect((await api('POST', `/v1/tenants/${firm}/integration/deactivate`, { confirm: true })).status).toBe(200);
-    await activate({ ...quotesOn, includeFilterWord: '' });
+    await activateFirm({ ...quotesOn, includeFilterWord: '' });
     expect(await importNow()).toMatchObject({ imported: 0 });
     expect(await workOrders()).toEqual([]);
     // The memory of imported quotes survived the wipe.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
 import { ensureExportSweepSchedule } from '../../lib/schedules.js';
 import { freePort, resolveTemporalCli, startTemporalDevServer, type DevServer } from '../../scripts/local/temporal-server.js';
-import { activateFactuurSturen, completedWorkOrder, exportState } from '../helpers/activation.js';
+import { activate, completedWorkOrder, exportState } from '../helpers/activation.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
@@ -31,7 +31,7 @@ beforeAll(async () => {
   await startTemporal();
   stack = await startStack('stranded', { temporalAddress: dev.address, env: { EXPORT_SWEEP_INTERVAL: '3s' } });
   seedFactuurSturen(stack.fake.state, { groups: 2, products: 10, clients: 10 });
-  await activateFactuurSturen(stack, tenant);
+  await activate(stack, { provider: 'factuursturen', tenant });
 }, 180_000);
 
 afterAll(async () => {

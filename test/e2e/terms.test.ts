@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
-import { activateFactuurSturen, fsSettings } from '../helpers/activation.js';
+import { activate, fsSettings } from '../helpers/activation.js';
 import { startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
 
 /**
@@ -41,7 +41,7 @@ describe('activation card and terms', () => {
   });
 
   it('records who accepted which terms version, and when', async () => {
-    await activateFactuurSturen(stack, tenant);
+    await activate(stack, { provider: 'factuursturen', tenant });
     const status = await stack.api('GET', base, undefined, tokens.support);
     expect(status.body).toMatchObject({ termsVersion: '2025-1', termsAcceptedBy: expect.any(String) });
     expect(Date.parse(status.body.termsAcceptedAt)).toBeGreaterThan(Date.now() - 5 * 60_000);

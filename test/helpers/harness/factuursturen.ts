@@ -1,5 +1,5 @@
 import { DEFAULT_FS_ACCOUNT, seedFactuurSturen, startFakeFactuurSturen, type FakeFsFault } from '../../../fakes/factuursturen/server.js';
-import { activateFactuurSturen, fsSettings } from '../activation.js';
+import { activate, fsSettings } from '../activation.js';
 import type { ProviderHarness } from './types.js';
 
 /** A short wait after the hourly limit, instead of "the next full hour" (docs/providers/factuursturen.md §4). */
@@ -13,7 +13,7 @@ export const factuurSturenHarness: ProviderHarness = {
     return {
       env: { FACTUURSTUREN_BASE_URL: fake.url, FACTUURSTUREN_RATE_LIMIT_WAIT: FS_TEST_RATE_LIMIT_WAIT },
       async activate(stack, tenant, settings) {
-        await activateFactuurSturen(stack, tenant, settings ? { settings } : {});
+        await activate(stack, { provider: 'factuursturen', tenant, settings });
       },
       controlOrigin: new URL(fake.url).origin,
       receivedCreates: () => fake.state.receivedCreates ?? [],

@@ -1,46 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
 import { startFakeVismaNet } from '../../../fakes/visma-net/server.js';
-import { allTables } from '../activation.js';
-import type { Stack } from '../stack.js';
+import { activate, vismaSettings } from '../activation.js';
 import type { ProviderHarness } from './types.js';
 import { oauthTokens } from './oauth-tokens.js';
-
-/** The connected company: the Visma Connect tenant of the fake's first company (docs/providers/visma-net.md §2). */
-export const VISMA_COMPANY = 'b4c1d6a0-5f0e-4f6e-9c52-0a2f6e1d7c11';
-
-export const vismaSettings = {
-  provider: 'visma-net',
-  termsAccepted: true,
-  workTimeArticle: 'SIMONWERK',
-  travelTimeArticle: 'SIMONREIS',
-  defaultArticle: 'SIMONVOORR',
-  excludeFilterWord: '',
-  companyId: VISMA_COMPANY,
-  memo: 'none',
-  customerReference: 'workOrderNumber',
-  attachments: 'workOrderPdf',
-  documentType: 'salesOrder',
-  warehouse: { perUser: false, default: 'HOOFD' },
-  orders: { import: 'none', includeFilterWord: '', includeLines: false },
-};
-
-/** The four activation steps through the API, with the Visma Connect sign-on the admin's browser would do. */
-export async function activateVismaNet(stack: Stack, tenant: string, settings: Record<string, unknown> = {}) {
-  if (!stack.tenants.includes(tenant)) stack.tenants.push(tenant);
-  expect((await stack.api('POST', `/v1/tenants/${tenant}/integration/activation`, { provider: 'visma-net' })).status).toBe(200);
-  expect((await stack.api('POST', `/v1/tenants/${tenant}/integration/activation/wipe`, { tables: allTables })).status).toBe(200);
-  const link = await stack.api('GET', `/v1/tenants/${tenant}/integration/activation/oauth-url`);
-  expect(link.status, JSON.stringify(link.body)).toBe(200);
-  const consent = await fetch(link.body.url as string, { redirect: 'manual' });
-  const back = new URL(consent.headers.get('location')!);
-  const callback = await stack.api('GET', back.pathname + back.search, undefined, null);
-  expect(callback.status, JSON.stringify(callback.body)).toBe(200);
-  const saved = await stack.api('PUT', `/v1/tenants/${tenant}/integration/settings`, { settings: { ...vismaSettings, ...settings } });
-  expect(saved.status, JSON.stringify(saved.body)).toBe(200);
-  for (const id of saved.body.importWorkflowIds as string[]) await stack.client.workflow.getHandle(id).result();
-}
 
 /**
  * Visma.net: sales orders through SalesOrders V3, with the work order PDF attached through the ERP API. The first
@@ -62,7 +25,9 @@ export const vismaNetHarness: ProviderHarness = {
     const documentId = (o: { type: string; orderId: string }) => `salesorder/${o.type}/${o.orderId}`;
     return {
       env: { VISMA_NET_BASE_URL: fake.url, VISMA_NET_SALESORDER_BASE_URL: fake.salesOrderUrl, VISMA_CONNECT_BASE_URL: fake.connectUrl },
-      activate: (stack, tenant, settings) => activateVismaNet(stack, tenant, settings),
+      activate: async (stack, tenant, settings) => {
+        await activate(stack, { provider: 'visma-net', tenant, settings });
+      },
       deactivateWarehouse: (id) => {
         for (const w of fake.data.warehouses) if (w.warehouseID === id) w.active = false;
       },
