@@ -2,7 +2,8 @@ import * as oauth from 'oauth4webapi';
 import { ProviderError, describeProviderError } from '../lib/errors.js';
 import { ReconnectRequiredError, authorizationServer, authorizeUrl, isLoopbackHttp, type OAuthClientConfig } from '../lib/oauth.js';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, DEFAULT_TIMEOUT_MS, classifyStatus, clipMessage, defaultErrorMessage, parseRetryAfter, transportFailure } from './http.js';
-import type { OAuthConnectorFactory, ProviderCredentials } from './types.js';
+import type { OAuthTokens } from '../lib/credentials.js';
+import type { OAuthConnectorFactory } from './types.js';
 
 /**
  * The OAuth2 authorization-code flow's token calls (RFC 6749 §4.1, optional PKCE per RFC 7636) for every provider
@@ -148,7 +149,7 @@ export function createOAuthClient(config: OAuthClientConfig): OAuthConnectorFact
     }
   }
 
-  function toCredentials(body: oauth.TokenEndpointResponse, previous?: ProviderCredentials): ProviderCredentials {
+  function toCredentials(body: oauth.TokenEndpointResponse, previous?: Partial<OAuthTokens>): OAuthTokens {
     const expiresIn = body.expires_in;
     // "Re-use" refresh tokens (Visma Connect) may not come back: the one we have stays valid.
     const refreshToken = body.refresh_token ?? previous?.refreshToken;

@@ -202,7 +202,7 @@ export function createFactuurSturenConnector(ctx: ConnectorContext): FactuurStur
       // `profiles` is small and needs the same credentials as everything else.
       const body = await transport.get('profiles', { count: -1 });
       for (const r of recordList(FACTUURSTUREN, 'GET profiles', body)) parse('GET profiles', profileSchema, r);
-      return { label: ctx.credentials.username ?? null };
+      return { label: transport.username };
     },
 
     listArticleGroups: (req) => streamed.page('categories', req, (r) => mapCategory(parse('GET categories', categorySchema, r)), DEFAULT_PAGE_SIZE),

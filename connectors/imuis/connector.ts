@@ -4,6 +4,7 @@ import { checkErrors, connectorTexts, imuisTexts as texts } from '../../lib/mess
 import type { FieldCheck, Settings } from '../../lib/settings.js';
 import { MAX_OPTIONS, checkArticleSettings, filledArticleFields, matchesTerm, parseRecord, unexpectedAnswer } from '../kit.js';
 import type { Connector, ConnectorContext, CreatedDocument, DocumentLookup, DocumentPreview, KnownDocuments, ListedDocument, ListRequest, OptionItem, Page, UpstreamProblem } from '../types.js';
+import { readCredentials } from '../credentials.js';
 import { asText } from '../values.js';
 import { articleBlocked, articlePrice, groupBlocked, mapArticle, mapArticleGroup, mapDebtor, orderKenmerk, salesOrderXml } from './mappers.js';
 import {
@@ -52,13 +53,13 @@ const ALL_NUMBERS: Condition = { field: 'NR', op: '>=', value: '0' };
 const ALL_CODES: Condition = { field: 'NR', op: 'LIKE', value: '%' };
 
 export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnectorOptions): ImuisConnector {
-  const environmentCode = (ctx.credentials.environmentCode ?? '').trim();
+  const credentials = readCredentials('imuis', ctx.credentials, () => imuisFailure('auth', 'ACTIE=LOGIN', { lead: texts.missingEnvironmentCode }));
   const pageSize = Math.max(1, opts.pageSize ?? DEFAULT_PAGE_SIZE);
   const filter = [...new Set(opts.articleGroupFilter ?? [])];
   const filterTag = filter.length > 0 ? fingerprint(filter) : null;
   const inFilter = (name: string | null | undefined) => filter.length === 0 || (typeof name === 'string' && filter.includes(name));
   const clock = opts.now ?? (() => new Date());
-  const transport = createImuisTransport(ctx, { partnerKey: opts.partnerKey.trim(), environmentCode, clock });
+  const transport = createImuisTransport(ctx, { partnerKey: opts.partnerKey.trim(), credentials, clock });
 
   /** The answer of a selection as it came: the container holding METADATA and DATA (any root name), or null. */
   function container(root: XmlValue): Record<string, XmlValue> | null {
@@ -217,7 +218,7 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
 
     async verifyConnection() {
       await transport.verify();
-      return { label: credentialLabel({ environmentCode }) };
+      return { label: credentialLabel(credentials.get()) };
     },
 
     listArticleGroups(req) {
