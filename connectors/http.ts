@@ -180,24 +180,14 @@ export class HttpClient {
       if (!opened) return { status: response.status, headers: response.headers, body: null };
       if (!('reader' in opened)) return { status: response.status, headers: response.headers, body: opened.body };
       const inner = opened.reader;
-      const records: RecordReader = {
-        get taken() {
-          return inner.taken;
-        },
-        length: inner.length,
-        get ended() {
-          return inner.ended;
-        },
-        take: async (n) => {
-          try {
-            return await inner.take(n);
-          } catch (err) {
-            inner.close();
-            throw classify(err);
-          }
-        },
-        close: () => inner.close(),
-      };
+      const records = readerWithTake(inner, async (n) => {
+        try {
+          return await inner.take(n);
+        } catch (err) {
+          inner.close();
+          throw classify(err);
+        }
+      });
       return { status: response.status, headers: response.headers, records };
     }
     const error = this.statusError(response, payload, operation);
@@ -364,6 +354,21 @@ export function arrayReader(records: readonly unknown[]): RecordReader {
       return Promise.resolve(out);
     },
     close() {},
+  };
+}
+
+/** `inner` with another `take` (checks or error handling around the inner one); the rest is the inner reader's. */
+export function readerWithTake(inner: RecordReader, take: (n: number) => Promise<unknown[]>): RecordReader {
+  return {
+    get taken() {
+      return inner.taken;
+    },
+    length: inner.length,
+    get ended() {
+      return inner.ended;
+    },
+    take,
+    close: () => inner.close(),
   };
 }
 
