@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ProviderError, describeProviderError, type ProviderErrorKind } from '../lib/errors.js';
+import { connectorAnswerTexts } from '../lib/messages.js';
 
 /**
  * The one HTTP client every connector uses (ARCHITECTURE.md "Connectors"): base URL, per-request timeout, JSON/text bodies,
@@ -227,7 +228,7 @@ export class HttpClient {
 /** A request that got no answer (timeout, refused, dropped) as a retryable ProviderError; also for fetches made by a library. */
 export function transportFailure(provider: string, err: unknown, operation: string, timeoutMs: number): ProviderError {
   if (isTimeout(err)) {
-    const providerMessage = `geen antwoord binnen ${formatSeconds(timeoutMs)} s`;
+    const providerMessage = connectorAnswerTexts.noAnswerWithin(formatSeconds(timeoutMs));
     return new ProviderError({
       kind: 'timeout',
       provider,

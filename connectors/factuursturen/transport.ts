@@ -1,5 +1,5 @@
 import { ProviderError } from '../../lib/errors.js';
-import { factuurSturenTexts as texts } from '../../lib/messages.js';
+import { connectorAnswerTexts, factuurSturenTexts as texts } from '../../lib/messages.js';
 import type { HttpRequest, HttpResponse, QueryValue, RecordReader } from '../http.js';
 import { readCredentials } from '../credentials.js';
 import { providerFailure, providerHttp } from '../kit.js';
@@ -72,7 +72,7 @@ export function createTransport(ctx: ConnectorContext): Transport {
       await ctx.onRateLimited?.(retryAfterMs);
       return providerFailure(FACTUURSTUREN, 'rate-limited', texts.hourlyLimit, { ...extra, retryAfterMs, providerMessage: err.providerMessage });
     }
-    const said = `${err.providerMessage ? `${err.providerMessage}; ` : ''}X-RateLimit-Remaining: ${left ?? 'ontbreekt'}`;
+    const said = `${err.providerMessage ? `${err.providerMessage}; ` : ''}X-RateLimit-Remaining: ${left ?? connectorAnswerTexts.headerMissing}`;
     return providerFailure(FACTUURSTUREN, 'auth', texts.accessRefused, { ...extra, providerMessage: said });
   }
 

@@ -1,8 +1,7 @@
 import { activityLogger } from '../../lib/logger.js';
 import { vismaNetTexts as texts } from '../../lib/messages.js';
 import { quoteMatchesFilter } from '../../lib/quote.js';
-import { ProviderError, describeProviderError } from '../../lib/errors.js';
-import { MAX_OPTIONS, downloadedListings, matchesTerm, offsetCursor } from '../kit.js';
+import { MAX_OPTIONS, downloadedListings, matchesTerm, offsetCursor, providerFailure, unexpectedAnswer } from '../kit.js';
 import type { AttachmentFile, Connector, ConnectorContext, CreatedDocument, DocumentDraft, DocumentPreview, OptionItem, Page, UpstreamProblem } from '../types.js';
 import { asText } from '../values.js';
 import { attachmentPath, customerInvoiceBody, documentFromLocation, parseDocumentId, salesOrderBody } from './documents.js';
@@ -58,7 +57,7 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
   /** The connected company: the token's tenant (U2), else the organisation code; `GET organization` proves the access. */
   async function company(): Promise<Company> {
     const org = (await reads.organizations())[0];
-    if (!org) throw new ProviderError({ kind: 'auth', provider: VISMA_NET, message: describeProviderError('auth', { provider: VISMA_NET, lead: texts.noCompany }) });
+    if (!org) throw providerFailure(VISMA_NET, 'auth', texts.noCompany);
     const organizationCd = asText(org.organizationCd);
     return { id: api.tenant() ?? organizationCd ?? '', name: asText(org.name) ?? organizationCd ?? '', organizationCd };
   }
@@ -187,10 +186,7 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
       const lookup = { reference: draft.reference, customerExternalId: draft.customer.externalId, createdAfter: startedAt, plan: null };
       const found = kind === 'salesOrder' ? await reads.findSalesOrder(lookup) : await reads.findInvoice(lookup);
       if (found) return found;
-      throw new ProviderError({
-        kind: 'unavailable', provider: VISMA_NET, operation: `POST ${kind === 'salesOrder' ? 'SalesOrders' : 'v2/customerinvoice'}`,
-        message: describeProviderError('unavailable', { provider: VISMA_NET, lead: `${VISMA_NET} gaf een onverwacht antwoord` }),
-      });
+      throw unexpectedAnswer(VISMA_NET, `POST ${kind === 'salesOrder' ? 'SalesOrders' : 'v2/customerinvoice'}`, '');
     },
 
     /**

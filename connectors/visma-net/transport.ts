@@ -1,6 +1,6 @@
 import { ProviderError, describeProviderError, type ProviderErrorKind } from '../../lib/errors.js';
 import { activityLogger } from '../../lib/logger.js';
-import { providerName, vismaNetTexts as texts } from '../../lib/messages.js';
+import { connectorAnswerTexts, providerName, vismaNetTexts as texts } from '../../lib/messages.js';
 import type { HttpRequest, HttpResponse } from '../http.js';
 import { providerHttp } from '../kit.js';
 import { oauthTokens } from '../credentials.js';
@@ -101,7 +101,7 @@ export function createTransport(ctx: ConnectorContext, salesOrderBaseUrl: string
     const wait = rate.resetAt - Date.now();
     if (wait <= 0) return;
     await ctx.onRateLimited?.(wait);
-    const said = `X-RateLimit-Remaining: 0, opnieuw over ${Math.ceil(wait / 1000)} s`;
+    const said = connectorAnswerTexts.windowUsedUp(Math.ceil(wait / 1000));
     throw new ProviderError({
       kind: 'rate-limited', provider: VISMA_NET, operation, retryAfterMs: wait, providerMessage: said,
       message: describeProviderError('rate-limited', { provider: VISMA_NET, providerMessage: said }),
