@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Connector, ProviderCredentials } from '../connectors/types.js';
+import type { Connector, StoredCredentials } from '../connectors/types.js';
 import { providers, type ProviderId } from '../lib/providers.js';
 import { readCredentialRow, replaceCredentials, settingsVersionAt } from '../db/queries/integration.js';
 import * as messages from '../lib/messages.js';
@@ -61,7 +61,7 @@ export function needsSettings(provider: ProviderId): boolean {
 }
 
 function buildConnector(deps: ActivityDeps, tenantId: string, provider: ProviderId, sealed: string, settings: Settings | null, purpose: QuotaPurpose, pending: boolean): Connector {
-  const credentials = deps.sealer.open<ProviderCredentials>(sealed);
+  const credentials = deps.sealer.open<StoredCredentials>(sealed);
   const guard = quotaGuardOf(deps);
   const connector = deps.createConnector(provider, {
     baseUrl: deps.baseUrl(provider),

@@ -2,7 +2,8 @@ import type { ActivityDeps } from './types.js';
 import { writeLog } from './log.js';
 import { oauthFactory } from '../connectors/index.js';
 import { ProviderError } from '../lib/errors.js';
-import type { Connector, ConnectorContext, ProviderCredentials } from '../connectors/types.js';
+import type { Connector, ConnectorContext, OAuthTokens } from '../connectors/types.js';
+import type { OAuthPendingCode } from '../lib/credentials.js';
 import { getIntegration, readCredentialRow } from '../db/queries/integration.js';
 import { pauseIfActive, replacePendingCredentials, updateCredentialsLocked } from '../db/queries/oauth.js';
 import * as messages from '../lib/messages.js';
@@ -29,7 +30,8 @@ export function isOAuthProvider(provider: ProviderId): boolean {
 export async function exchangePendingCode(deps: ActivityDeps, tenantId: string, provider: ProviderId): Promise<void> {
   const row = await readCredentialRow(deps.database, tenantId);
   if (!row?.pendingSealed) throw new Error(`No pending credentials stored for tenant ${tenantId}`);
-  const pending = deps.sealer.open<ProviderCredentials>(row.pendingSealed);
+  // After the exchange the pending credentials are tokens (a retry of this step): nothing to exchange.
+  const pending = deps.sealer.open<Partial<OAuthPendingCode>>(row.pendingSealed);
   if (!pending.code) return;
   const factory = oauthFactory(provider, deps.env);
   if (!factory) throw new Error(`${providers[provider].name} has no OAuth flow in this build`);
@@ -45,7 +47,7 @@ export function oauthConnectorContext(deps: ActivityDeps, tenantId: string, prov
     refreshCredentials: async (stale) => {
       try {
         return await updateCredentialsLocked(deps.database, tenantId, async (sealed) => {
-          const current = sealed ? deps.sealer.open<ProviderCredentials>(sealed) : null;
+          const current = sealed ? deps.sealer.open<OAuthTokens>(sealed) : null;
           // Another run refreshed while this one waited for the lock: its tokens are the valid ones now.
           if (current?.accessToken && current.accessToken !== stale.accessToken && !accessTokenExpired(current)) return { sealed: null, result: current };
           const fresh = await factory.refresh(current ?? stale);

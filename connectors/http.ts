@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ProviderError, describeProviderError, type ProviderErrorKind } from '../lib/errors.js';
+import { connectorAnswerTexts } from '../lib/messages.js';
 
 /**
  * The one HTTP client every connector uses (ARCHITECTURE.md "Connectors"): base URL, per-request timeout, JSON/text bodies,
@@ -180,24 +181,14 @@ export class HttpClient {
       if (!opened) return { status: response.status, headers: response.headers, body: null };
       if (!('reader' in opened)) return { status: response.status, headers: response.headers, body: opened.body };
       const inner = opened.reader;
-      const records: RecordReader = {
-        get taken() {
-          return inner.taken;
-        },
-        length: inner.length,
-        get ended() {
-          return inner.ended;
-        },
-        take: async (n) => {
-          try {
-            return await inner.take(n);
-          } catch (err) {
-            inner.close();
-            throw classify(err);
-          }
-        },
-        close: () => inner.close(),
-      };
+      const records = readerWithTake(inner, async (n) => {
+        try {
+          return await inner.take(n);
+        } catch (err) {
+          inner.close();
+          throw classify(err);
+        }
+      });
       return { status: response.status, headers: response.headers, records };
     }
     const error = this.statusError(response, payload, operation);
@@ -237,7 +228,7 @@ export class HttpClient {
 /** A request that got no answer (timeout, refused, dropped) as a retryable ProviderError; also for fetches made by a library. */
 export function transportFailure(provider: string, err: unknown, operation: string, timeoutMs: number): ProviderError {
   if (isTimeout(err)) {
-    const providerMessage = `geen antwoord binnen ${formatSeconds(timeoutMs)} s`;
+    const providerMessage = connectorAnswerTexts.noAnswerWithin(formatSeconds(timeoutMs));
     return new ProviderError({
       kind: 'timeout',
       provider,
@@ -364,6 +355,21 @@ export function arrayReader(records: readonly unknown[]): RecordReader {
       return Promise.resolve(out);
     },
     close() {},
+  };
+}
+
+/** `inner` with another `take` (checks or error handling around the inner one); the rest is the inner reader's. */
+export function readerWithTake(inner: RecordReader, take: (n: number) => Promise<unknown[]>): RecordReader {
+  return {
+    get taken() {
+      return inner.taken;
+    },
+    length: inner.length,
+    get ended() {
+      return inner.ended;
+    },
+    take,
+    close: () => inner.close(),
   };
 }
 

@@ -1,8 +1,10 @@
 import * as oauth from 'oauth4webapi';
 import { ProviderError, describeProviderError } from '../lib/errors.js';
+import { oauthTokenTexts as oauthTexts } from '../lib/messages.js';
 import { ReconnectRequiredError, authorizationServer, authorizeUrl, isLoopbackHttp, type OAuthClientConfig } from '../lib/oauth.js';
 import { DEFAULT_RATE_LIMIT_WAIT_MS, DEFAULT_TIMEOUT_MS, classifyStatus, clipMessage, defaultErrorMessage, parseRetryAfter, transportFailure } from './http.js';
-import type { OAuthConnectorFactory, ProviderCredentials } from './types.js';
+import type { OAuthTokens } from '../lib/credentials.js';
+import type { OAuthConnectorFactory } from './types.js';
 
 /**
  * The OAuth2 authorization-code flow's token calls (RFC 6749 §4.1, optional PKCE per RFC 7636) for every provider
@@ -13,15 +15,6 @@ import type { OAuthConnectorFactory, ProviderCredentials } from './types.js';
 
 const OPERATION = 'POST oauth/token';
 
-export const oauthTexts = {
-  codeRejected: (p: string) => `${p} accepteert de autorisatiecode niet (verlopen of al gebruikt); koppel opnieuw`,
-  grantRevoked: (p: string) => `De toegang van Simon tot ${p} is ingetrokken of verlopen`,
-  noRefreshToken: (p: string) => `${p} gaf geen refresh token; de toegang kan niet worden verlengd`,
-  clientRejected: (p: string) => `${p} kent de app van Simon niet (client id of secret onjuist)`,
-  noAccessToken: (p: string) => `${p} gaf geen bruikbaar toegangstoken terug`,
-  untrusted: (p: string) => `Simon vertrouwt het antwoord van ${p} op de tokenaanvraag niet`,
-  insecureEndpoint: (p: string) => `Het tokenadres van ${p} moet https gebruiken; Simon stuurt de app-gegevens niet onversleuteld`,
-};
 
 type Grant = 'authorization_code' | 'refresh_token';
 
@@ -148,7 +141,7 @@ export function createOAuthClient(config: OAuthClientConfig): OAuthConnectorFact
     }
   }
 
-  function toCredentials(body: oauth.TokenEndpointResponse, previous?: ProviderCredentials): ProviderCredentials {
+  function toCredentials(body: oauth.TokenEndpointResponse, previous?: Partial<OAuthTokens>): OAuthTokens {
     const expiresIn = body.expires_in;
     // "Re-use" refresh tokens (Visma Connect) may not come back: the one we have stays valid.
     const refreshToken = body.refresh_token ?? previous?.refreshToken;

@@ -1,6 +1,7 @@
 import type { Entity, ProviderId } from '../lib/providers.js';
 import type { OutgoingRequest } from './http.js';
 import type { FieldCheck, Settings } from '../lib/settings.js';
+import type { OAuthTokens, StoredCredentials } from '../lib/credentials.js';
 import type { ExternalArticleGroup, ExternalArticle, ExternalCustomer, ExternalQuote, DocumentDraft, CreatedDocument, AttachmentFile } from '../lib/records.js';
 
 export type { ExternalAddress, ExternalArticleGroup, ExternalArticle, ExternalWorkAddress, ExternalCustomer, ExternalQuoteLine, ExternalQuote, DocumentLine, DocumentDraft, CreatedDocument, AttachmentFile } from '../lib/records.js';
@@ -29,8 +30,11 @@ export interface Page<T> {
   highWaterMark?: string | null;
 }
 
-/** The decrypted credentials a connector needs; they only exist inside activities. */
-export type ProviderCredentials = Record<string, string>;
+/**
+ * The decrypted credentials a connector is given (they only exist inside activities): the sealed JSON as opened, which
+ * each connector reads as its package's own type (lib/credentials.ts `CredentialsOf`) through connectors/credentials.ts.
+ */
+export type { StoredCredentials, OAuthTokens, CredentialsOf } from '../lib/credentials.js';
 
 export interface OptionItem {
   id: string;
@@ -164,20 +168,21 @@ export interface OAuthConnectorFactory {
   /** Whether the provider takes a PKCE challenge (S256); the API then stores the verifier with the state. */
   readonly pkce?: boolean;
   authorizeUrl(state: string, redirectUri: string, codeChallenge?: string): string;
-  exchangeCode(code: string, redirectUri: string, codeVerifier?: string): Promise<ProviderCredentials>;
-  refresh(credentials: ProviderCredentials): Promise<ProviderCredentials>;
+  exchangeCode(code: string, redirectUri: string, codeVerifier?: string): Promise<OAuthTokens>;
+  /** New tokens for the refresh token held (the scope and a refresh token that does not rotate are kept). */
+  refresh(tokens: Partial<OAuthTokens>): Promise<OAuthTokens>;
 }
 
 export interface ConnectorContext {
   baseUrl: string;
-  credentials: ProviderCredentials;
+  credentials: StoredCredentials;
   /** Called when the connector refreshed its tokens, so the caller can store them (sealed). */
-  onCredentialsRefreshed?: (credentials: ProviderCredentials) => Promise<void>;
+  onCredentialsRefreshed?: (tokens: OAuthTokens) => Promise<void>;
   /**
    * OAuth providers: fresh tokens for the stale ones the connector holds. The caller refreshes once per tenant
    * at a time (another run may have refreshed already: rotating refresh tokens) and stores the result sealed.
    */
-  refreshCredentials?: (stale: ProviderCredentials) => Promise<ProviderCredentials>;
+  refreshCredentials?: (stale: OAuthTokens) => Promise<OAuthTokens>;
   /** The tenant's settings in force (the company or dossier the connector works in); null before the first save. */
   settings?: Settings | null;
   /**

@@ -868,3 +868,47 @@ export const reconcileFailed = (provider: ProviderId, providerMessage: string | 
     withProviderMessage(`Controle van de werkbonnen met ${providerName(provider)} mislukt; er is niets vergeleken`, providerMessage),
     `Geen actie nodig als dit eenmalig is: de controle draait elke week. Blijft deze melding terugkomen, controleer dan de koppeling met ${providerName(provider)}`,
   );
+
+// ================================================================== connectors: their remaining texts (connectors/**)
+// What the connectors still wrote inline (issue 12), kept in this one block; the connectors' older texts are in the
+// sections under "texts the connectors share" above.
+
+/** Words the connectors put into what they make: the document's description, a record without a name. */
+export const connectorWords = {
+  /** The description (or comment) of a document: the work order it comes from (Visma.net, Rompslomp). */
+  workOrder: (workOrderNumber: string) => `Werkbon ${workOrderNumber}`,
+  /** The name of a customer the package has no name for (FactuurSturen, Rompslomp, Visma.net). */
+  unnamedCustomer: (number: string) => `Klant ${number}`,
+};
+
+/** What a connector says about an answer, where the package said nothing of its own. */
+export const connectorAnswerTexts = {
+  /** The HTTP client (connectors/http.ts): a request without an answer within its timeout. */
+  noAnswerWithin: (seconds: string) => `geen antwoord binnen ${seconds} s`,
+  /** A rate-limit header the answer did not carry (FactuurSturen's 403). */
+  headerMissing: 'ontbreekt',
+  /** Visma.net's window is used up: when the next call may go. */
+  windowUsedUp: (seconds: number) => `X-RateLimit-Remaining: 0, opnieuw over ${seconds} s`,
+};
+
+/** The OAuth2 token calls (connectors/oauth.ts); `p` is the package's name. */
+export const oauthTokenTexts = {
+  codeRejected: (p: string) => `${p} accepteert de autorisatiecode niet (verlopen of al gebruikt); koppel opnieuw`,
+  grantRevoked: (p: string) => `De toegang van Simon tot ${p} is ingetrokken of verlopen`,
+  noRefreshToken: (p: string) => `${p} gaf geen refresh token; de toegang kan niet worden verlengd`,
+  clientRejected: (p: string) => `${p} kent de app van Simon niet (client id of secret onjuist)`,
+  noAccessToken: (p: string) => `${p} gaf geen bruikbaar toegangstoken terug`,
+  untrusted: (p: string) => `Simon vertrouwt het antwoord van ${p} op de tokenaanvraag niet`,
+  insecureEndpoint: (p: string) => `Het tokenadres van ${p} moet https gebruiken; Simon stuurt de app-gegevens niet onversleuteld`,
+};
+
+/** iMuis's XML and values (connectors/imuis/xml.ts, protocol.ts, mappers.ts): what an answer or a value lacks. */
+export const imuisWireTexts = {
+  doctypeRefused: 'DOCTYPE is niet toegestaan',
+  notOneRoot: 'Geen of meer dan één hoofdelement',
+  notANumber: (value: number) => `Geen getal: ${value}`,
+  notADate: (value: string) => `Geen datum: ${value}`,
+  notAPrice: (value: string) => `Geen prijs: ${value}`,
+  /** iMuis reported an error without saying which. */
+  unknownError: 'onbekende fout',
+};

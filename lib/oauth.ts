@@ -1,17 +1,16 @@
 import * as oauth from 'oauth4webapi';
 import { ProviderError } from './errors.js';
 import type { Env } from './env.js';
+import type { OAuthTokens } from './credentials.js';
 import type { ProviderId } from './providers.js';
 
-/** Decrypted tokens: `{ accessToken, refreshToken, expiresAt, scope }` (they only exist inside activities). */
-type ProviderCredentials = Record<string, string>;
 
 /**
  * The OAuth2 authorization-code flow (RFC 6749 §4.1, optional PKCE per RFC 7636) for every provider that connects
  * this way (Rompslomp, Visma.net), on oauth4webapi (ARCHITECTURE.md "What is hand-written and why"). The API builds
  * the authorize URL from this configuration and keeps the state; an activity exchanges the code (connectors/oauth.ts)
- * and refreshes tokens, so tokens never pass through the API or a workflow. Tokens are kept as ProviderCredentials:
- * `{ accessToken, refreshToken, expiresAt, scope }`.
+ * and refreshes tokens, so tokens never pass through the API or a workflow. Tokens are kept as `OAuthTokens`
+ * (lib/credentials.ts): `{ accessToken, refreshToken, expiresAt, scope }`.
  */
 
 /** How long a state handed to the browser stays valid (single use). */
@@ -79,7 +78,7 @@ export async function pkcePair(): Promise<{ verifier: string; challenge: string 
 }
 
 /** Whether the access token has expired (or will within the skew); unknown expiry counts as valid until a 401. */
-export function accessTokenExpired(credentials: ProviderCredentials, now: number = Date.now()): boolean {
+export function accessTokenExpired(credentials: Partial<OAuthTokens>, now: number = Date.now()): boolean {
   if (!credentials.accessToken) return true;
   const at = credentials.expiresAt ? Date.parse(credentials.expiresAt) : NaN;
   return Number.isFinite(at) && at - REFRESH_SKEW_MS <= now;

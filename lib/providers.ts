@@ -16,6 +16,65 @@ export const scopeEntities: Record<SyncScope, Entity[]> = {
 
 export type Cadence = 'five-minutes' | 'daily';
 
+/**
+ * What an integration offers, one flag per feature (docs/providers/README.md shows the same table in words). The API
+ * lists these under `GET /v1/providers`; the worker decides with them which schedules a tenant gets and which
+ * connector needs the settings in force to make a call. Every key is named here, so a new one is added to all five
+ * packages at once.
+ */
+export interface Capabilities {
+  /** Customers are imported from the package (docs/sync.md). */
+  importCustomers: boolean;
+  /** Articles are imported from the package (docs/sync.md). */
+  importArticles: boolean;
+  /** Article groups are imported (Rompslomp has none: its listing is empty, docs/providers/rompslomp.md). */
+  importArticleGroups: boolean;
+  /** "Nu synchroniseren" is offered (docs/sync.md). */
+  syncNow: boolean;
+  /** The daily cleanup of records the package no longer has (docs/sync.md, "Cleanup"). */
+  cleanup: boolean;
+  /** Work time becomes a line of the chosen work-time article (docs/document.md). */
+  workTimeArticle: boolean;
+  /** Travel time becomes a line of the chosen travel-time article (docs/document.md). */
+  travelTimeArticle: boolean;
+  /** The work order's used articles become lines (docs/document.md). */
+  usedArticles: boolean;
+  /** A default article stands in for a line without a bookable article (docs/document.md). */
+  defaultArticle: boolean;
+  /** A work description holding the exclusion word is not sent (docs/export.md). */
+  excludeFilterWord: boolean;
+  /** The terms of use must be accepted before activation (docs/terms.md). */
+  termsOfUse: boolean;
+  /** The weekly reconciliation (docs/reconciliation.md): the connector lists its documents by date (`listDocuments`). */
+  reconcile: boolean;
+  /** The settings choose an administration (Octopus dossier, Rompslomp or Visma.net company), which every call needs. */
+  chooseAdministration: boolean;
+  /** A customer's own address becomes a work address in Simon (iMuis, Visma.net: docs/quotes.md). */
+  customerAddressAsWorkAddress: boolean;
+  /** A customer's invoice and delivery addresses become work addresses too (Visma.net). */
+  invoiceDeliveryAddresses: boolean;
+  /** Quotes or orders of the package become work orders (docs/quotes.md). */
+  quotes: boolean;
+  /** The settings' article-group filter limits the listings (iMuis: docs/sync.md), so the connector needs the settings. */
+  articleGroupFilter: boolean;
+  /** The work description may be the document's first line (settings `descriptionAsFirstLine`, docs/document.md). */
+  descriptionAsFirstLine: boolean;
+  /** The settings choose the journal the document is booked in (Octopus). */
+  journal: boolean;
+  /** The document carries a payment reference (settings `paymentReference`). */
+  paymentReference: boolean;
+  /** The document carries a memo (settings `memo`). */
+  memo: boolean;
+  /** The document's description field takes the memo (FactuurSturen's invoice description). */
+  documentDescription: boolean;
+  /** The document carries a customer reference (settings `customerReference`, Visma.net). */
+  customerReference: boolean;
+  /** The work order's PDFs are attached to the document (docs/export.md). */
+  attachPdfs: boolean;
+  /** The settings choose a warehouse for the lines, per engineer or a default (Visma.net sales orders). */
+  warehouse: boolean;
+}
+
 export interface ProviderInfo {
   id: ProviderId;
   /** The product's full name (the provider card). */
@@ -25,11 +84,12 @@ export interface ProviderInfo {
   document: string;
   cadence: Cadence;
   connectWith: 'username+apiKey' | 'username+password' | 'environmentCode' | 'oauth2';
-  capabilities: Record<string, boolean>;
+  capabilities: Capabilities;
   /** Whether the connector is implemented in this build. */
   available: boolean;
 }
 
+/** What every package offers; each entry below says the rest. */
 const base = {
   importCustomers: true,
   importArticles: true,
@@ -42,9 +102,8 @@ const base = {
   defaultArticle: true,
   excludeFilterWord: true,
   termsOfUse: true,
-  /** The weekly reconciliation (docs/reconciliation.md): the connector lists its documents by date (`listDocuments`). */
-  reconcile: false,
-};
+  articleGroupFilter: false,
+} satisfies Partial<Capabilities>;
 
 export const providers: Record<ProviderId, ProviderInfo> = {
   octopus: {

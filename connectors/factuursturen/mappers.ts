@@ -4,6 +4,7 @@ import type {
 } from '../types.js';
 import { asBool, asDecimalString, asNumber, asText } from '../values.js';
 import type { FsCategory, FsClient, FsLine, FsProduct, FsQuotation } from './schemas.js';
+import { connectorWords } from '../../lib/messages.js';
 
 /**
  * FactuurSturen records → Simon's vocabulary, and a draft → the `POST invoices` body
@@ -30,7 +31,7 @@ export function mapClient(c: FsClient, countries: CountryNames): ExternalCustome
     externalId: clientnr,
     number: clientnr || null,
     // A private person has `company: ""`.
-    name: asText(c.company) ?? asText(c.contact) ?? `Klant ${clientnr}`,
+    name: asText(c.company) ?? asText(c.contact) ?? connectorWords.unnamedCustomer(clientnr),
     address: hasAddress ? { street, postalCode, city, country } : null,
     email: asText(c.email),
     phone: asText(c.phone) ?? asText(c.mobile),

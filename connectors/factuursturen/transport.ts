@@ -1,6 +1,7 @@
 import { ProviderError } from '../../lib/errors.js';
-import { factuurSturenTexts as texts } from '../../lib/messages.js';
+import { connectorAnswerTexts, factuurSturenTexts as texts } from '../../lib/messages.js';
 import type { HttpRequest, HttpResponse, QueryValue, RecordReader } from '../http.js';
+import { readCredentials } from '../credentials.js';
 import { providerFailure, providerHttp } from '../kit.js';
 import type { ConnectorContext } from '../types.js';
 import { asText } from '../values.js';
@@ -31,12 +32,12 @@ export interface Transport {
   post(path: string, body: unknown): Promise<HttpResponse>;
   /** Calls left this hour according to the last answer that said so (null before one did). */
   readonly rateLimitRemaining: number | null;
+  /** The account name the credentials give (the connection's label), null when they are incomplete. */
+  readonly username: string | null;
 }
 
 export function createTransport(ctx: ConnectorContext): Transport {
-  const username = ctx.credentials.username ?? '';
-  const apiKey = ctx.credentials.apiKey ?? '';
-  const authorization = `Basic ${Buffer.from(`${username}:${apiKey}`).toString('base64')}`;
+  const credentials = readCredentials('factuursturen', ctx.credentials, () => providerFailure(FACTUURSTUREN, 'auth', texts.missingCredentials));
   const fixedWait = Number(ctx.config?.rateLimitWaitMs);
   let remaining: number | null = null;
 
@@ -45,7 +46,8 @@ export function createTransport(ctx: ConnectorContext): Transport {
   }
 
   async function exchange<T>(call: (http: ReturnType<typeof providerHttp>) => Promise<T>): Promise<T> {
-    if (!username || !apiKey) throw providerFailure(FACTUURSTUREN, 'auth', texts.missingCredentials);
+    const { username, apiKey } = credentials.get();
+    const authorization = `Basic ${Buffer.from(`${username}:${apiKey}`).toString('base64')}`;
     const http = providerHttp(ctx, {
       provider: FACTUURSTUREN,
       headers: () => ({ authorization }),
@@ -70,7 +72,7 @@ export function createTransport(ctx: ConnectorContext): Transport {
       await ctx.onRateLimited?.(retryAfterMs);
       return providerFailure(FACTUURSTUREN, 'rate-limited', texts.hourlyLimit, { ...extra, retryAfterMs, providerMessage: err.providerMessage });
     }
-    const said = `${err.providerMessage ? `${err.providerMessage}; ` : ''}X-RateLimit-Remaining: ${left ?? 'ontbreekt'}`;
+    const said = `${err.providerMessage ? `${err.providerMessage}; ` : ''}X-RateLimit-Remaining: ${left ?? connectorAnswerTexts.headerMissing}`;
     return providerFailure(FACTUURSTUREN, 'auth', texts.accessRefused, { ...extra, providerMessage: said });
   }
 
@@ -92,6 +94,7 @@ export function createTransport(ctx: ConnectorContext): Transport {
     get rateLimitRemaining() {
       return remaining;
     },
+    username: credentials.value?.username ?? null,
   };
 }
 

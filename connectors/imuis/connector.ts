@@ -3,15 +3,17 @@ import { credentialLabel } from '../../lib/credentials.js';
 import { checkErrors, connectorTexts, imuisTexts as texts } from '../../lib/messages.js';
 import type { FieldCheck, Settings } from '../../lib/settings.js';
 import { MAX_OPTIONS, checkArticleSettings, filledArticleFields, matchesTerm, parseRecord, unexpectedAnswer } from '../kit.js';
-import type { Connector, ConnectorContext, CreatedDocument, DocumentLookup, DocumentPreview, KnownDocuments, ListedDocument, ListRequest, OptionItem, Page, UpstreamProblem } from '../types.js';
+import type { Connector, ConnectorContext, ListRequest, OptionItem, Page } from '../types.js';
+import { readCredentials } from '../credentials.js';
 import { asText } from '../values.js';
-import { articleBlocked, articlePrice, groupBlocked, mapArticle, mapArticleGroup, mapDebtor, orderKenmerk, salesOrderXml } from './mappers.js';
+import { articleBlocked, articlePrice, groupBlocked, mapArticle, mapArticleGroup, mapDebtor } from './mappers.js';
 import {
-  amsterdamDate, containsPattern, findOutsideRows, fingerprint, highWaterMark, isObject, pageIsShort, parseCursor, readDate, selectionXml, sinceDate, textOf,
+  amsterdamDate, containsPattern, fingerprint, highWaterMark, isObject, pageIsShort, parseCursor, selectionXml, sinceDate,
   unsafeCondition, type Condition, type Position, type Selection,
 } from './protocol.js';
+import { createOrders } from './orders.js';
 import { createQuoteReader, type KeysetSpec } from './quotes.js';
-import { articleGroupSchema, articleSchema, debtorSchema, fieldsOf, metadataSchema, orderHeadSchema, orderListSchema, type ArticleGroupRow, type ArticleRow } from './schemas.js';
+import { articleGroupSchema, articleSchema, debtorSchema, fieldsOf, metadataSchema, type ArticleGroupRow, type ArticleRow } from './schemas.js';
 import { IMUIS, createImuisTransport, imuisFailure } from './transport.js';
 import type { XmlValue } from './xml.js';
 
@@ -19,14 +21,15 @@ export { API_PATH, IDLE_RELOGIN_MS, IMUIS } from './transport.js';
 
 /**
  * iMuis Online "cloudswitch" (docs/providers/imuis.md): the form-POST transport and its sessions are in
- * transport.ts, the wire rules in protocol.ts, the records in schemas.ts and mappers.ts, the quotes in quotes.ts.
+ * transport.ts, the wire rules in protocol.ts, the records in schemas.ts and mappers.ts, the quotes in quotes.ts, the
+ * sales orders in orders.ts.
  *
  * - Listings are ordered by NR and paged by key (`NR > last`, one row more than served tells the last page); every
  *   page is checked against the RECORDCOUNT iMuis announces, so a short page is an error, never the end, and a
  *   cleanup never sees a cut listing as complete. Change tracking is the `MUTDATE_VA` filter (a day).
  * - The article-group filter of the settings is matched on group names, exactly: groups outside it and their
  *   articles are listed inactive, and the mark carries the filter, so a changed filter lists everything once.
- * - A work order becomes one open sales order (`CREATEVERKOOPORDER`), found again by its KENM and debtor.
+ * - A work order becomes one open sales order (`CREATEVERKOOPORDER`), found again by its KENM and debtor (orders.ts).
  */
 
 export const DEFAULT_PAGE_SIZE = 500;
@@ -52,13 +55,13 @@ const ALL_NUMBERS: Condition = { field: 'NR', op: '>=', value: '0' };
 const ALL_CODES: Condition = { field: 'NR', op: 'LIKE', value: '%' };
 
 export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnectorOptions): ImuisConnector {
-  const environmentCode = (ctx.credentials.environmentCode ?? '').trim();
+  const credentials = readCredentials('imuis', ctx.credentials, () => imuisFailure('auth', 'ACTIE=LOGIN', { lead: texts.missingEnvironmentCode }));
   const pageSize = Math.max(1, opts.pageSize ?? DEFAULT_PAGE_SIZE);
   const filter = [...new Set(opts.articleGroupFilter ?? [])];
   const filterTag = filter.length > 0 ? fingerprint(filter) : null;
   const inFilter = (name: string | null | undefined) => filter.length === 0 || (typeof name === 'string' && filter.includes(name));
   const clock = opts.now ?? (() => new Date());
-  const transport = createImuisTransport(ctx, { partnerKey: opts.partnerKey.trim(), environmentCode, clock });
+  const transport = createImuisTransport(ctx, { partnerKey: opts.partnerKey.trim(), credentials, clock });
 
   /** The answer of a selection as it came: the container holding METADATA and DATA (any root name), or null. */
   function container(root: XmlValue): Record<string, XmlValue> | null {
@@ -147,69 +150,8 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
     return rows.find((r) => r.NR === code);
   }
 
-  /**
-   * Our order (docs §6): KENM equal to our reference (trimmed, exactly) and the debtor the export is for, so a KENM a
-   * user typed on another customer's order cannot pose as ours. Two of them mean a duplicate exists already: the
-   * lowest number is the first, and ours. DEB is checked here, not in the WHERE: iMuis mishandles a WHERE that mixes
-   * text and number fields (docs §3.1).
-   */
-  async function findOrder(lookup: Pick<DocumentLookup, 'reference' | 'customerExternalId'>): Promise<CreatedDocument | null> {
-    const kenm = orderKenmerk(lookup.reference);
-    const { rows } = await select({ table: 'ORDKOP', fields: fieldsOf(orderHeadSchema), where: [{ field: 'KENM', op: '=', value: kenm }], orderBy: 'NR', pageSize: 50 }, orderHeadSchema);
-    const debtor = lookup.customerExternalId.trim();
-    const sameDebtor = (deb: string | undefined) => /^\d+$/.test(debtor) && /^\d+$/.test((deb ?? '').trim()) && Number(deb) === Number(debtor);
-    const ours = rows.filter((r) => (r.KENM ?? '').trim() === kenm && sameDebtor(r.DEB)).map((r) => r.NR).sort((a, b) => Number(a) - Number(b));
-    return ours.length > 0 ? { documentId: ours[0], documentNumber: ours[0] } : null;
-  }
-
-  /**
-   * The sales orders of the reconciliation window (docs §9). Order numbers rise, so the sure sweep is every ORDKOP row
-   * from the lowest order number Simon recorded in the window on (`NR >=`, then the `NR >` keyset, documented
-   * operators only), kept when its date (`DAT`) is in the window or unreadable. Without a recorded number (only failed
-   * or held exports) the window's references are looked up one by one (`KENM =`, §6). A `WHERE DAT >=` or
-   * `MUTDATE_VA` on ORDKOP is not used: both are unconfirmed (§9). KENM is mapped back to the reference it stands for.
-   */
-  async function listOrders(since: Date, known: KnownDocuments): Promise<ListedDocument[]> {
-    const from = amsterdamDate(since);
-    const referenceOf = new Map(known.references.map((r) => [orderKenmerk(r), r]));
-    const numbers = known.documentNumbers.filter((n) => /^\d+$/.test(n)).map(Number);
-    const fields = fieldsOf(orderListSchema);
-    const rows: { NR: string; KENM?: string; DEB?: string; DAT?: string }[] = [];
-    if (numbers.length > 0) {
-      const size = pageSize;
-      for (let where: Condition = { field: 'NR', op: '>=', value: String(Math.min(...numbers)) }; ;) {
-        const page = (await select({ table: 'ORDKOP', fields, where: [where], orderBy: 'NR', pageSize: size }, orderListSchema)).rows;
-        rows.push(...page);
-        // A page is never short (select checks it against RECORDCOUNT), so fewer rows than asked is the end.
-        if (page.length < size) break;
-        where = { field: 'NR', op: '>', value: page[page.length - 1].NR };
-      }
-    } else {
-      for (const kenm of referenceOf.keys()) {
-        rows.push(...(await select({ table: 'ORDKOP', fields, where: [{ field: 'KENM', op: '=', value: kenm }], orderBy: 'NR', pageSize: 50 }, orderListSchema)).rows);
-      }
-    }
-    const seen = new Set<string>();
-    return rows.flatMap((r): ListedDocument[] => {
-      const date = readDate(r.DAT);
-      if (seen.has(r.NR) || (date !== null && date < from)) return [];
-      seen.add(r.NR);
-      const kenm = (r.KENM ?? '').trim();
-      return [{ documentId: r.NR, documentNumber: r.NR, reference: kenm ? referenceOf.get(kenm) ?? kenm : null, customerExternalId: (r.DEB ?? '').trim() || null, date: date ?? '' }];
-    });
-  }
-
-  /** The order number of a create answer: `ORDNR` (outside the rows), else the echoed `ORDKOP/NR` (docs U1). */
-  function createdNumber(root: XmlValue): string | null {
-    const ordnr = textOf(findOutsideRows(root, 'ORDNR')).trim();
-    if (/^\d+$/.test(ordnr) && Number(ordnr) > 0) return ordnr;
-    const dataset = isObject(root) && root.ORDKOP !== undefined ? root : findOutsideRows(root, 'NewDataSet');
-    const head = isObject(dataset) ? dataset.ORDKOP : undefined;
-    const nr = textOf(Array.isArray(head) && isObject(head[0]) ? head[0].NR : undefined).trim();
-    return /^\d+$/.test(nr) && Number(nr) > 0 ? nr : null;
-  }
-
   const quotes = createQuoteReader({ select, selectRaw, container, keysetPage });
+  const orders = createOrders({ transport, select, findArticle, pageSize });
 
   return {
     provider: 'imuis',
@@ -217,7 +159,7 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
 
     async verifyConnection() {
       await transport.verify();
-      return { label: credentialLabel({ environmentCode }) };
+      return { label: credentialLabel(credentials.get()) };
     },
 
     listArticleGroups(req) {
@@ -299,34 +241,13 @@ export function createImuisConnector(ctx: ConnectorContext, opts: ImuisConnector
       throw new Error(texts.unknownList(list));
     },
 
-    async createDocument(draft) {
-      const operation = 'ACTIE=CREATEVERKOOPORDER';
-      const root = await transport.call('CREATEVERKOOPORDER', { field: 'VERKOOPORDER', xml: salesOrderXml(draft) }, operation, true);
-      const nr = createdNumber(root);
-      if (nr !== null) return { documentId: nr, documentNumber: nr };
-      // Accepted without a number: look it up rather than guess; not found yet means the outcome is unknown.
-      const saved = await findOrder({ reference: draft.reference, customerExternalId: draft.customer.externalId });
-      if (saved) return saved;
-      throw imuisFailure('unavailable', operation, { lead: connectorTexts.unexpectedAnswer(IMUIS), outcomeUnknown: true });
-    },
-
-    /**
-     * The sales order XML the create sends (the same `salesOrderXml`), and the articles iMuis would refuse in it: not
-     * there (any more) or blocked (docs/preview.md). Reads only; the create leaves these checks to iMuis.
-     */
-    async previewDocument(draft): Promise<DocumentPreview> {
-      const problems: UpstreamProblem[] = [];
-      for (const code of new Set(draft.lines.flatMap((l) => (l.kind === 'article' ? [l.articleCode] : [])))) {
-        const article = await findArticle(code);
-        if (!article || articleBlocked(article)) problems.push({ code: 'article-not-found-upstream', reason: texts.articleGone(code), detail: code });
-      }
-      return { body: problems.length > 0 ? null : salesOrderXml(draft), problems };
-    },
+    createDocument: (draft) => orders.create(draft),
+    previewDocument: (draft) => orders.preview(draft),
 
     // docs/exactly-once.md: iMuis does not refuse a second order with our KENM.
     documentIdentity: { uniqueReference: false },
-    findDocument: (lookup) => findOrder(lookup),
-    listDocuments: (since, known) => listOrders(since, known ?? { documentNumbers: [], references: [] }),
+    findDocument: (lookup) => orders.find(lookup),
+    listDocuments: (since, known) => orders.list(since, known ?? { documentNumbers: [], references: [] }),
   };
 }
 

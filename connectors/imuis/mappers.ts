@@ -5,6 +5,7 @@ import { asBool, asDecimalString, asNumber, asText } from '../values.js';
 import { orderDate, readDate } from './protocol.js';
 import type { ArticleGroupRow, ArticleRow, DebtorRow, QuoteLineRow, QuoteRow } from './schemas.js';
 import { toXml } from './xml.js';
+import { imuisWireTexts } from '../../lib/messages.js';
 
 /** iMuis records → Simon's vocabulary, and a draft → the VERKOOPORDER payload (docs/providers/imuis.md §3). */
 
@@ -114,7 +115,7 @@ export function quantityText(quantity: number): string {
 /** A price with a dot and at most 2 decimals (docs U10), rounded half away from zero. */
 export function priceText(price: string): string {
   const n = Number(price);
-  if (!Number.isFinite(n)) throw new Error(`Geen prijs: ${price}`);
+  if (!Number.isFinite(n)) throw new Error(imuisWireTexts.notAPrice(price));
   return roundQuantity(n, 2).toFixed(2);
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { toXml, type XmlObject, type XmlValue } from './xml.js';
+import { imuisWireTexts } from '../../lib/messages.js';
 
 /**
  * The cloudswitch's wire rules, pure (docs/providers/imuis.md §3–§5): selections, WHERE conditions, dates, error
@@ -121,11 +122,11 @@ export function imuisError(root: XmlValue): string | null {
   const error = findOutsideRows(root, 'ERROR');
   if (error !== undefined) {
     const message = isObject(error) ? textOf(findOutsideRows(error, 'MESSAGE')) || textOf(error) : textOf(error);
-    return message.trim() || 'onbekende fout';
+    return message.trim() || imuisWireTexts.unknownError;
   }
   const foutmelding = textOf(findOutsideRows(root, 'Foutmelding')).trim();
   for (const [k, v] of elements(root)) {
-    if (/result$/i.test(k) && textOf(v).trim().toLowerCase() === 'false') return foutmelding || 'onbekende fout';
+    if (/result$/i.test(k) && textOf(v).trim().toLowerCase() === 'false') return foutmelding || imuisWireTexts.unknownError;
   }
   return foutmelding || null;
 }
@@ -152,14 +153,14 @@ export function amsterdamDate(at: Date): string {
 /** `2026-11-23` → `23-11-2026` (MUTDATE_VA, the docs' example `01-01-2016`). */
 export function mutDate(iso: string): string {
   const m = isoDate.exec(iso);
-  if (!m) throw new Error(`Geen datum: ${iso}`);
+  if (!m) throw new Error(imuisWireTexts.notADate(iso));
   return `${m[3]}-${m[2]}-${m[1]}`;
 }
 
 /** `2026-11-23` → `23/11/2026`: ORDKOP.DAT as d/m/Y on the form transport (docs §3.7, U4). */
 export function orderDate(iso: string): string {
   const m = isoDate.exec(iso.slice(0, 10));
-  if (!m) throw new Error(`Geen datum: ${iso}`);
+  if (!m) throw new Error(imuisWireTexts.notADate(iso));
   return `${m[3]}/${m[2]}/${m[1]}`;
 }
 

@@ -61,12 +61,7 @@ export const orderHeadSchema = z.object({
 export type OrderHeadRow = z.infer<typeof orderHeadSchema>;
 
 /** ORDKOP as the reconciliation lists it (docs §9): the header and its date (`dd-mm-jjjj` in answers). */
-export const orderListSchema = z.object({
-  NR: number,
-  KENM: text,
-  DEB: text,
-  DAT: text,
-});
+export const orderListSchema = orderHeadSchema.extend({ DAT: text });
 
 /** UNCONFIRMED (docs §7): the quote header by analogy with ORDKOP; OMSCHR and OPM may not exist. */
 export const quoteSchema = z.object({

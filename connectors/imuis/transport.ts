@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { ProviderError, describeProviderError, type ProviderErrorKind } from '../../lib/errors.js';
 import { connectorTexts, imuisTexts as texts, providerErrorTexts, providerName } from '../../lib/messages.js';
 import { TokenCache, providerFailure, providerHttp, unexpectedAnswer, withRenewal } from '../kit.js';
+import type { ImuisCredentials } from '../../lib/credentials.js';
+import type { CredentialsReader } from '../credentials.js';
 import type { ConnectorContext } from '../types.js';
 import { findOutsideRows, imuisError, isSessionError, isTransientError, textOf } from './protocol.js';
 import { parseXml, type XmlValue } from './xml.js';
@@ -40,10 +42,10 @@ export function imuisFailure(kind: ProviderErrorKind, operation: string, extra: 
   return providerFailure(IMUIS, kind, lead ?? providerErrorTexts[kind](IMUIS), { operation, ...rest });
 }
 
-export function createImuisTransport(ctx: ConnectorContext, opts: { partnerKey: string; environmentCode: string; clock: () => Date }): ImuisTransport {
-  const { partnerKey, environmentCode } = opts;
+export function createImuisTransport(ctx: ConnectorContext, opts: { partnerKey: string; credentials: CredentialsReader<ImuisCredentials>; clock: () => Date }): ImuisTransport {
+  const { partnerKey, credentials } = opts;
   const now = () => opts.clock().getTime();
-  const cacheKey = createHash('sha256').update(`${ctx.baseUrl}\u0000${partnerKey}\u0000${environmentCode}`).digest('hex');
+  const cacheKey = createHash('sha256').update(`${ctx.baseUrl}\u0000${partnerKey}\u0000${credentials.value?.environmentCode ?? ''}`).digest('hex');
   const http = providerHttp(ctx, { provider: IMUIS, headers: () => ({ accept: 'text/xml, application/xml' }) });
 
   async function post(form: Record<string, string>, operation: string, create: boolean): Promise<{ root: XmlValue; error: string | null }> {
@@ -63,7 +65,7 @@ export function createImuisTransport(ctx: ConnectorContext, opts: { partnerKey: 
   async function login(): Promise<{ value: string; expiresAt: number }> {
     const operation = 'ACTIE=LOGIN';
     if (!partnerKey) throw imuisFailure('auth', operation, { lead: texts.missingPartnerKey });
-    if (!environmentCode) throw imuisFailure('auth', operation, { lead: texts.missingEnvironmentCode });
+    const { environmentCode } = credentials.get();
     const { root, error } = await post({ ACTIE: 'LOGIN', partnerkey: partnerKey, omgevingscode: environmentCode }, operation, false);
     if (error) throw isTransientError(error) ? imuisFailure('unavailable', operation, { providerMessage: error }) : imuisFailure('auth', operation, { lead: texts.loginRefused, providerMessage: error });
     const id = textOf(findOutsideRows(root, 'SESSIONID')).trim();
@@ -91,7 +93,7 @@ export function createImuisTransport(ctx: ConnectorContext, opts: { partnerKey: 
         () => session(),
         (refused) => sessions.invalidate(cacheKey, refused),
         async (id) => {
-          const form = { ACTIE: action, SESSIONID: id, partnerkey: partnerKey, omgevingscode: environmentCode, [payload.field]: payload.xml };
+          const form = { ACTIE: action, SESSIONID: id, partnerkey: partnerKey, omgevingscode: credentials.get().environmentCode, [payload.field]: payload.xml };
           const { root, error } = await post(form, operation, create);
           if (error !== null && isSessionError(error)) {
             throw new SessionEnded({

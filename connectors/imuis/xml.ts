@@ -1,4 +1,5 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { imuisWireTexts } from '../../lib/messages.js';
 
 /**
  * The connector's XML, through fast-xml-parser (docs/providers/imuis.md, "XML"): every value stays text
@@ -42,7 +43,7 @@ export class XmlError extends Error {
 /** The single root element of an answer: its name and its content. Throws XmlError on anything else. */
 export function parseXml(text: string): { name: string; content: XmlValue } {
   const xml = text.replace(/^\uFEFF/, '');
-  if (/<!DOCTYPE/i.test(xml)) throw new XmlError('DOCTYPE is niet toegestaan');
+  if (/<!DOCTYPE/i.test(xml)) throw new XmlError(imuisWireTexts.doctypeRefused);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new XmlError(valid.err.msg);
   let tree: unknown;
@@ -52,7 +53,7 @@ export function parseXml(text: string): { name: string; content: XmlValue } {
     throw new XmlError(err instanceof Error ? err.message : String(err));
   }
   const roots = tree && typeof tree === 'object' ? Object.entries(tree as XmlObject) : [];
-  if (roots.length !== 1) throw new XmlError('Geen of meer dan één hoofdelement');
+  if (roots.length !== 1) throw new XmlError(imuisWireTexts.notOneRoot);
   const [name, content] = roots[0];
   return { name, content };
 }
@@ -71,7 +72,7 @@ function clean(value: XmlBuildValue): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'string') return value.replace(INVALID_CHARS, '');
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`Geen getal: ${value}`);
+    if (!Number.isFinite(value)) throw new Error(imuisWireTexts.notANumber(value));
     return String(value);
   }
   if (Array.isArray(value)) return value.map(clean);

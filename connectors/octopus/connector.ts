@@ -9,6 +9,7 @@ import {
 } from '../kit.js';
 import type { Connector, ConnectorContext, ExternalArticle, ExternalArticleGroup, ExternalCustomer, OptionItem } from '../types.js';
 import { asBool, asText, compareIds } from '../values.js';
+import { readCredentials } from '../credentials.js';
 import { sharedCaches, type OctopusCaches } from './caches.js';
 import { OCTOPUS, octopusFailure } from './errors.js';
 import { octopusSession } from './session.js';
@@ -46,16 +47,16 @@ export interface OctopusConnectorOptions {
 }
 
 export function createOctopusConnector(ctx: ConnectorContext, opts: OctopusConnectorOptions = {}): OctopusConnector {
-  const user = ctx.credentials.username ?? '';
-  const password = ctx.credentials.password ?? '';
+  const credentials = readCredentials('octopus', ctx.credentials, () => octopusFailure('auth', texts.missingCredentials));
   const softwareHouseUuid = ctx.config?.softwareHouseUuid ?? '';
   const reuseMs = ctx.config?.listingReuseMs !== undefined ? Number(ctx.config.listingReuseMs) : DEFAULT_LISTING_REUSE_MS;
   const caches = opts.caches ?? sharedCaches;
   const now = caches.now;
   const settings: OctopusSettings | null = ctx.settings?.provider === 'octopus' ? ctx.settings : null;
   // The password only as a hash, so no key holds a secret.
-  const scope = ['octopus', ctx.baseUrl, softwareHouseUuid, user, createHash('sha256').update(password).digest('hex')].join('|');
-  const { http, cookieHeader, withSession, inDossier } = octopusSession({ ctx, caches, scope, user, password, softwareHouseUuid });
+  const { username = '', password = '' } = credentials.value ?? {};
+  const scope = ['octopus', ctx.baseUrl, softwareHouseUuid, username, createHash('sha256').update(password).digest('hex')].join('|');
+  const { http, cookieHeader, withSession, inDossier } = octopusSession({ ctx, caches, scope, credentials, softwareHouseUuid });
 
   // ---- reads ----
 
@@ -163,7 +164,7 @@ export function createOctopusConnector(ctx: ConnectorContext, opts: OctopusConne
 
     async verifyConnection() {
       if ((await listDossiers()).length === 0) throw octopusFailure('auth', texts.noDossiers, { operation: 'GET dossiers' });
-      return { label: user };
+      return { label: credentials.get().username };
     },
 
     async listArticleGroups(req) {

@@ -3,6 +3,8 @@ import { ProviderError } from '../../lib/errors.js';
 import { dayWindow } from '../../lib/quota.js';
 import type { HttpRequest, HttpResponse } from '../http.js';
 import { providerHttp, unexpectedAnswer, withRenewal } from '../kit.js';
+import type { OctopusCredentials } from '../../lib/credentials.js';
+import type { CredentialsReader } from '../credentials.js';
 import type { ConnectorContext } from '../types.js';
 import { asText } from '../values.js';
 import type { OctopusCaches } from './caches.js';
@@ -20,8 +22,8 @@ export const TOKEN_LIFETIME_MS = 10 * 60_000;
 const LOCALE_ID = 1;
 type Raw = Record<string, unknown>;
 
-export function octopusSession(opts: { ctx: ConnectorContext; caches: OctopusCaches; scope: string; user: string; password: string; softwareHouseUuid: string }) {
-  const { ctx, caches, scope, user, password, softwareHouseUuid } = opts;
+export function octopusSession(opts: { ctx: ConnectorContext; caches: OctopusCaches; scope: string; credentials: CredentialsReader<OctopusCredentials>; softwareHouseUuid: string }) {
+  const { ctx, caches, scope, credentials, softwareHouseUuid } = opts;
   const now = caches.now;
   const http = providerHttp(ctx, { provider: OCTOPUS, errorMessage: octopusErrorMessage });
 
@@ -40,9 +42,9 @@ export function octopusSession(opts: { ctx: ConnectorContext; caches: OctopusCac
     if (caches.cookies.size > 2_000) caches.cookies.delete(caches.cookies.keys().next().value as string);
   }
 
-  function sessionToken(): Promise<string> {
-    if (!softwareHouseUuid) return Promise.reject(octopusFailure('auth', texts.noSoftwareHouse));
-    if (!user || !password) return Promise.reject(octopusFailure('auth', texts.missingCredentials));
+  async function sessionToken(): Promise<string> {
+    if (!softwareHouseUuid) throw octopusFailure('auth', texts.noSoftwareHouse);
+    const { username: user, password } = credentials.get();
     return caches.tokens.use(scope, async () => {
       const res = await http.post('authentication', { user, password }, { headers: { softwareHouseUuid } }).catch((err: unknown) => {
         throw mapError(err, 'authentication');

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import * as messages from '../../lib/messages.js';
 import { ProviderError } from '../../lib/errors.js';
-import { ROMPSLOMP_SCOPE, accessTokenExpired } from '../../lib/oauth.js';
+import { ROMPSLOMP_SCOPE } from '../../lib/oauth.js';
+import { oauthTokens } from '../credentials.js';
 import type { FieldCheck, Settings } from '../../lib/settings.js';
 import type { HttpRequest, HttpResponse } from '../http.js';
 import {
@@ -37,30 +38,10 @@ type Invoice = RompslompSalesInvoiceRecord;
 const texts = messages.rompslompTexts;
 
 export function createRompslompConnector(ctx: ConnectorContext): RompslompConnector {
-  let credentials = { ...ctx.credentials };
-  let refreshing: Promise<void> | null = null;
+  const notConnected = () => providerFailure(ROMPSLOMP, 'auth', texts.notConnected);
+  const tokens = oauthTokens(ctx, 'rompslomp', { notConnected, cannotRefresh: notConnected });
   // providerHttp wires the quota guard and the tenant-wide hold after a 429 (docs/providers/rompslomp.md §4).
   const http = providerHttp(ctx, { provider: ROMPSLOMP, authErrorMessage: texts.accessDenied, errorMessage: rompslompErrorMessage });
-
-  /** One refresh at a time per connector; the caller (activities) serialises across workers and stores the tokens. */
-  async function refreshTokens(): Promise<void> {
-    const refresh = ctx.refreshCredentials;
-    if (!refresh) throw providerFailure(ROMPSLOMP, 'auth', texts.notConnected);
-    refreshing ??= refresh(credentials)
-      .then((fresh) => {
-        credentials = { ...fresh };
-      })
-      .finally(() => {
-        refreshing = null;
-      });
-    await refreshing;
-  }
-
-  async function token(): Promise<string> {
-    if (!credentials.accessToken && !credentials.refreshToken) throw providerFailure(ROMPSLOMP, 'auth', texts.notConnected);
-    if (accessTokenExpired(credentials) && ctx.refreshCredentials) await refreshTokens();
-    return credentials.accessToken ?? '';
-  }
 
   /**
    * Every API call, with a token about to lapse refreshed first and a 401 (revoked or lapsed early) answered by one
@@ -69,10 +50,10 @@ export function createRompslompConnector(ctx: ConnectorContext): RompslompConnec
    */
   function call<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     return withRenewal(
-      token,
-      async (refused) => (credentials.accessToken === refused ? refreshTokens() : undefined),
+      () => tokens.fresh(),
+      async (refused) => (tokens.accessToken === refused ? tokens.refresh() : undefined),
       (t) => http.request<T>({ ...req, headers: { ...req.headers, authorization: `Bearer ${t}` } }),
-      (err) => hasStatus(err, 401) && ctx.refreshCredentials !== undefined,
+      (err) => hasStatus(err, 401) && tokens.renewable,
     );
   }
 

@@ -3,6 +3,7 @@ import { rompslompTexts } from '../../lib/messages.js';
 import { providerFailure } from '../kit.js';
 import type { CreatedDocument, DocumentDraft, DocumentLine, ExternalArticle, ExternalCustomer, ListedDocument } from '../types.js';
 import type { RompslompCompanyRecord, RompslompContactRecord, RompslompProductRecord, RompslompSalesInvoiceRecord } from './schemas.js';
+import { connectorWords } from '../../lib/messages.js';
 
 /** Rompslomp records → Simon's vocabulary, and a document draft → the `POST …/sales_invoices` body (docs/providers/rompslomp.md §3). */
 
@@ -41,7 +42,7 @@ export function mapContact(c: RompslompContactRecord): ExternalCustomer {
   const person = trimmed(c.contact_person_name);
   const company = trimmed(c.company_name);
   // `name` is Rompslomp's own choice of company or person name; the fallbacks only for a record without it.
-  const name = trimmed(c.name) ?? (c.is_individual ? person ?? company : company ?? person) ?? `Klant ${trimmed(c.contact_number) ?? id}`;
+  const name = trimmed(c.name) ?? (c.is_individual ? person ?? company : company ?? person) ?? connectorWords.unnamedCustomer(trimmed(c.contact_number) ?? id);
   return {
     externalId: id,
     number: trimmed(c.contact_number),
@@ -92,7 +93,7 @@ export function salesInvoiceBody(draft: DocumentDraft, products: Map<string, Rom
       contact_id: Number(draft.customer.externalId),
       date: draft.date,
       // What the user sees: our reference itself (`api_reference`) is shown nowhere but the API.
-      description: `Werkbon ${draft.workOrderNumber}`,
+      description: connectorWords.workOrder(draft.workOrderNumber),
       api_reference: draft.reference,
       invoice_lines: draft.lines.map((line) => invoiceLine(line, products)),
     },

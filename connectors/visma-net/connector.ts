@@ -1,16 +1,15 @@
 import { activityLogger } from '../../lib/logger.js';
-import { checkErrors, vismaNetTexts as texts } from '../../lib/messages.js';
+import { vismaNetTexts as texts } from '../../lib/messages.js';
 import { quoteMatchesFilter } from '../../lib/quote.js';
-import type { FieldCheck, Settings, SettingsOf } from '../../lib/settings.js';
-import { ProviderError, describeProviderError } from '../../lib/errors.js';
-import { MAX_OPTIONS, downloadedListings, hasStatus, matchesTerm, offsetCursor, termsCheck } from '../kit.js';
+import { MAX_OPTIONS, downloadedListings, matchesTerm, offsetCursor, providerFailure, unexpectedAnswer } from '../kit.js';
 import type { AttachmentFile, Connector, ConnectorContext, CreatedDocument, DocumentDraft, DocumentPreview, OptionItem, Page, UpstreamProblem } from '../types.js';
 import { asText } from '../values.js';
 import { attachmentPath, customerInvoiceBody, documentFromLocation, parseDocumentId, salesOrderBody } from './documents.js';
 import {
-  CLOSED_ORDER_STATES, SELLABLE_ITEM_STATES, articleFound, isOwnOrder, mapCustomer, mapInventory, mapItemClass, mapOrder, orderStatus,
+  CLOSED_ORDER_STATES, SELLABLE_ITEM_STATES, isOwnOrder, mapCustomer, mapInventory, mapItemClass, mapOrder, orderStatus,
   type ReferenceField,
 } from './mappers.js';
+import { createChecks, type Company, type VismaNetSettings } from './checks.js';
 import { NON_STOCK_QUERY, V3_EXPAND_PAGE_SIZE, createReads, listingStart } from './reads.js';
 import { customerSchema, inventorySchema, v3ListItemSchema, type VismaLine } from './schemas.js';
 import { VISMA_NET, createTransport, type Host, type RateState } from './transport.js';
@@ -35,7 +34,7 @@ const REFERENCE_FIELDS: readonly ReferenceField[] = ['customStr1', 'customStr2',
 /** A document cannot be older than this before its create request (our clock against theirs). */
 const CLOCK_MARGIN_MS = 10 * 60_000;
 
-export type VismaNetSettings = SettingsOf<'visma-net'>;
+export type { VismaNetSettings } from './checks.js';
 
 export interface VismaNetConnector extends Connector {
   readonly provider: 'visma-net';
@@ -56,12 +55,14 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
   const groups = downloadedListings(async (_: 'itemClasses') => (await reads.itemClasses()) as Record<string, unknown>[]);
 
   /** The connected company: the token's tenant (U2), else the organisation code; `GET organization` proves the access. */
-  async function company(): Promise<{ id: string; name: string; organizationCd: string | null }> {
+  async function company(): Promise<Company> {
     const org = (await reads.organizations())[0];
-    if (!org) throw new ProviderError({ kind: 'auth', provider: VISMA_NET, message: describeProviderError('auth', { provider: VISMA_NET, lead: texts.noCompany }) });
+    if (!org) throw providerFailure(VISMA_NET, 'auth', texts.noCompany);
     const organizationCd = asText(org.organizationCd);
     return { id: api.tenant() ?? organizationCd ?? '', name: asText(org.name) ?? organizationCd ?? '', organizationCd };
   }
+
+  const checks = createChecks(reads, company);
 
   async function findDocument(lookup: Parameters<Connector['findDocument']>[0]): Promise<CreatedDocument | null> {
     const first = settings?.documentType === 'invoice' ? 'invoice' : 'salesOrder';
@@ -138,32 +139,7 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
       };
     },
 
-    async checkSettings(input: Settings): Promise<FieldCheck[]> {
-      if (input.provider !== 'visma-net') throw new Error(texts.wrongSettings);
-      // The company first (manual §5.2, docs/settings.md): it is the connected tenant; the other fields wait until it is right.
-      const c = await company();
-      const typed = input.companyId.trim().toLowerCase();
-      if (typed !== c.id.toLowerCase() && typed !== (c.organizationCd ?? '').toLowerCase()) {
-        return [{ field: 'companyId', ok: false, error: checkErrors.companyUnknown('visma-net') }, termsCheck(input.termsAccepted)];
-      }
-      const checks: FieldCheck[] = [{ field: 'companyId', ok: true, found: { id: c.id, name: c.name, organizationCd: c.organizationCd } }];
-
-      for (const field of ['workTimeArticle', 'travelTimeArticle', 'defaultArticle'] as const) {
-        const code = input[field];
-        if (code === null || code === undefined) continue;
-        const found = await reads.item(code.trim());
-        if (!found) checks.push({ field, ok: false, error: checkErrors.articleUnknown('visma-net') });
-        else if (asText(found.type) !== 'NonStockItem') checks.push({ field, ok: false, error: checkErrors.articleNotNonStock(), found: articleFound(found) });
-        else if (!SELLABLE_ITEM_STATES.has(asText(found.status) ?? 'Active')) checks.push({ field, ok: false, error: checkErrors.articleInactive('visma-net'), found: articleFound(found) });
-        else checks.push({ field, ok: true, found: articleFound(found) });
-      }
-
-      checks.push(...(await orderTypeChecks(input)));
-      // Warehouses matter for sales orders only (docs/export.md).
-      if (input.documentType === 'salesOrder') checks.push(...(await warehouseChecks(input.warehouse)));
-      checks.push(termsCheck(input.termsAccepted));
-      return checks;
-    },
+    checkSettings: (input) => checks.check(input),
 
     async options(list: string, q: string | null): Promise<OptionItem[]> {
       switch (list) {
@@ -210,10 +186,7 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
       const lookup = { reference: draft.reference, customerExternalId: draft.customer.externalId, createdAfter: startedAt, plan: null };
       const found = kind === 'salesOrder' ? await reads.findSalesOrder(lookup) : await reads.findInvoice(lookup);
       if (found) return found;
-      throw new ProviderError({
-        kind: 'unavailable', provider: VISMA_NET, operation: `POST ${kind === 'salesOrder' ? 'SalesOrders' : 'v2/customerinvoice'}`,
-        message: describeProviderError('unavailable', { provider: VISMA_NET, lead: `${VISMA_NET} gaf een onverwacht antwoord` }),
-      });
+      throw unexpectedAnswer(VISMA_NET, `POST ${kind === 'salesOrder' ? 'SalesOrders' : 'v2/customerinvoice'}`, '');
     },
 
     /**
@@ -277,49 +250,5 @@ export function createVismaNetConnector(ctx: ConnectorContext): VismaNetConnecto
     return kind === 'salesOrder'
       ? { kind, host: 'salesOrders' as const, path: 'SalesOrders', body: salesOrderBody(draft, referenceField) }
       : { kind, host: 'erp' as const, path: reads.erpV2('customerinvoice'), body: customerInvoiceBody(draft) };
-  }
-
-  /**
-   * The order types the settings use exist and are active (`SO` for sales orders and their import, `QT` for the quote
-   * import), and the app may use SalesOrders V3 at all (U12: a 403 there means the scope is missing).
-   */
-  async function orderTypeChecks(input: VismaNetSettings): Promise<FieldCheck[]> {
-    const wanted: { field: string; type: string }[] = [];
-    if (input.documentType === 'salesOrder') wanted.push({ field: 'documentType', type: 'SO' });
-    if (input.orders.import !== 'none') wanted.push({ field: 'orders.import', type: input.orders.import === 'quote' ? 'QT' : 'SO' });
-    if (wanted.length === 0) return [];
-    const types = await reads.orderTypes();
-    let v3Refused = false;
-    try {
-      await reads.v3Page('SalesOrders/SO', { pageSize: 1 });
-    } catch (err) {
-      if (!hasStatus(err, 403)) throw err;
-      v3Refused = true;
-    }
-    return wanted.map(({ field, type }): FieldCheck => {
-      const found = types.find((t) => asText(t.orderType) === type);
-      if (!found) return { field, ok: false, error: texts.orderTypeUnknown(type) };
-      const echo = { orderType: type, description: asText(found.description) };
-      if (asText(found.active) === 'false') return { field, ok: false, error: texts.orderTypeInactive(type), found: echo };
-      if (v3Refused) return { field, ok: false, error: texts.salesOrderScopeMissing, found: echo };
-      return { field, ok: true, found: echo };
-    });
-  }
-
-  async function warehouseChecks(w: VismaNetSettings['warehouse']): Promise<FieldCheck[]> {
-    const wanted: { field: string; code: string }[] = [];
-    if (w === null || (w.perUser && Object.keys(w.byUser).length === 0 && w.default === null)) {
-      return [{ field: 'warehouse.default', ok: false, error: checkErrors.warehouseDefaultRequired() }];
-    }
-    if (w.perUser) for (const [user, code] of Object.entries(w.byUser)) wanted.push({ field: `warehouse.byUser.${user}`, code });
-    if (w.default !== null) wanted.push({ field: 'warehouse.default', code: w.default });
-    const all = await reads.warehouses(false);
-    return wanted.map(({ field, code }): FieldCheck => {
-      const found = all.find((x) => asText(x.warehouseID) === code.trim());
-      if (!found) return { field, ok: false, error: checkErrors.warehouseUnknown('visma-net') };
-      const echo = { id: asText(found.warehouseID), name: asText(found.description) };
-      if (asText(found.active) === 'false') return { field, ok: false, error: checkErrors.warehouseInactive('visma-net'), found: echo };
-      return { field, ok: true, found: echo };
-    });
   }
 }

@@ -1,5 +1,6 @@
 import type { CreatedDocument, DocumentDraft, DocumentLine } from '../types.js';
 import type { ReferenceField } from './mappers.js';
+import { connectorWords } from '../../lib/messages.js';
 
 /**
  * The documents an archived work order becomes (docs/providers/visma-net.md §3.6, §3.8, §5): a sales order through
@@ -27,7 +28,7 @@ export function salesOrderBody(draft: DocumentDraft, referenceField: ReferenceFi
     type: 'SO',
     customer: { id: draft.customer.externalId, ...(draft.customerReference ? { refNo: cut(draft.customerReference, V3_LIMITS.refNo) } : {}) },
     date: `${draft.date}T12:00:00Z`,
-    description: cut(`Werkbon ${draft.workOrderNumber}`, V3_LIMITS.description),
+    description: cut(connectorWords.workOrder(draft.workOrderNumber), V3_LIMITS.description),
     status: 'Hold',
     ...(draft.memo ? { note: cut(draft.memo, V3_LIMITS.note) } : {}),
     customFields: { [referenceField]: draft.reference },
@@ -49,7 +50,7 @@ export function customerInvoiceBody(draft: DocumentDraft): Record<string, unknow
     customerNumber: v(draft.customer.externalId),
     documentDate: v(draft.date),
     hold: v(true),
-    invoiceText: v(`Werkbon ${draft.workOrderNumber}`),
+    invoiceText: v(connectorWords.workOrder(draft.workOrderNumber)),
     externalReference: v(draft.reference),
     ...(draft.customerReference ? { customerRefNumber: v(draft.customerReference) } : {}),
     ...(draft.memo ? { note: v(draft.memo) } : {}),

@@ -2,6 +2,7 @@ import type { ExternalAddress, ExternalArticle, ExternalArticleGroup, ExternalCu
 import { hasAddress, sameAddress } from '../../lib/address.js';
 import { asDecimalString, asNumber, asText } from '../values.js';
 import type { VismaCustomer, VismaInventory, VismaItemClass, VismaLine, VismaListOrder, VismaOrder } from './schemas.js';
+import { connectorWords } from '../../lib/messages.js';
 
 /** Visma.net records → Simon's vocabulary (docs/providers/visma-net.md §3, §6). */
 
@@ -66,7 +67,7 @@ export function mapCustomer(c: VismaCustomer): ExternalCustomer {
   return {
     externalId: number,
     number: number || null,
-    name: asText(c.name) ?? `Klant ${number}`,
+    name: asText(c.name) ?? connectorWords.unnamedCustomer(number),
     address: main,
     email: asText(contact.email),
     phone: asText(contact.phone1) ?? asText(contact.phone2),

@@ -1,10 +1,10 @@
 import { ProviderError, describeProviderError, type ProviderErrorKind } from '../../lib/errors.js';
 import { activityLogger } from '../../lib/logger.js';
-import { providerName, vismaNetTexts as texts } from '../../lib/messages.js';
-import { accessTokenExpired } from '../../lib/oauth.js';
+import { connectorAnswerTexts, providerName, vismaNetTexts as texts } from '../../lib/messages.js';
 import type { HttpRequest, HttpResponse } from '../http.js';
 import { providerHttp } from '../kit.js';
-import type { ConnectorContext, ProviderCredentials } from '../types.js';
+import { oauthTokens } from '../credentials.js';
+import type { ConnectorContext } from '../types.js';
 import { asText } from '../values.js';
 
 /**
@@ -55,14 +55,12 @@ export function tokenTenant(accessToken: string | undefined): string | null {
 }
 
 export function createTransport(ctx: ConnectorContext, salesOrderBaseUrl: string) {
-  let credentials: ProviderCredentials = { ...ctx.credentials };
-  let refreshing: Promise<void> | null = null;
   const rates: Record<Host, RateState | null> = { erp: null, salesOrders: null };
   const warned = new Set<string>();
 
   const options = {
     provider: VISMA_NET,
-    headers: () => ({ authorization: `Bearer ${credentials.accessToken ?? ''}` }),
+    headers: () => ({ authorization: `Bearer ${tokens.accessToken}` }),
     errorMessage: vismaErrorMessage,
     rateLimitWaitMs,
   };
@@ -78,20 +76,7 @@ export function createTransport(ctx: ConnectorContext, salesOrderBaseUrl: string
     });
   }
 
-  /** One refresh at a time per connector; the caller (activities/oauth.ts) serialises across workers and stores the tokens. */
-  async function refresh(): Promise<void> {
-    const renew = ctx.refreshCredentials;
-    if (!renew) throw authError(texts.expired);
-    const stale = credentials;
-    refreshing ??= renew(stale)
-      .then((fresh) => {
-        credentials = { ...fresh };
-      })
-      .finally(() => {
-        refreshing = null;
-      });
-    await refreshing;
-  }
+  const tokens = oauthTokens(ctx, 'visma-net', { notConnected: () => authError(texts.notConnected), cannotRefresh: () => authError(texts.expired) });
 
   function noteRate(host: Host, headers: Headers, operation: string): void {
     const policy = headers.get('x-ratelimit-policy');
@@ -116,7 +101,7 @@ export function createTransport(ctx: ConnectorContext, salesOrderBaseUrl: string
     const wait = rate.resetAt - Date.now();
     if (wait <= 0) return;
     await ctx.onRateLimited?.(wait);
-    const said = `X-RateLimit-Remaining: 0, opnieuw over ${Math.ceil(wait / 1000)} s`;
+    const said = connectorAnswerTexts.windowUsedUp(Math.ceil(wait / 1000));
     throw new ProviderError({
       kind: 'rate-limited', provider: VISMA_NET, operation, retryAfterMs: wait, providerMessage: said,
       message: describeProviderError('rate-limited', { provider: VISMA_NET, providerMessage: said }),
@@ -125,8 +110,7 @@ export function createTransport(ctx: ConnectorContext, salesOrderBaseUrl: string
 
   /** One API call: fresh token, quota, one refresh-and-retry on 401, clear Dutch messages per status. */
   async function call<T = unknown>(host: Host, req: HttpRequest): Promise<HttpResponse<T>> {
-    if (!credentials.accessToken && !credentials.refreshToken) throw authError(texts.notConnected);
-    if (accessTokenExpired(credentials) && ctx.refreshCredentials) await refresh();
+    await tokens.fresh();
     const operation = `${req.method ?? 'GET'} ${req.path}`;
     for (let attempt = 0; ; attempt++) {
       await guardRate(host, operation);
@@ -136,8 +120,8 @@ export function createTransport(ctx: ConnectorContext, salesOrderBaseUrl: string
         return res;
       } catch (err) {
         // A 401 means the request was not processed, so repeating it (even a POST) cannot create anything twice.
-        if (err instanceof ProviderError && err.status === 401 && attempt === 0 && ctx.refreshCredentials) {
-          await refresh();
+        if (err instanceof ProviderError && err.status === 401 && attempt === 0 && tokens.renewable) {
+          await tokens.refresh();
           continue;
         }
         throw clarify(err, attempt > 0);
@@ -151,7 +135,7 @@ export function createTransport(ctx: ConnectorContext, salesOrderBaseUrl: string
       return rates;
     },
     /** The company the current token reaches, as its tenant id (null when the token does not say). */
-    tenant: () => tokenTenant(credentials.accessToken),
+    tenant: () => tokenTenant(tokens.accessToken),
   };
 }
 

@@ -17,7 +17,7 @@ import {
   startFakeRompslomp,
   type FakeRompslomp,
 } from '../../fakes/rompslomp/server.js';
-import type { ConnectorContext, DocumentDraft, OAuthConnectorFactory, ProviderCredentials } from '../../connectors/types.js';
+import type { ConnectorContext, DocumentDraft, OAuthConnectorFactory, OAuthTokens } from '../../connectors/types.js';
 import { parseEnv } from '../../lib/env.js';
 import { ROMPSLOMP_SCOPE, ReconnectRequiredError, accessTokenExpired, oauthConfig, pkcePair } from '../../lib/oauth.js';
 
@@ -48,7 +48,7 @@ async function authorizeCode(fake: FakeRompslomp, oauth = oauthOf(fake)): Promis
   return back.searchParams.get('code')!;
 }
 
-async function tokensFor(fake: FakeRompslomp): Promise<ProviderCredentials> {
+async function tokensFor(fake: FakeRompslomp): Promise<OAuthTokens> {
   const oauth = oauthOf(fake);
   return oauth.exchangeCode(await authorizeCode(fake, oauth), redirectUri);
 }
@@ -94,10 +94,10 @@ connectorContract('Rompslomp', async () => {
 
 describe('Rompslomp connector against the fake', () => {
   let fake: FakeRompslomp;
-  let tokens: ProviderCredentials;
+  let tokens: OAuthTokens;
   let refreshes: number;
   /** The activities' refresh, minus the database: the OAuth client against the fake's token endpoint. */
-  const connect = (over: { credentials?: ProviderCredentials; settings?: Settings | null; refresh?: boolean; context?: Partial<ConnectorContext> } = {}): RompslompConnector =>
+  const connect = (over: { credentials?: OAuthTokens; settings?: Settings | null; refresh?: boolean; context?: Partial<ConnectorContext> } = {}): RompslompConnector =>
     createRompslompConnector({
       ...over.context,
       baseUrl: fake.url,

@@ -22,7 +22,7 @@ import {
   type FakeVismaNet,
   type FakeVismaSalesOrder,
 } from '../../fakes/visma-net/server.js';
-import type { ConnectorContext, DocumentDraft, OAuthConnectorFactory, ProviderCredentials } from '../../connectors/types.js';
+import type { ConnectorContext, DocumentDraft, OAuthConnectorFactory, OAuthTokens } from '../../connectors/types.js';
 import { ReconnectRequiredError, VISMA_SCOPES, oauthConfig, pkcePair } from '../../lib/oauth.js';
 import { createOAuthClient } from '../../connectors/oauth.js';
 import { parseEnv } from '../../lib/env.js';
@@ -50,7 +50,7 @@ function oauthOf(fake: FakeVismaNet, client = DEFAULT_VISMA_CLIENT): OAuthConnec
 }
 
 /** What the browser does at Visma Connect (sign on, pick the company, consent), and the exchange a worker does. */
-async function signOn(fake: FakeVismaNet, oauth = oauthOf(fake)): Promise<ProviderCredentials> {
+async function signOn(fake: FakeVismaNet, oauth = oauthOf(fake)): Promise<OAuthTokens> {
   const { verifier, challenge } = await pkce();
   const res = await fetch(oauth.authorizeUrl('state-1', redirectUri, challenge), { redirect: 'manual' });
   expect(res.status).toBe(302);
@@ -103,7 +103,7 @@ connectorContract('Visma.net', async () => {
 
 describe('Visma.net connector against the fake', () => {
   let fake: FakeVismaNet;
-  let credentials: ProviderCredentials;
+  let credentials: OAuthTokens;
   const connect = (over: Partial<ConnectorContext> = {}): VismaNetConnector =>
     createVismaNetConnector({ baseUrl: fake.url, credentials, settings: settingsFor(), config: configOf(fake), ...over });
   const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as ProviderError);
@@ -188,7 +188,7 @@ describe('Visma.net connector against the fake', () => {
       expect(fake.state.connect.connectRequests['POST token']).toBe(posts + 1);
 
       // A revoked refresh token: the admin must connect again.
-      fake.state.connect.refreshTokens.get(stored.refreshToken)!.revoked = true;
+      fake.state.connect.refreshTokens.get(stored.refreshToken ?? '')!.revoked = true;
       fake.expireAccessTokens(stored.accessToken);
       const err = await failure(connector.listCustomers({ cursor: null, since: null, pageSize: 5 }));
       expect(err).toBeInstanceOf(ReconnectRequiredError);
@@ -600,7 +600,7 @@ describe('Visma.net connector against the fake', () => {
   describe('order import listing (SalesOrders V3)', () => {
     const order = (over: Partial<FakeVismaSalesOrder> & Pick<FakeVismaSalesOrder, 'orderId'>): FakeVismaSalesOrder =>
       fakeSalesOrder({ customer: { id: '10004', name: 'Klant', order: null, refNo: null }, ...over });
-    let tokens: ProviderCredentials;
+    let tokens: OAuthTokens;
 
     beforeAll(async () => {
       const data = emptyData();
