@@ -4,6 +4,7 @@ import { benchTenant, cpuDelta, startPart, type CpuSnapshot, type Infra } from '
 import { fmt, mb, round, sleep } from '../stats.js';
 import type { PartResult } from '../report.js';
 import type { RssSamples } from '../worker-child.js';
+import { DEFAULT_PAGE_SIZE as FS_PAGE_SIZE } from '../../connectors/factuursturen/connector.js';
 
 export interface ImportRun {
   /** Clients listed by the fake (records processed). */
@@ -89,7 +90,7 @@ export async function runImport(infra: Infra, customers: number): Promise<Import
       rowsWritten,
       rowsPerSecond: rowsWritten / (workflowMs / 1000),
       listingDownloads: part.fake.state.requests['GET clients'] ?? 0,
-      pageSize: 200,
+      pageSize: FS_PAGE_SIZE,
       workerCpuMs: cpu.worker,
       stackCpuMs: cpu,
       baseline,
@@ -186,7 +187,7 @@ export function importReport(runs: readonly ImportRun[]): PartResult {
     ]),
     notes: [
       `records = clients listed by the provider; rows = simon.customers + integration.external_refs + integration.log_entries ("Klant toegevoegd" per customer), 3 per written customer (${runs.map((r) => `${r.customersWritten.toLocaleString('en-US')} of ${r.customers.toLocaleString('en-US')}`).join(', ')} written); the plain baseline writes only the customer rows.`,
-      `FactuurSturen cannot page: every importPages activity call downloads the client list once and reads it as it takes its pages of 200, never held whole (GET clients count above; docs/import.md).`,
+      `FactuurSturen cannot page: every importPages activity call downloads the client list once and reads it as it takes its pages of ${FS_PAGE_SIZE}, never held whole (GET clients count above; docs/import.md).`,
     ],
     json: {
       runs: runs.map((r) => ({

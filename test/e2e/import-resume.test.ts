@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { seedFactuurSturen } from '../../fakes/factuursturen/server.js';
+import { DEFAULT_PAGE_SIZE as FS_PAGE_SIZE } from '../../connectors/factuursturen/connector.js';
 import { createActivities } from '../../activities/index.js';
 import { createConnector, providerBaseUrl } from '../../connectors/index.js';
 import { CredentialSealer } from '../../lib/crypto.js';
@@ -10,14 +11,16 @@ import { activate } from '../helpers/activation.js';
 
 /**
  * Long imports: resumable from the heartbeat after a crash, and continued as new so history stays small.
- * 1,000 clients in the fake = 5 pages of 200.
+ * Five pages of the connector's page size in the fake.
  */
+const PAGE = FS_PAGE_SIZE;
+const CLIENTS = 5 * PAGE;
 let stack: Stack;
 const tenant = uniqueTenant('resume');
 
 beforeAll(async () => {
   stack = await startStack('resume');
-  seedFactuurSturen(stack.fake.state, { groups: 2, products: 10, clients: 1000 });
+  seedFactuurSturen(stack.fake.state, { groups: 2, products: 10, clients: CLIENTS });
   await activate(stack, { provider: 'factuursturen', tenant });
   // Start every test from an empty customer table with a fresh listing.
   await stack.api('POST', `/v1/tenants/${tenant}/integration/pause`);
@@ -44,7 +47,7 @@ describe('initial import of a long listing', () => {
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });
     const result = await handle.result();
-    expect(result.tallies.customers).toMatchObject({ done: 1000, created: activeClients() });
+    expect(result.tallies.customers).toMatchObject({ done: CLIENTS, created: activeClients() });
 
     // The first run handed over to a new run of the same workflow id.
     const first = await stack.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
@@ -76,19 +79,19 @@ describe('initial import of a long listing', () => {
     const beats: unknown[] = [];
     first.on('heartbeat', (d) => beats.push(d));
     const partial: { done: number } = await first.run((input: Parameters<typeof activities.importPages>[0]) => activities.importPages(input), { tenantId: tenant, entity: 'customers' as const, cursor: null, done: 0, maxPages: 2 });
-    expect(partial.done).toBe(400);
-    expect(beats.at(-1)).toEqual({ cursor: '400', done: 400 });
+    expect(partial.done).toBe(2 * PAGE);
+    expect(beats.at(-1)).toEqual({ cursor: String(2 * PAGE), done: 2 * PAGE });
 
     // The retry gets the last heartbeat's details from Temporal and goes on from there.
     const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: beats.at(-1) });
     const rest: unknown = await retry.run((input: Parameters<typeof activities.importPages>[0]) => activities.importPages(input), { tenantId: tenant, entity: 'customers' as const, cursor: null, done: 0 });
-    expect(rest).toMatchObject({ cursor: null, done: 1000 });
+    expect(rest).toMatchObject({ cursor: null, done: CLIENTS });
 
     const [{ n }] = await stack.database.sql`select count(*)::int as n from simon.customers where tenant_id = ${tenant}`;
     expect(n).toBe(activeClients());
     const [{ logs }] = await stack.database.sql`select count(*)::int as logs from integration.log_entries where tenant_id = ${tenant} and message = 'Klant toegevoegd aan Simon'`;
     expect(logs).toBe(activeClients());
     const [state] = await stack.database.sql`select records_done, records_total, phase from integration.sync_state where tenant_id = ${tenant} and entity = 'customers'`;
-    expect(state).toMatchObject({ records_done: 1000, records_total: 1000, phase: 'incremental' });
+    expect(state).toMatchObject({ records_done: CLIENTS, records_total: CLIENTS, phase: 'incremental' });
   });
 });
