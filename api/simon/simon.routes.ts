@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { workAddressOrigins, workOrderStatuses } from '../../db/schema.js';
 import { providerIds } from '../../lib/providers.js';
-import { knownTenant, rolePolicy, requireRole } from '../auth.js';
+import { access } from '../auth.js';
 import { jsonBody, jsonContent, pageInfo, pageQuery, queryBoolean, tenantErrors, tenantIdSchema, tenantParams, timestamp } from '../schemas.js';
 
 /** Simon-side reads for the Simon backend (docs/api.md), plus adding a work address. */
@@ -129,7 +129,7 @@ const customerIdParam = z.guid().openapi({ param: { name: 'customerId', in: 'pat
 const customerParams = z.object({ tenant: tenantIdSchema, customerId: customerIdParam });
 const search = z.string().trim().max(200).optional().openapi({ description: 'Case-insensitive substring search' });
 
-const read = [requireRole(...rolePolicy.read), knownTenant()];
+const read = access('read', { tenant: 'known' });
 
 export const listCustomers = createRoute({
   method: 'get',
@@ -180,7 +180,7 @@ export const addWorkAddress = createRoute({
   path: '/tenants/{tenant}/customers/{customerId}/work-addresses',
   tags: ['Simon data'],
   summary: 'Add a work address made in Simon (origin "simon"; never written back to the accounting package)',
-  middleware: [requireRole(...rolePolicy.backend), knownTenant()],
+  middleware: access('backend', { tenant: 'known' }),
   request: { params: customerParams, body: jsonBody(newWorkAddressSchema) },
   responses: {
     201: jsonContent(workAddressSchema, 'The new work address'),
