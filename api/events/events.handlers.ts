@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import type { AppBindings, AppRouteHandler } from '../types.js';
 import type * as routes from './events.routes.js';
-import { conflict, forbidden, notFound } from '../errors.js';
+import { conflict, forbidden, notFound, orNotFound } from '../errors.js';
 import { temporalRunUrl } from '../temporal.js';
 import { kickEvents } from './kick.js';
 import {
@@ -79,8 +79,7 @@ export const listEndpoints: AppRouteHandler<typeof routes.listEndpoints> = async
 export const updateEndpoint: AppRouteHandler<typeof routes.updateEndpoint> = async (c) => {
   const { id } = c.req.valid('param');
   await endpointInScope(c, id);
-  const row = await storeEndpoint(c.get('deps').database, id, c.req.valid('json'));
-  if (!row) throw notFound('Geen endpoint met dit id');
+  const row = orNotFound(await storeEndpoint(c.get('deps').database, id, c.req.valid('json')), 'Geen endpoint met dit id');
   return c.json(presentEndpoint(row), 200);
 };
 
@@ -96,8 +95,8 @@ export const rotateSecret: AppRouteHandler<typeof routes.rotateSecret> = async (
   const { keepPreviousSeconds } = c.req.valid('json');
   await endpointInScope(c, id);
   const secret = newSecret();
-  const row = await storeRotatedSecret(c.get('deps').database, id, sealerOf(c).seal(secret), new Date(Date.now() + keepPreviousSeconds * 1000));
-  if (!row) throw notFound('Geen endpoint met dit id');
+  const expiresAt = new Date(Date.now() + keepPreviousSeconds * 1000);
+  const row = orNotFound(await storeRotatedSecret(c.get('deps').database, id, sealerOf(c).seal(secret), expiresAt), 'Geen endpoint met dit id');
   return c.json({ ...presentEndpoint(row), secret }, 200);
 };
 
@@ -111,9 +110,7 @@ export const listEvents: AppRouteHandler<typeof routes.listEvents> = async (c) =
 
 export const getEvent: AppRouteHandler<typeof routes.getEvent> = async (c) => {
   const { tenant, eventId } = c.req.valid('param');
-  const row = await readEvent(c.get('deps').database, tenant, eventId);
-  if (!row) throw notFound('Geen event met dit id');
-  return c.json(presentEvent(c, row), 200);
+  return c.json(presentEvent(c, orNotFound(await readEvent(c.get('deps').database, tenant, eventId), 'Geen event met dit id')), 200);
 };
 
 export const redeliver: AppRouteHandler<typeof routes.redeliver> = async (c) => {

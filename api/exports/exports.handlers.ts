@@ -1,6 +1,6 @@
 import type { AppRouteHandler } from '../types.js';
 import type * as routes from './exports.routes.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, orNotFound } from '../errors.js';
 import { temporalOf, temporalRunUrl } from '../temporal.js';
 import { startExport } from './start-export.js';
 import { kickEvents } from '../events/kick.js';
@@ -77,16 +77,13 @@ export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
 
 export const getExport: AppRouteHandler<typeof routes.getExport> = async (c) => {
   const { tenant, id } = c.req.valid('param');
-  const row = await readExport(c.get('deps').database, tenant, id);
-  if (!row) throw notFound('Geen export voor deze werkbon');
-  return c.json(presentExport(c, row), 200);
+  return c.json(presentExport(c, orNotFound(await readExport(c.get('deps').database, tenant, id), 'Geen export voor deze werkbon')), 200);
 };
 
 export const retryExport: AppRouteHandler<typeof routes.retryExport> = async (c) => {
   const { tenant, id } = c.req.valid('param');
   const { database } = c.get('deps');
-  const row = await readExport(database, tenant, id);
-  if (!row) throw notFound('Geen export voor deze werkbon');
+  const row = orNotFound(await readExport(database, tenant, id), 'Geen export voor deze werkbon');
   const integ = (await getIntegration(database, tenant))!;
   if (row.state === 'pending') {
     // Stranded: recorded but its run is not running (the API stopped, or Temporal was away, at archive time).

@@ -12,7 +12,9 @@ import { runMeta, workflowIds } from '../../lib/runs.js';
 import { reconcileWorkflow, syncWorkflow } from '../../workflows/index.js';
 import { startExport } from '../exports/start-export.js';
 import { kickEvents } from '../events/kick.js';
-import type { Database } from '../../db/client.js';
+import type { IntegrationStatus } from '../../db/schema.js';
+import type { Context } from 'hono';
+import type { AppBindings } from '../types.js';
 import { formatAmsterdam } from '../../lib/quota.js';
 import { providers } from '../../lib/providers.js';
 import { createQuotaGuard, reconcileShortfall } from '../../db/queries/quota.js';
@@ -20,15 +22,29 @@ import { markListingsRequested } from '../../db/queries/sync.js';
 
 const labels: Record<string, string> = { active: 'Actief', paused: 'Gepauzeerd', deactivated: 'Gedeactiveerd' };
 
-async function logIntegration(database: Database, tenantId: string, text: messages.LogText) {
-  await appendLogEntries(database, [{ tenantId, severity: 'info', table: 'Integratie', ...text }]);
+/** The tenant's integration; knownTenant has seen it, so none is a row deleted since (404). */
+async function integrationOf(c: Context<AppBindings>, tenant: string) {
+  const row = await getIntegration(c.get('deps').database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  return row;
+}
+
+/**
+ * A new status: recorded with its text, announced to the webhook deliverer (docs/events.md), then, after `meanwhile`
+ * (what must happen between the two), logged in table "Integratie".
+ */
+async function recordStatus(c: Context<AppBindings>, tenant: string, status: IntegrationStatus, text: messages.LogText, meanwhile?: () => Promise<void>) {
+  const { database } = c.get('deps');
+  await setStatus(database, tenant, status, text.message);
+  await kickEvents(c, tenant);
+  await meanwhile?.();
+  await appendLogEntries(database, [{ tenantId: tenant, severity: 'info', table: 'Integratie', ...text }]);
 }
 
 export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
   const { tenant } = c.req.valid('param');
   const body = c.req.valid('json');
-  const row = await getIntegration(c.get('deps').database, tenant);
-  if (!row) throw notFound('Tenant not found');
+  const row = await integrationOf(c, tenant);
   if (row.status !== 'active') throw conflict(`Synchroniseren kan alleen bij een actieve integratie (status ${row.status})`);
   const t = temporalOf(c);
   const scopes: SyncScope[] = [...(body.articles ? (['articles'] as const) : []), ...(body.customers ? (['customers'] as const) : [])];
@@ -72,8 +88,7 @@ export const reconcileNow: AppRouteHandler<typeof routes.reconcileNow> = async (
   const { tenant } = c.req.valid('param');
   const { days } = c.req.valid('json');
   const { database, env } = c.get('deps');
-  const row = await getIntegration(database, tenant);
-  if (!row) throw notFound('Tenant not found');
+  const row = await integrationOf(c, tenant);
   if (row.status !== 'active') throw conflict(`Controleren kan alleen bij een actieve integratie (status ${row.status})`);
   const provider = row.provider;
   if (!providers[provider].capabilities.reconcile) throw conflict(`De controle met ${providers[provider].name} is er (nog) niet: de koppeling kan de documenten niet op datum opvragen`, 'not_supported');
@@ -102,38 +117,28 @@ export const reconcileNow: AppRouteHandler<typeof routes.reconcileNow> = async (
 
 export const pause: AppRouteHandler<typeof routes.pause> = async (c) => {
   const { tenant } = c.req.valid('param');
-  const { database } = c.get('deps');
-  const row = await getIntegration(database, tenant);
-  if (!row) throw notFound('Tenant not found');
+  const row = await integrationOf(c, tenant);
   if (row.status !== 'active') throw conflict(`Pauzeren kan alleen bij een actieve integratie (status ${row.status})`);
   await setTenantSchedulesPaused(temporalOf(c).client, tenant, true, `Gepauzeerd door ${c.get('auth').actor}`);
-  await setStatus(database, tenant, 'paused', messages.integrationPaused(row.provider).message);
-  await kickEvents(c, tenant);
-  await logIntegration(database, tenant, messages.integrationPaused(row.provider));
+  await recordStatus(c, tenant, 'paused', messages.integrationPaused(row.provider));
   return c.json({ status: 'paused', label: labels.paused }, 200);
 };
 
 export const resume: AppRouteHandler<typeof routes.resume> = async (c) => {
   const { tenant } = c.req.valid('param');
-  const { database } = c.get('deps');
-  const row = await getIntegration(database, tenant);
-  if (!row) throw notFound('Tenant not found');
+  const row = await integrationOf(c, tenant);
   if (row.status !== 'paused') throw conflict(`Hervatten kan alleen bij een gepauzeerde integratie (status ${row.status})`);
-  await setStatus(database, tenant, 'active', messages.integrationResumed(row.provider).message);
-  await kickEvents(c, tenant);
-  await setTenantSchedulesPaused(temporalOf(c).client, tenant, false, `Hervat door ${c.get('auth').actor}`);
-  await logIntegration(database, tenant, messages.integrationResumed(row.provider));
+  await recordStatus(c, tenant, 'active', messages.integrationResumed(row.provider), () =>
+    setTenantSchedulesPaused(temporalOf(c).client, tenant, false, `Hervat door ${c.get('auth').actor}`));
   // Work orders archived during the pause waited as `pending`: send them now.
-  const waiting = await pendingExports(database, tenant);
+  const waiting = await pendingExports(c.get('deps').database, tenant);
   for (const exp of waiting) await startExport(c, tenant, row.provider, exp.workOrderId);
   return c.json({ status: 'active', label: labels.active, resent: waiting.length }, 200);
 };
 
 export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) => {
   const { tenant } = c.req.valid('param');
-  const { database } = c.get('deps');
-  const row = await getIntegration(database, tenant);
-  if (!row) throw notFound('Tenant not found');
+  const row = await integrationOf(c, tenant);
   if (row.status === 'deactivated' || row.status === 'not_activated') throw conflict(`De integratie is niet actief (status ${row.status})`);
   const t = temporalOf(c);
   // Order matters: no new scheduled runs, then stop the running ones, then mark the integration deactivated,
@@ -147,9 +152,7 @@ export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) =
   for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow", "reconcileWorkflow")` })) {
     await cancel(wf.workflowId, wf.runId);
   }
-  await setStatus(database, tenant, 'deactivated', messages.integrationDeactivated(row.provider).message);
-  await kickEvents(c, tenant);
-  await logIntegration(database, tenant, messages.integrationDeactivated(row.provider));
+  await recordStatus(c, tenant, 'deactivated', messages.integrationDeactivated(row.provider));
   return c.json({ status: 'deactivated', label: labels.deactivated }, 200);
 };
 

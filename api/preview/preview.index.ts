@@ -1,8 +1,5 @@
-import { createRouter } from '../router.js';
+import { areaRouter } from '../router.js';
 import * as handlers from './preview.handlers.js';
 import * as routes from './preview.routes.js';
 
-const router = createRouter();
-router.openapi(routes.previewDocument, handlers.previewDocument);
-
-export default router;
+export default areaRouter(routes, handlers, ['previewDocument']);
