@@ -3,6 +3,7 @@ import type * as routes from './operations.routes.js';
 import { conflict, notFound } from '../errors.js';
 import { temporalOf, temporalRunUrl } from '../temporal.js';
 import { getIntegration, setStatus } from '../../db/queries/integration.js';
+import { integrationStatusLabels } from '../../db/queries/labels.js';
 import { pendingExports } from '../../db/queries/exports.js';
 import { appendLogEntries } from '../../db/queries/logs.js';
 import * as messages from '../../lib/messages.js';
@@ -19,8 +20,6 @@ import { formatAmsterdam } from '../../lib/quota.js';
 import { providers } from '../../lib/providers.js';
 import { createQuotaGuard, reconcileShortfall } from '../../db/queries/quota.js';
 import { markListingsRequested } from '../../db/queries/sync.js';
-
-const labels: Record<string, string> = { active: 'Actief', paused: 'Gepauzeerd', deactivated: 'Gedeactiveerd' };
 
 /** The tenant's integration; knownTenant has seen it, so none is a row deleted since (404). */
 async function integrationOf(c: Context<AppBindings>, tenant: string) {
@@ -45,7 +44,7 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
   const { tenant } = c.req.valid('param');
   const body = c.req.valid('json');
   const row = await integrationOf(c, tenant);
-  if (row.status !== 'active') throw conflict(`Synchroniseren kan alleen bij een actieve integratie (status ${row.status})`);
+  if (row.status !== 'active') throw conflict(messages.apiTexts.operations.syncNeedsActive(row.status));
   const t = temporalOf(c);
   const scopes: SyncScope[] = [...(body.articles ? (['articles'] as const) : []), ...(body.customers ? (['customers'] as const) : [])];
   // API-limited providers: refuse up front what would not fit in today's sync share of the quota (lib/quota.ts).
@@ -76,7 +75,7 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
       args: [{ tenantId: tenant, provider: row.provider, scope }],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      ...runMeta({ tenantId: tenant, provider: row.provider, kind: 'sync', detail: `${scope}, nu synchroniseren` }),
+      ...runMeta({ tenantId: tenant, provider: row.provider, kind: 'sync', detail: messages.apiTexts.operations.syncNowRun(scope) }),
     });
     started.push({ scope, workflowId, runId: handle.firstExecutionRunId, temporalUrl: temporalRunUrl(t.uiUrl, t.namespace, workflowId, handle.firstExecutionRunId) });
   }
@@ -89,9 +88,9 @@ export const reconcileNow: AppRouteHandler<typeof routes.reconcileNow> = async (
   const { days } = c.req.valid('json');
   const { database, env } = c.get('deps');
   const row = await integrationOf(c, tenant);
-  if (row.status !== 'active') throw conflict(`Controleren kan alleen bij een actieve integratie (status ${row.status})`);
+  if (row.status !== 'active') throw conflict(messages.apiTexts.operations.reconcileNeedsActive(row.status));
   const provider = row.provider;
-  if (!providers[provider].capabilities.reconcile) throw conflict(`De controle met ${providers[provider].name} is er (nog) niet: de koppeling kan de documenten niet op datum opvragen`, 'not_supported');
+  if (!providers[provider].capabilities.reconcile) throw conflict(messages.apiTexts.operations.reconcileUnsupported(provider), 'not_supported');
   // API-limited providers: it runs in the sync share of the quota; refuse up front what would not fit (lib/quota.ts).
   const resetsAt = await reconcileShortfall(createQuotaGuard({ database, env }), tenant, provider);
   if (resetsAt) {
@@ -110,7 +109,7 @@ export const reconcileNow: AppRouteHandler<typeof routes.reconcileNow> = async (
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     workflowExecutionTimeout: '6 hours',
-    ...runMeta({ tenantId: tenant, provider, kind: 'reconcile', detail: 'nu controleren' }),
+    ...runMeta({ tenantId: tenant, provider, kind: 'reconcile', detail: messages.apiTexts.operations.reconcileNowRun }),
   });
   return c.json({ workflowId, runId: handle.firstExecutionRunId, temporalUrl: temporalRunUrl(t.uiUrl, t.namespace, workflowId, handle.firstExecutionRunId) }, 202);
 };
@@ -118,28 +117,28 @@ export const reconcileNow: AppRouteHandler<typeof routes.reconcileNow> = async (
 export const pause: AppRouteHandler<typeof routes.pause> = async (c) => {
   const { tenant } = c.req.valid('param');
   const row = await integrationOf(c, tenant);
-  if (row.status !== 'active') throw conflict(`Pauzeren kan alleen bij een actieve integratie (status ${row.status})`);
-  await setTenantSchedulesPaused(temporalOf(c).client, tenant, true, `Gepauzeerd door ${c.get('auth').actor}`);
+  if (row.status !== 'active') throw conflict(messages.apiTexts.operations.pauseNeedsActive(row.status));
+  await setTenantSchedulesPaused(temporalOf(c).client, tenant, true, messages.apiTexts.operations.pausedBy(c.get('auth').actor));
   await recordStatus(c, tenant, 'paused', messages.integrationPaused(row.provider));
-  return c.json({ status: 'paused', label: labels.paused }, 200);
+  return c.json({ status: 'paused', label: integrationStatusLabels.paused }, 200);
 };
 
 export const resume: AppRouteHandler<typeof routes.resume> = async (c) => {
   const { tenant } = c.req.valid('param');
   const row = await integrationOf(c, tenant);
-  if (row.status !== 'paused') throw conflict(`Hervatten kan alleen bij een gepauzeerde integratie (status ${row.status})`);
+  if (row.status !== 'paused') throw conflict(messages.apiTexts.operations.resumeNeedsPaused(row.status));
   await recordStatus(c, tenant, 'active', messages.integrationResumed(row.provider), () =>
-    setTenantSchedulesPaused(temporalOf(c).client, tenant, false, `Hervat door ${c.get('auth').actor}`));
+    setTenantSchedulesPaused(temporalOf(c).client, tenant, false, messages.apiTexts.operations.resumedBy(c.get('auth').actor)));
   // Work orders archived during the pause waited as `pending`: send them now.
   const waiting = await pendingExports(c.get('deps').database, tenant);
   for (const exp of waiting) await startExport(c, tenant, row.provider, exp.workOrderId);
-  return c.json({ status: 'active', label: labels.active, resent: waiting.length }, 200);
+  return c.json({ status: 'active', label: integrationStatusLabels.active, resent: waiting.length }, 200);
 };
 
 export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) => {
   const { tenant } = c.req.valid('param');
   const row = await integrationOf(c, tenant);
-  if (row.status === 'deactivated' || row.status === 'not_activated') throw conflict(`De integratie is niet actief (status ${row.status})`);
+  if (row.status === 'deactivated' || row.status === 'not_activated') throw conflict(messages.apiTexts.operations.notActive(row.status));
   const t = temporalOf(c);
   // Order matters: no new scheduled runs, then stop the running ones, then mark the integration deactivated,
   // so a running import ends as cancelled rather than failing on the status check of its next activity.
@@ -153,7 +152,7 @@ export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) =
     await cancel(wf.workflowId, wf.runId);
   }
   await recordStatus(c, tenant, 'deactivated', messages.integrationDeactivated(row.provider));
-  return c.json({ status: 'deactivated', label: labels.deactivated }, 200);
+  return c.json({ status: 'deactivated', label: integrationStatusLabels.deactivated }, 200);
 };
 
 export const runs: AppRouteHandler<typeof routes.runs> = async (c) => {

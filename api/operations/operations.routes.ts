@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorSchema, jsonBody, jsonContent, tenantErrors, tenantParams } from '../schemas.js';
 import { access } from '../auth.js';
+import { apiTexts } from '../../lib/messages.js';
 
 const tags = ['Integration'];
 const conflictResponse = { 409: jsonContent(errorSchema, 'Wrong state, e.g. the integration is not active') };
@@ -13,7 +14,7 @@ export const syncNow = createRoute({
   request: {
     params: tenantParams,
     body: jsonBody(z.object({ customers: z.boolean().default(false), articles: z.boolean().default(false) }).refine((b) => b.customers || b.articles, {
-      message: 'Kies klanten en/of artikelen', path: ['customers'],
+      message: apiTexts.operations.chooseSyncScope, path: ['customers'],
     }).openapi({
       // An empty selection is refused: the document says so, so clients (and fuzzers) know it up front.
       anyOf: [
@@ -74,7 +75,7 @@ export const resume = createRoute({
 export const deactivate = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/deactivate', tags, summary: 'Deactivate: stop all schedules and running syncs at once (needs confirm: true)',
   middleware: access('admin', { tenant: 'known' }),
-  request: { params: tenantParams, body: jsonBody(z.object({ confirm: z.literal(true, { message: 'Bevestig het deactiveren met confirm: true' }) })) },
+  request: { params: tenantParams, body: jsonBody(z.object({ confirm: z.literal(true, { message: apiTexts.operations.confirmDeactivation }) })) },
   responses: { 200: jsonContent(statusResult, 'Deactivated'), ...tenantErrors, ...conflictResponse },
 });
 
