@@ -92,3 +92,23 @@ export function knownTenant(): MiddlewareHandler<AppBindings> {
     await next();
   };
 }
+
+/** Which tenant check a route needs, after its roles (see `access`). */
+export type TenantCheck = 'known' | 'scope' | 'none';
+
+/**
+ * The access rule of one route, declared in its `createRoute` as `middleware: access(policy, { tenant })`: the roles
+ * of `rolePolicy[policy]`, then the tenant check:
+ * - `known`: the tenant is in the token's scope and has a row in integration.integrations (404 otherwise);
+ * - `scope`: only the scope check (the routes that create that row, or look the tenant up themselves);
+ * - `none`: the path names no tenant.
+ * The app-wide `tenantScope` (api/app.ts) checks the scope of every /v1/tenants/{tenant}/… path before this, so a
+ * scoped token on another tenant is refused for its tenant before its role is looked at. `test/api/access.test.ts`
+ * holds every route's rule and walks the OpenAPI document to check each operation refuses what it must.
+ */
+export function access(policy: keyof typeof rolePolicy, { tenant }: { tenant: TenantCheck }): MiddlewareHandler<AppBindings>[] {
+  const roleCheck = requireRole(...rolePolicy[policy]);
+  if (tenant === 'known') return [roleCheck, knownTenant()];
+  if (tenant === 'scope') return [roleCheck, tenantScope()];
+  return [roleCheck];
+}

@@ -44,6 +44,12 @@ export const notFound = (message = 'Not found', code: ErrorCode = 'not_found') =
 export const conflict = (message = 'Conflict with the current state', code: ErrorCode = 'conflict', details?: Record<string, unknown>) =>
   new HttpError(409, code, message, details);
 
+/** The value, or a 404 with the message when there is none (a row the request names that does not exist). */
+export function orNotFound<T>(value: T | null | undefined, message: string): T {
+  if (value === null || value === undefined) throw notFound(message);
+  return value;
+}
+
 /** zod issues as the API reports them: `{ path, message }`. */
 export function validationIssues(error: Pick<ZodError, 'issues'>): ValidationIssue[] {
   return error.issues.map((issue) => ({

@@ -1,4 +1,5 @@
 import { isGrpcServiceError } from '@temporalio/client';
+import { apiTexts } from '../lib/messages.js';
 
 /**
  * Postgres or Temporal being unreachable is not a bug and not the client's fault: the API answers 503 with
@@ -40,6 +41,6 @@ export function infrastructureFailure(err: unknown): InfrastructureCode | null {
 }
 
 export const infrastructureMessages: Record<InfrastructureCode, string> = {
-  database_unavailable: 'De database is tijdelijk niet bereikbaar; probeer het zo opnieuw',
-  temporal_unavailable: 'Temporal is tijdelijk niet bereikbaar; probeer het zo opnieuw',
+  database_unavailable: apiTexts.unavailable.database,
+  temporal_unavailable: apiTexts.unavailable.temporal,
 };

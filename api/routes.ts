@@ -13,7 +13,9 @@ import events from './events/events.index.js';
 import type { AppOpenAPI } from './types.js';
 
 /**
- * Every area router of the API, mounted under /v1 by createApp. A new area: build its router with
- * createRouter() in `api/<area>/<area>.index.ts` and add it here.
+ * Every area router of the API, mounted under /v1 by createApp. A new area: its routes (each with `middleware:
+ * access(…)`, api/auth.ts) in `api/<area>/<area>.routes.ts`, its handlers in `<area>.handlers.ts`, the router
+ * `areaRouter(routes, handlers, [names])` in `<area>.index.ts` (api/router.ts), and a row per operation in
+ * test/api/access.test.ts; then add it here.
  */
 export const v1Routers: readonly AppOpenAPI[] = [providers, integration, activation, operations, exportsRouter, preview, simonTables, logs, simon, events, health, oauth];

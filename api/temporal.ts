@@ -1,6 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { Context } from 'hono';
+import { apiTexts } from '../lib/messages.js';
 import { HttpError, conflict } from './errors.js';
 import type { AppBindings, AppDeps } from './types.js';
 
@@ -19,10 +20,10 @@ export async function runStep<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict('Deze stap loopt al; wacht tot hij klaar is', 'conflict');
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(apiTexts.activation.stepRunning, 'conflict');
     if (err instanceof WorkflowFailedError) {
       const cause = (err.cause?.cause ?? err.cause) as Error | undefined;
-      throw new HttpError(503, 'provider_unavailable', `De stap is mislukt: ${cause?.message ?? err.message}`);
+      throw new HttpError(503, 'provider_unavailable', apiTexts.activation.stepFailed(cause?.message ?? err.message));
     }
     throw err;
   }

@@ -780,6 +780,80 @@ export const referencePrintedNotice = (provider: ProviderId): LogText | null =>
       )
     : null;
 
+// ------------------------------------------------------------------ the HTTP API's own answers (api/**)
+
+/**
+ * The Dutch `message` of the API's error answers, its two HTML pages and its notes in the Temporal UI (docs/api.md,
+ * "Errors"); a status is the English enum value the answer also carries. The log entries the API writes are the
+ * functions above (exportHeldNotActive, integrationPaused, …), the OAuth callback's sentences are oauthCallbackTexts.
+ */
+export const apiTexts = {
+  activation: {
+    notActivating: (status: string) => `De integratie wordt niet geactiveerd (status ${status}); start eerst de activatie`,
+    providerUnavailable: (provider: ProviderId) => `${providers[provider].name} is in deze versie nog niet beschikbaar`,
+    stillActive: 'De integratie is actief; deactiveer haar eerst om opnieuw te activeren',
+    firstActivationWipesAll: (missing: readonly string[]) => `Bij de eerste activatie worden alle tabellen verplicht gewist; ontbreekt: ${missing.join(', ')}`,
+    wipeFirst: 'Wis eerst de Simon data (stap 1)',
+    connectFirst: 'Maak eerst de connectie met het boekhoudpakket (stap 2)',
+    stepsFirst: 'Doorloop eerst de stappen wissen en koppelen',
+    connectsWithOAuth: (provider: ProviderId) => `${providers[provider].name} koppel je via OAuth`,
+    connectsWithCredentials: (provider: ProviderId) => `${providers[provider].name} koppel je met inloggegevens, niet via OAuth`,
+    cannotConnect: (status: string) => `Koppelen kan niet bij status ${status}; start eerst de activatie`,
+    connectFailed: (provider: ProviderId, providerMessage: string) => `Koppelen met ${providerName(provider)} mislukt: ${providerMessage}`,
+    /** The title of the page the OAuth callback shows the admin's browser. */
+    oauthPageTitle: (provider: ProviderId, connected: boolean) => `Koppelen met ${providerName(provider)} ${connected ? 'gelukt' : 'mislukt'}`,
+    cannotSaveSettings: (status: string) => `Instellingen opslaan kan niet bij status ${status}`,
+    termsVersionExpired: (given: string, current: string) => `Voorwaarden versie ${given} gelden niet meer; accepteer versie ${current}`,
+    termsChanged: (current: string) => `De voorwaarden zijn gewijzigd (versie ${current}); lees en accepteer ze opnieuw (settings.termsVersion = '${current}')`,
+    /** A step workflow (wipe, connect, "Controleer", save, pick-list) already running, or failing after its retries. */
+    stepRunning: 'Deze stap loopt al; wacht tot hij klaar is',
+    stepFailed: (cause: string) => `De stap is mislukt: ${cause}`,
+  },
+  operations: {
+    chooseSyncScope: 'Kies klanten en/of artikelen',
+    confirmDeactivation: 'Bevestig het deactiveren met confirm: true',
+    syncNeedsActive: (status: string) => `Synchroniseren kan alleen bij een actieve integratie (status ${status})`,
+    reconcileNeedsActive: (status: string) => `Controleren kan alleen bij een actieve integratie (status ${status})`,
+    reconcileUnsupported: (provider: ProviderId) =>
+      `De controle met ${providers[provider].name} is er (nog) niet: de koppeling kan de documenten niet op datum opvragen`,
+    pauseNeedsActive: (status: string) => `Pauzeren kan alleen bij een actieve integratie (status ${status})`,
+    resumeNeedsPaused: (status: string) => `Hervatten kan alleen bij een gepauzeerde integratie (status ${status})`,
+    /** Also the answer of "Opnieuw versturen" and the preview when the integration is not active. */
+    notActive: (status: string) => `De integratie is niet actief (status ${status})`,
+    /** Notes on the tenant's Temporal schedules and runs, read in the Temporal UI. */
+    pausedBy: (actor: string) => `Gepauzeerd door ${actor}`,
+    resumedBy: (actor: string) => `Hervat door ${actor}`,
+    syncNowRun: (scope: string) => `${scope}, nu synchroniseren`,
+    reconcileNowRun: 'nu controleren',
+  },
+  workOrders: {
+    notCompleted: (status: string) => `Alleen een gereed gemelde werkbon kan worden gearchiveerd (status ${status})`,
+    noExport: 'Geen export voor deze werkbon',
+    exportRunning: 'Deze werkbon wordt al verstuurd',
+    retryNeedsFailedOrHeld: (state: string) => `Opnieuw versturen kan alleen bij een mislukte of vastgehouden werkbon (status ${state})`,
+    previousAttemptRunning: 'De vorige poging loopt nog; probeer het zo opnieuw',
+  },
+  webhooks: {
+    noEndpoint: 'Geen endpoint met dit id',
+    backendEndpointExists: 'Er is al een endpoint voor de hele Simon-backend',
+    tenantEndpointExists: (tenant: string) => `Tenant ${tenant} heeft al een endpoint`,
+    noEvent: 'Geen event met dit id',
+    deliveryPending: 'Dit event wordt nog afgeleverd; wacht tot dat klaar is',
+    noEnabledEndpoint: 'Er is geen ingeschakeld endpoint voor deze tenant',
+  },
+  /** The 503 answers while Postgres or Temporal cannot be reached (api/infrastructure.ts). */
+  unavailable: {
+    database: 'De database is tijdelijk niet bereikbaar; probeer het zo opnieuw',
+    temporal: 'Temporal is tijdelijk niet bereikbaar; probeer het zo opnieuw',
+  },
+  /** `GET /v1/terms`, the terms of use as a page. */
+  termsPage: {
+    title: (version: string) => `Voorwaarden integraties (versie ${version})`,
+    heading: 'Voorwaarden tot gebruik van de integraties',
+    version: (version: string) => `Versie ${version}`,
+  },
+} as const;
+
 // ------------------------------------------------------------------ weekly reconciliation (tables "Werkbon", "Integratie")
 
 /** The document as the admin finds it in the package: its number when it has one, else its id there. */

@@ -29,7 +29,7 @@ function stateOf(row: IntegrationRow) {
 async function activating(c: { get(key: 'deps'): AppDeps }, tenant: string): Promise<IntegrationRow> {
   const row = await getIntegration(c.get('deps').database, tenant);
   if (!row) throw notFound('Tenant not found');
-  if (row.status !== 'activating') throw conflict(`De integratie wordt niet geactiveerd (status ${row.status}); start eerst de activatie`);
+  if (row.status !== 'activating') throw conflict(messages.apiTexts.activation.notActivating(row.status));
   return row;
 }
 
@@ -44,11 +44,11 @@ export const startActivation: AppRouteHandler<typeof routes.startActivation> = a
   const { tenant } = c.req.valid('param');
   const { provider } = c.req.valid('json');
   if (!tenantPattern.test(tenant)) throw badRequest('Tenant id may contain letters, digits, dot, dash and underscore', 'validation');
-  if (!providers[provider].available) throw badRequest(`${providers[provider].name} is in deze versie nog niet beschikbaar`, 'provider_unavailable');
+  if (!providers[provider].available) throw badRequest(messages.apiTexts.activation.providerUnavailable(provider), 'provider_unavailable');
   const { database } = c.get('deps');
   const existing = await getIntegration(database, tenant);
   if (existing && (existing.status === 'active' || existing.status === 'paused')) {
-    throw conflict('De integratie is actief; deactiveer haar eerst om opnieuw te activeren');
+    throw conflict(messages.apiTexts.activation.stillActive);
   }
   const row = await beginActivation(database, tenant, provider);
   await kickEvents(c, tenant);
@@ -62,7 +62,7 @@ export const wipe: AppRouteHandler<typeof routes.wipe> = async (c) => {
   const chosen = [...new Set(tables)] as WipeableTable[];
   if (row.activations === 0) {
     const missing = wipeableTableNames.filter((t) => !chosen.includes(t));
-    if (missing.length > 0) throw badRequest(`Bij de eerste activatie worden alle tabellen verplicht gewist; ontbreekt: ${missing.join(', ')}`, 'validation', { missing });
+    if (missing.length > 0) throw badRequest(messages.apiTexts.activation.firstActivationWipesAll(missing), 'validation', { missing });
   }
   const t = temporalOf(c);
   const deleted = await runStep(() =>
@@ -76,10 +76,10 @@ export const connect: AppRouteHandler<typeof routes.connect> = async (c) => {
   const { tenant } = c.req.valid('param');
   const body = c.req.valid('json');
   const row = await activating(c, tenant);
-  if (!row.steps.wiped) throw conflict('Wis eerst de Simon data (stap 1)');
+  if (!row.steps.wiped) throw conflict(messages.apiTexts.activation.wipeFirst);
   const provider = row.provider;
   const schema = credentialSchemaFor(provider);
-  if (!schema) throw badRequest(`${providers[provider].name} koppel je via OAuth`, 'oauth_required');
+  if (!schema) throw badRequest(messages.apiTexts.activation.connectsWithOAuth(provider), 'oauth_required');
   const parsed = schema.safeParse(body.credentials);
   if (!parsed.success) {
     throw new HttpError(400, 'validation', 'Invalid credentials', { issues: validationIssues(parsed.error).map((i) => ({ ...i, path: `credentials.${i.path}` })) });
@@ -91,7 +91,7 @@ export const connect: AppRouteHandler<typeof routes.connect> = async (c) => {
   const result = await runStep(() =>
     t.client.workflow.execute(connectWorkflow, { workflowId: workflowIds.connect(tenant), args: [{ tenantId: tenant }], ...stepOptions(c, tenant, provider, 'connect') }),
   );
-  if (!result.ok) throw badRequest(`Koppelen met ${providers[provider].logName} mislukt: ${result.message}`, 'connect_failed');
+  if (!result.ok) throw badRequest(messages.apiTexts.activation.connectFailed(provider, result.message), 'connect_failed');
   const after = (await getIntegration(database, tenant))!;
   return c.json({ connected: true as const, label: result.label, steps: after.steps }, 200);
 };
@@ -108,7 +108,7 @@ export const checkSettings: AppRouteHandler<typeof routes.checkSettings> = async
   const row = await getIntegration(c.get('deps').database, tenant);
   if (!row) throw notFound('Tenant not found');
   if (!(row.status === 'activating' ? row.steps.connected : row.status === 'active' || row.status === 'paused')) {
-    throw conflict('Maak eerst de connectie met het boekhoudpakket (stap 2)');
+    throw conflict(messages.apiTexts.activation.connectFirst);
   }
   assertProvider(row, settings as Settings);
   // Every field given and valid: the full check (it also marks the activation step). Otherwise only what is given.
@@ -127,20 +127,20 @@ export const saveSettings: AppRouteHandler<typeof routes.saveSettings> = async (
   const row = await getIntegration(c.get('deps').database, tenant);
   if (!row) throw notFound('Tenant not found');
   const completeActivation = row.status === 'activating';
-  if (completeActivation && !(row.steps.wiped && row.steps.connected)) throw conflict('Doorloop eerst de stappen wissen en koppelen');
-  if (!completeActivation && row.status !== 'active' && row.status !== 'paused') throw conflict(`Instellingen opslaan kan niet bij status ${row.status}`);
+  if (completeActivation && !(row.steps.wiped && row.steps.connected)) throw conflict(messages.apiTexts.activation.stepsFirst);
+  if (!completeActivation && row.status !== 'active' && row.status !== 'paused') throw conflict(messages.apiTexts.activation.cannotSaveSettings(row.status));
   assertProvider(row, settings);
   const { env } = c.get('deps');
   const current = await settingsVersionAt(c.get('deps').database, tenant, new Date());
   // Terms (docs/terms.md): accepting means the version in force; a new version must be accepted again.
   if (settings.termsVersion !== undefined && settings.termsVersion !== env.TERMS_VERSION) {
-    throw new HttpError(400, 'validation', `Voorwaarden versie ${settings.termsVersion} gelden niet meer; accepteer versie ${env.TERMS_VERSION}`, {
+    throw new HttpError(400, 'validation', messages.apiTexts.activation.termsVersionExpired(settings.termsVersion, env.TERMS_VERSION), {
       issues: [{ path: 'settings.termsVersion', message: `expected '${env.TERMS_VERSION}'` }],
     });
   }
   const acceptedBefore = current ? ((current.settings as { termsVersion?: string }).termsVersion ?? TERMS_VERSION_DEFAULT) : null;
   if (acceptedBefore !== null && acceptedBefore !== env.TERMS_VERSION && settings.termsVersion !== env.TERMS_VERSION) {
-    throw conflict(`De voorwaarden zijn gewijzigd (versie ${env.TERMS_VERSION}); lees en accepteer ze opnieuw (settings.termsVersion = '${env.TERMS_VERSION}')`, 'terms_changed');
+    throw conflict(messages.apiTexts.activation.termsChanged(env.TERMS_VERSION), 'terms_changed');
   }
   const stamped: Settings = { ...settings, termsVersion: env.TERMS_VERSION };
   // Another administration after activation is a re-activation, done only when confirmed (docs/administration-change.md).
@@ -189,7 +189,7 @@ export const options: AppRouteHandler<typeof routes.options> = async (c) => {
   const row = await getIntegration(c.get('deps').database, tenant);
   if (!row) throw notFound('Tenant not found');
   if (!(row.status === 'activating' ? row.steps.connected : row.status === 'active' || row.status === 'paused')) {
-    throw conflict('Maak eerst de connectie met het boekhoudpakket (stap 2)');
+    throw conflict(messages.apiTexts.activation.connectFirst);
   }
   const t = temporalOf(c);
   const result = await runStep(() =>

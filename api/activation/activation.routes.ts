@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorSchema, jsonBody, jsonContent, tenantErrors, tenantParams, validationErrorSchema } from '../schemas.js';
+import { access } from '../auth.js';
 import { providerIds } from '../../lib/providers.js';
 import { wipeableTableNames } from '../../db/schema.js';
 import { partialSettingsSchema, settingsSchema } from '../../lib/settings.js';
@@ -19,6 +20,7 @@ const activationState = z.object({
 
 export const startActivation = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/activation', tags,
+  middleware: access('admin', { tenant: 'scope' }),
   summary: 'Start (or restart) the activation of an accounting integration',
   request: { params: tenantParams, body: jsonBody(z.object({ provider: z.enum(providerIds) })) },
   responses: { 200: jsonContent(activationState, 'Activation started; next step: wipe'), ...tenantErrors, ...conflictResponse },
@@ -26,6 +28,7 @@ export const startActivation = createRoute({
 
 export const wipe = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/activation/wipe', tags,
+  middleware: access('admin', { tenant: 'scope' }),
   summary: "Step 1 'Wissen Simon data': empty the chosen Simon tables (all seven on a first activation)",
   request: { params: tenantParams, body: jsonBody(z.object({ tables: z.array(z.enum(wipeableTableNames as [string, ...string[]])).max(7) })) },
   responses: { 200: jsonContent(z.object({ deleted: z.record(z.string(), z.number()), steps: stepsSchema }), 'Rows deleted per table'), ...tenantErrors, ...conflictResponse },
@@ -33,6 +36,7 @@ export const wipe = createRoute({
 
 export const connect = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/activation/connect', tags,
+  middleware: access('admin', { tenant: 'scope' }),
   summary: "Step 2 'Koppel': verify the credentials with the provider and store them encrypted",
   request: { params: tenantParams, body: jsonBody(z.object({ credentials: z.record(z.string(), z.string()) })) },
   responses: {
@@ -46,6 +50,7 @@ const fieldCheck = z.object({ field: z.string(), ok: z.boolean(), found: z.recor
 
 export const checkSettings = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/activation/check-settings', tags,
+  middleware: access('admin', { tenant: 'scope' }),
   summary: "'Controleer': check the given settings against the provider, each field with its own result",
   description: 'All settings, or any subset while the admin fills the form (e.g. only `{ provider, workTimeArticle }`): then only the given fields are checked and reported, over the saved settings, and the terms need not be accepted (docs/check-settings.md).',
   request: { params: tenantParams, body: jsonBody(z.object({ settings: partialSettingsSchema })) },
@@ -54,6 +59,7 @@ export const checkSettings = createRoute({
 
 export const saveSettings = createRoute({
   method: 'put', path: '/tenants/{tenant}/integration/settings', tags: ['Settings'],
+  middleware: access('admin', { tenant: 'scope' }),
   summary: "'Opslaan': save the settings (re-checked); on a first save this completes the activation",
   description: 'Choosing another administration (Octopus dossierId, Rompslomp or Visma.net companyId) after activation is a re-activation: without `confirmAdministrationChange: true` the answer is 409 `administration_change` saying what will happen; with it the syncs stop, the imported customers, work addresses, articles and groups are wiped and imported again from the new administration, and exports still to be sent are held. Visma.net answers 409 `reconnect_required` either way: its token belongs to one company, so another company is a deactivation and a new activation (docs/administration-change.md).',
   request: {
@@ -80,6 +86,7 @@ export const saveSettings = createRoute({
 
 export const options = createRoute({
   method: 'get', path: '/tenants/{tenant}/integration/options/{list}', tags,
+  middleware: access('admin', { tenant: 'scope' }),
   summary: 'A pick-list for the settings screen, read live from the provider (dossiers, journals, companies, warehouses, article groups, articles)',
   request: {
     params: tenantParams.extend({ list: z.string().regex(/^[a-zA-Z-]{1,40}$/).openapi({ param: { name: 'list', in: 'path' }, example: 'articles' }) }),

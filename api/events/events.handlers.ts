@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import type { AppBindings, AppRouteHandler } from '../types.js';
 import type * as routes from './events.routes.js';
-import { conflict, forbidden, notFound } from '../errors.js';
+import { conflict, forbidden, notFound, orNotFound } from '../errors.js';
 import { temporalRunUrl } from '../temporal.js';
 import { kickEvents } from './kick.js';
 import {
@@ -10,6 +10,7 @@ import {
   listEvents as readEvents, redeliverEvent, rotateSecret as storeRotatedSecret, updateEndpoint as storeEndpoint, type EndpointRow, type EventRow,
 } from '../../db/queries/events.js';
 import { eventEnvelope } from '../../lib/events.js';
+import { apiTexts } from '../../lib/messages.js';
 import { CredentialSealer } from '../../lib/crypto.js';
 
 /** `scope` in the table: a tenant id, or `*` for the endpoint of the whole backend. */
@@ -53,7 +54,7 @@ async function endpointInScope(c: Context<AppBindings>, id: string): Promise<End
   const row = await getEndpoint(c.get('deps').database, id);
   const own = c.get('auth').tenant;
   // A scoped token learns nothing of other endpoints, not even that they exist.
-  if (!row || (own !== undefined && own !== row.scope)) throw notFound('Geen endpoint met dit id');
+  if (!row || (own !== undefined && own !== row.scope)) throw notFound(apiTexts.webhooks.noEndpoint);
   return row;
 }
 
@@ -63,7 +64,7 @@ export const createEndpoint: AppRouteHandler<typeof routes.createEndpoint> = asy
   assertScope(c, scope);
   const secret = newSecret();
   const row = await insertEndpoint(c.get('deps').database, { scope, url: body.url, description: body.description ?? null, sealedSecret: sealerOf(c).seal(secret) });
-  if (!row) throw conflict(scope === GLOBAL ? 'Er is al een endpoint voor de hele Simon-backend' : `Tenant ${scope} heeft al een endpoint`, 'endpoint_exists');
+  if (!row) throw conflict(scope === GLOBAL ? apiTexts.webhooks.backendEndpointExists : apiTexts.webhooks.tenantEndpointExists(scope), 'endpoint_exists');
   return c.json({ ...presentEndpoint(row), secret }, 201);
 };
 
@@ -79,15 +80,14 @@ export const listEndpoints: AppRouteHandler<typeof routes.listEndpoints> = async
 export const updateEndpoint: AppRouteHandler<typeof routes.updateEndpoint> = async (c) => {
   const { id } = c.req.valid('param');
   await endpointInScope(c, id);
-  const row = await storeEndpoint(c.get('deps').database, id, c.req.valid('json'));
-  if (!row) throw notFound('Geen endpoint met dit id');
+  const row = orNotFound(await storeEndpoint(c.get('deps').database, id, c.req.valid('json')), apiTexts.webhooks.noEndpoint);
   return c.json(presentEndpoint(row), 200);
 };
 
 export const deleteEndpoint: AppRouteHandler<typeof routes.deleteEndpoint> = async (c) => {
   const { id } = c.req.valid('param');
   await endpointInScope(c, id);
-  if (!(await removeEndpoint(c.get('deps').database, id))) throw notFound('Geen endpoint met dit id');
+  if (!(await removeEndpoint(c.get('deps').database, id))) throw notFound(apiTexts.webhooks.noEndpoint);
   return c.body(null, 204);
 };
 
@@ -96,8 +96,8 @@ export const rotateSecret: AppRouteHandler<typeof routes.rotateSecret> = async (
   const { keepPreviousSeconds } = c.req.valid('json');
   await endpointInScope(c, id);
   const secret = newSecret();
-  const row = await storeRotatedSecret(c.get('deps').database, id, sealerOf(c).seal(secret), new Date(Date.now() + keepPreviousSeconds * 1000));
-  if (!row) throw notFound('Geen endpoint met dit id');
+  const expiresAt = new Date(Date.now() + keepPreviousSeconds * 1000);
+  const row = orNotFound(await storeRotatedSecret(c.get('deps').database, id, sealerOf(c).seal(secret), expiresAt), apiTexts.webhooks.noEndpoint);
   return c.json({ ...presentEndpoint(row), secret }, 200);
 };
 
@@ -111,17 +111,15 @@ export const listEvents: AppRouteHandler<typeof routes.listEvents> = async (c) =
 
 export const getEvent: AppRouteHandler<typeof routes.getEvent> = async (c) => {
   const { tenant, eventId } = c.req.valid('param');
-  const row = await readEvent(c.get('deps').database, tenant, eventId);
-  if (!row) throw notFound('Geen event met dit id');
-  return c.json(presentEvent(c, row), 200);
+  return c.json(presentEvent(c, orNotFound(await readEvent(c.get('deps').database, tenant, eventId), apiTexts.webhooks.noEvent)), 200);
 };
 
 export const redeliver: AppRouteHandler<typeof routes.redeliver> = async (c) => {
   const { tenant, eventId } = c.req.valid('param');
   const result = await redeliverEvent(c.get('deps').database, tenant, eventId);
-  if (result.kind === 'not-found') throw notFound('Geen event met dit id');
-  if (result.kind === 'pending') throw conflict('Dit event wordt nog afgeleverd; wacht tot dat klaar is', 'delivery_pending');
-  if (result.kind === 'no-endpoint') throw conflict('Er is geen ingeschakeld endpoint voor deze tenant', 'no_endpoint');
+  if (result.kind === 'not-found') throw notFound(apiTexts.webhooks.noEvent);
+  if (result.kind === 'pending') throw conflict(apiTexts.webhooks.deliveryPending, 'delivery_pending');
+  if (result.kind === 'no-endpoint') throw conflict(apiTexts.webhooks.noEnabledEndpoint, 'no_endpoint');
   await kickEvents(c, tenant);
   return c.json(presentEvent(c, result.event), 202);
 };

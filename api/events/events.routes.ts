@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { authErrors, errorSchema, jsonBody, jsonContent, tenantErrors, tenantParams, timestamp, validationErrorSchema } from '../schemas.js';
+import { access } from '../auth.js';
 import { eventDataSchemas, eventTypes, type EventType } from '../../lib/events.js';
 
 const tags = ['Events'];
@@ -46,6 +47,7 @@ const errors = {
 
 export const createEndpoint = createRoute({
   method: 'post', path: '/webhook-endpoints', tags,
+  middleware: access('admin', { tenant: 'none' }),
   summary: "Add the endpoint of one tenant (tenantId) or of the whole Simon backend (tenantId null); answers its signing secret once",
   request: {
     body: jsonBody(z.object({
@@ -59,12 +61,14 @@ export const createEndpoint = createRoute({
 
 export const listEndpoints = createRoute({
   method: 'get', path: '/webhook-endpoints', tags, summary: 'The endpoints (never a secret)',
+  middleware: access('admin', { tenant: 'none' }),
   request: { query: z.object({ tenantId: tenantRef.optional() }) },
   responses: { 200: jsonContent(z.object({ endpoints: z.array(endpointSchema) }), 'Endpoints'), ...errors },
 });
 
 export const updateEndpoint = createRoute({
   method: 'patch', path: '/webhook-endpoints/{id}', tags, summary: 'Change the URL, description, or switch it off (pending deliveries are then cancelled)',
+  middleware: access('admin', { tenant: 'none' }),
   request: {
     params: endpointParams,
     body: jsonBody(z.object({ url: httpsUrl.optional(), description: z.string().max(200).nullable().optional(), enabled: z.boolean().optional() }).strict()),
@@ -74,12 +78,14 @@ export const updateEndpoint = createRoute({
 
 export const deleteEndpoint = createRoute({
   method: 'delete', path: '/webhook-endpoints/{id}', tags, summary: 'Remove the endpoint with its secrets and delivery log',
+  middleware: access('admin', { tenant: 'none' }),
   request: { params: endpointParams },
   responses: { 204: { description: 'Removed' }, ...errors },
 });
 
 export const rotateSecret = createRoute({
   method: 'post', path: '/webhook-endpoints/{id}/rotate-secret', tags,
+  middleware: access('admin', { tenant: 'none' }),
   summary: 'A new signing secret (answered once); the ones in force keep signing for `keepPreviousSeconds`, so both signatures are sent meanwhile',
   request: {
     params: endpointParams,
@@ -111,6 +117,7 @@ const eventParams = tenantParams.extend({ eventId: z.string().uuid().openapi({ p
 
 export const listEvents = createRoute({
   method: 'get', path: '/tenants/{tenant}/events', tags, summary: "The tenant's events, newest first, with their deliveries (attempts, status codes, last error)",
+  middleware: access('read', { tenant: 'known' }),
   request: {
     params: tenantParams,
     query: z.object({
@@ -124,12 +131,14 @@ export const listEvents = createRoute({
 
 export const getEvent = createRoute({
   method: 'get', path: '/tenants/{tenant}/events/{eventId}', tags, summary: 'One event with its deliveries and every attempt',
+  middleware: access('read', { tenant: 'known' }),
   request: { params: eventParams },
   responses: { 200: jsonContent(eventWithDeliveries, 'The event'), ...tenantErrors },
 });
 
 export const redeliver = createRoute({
   method: 'post', path: '/tenants/{tenant}/events/{eventId}/redeliver', tags,
+  middleware: access('admin', { tenant: 'known' }),
   summary: 'Send the event again to every enabled endpoint (same webhook-id)',
   request: { params: eventParams },
   responses: {

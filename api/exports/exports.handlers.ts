@@ -1,6 +1,6 @@
 import type { AppRouteHandler } from '../types.js';
 import type * as routes from './exports.routes.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, orNotFound } from '../errors.js';
 import { temporalOf, temporalRunUrl } from '../temporal.js';
 import { startExport } from './start-export.js';
 import { kickEvents } from '../events/kick.js';
@@ -46,7 +46,7 @@ export function presentExport(c: Context<AppBindings>, row: ExportRow) {
 export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
   const { tenant, id } = c.req.valid('param');
   const snapshot = c.req.valid('json');
-  if (!isArchivable(snapshot.status)) throw conflict(`Alleen een gereed gemelde werkbon kan worden gearchiveerd (status ${snapshot.status})`, 'not_completed');
+  if (!isArchivable(snapshot.status)) throw conflict(messages.apiTexts.workOrders.notCompleted(snapshot.status), 'not_completed');
   const { database } = c.get('deps');
   const integ = (await getIntegration(database, tenant))!;
   const provider = integ.provider;
@@ -77,26 +77,23 @@ export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
 
 export const getExport: AppRouteHandler<typeof routes.getExport> = async (c) => {
   const { tenant, id } = c.req.valid('param');
-  const row = await readExport(c.get('deps').database, tenant, id);
-  if (!row) throw notFound('Geen export voor deze werkbon');
-  return c.json(presentExport(c, row), 200);
+  return c.json(presentExport(c, orNotFound(await readExport(c.get('deps').database, tenant, id), messages.apiTexts.workOrders.noExport)), 200);
 };
 
 export const retryExport: AppRouteHandler<typeof routes.retryExport> = async (c) => {
   const { tenant, id } = c.req.valid('param');
   const { database } = c.get('deps');
-  const row = await readExport(database, tenant, id);
-  if (!row) throw notFound('Geen export voor deze werkbon');
+  const row = orNotFound(await readExport(database, tenant, id), messages.apiTexts.workOrders.noExport);
   const integ = (await getIntegration(database, tenant))!;
   if (row.state === 'pending') {
     // Stranded: recorded but its run is not running (the API stopped, or Temporal was away, at archive time).
-    if (integ.status !== 'active') throw conflict(`De integratie is niet actief (status ${integ.status})`);
-    if (await isRunning(c, row.workflowId)) throw conflict('Deze werkbon wordt al verstuurd', 'export_running');
+    if (integ.status !== 'active') throw conflict(messages.apiTexts.operations.notActive(integ.status));
+    if (await isRunning(c, row.workflowId)) throw conflict(messages.apiTexts.workOrders.exportRunning, 'export_running');
     await startExport(c, tenant, integ.provider, id);
     return c.json(presentExport(c, (await readExport(database, tenant, id))!), 202);
   }
-  if (row.state !== 'failed' && row.state !== 'held') throw conflict(`Opnieuw versturen kan alleen bij een mislukte of vastgehouden werkbon (status ${row.state})`);
-  if (integ.status !== 'active') throw conflict(`De integratie is niet actief (status ${integ.status})`);
+  if (row.state !== 'failed' && row.state !== 'held') throw conflict(messages.apiTexts.workOrders.retryNeedsFailedOrHeld(row.state));
+  if (integ.status !== 'active') throw conflict(messages.apiTexts.operations.notActive(integ.status));
   temporalOf(c);
   // A held export was archived while nothing was in force: it is built with the settings of now.
   const settingsVersionId = row.state === 'held' || row.settingsVersionId === null ? (await settingsVersionAt(database, tenant, new Date()))?.id ?? null : row.settingsVersionId;
@@ -124,7 +121,7 @@ async function waitForPreviousRun(c: Context<AppBindings>, workflowId: string | 
     if (status !== 'RUNNING') return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw conflict('De vorige poging loopt nog; probeer het zo opnieuw');
+  throw conflict(messages.apiTexts.workOrders.previousAttemptRunning);
 }
 
 export const listExports: AppRouteHandler<typeof routes.listExports> = async (c) => {

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorSchema, jsonBody, jsonContent, tenantErrors, tenantParams } from '../schemas.js';
+import { access } from '../auth.js';
 import { workOrderSnapshotSchema } from '../../lib/work-order.js';
 
 const tags = ['Work orders'];
@@ -29,6 +30,7 @@ export const exportSchema = z.object({
 
 export const archive = createRoute({
   method: 'post', path: '/tenants/{tenant}/work-orders/{id}/archive', tags,
+  middleware: access('backend', { tenant: 'known' }),
   summary: 'A completed work order was archived in Simon: send it to the accounting package (exactly once)',
   request: { params, body: jsonBody(workOrderSnapshotSchema) },
   responses: {
@@ -40,17 +42,20 @@ export const archive = createRoute({
 
 export const getExport = createRoute({
   method: 'get', path: '/tenants/{tenant}/work-orders/{id}/export', tags, summary: 'Export status of an archived work order',
+  middleware: access('read', { tenant: 'known' }),
   request: { params }, responses: { 200: jsonContent(exportSchema, 'The export'), ...tenantErrors },
 });
 
 export const retryExport = createRoute({
   method: 'post', path: '/tenants/{tenant}/work-orders/{id}/export/retry', tags,
+  middleware: access('admin', { tenant: 'known' }),
   summary: "'Opnieuw versturen': send a failed or held export again",
   request: { params }, responses: { 202: jsonContent(exportSchema, 'Resent'), ...tenantErrors, 409: jsonContent(errorSchema, 'Not failed or held, or the integration is not active') },
 });
 
 export const listExports = createRoute({
   method: 'get', path: '/tenants/{tenant}/exports', tags, summary: 'Exports of this tenant, e.g. the held ones to review',
+  middleware: access('read', { tenant: 'known' }),
   request: { params: tenantParams, query: z.object({ state: z.enum(['pending', 'held', 'sent', 'skipped', 'failed']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
   responses: { 200: jsonContent(z.object({ exports: z.array(exportSchema) }), 'Exports, newest first'), ...tenantErrors },
 });

@@ -1,8 +1,6 @@
-import { createRouter } from '../router.js';
+import { areaRouter } from '../router.js';
 import * as handlers from './health.handlers.js';
 import * as routes from './health.routes.js';
 
 /** `/v1/health` and `/v1/ready` for load balancers and container health checks; public (api/app.ts publicPaths). */
-const router = createRouter().openapi(routes.health, handlers.health).openapi(routes.ready, handlers.ready);
-
-export default router;
+export default areaRouter(routes, handlers, ['health', 'ready']);

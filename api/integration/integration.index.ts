@@ -1,7 +1,5 @@
-import { createRouter } from '../router.js';
+import { areaRouter } from '../router.js';
 import * as handlers from './integration.handlers.js';
 import * as routes from './integration.routes.js';
 
-const router = createRouter().openapi(routes.getStatus, handlers.getStatus);
-
-export default router;
+export default areaRouter(routes, handlers, ['getStatus']);

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { exportStates, integrationStatuses } from '../../db/schema.js';
 import { findingKinds } from '../../lib/reconcile.js';
-import { knownTenant, rolePolicy, requireRole } from '../auth.js';
+import { access } from '../auth.js';
 import { jsonContent, tenantErrors, tenantParams, timestamp } from '../schemas.js';
 
 const nullableTime = timestamp.nullable();
@@ -79,7 +79,7 @@ export const getStatus = createRoute({
   path: '/tenants/{tenant}/integration',
   tags: ['Integration'],
   summary: 'Status of the tenant\'s integration: activation steps, per-table activity, import progress, settings version',
-  middleware: [requireRole(...rolePolicy.read), knownTenant()],
+  middleware: access('read', { tenant: 'known' }),
   request: { params: tenantParams },
   responses: {
     200: jsonContent(integrationStatusSchema, 'The integration status'),

@@ -7,9 +7,9 @@ import { getIntegration, storePendingCredentials, type IntegrationRow } from '..
 import { consumeOAuthState, createOAuthState } from '../../db/queries/oauth.js';
 import { CredentialSealer } from '../../lib/crypto.js';
 import type { Env } from '../../lib/env.js';
-import { oauthCallbackTexts } from '../../lib/messages.js';
+import { apiTexts, oauthCallbackTexts } from '../../lib/messages.js';
 import { OAUTH_STATE_TTL_MS, authorizeUrl, newOAuthState, oauthConfig, pkcePair } from '../../lib/oauth.js';
-import { providers, type ProviderId } from '../../lib/providers.js';
+import type { ProviderId } from '../../lib/providers.js';
 import { runMeta, workflowIds } from '../../lib/runs.js';
 import { connectWorkflow } from '../../workflows/index.js';
 
@@ -35,9 +35,9 @@ export const oauthUrl: AppRouteHandler<typeof routes.oauthUrl> = async (c) => {
   if (!row) throw notFound('Tenant not found');
   const provider = row.provider;
   const config = oauthConfig(env, provider);
-  if (!config) throw conflict(`${providers[provider].name} koppel je met inloggegevens, niet via OAuth`, 'oauth_not_supported');
+  if (!config) throw conflict(apiTexts.activation.connectsWithCredentials(provider), 'oauth_not_supported');
   if (!awaitsConnection(row)) {
-    throw conflict(row.status === 'activating' ? 'Wis eerst de Simon data (stap 1)' : `Koppelen kan niet bij status ${row.status}; start eerst de activatie`);
+    throw conflict(row.status === 'activating' ? apiTexts.activation.wipeFirst : apiTexts.activation.cannotConnect(row.status));
   }
   const state = newOAuthState();
   const pkce = config.pkce ? await pkcePair() : null;
@@ -67,10 +67,9 @@ export const callback: AppRouteHandler<typeof routes.callback> = async (c) => {
   const { provider } = c.req.valid('param');
   const query = c.req.valid('query');
   const { database, env } = c.get('deps');
-  const name = providers[provider].logName;
   const failed = (status: Status, error: string, reason: string, extra: Record<string, unknown> = {}) => {
     const message = oauthCallbackTexts.failed(provider, reason);
-    return answer(c, status, { error, message, ...extra }, `Koppelen met ${name} mislukt`, message);
+    return answer(c, status, { error, message, ...extra }, apiTexts.activation.oauthPageTitle(provider, false), message);
   };
 
   if (!query.state) return failed(400, 'invalid_state', oauthCallbackTexts.unknownState(), { reason: 'missing' });
@@ -110,5 +109,5 @@ export const callback: AppRouteHandler<typeof routes.callback> = async (c) => {
   if (!result.ok) return failed(400, 'connect_failed', result.message || oauthCallbackTexts.rejected(provider));
   const after = (await getIntegration(database, tenantId))!;
   const message = oauthCallbackTexts.connected(provider, result.label);
-  return answer(c, 200, { connected: true, tenant: tenantId, provider, label: result.label, steps: after.steps, message }, `Koppelen met ${name} gelukt`, message);
+  return answer(c, 200, { connected: true, tenant: tenantId, provider, label: result.label, steps: after.steps, message }, apiTexts.activation.oauthPageTitle(provider, true), message);
 };

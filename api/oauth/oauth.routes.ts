@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorSchema, jsonContent, tenantErrors, tenantParams } from '../schemas.js';
+import { access } from '../auth.js';
 import { providerIds } from '../../lib/providers.js';
 
 const tags = ['Activation'];
@@ -7,6 +8,7 @@ const stepsSchema = z.object({ wiped: z.boolean(), connected: z.boolean(), setti
 
 export const oauthUrl = createRoute({
   method: 'get', path: '/tenants/{tenant}/integration/activation/oauth-url', tags,
+  middleware: access('admin', { tenant: 'scope' }),
   summary: "Step 2 'Koppel' for OAuth providers (Rompslomp, Visma.net): the provider's authorize URL to send the admin's browser to",
   description:
     'Valid once the wipe is done (or, to connect again, while the integration is paused). The URL carries a random `state` bound to ' +

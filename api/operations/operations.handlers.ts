@@ -3,6 +3,7 @@ import type * as routes from './operations.routes.js';
 import { conflict, notFound } from '../errors.js';
 import { temporalOf, temporalRunUrl } from '../temporal.js';
 import { getIntegration, setStatus } from '../../db/queries/integration.js';
+import { integrationStatusLabels } from '../../db/queries/labels.js';
 import { pendingExports } from '../../db/queries/exports.js';
 import { appendLogEntries } from '../../db/queries/logs.js';
 import * as messages from '../../lib/messages.js';
@@ -12,24 +13,38 @@ import { runMeta, workflowIds } from '../../lib/runs.js';
 import { reconcileWorkflow, syncWorkflow } from '../../workflows/index.js';
 import { startExport } from '../exports/start-export.js';
 import { kickEvents } from '../events/kick.js';
-import type { Database } from '../../db/client.js';
+import type { IntegrationStatus } from '../../db/schema.js';
+import type { Context } from 'hono';
+import type { AppBindings } from '../types.js';
 import { formatAmsterdam } from '../../lib/quota.js';
 import { providers } from '../../lib/providers.js';
 import { createQuotaGuard, reconcileShortfall } from '../../db/queries/quota.js';
 import { markListingsRequested } from '../../db/queries/sync.js';
 
-const labels: Record<string, string> = { active: 'Actief', paused: 'Gepauzeerd', deactivated: 'Gedeactiveerd' };
+/** The tenant's integration; knownTenant has seen it, so none is a row deleted since (404). */
+async function integrationOf(c: Context<AppBindings>, tenant: string) {
+  const row = await getIntegration(c.get('deps').database, tenant);
+  if (!row) throw notFound('Tenant not found');
+  return row;
+}
 
-async function logIntegration(database: Database, tenantId: string, text: messages.LogText) {
-  await appendLogEntries(database, [{ tenantId, severity: 'info', table: 'Integratie', ...text }]);
+/**
+ * A new status: recorded with its text, announced to the webhook deliverer (docs/events.md), then, after `meanwhile`
+ * (what must happen between the two), logged in table "Integratie".
+ */
+async function recordStatus(c: Context<AppBindings>, tenant: string, status: IntegrationStatus, text: messages.LogText, meanwhile?: () => Promise<void>) {
+  const { database } = c.get('deps');
+  await setStatus(database, tenant, status, text.message);
+  await kickEvents(c, tenant);
+  await meanwhile?.();
+  await appendLogEntries(database, [{ tenantId: tenant, severity: 'info', table: 'Integratie', ...text }]);
 }
 
 export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
   const { tenant } = c.req.valid('param');
   const body = c.req.valid('json');
-  const row = await getIntegration(c.get('deps').database, tenant);
-  if (!row) throw notFound('Tenant not found');
-  if (row.status !== 'active') throw conflict(`Synchroniseren kan alleen bij een actieve integratie (status ${row.status})`);
+  const row = await integrationOf(c, tenant);
+  if (row.status !== 'active') throw conflict(messages.apiTexts.operations.syncNeedsActive(row.status));
   const t = temporalOf(c);
   const scopes: SyncScope[] = [...(body.articles ? (['articles'] as const) : []), ...(body.customers ? (['customers'] as const) : [])];
   // API-limited providers: refuse up front what would not fit in today's sync share of the quota (lib/quota.ts).
@@ -60,7 +75,7 @@ export const syncNow: AppRouteHandler<typeof routes.syncNow> = async (c) => {
       args: [{ tenantId: tenant, provider: row.provider, scope }],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      ...runMeta({ tenantId: tenant, provider: row.provider, kind: 'sync', detail: `${scope}, nu synchroniseren` }),
+      ...runMeta({ tenantId: tenant, provider: row.provider, kind: 'sync', detail: messages.apiTexts.operations.syncNowRun(scope) }),
     });
     started.push({ scope, workflowId, runId: handle.firstExecutionRunId, temporalUrl: temporalRunUrl(t.uiUrl, t.namespace, workflowId, handle.firstExecutionRunId) });
   }
@@ -72,11 +87,10 @@ export const reconcileNow: AppRouteHandler<typeof routes.reconcileNow> = async (
   const { tenant } = c.req.valid('param');
   const { days } = c.req.valid('json');
   const { database, env } = c.get('deps');
-  const row = await getIntegration(database, tenant);
-  if (!row) throw notFound('Tenant not found');
-  if (row.status !== 'active') throw conflict(`Controleren kan alleen bij een actieve integratie (status ${row.status})`);
+  const row = await integrationOf(c, tenant);
+  if (row.status !== 'active') throw conflict(messages.apiTexts.operations.reconcileNeedsActive(row.status));
   const provider = row.provider;
-  if (!providers[provider].capabilities.reconcile) throw conflict(`De controle met ${providers[provider].name} is er (nog) niet: de koppeling kan de documenten niet op datum opvragen`, 'not_supported');
+  if (!providers[provider].capabilities.reconcile) throw conflict(messages.apiTexts.operations.reconcileUnsupported(provider), 'not_supported');
   // API-limited providers: it runs in the sync share of the quota; refuse up front what would not fit (lib/quota.ts).
   const resetsAt = await reconcileShortfall(createQuotaGuard({ database, env }), tenant, provider);
   if (resetsAt) {
@@ -95,46 +109,36 @@ export const reconcileNow: AppRouteHandler<typeof routes.reconcileNow> = async (
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     workflowExecutionTimeout: '6 hours',
-    ...runMeta({ tenantId: tenant, provider, kind: 'reconcile', detail: 'nu controleren' }),
+    ...runMeta({ tenantId: tenant, provider, kind: 'reconcile', detail: messages.apiTexts.operations.reconcileNowRun }),
   });
   return c.json({ workflowId, runId: handle.firstExecutionRunId, temporalUrl: temporalRunUrl(t.uiUrl, t.namespace, workflowId, handle.firstExecutionRunId) }, 202);
 };
 
 export const pause: AppRouteHandler<typeof routes.pause> = async (c) => {
   const { tenant } = c.req.valid('param');
-  const { database } = c.get('deps');
-  const row = await getIntegration(database, tenant);
-  if (!row) throw notFound('Tenant not found');
-  if (row.status !== 'active') throw conflict(`Pauzeren kan alleen bij een actieve integratie (status ${row.status})`);
-  await setTenantSchedulesPaused(temporalOf(c).client, tenant, true, `Gepauzeerd door ${c.get('auth').actor}`);
-  await setStatus(database, tenant, 'paused', messages.integrationPaused(row.provider).message);
-  await kickEvents(c, tenant);
-  await logIntegration(database, tenant, messages.integrationPaused(row.provider));
-  return c.json({ status: 'paused', label: labels.paused }, 200);
+  const row = await integrationOf(c, tenant);
+  if (row.status !== 'active') throw conflict(messages.apiTexts.operations.pauseNeedsActive(row.status));
+  await setTenantSchedulesPaused(temporalOf(c).client, tenant, true, messages.apiTexts.operations.pausedBy(c.get('auth').actor));
+  await recordStatus(c, tenant, 'paused', messages.integrationPaused(row.provider));
+  return c.json({ status: 'paused', label: integrationStatusLabels.paused }, 200);
 };
 
 export const resume: AppRouteHandler<typeof routes.resume> = async (c) => {
   const { tenant } = c.req.valid('param');
-  const { database } = c.get('deps');
-  const row = await getIntegration(database, tenant);
-  if (!row) throw notFound('Tenant not found');
-  if (row.status !== 'paused') throw conflict(`Hervatten kan alleen bij een gepauzeerde integratie (status ${row.status})`);
-  await setStatus(database, tenant, 'active', messages.integrationResumed(row.provider).message);
-  await kickEvents(c, tenant);
-  await setTenantSchedulesPaused(temporalOf(c).client, tenant, false, `Hervat door ${c.get('auth').actor}`);
-  await logIntegration(database, tenant, messages.integrationResumed(row.provider));
+  const row = await integrationOf(c, tenant);
+  if (row.status !== 'paused') throw conflict(messages.apiTexts.operations.resumeNeedsPaused(row.status));
+  await recordStatus(c, tenant, 'active', messages.integrationResumed(row.provider), () =>
+    setTenantSchedulesPaused(temporalOf(c).client, tenant, false, messages.apiTexts.operations.resumedBy(c.get('auth').actor)));
   // Work orders archived during the pause waited as `pending`: send them now.
-  const waiting = await pendingExports(database, tenant);
+  const waiting = await pendingExports(c.get('deps').database, tenant);
   for (const exp of waiting) await startExport(c, tenant, row.provider, exp.workOrderId);
-  return c.json({ status: 'active', label: labels.active, resent: waiting.length }, 200);
+  return c.json({ status: 'active', label: integrationStatusLabels.active, resent: waiting.length }, 200);
 };
 
 export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) => {
   const { tenant } = c.req.valid('param');
-  const { database } = c.get('deps');
-  const row = await getIntegration(database, tenant);
-  if (!row) throw notFound('Tenant not found');
-  if (row.status === 'deactivated' || row.status === 'not_activated') throw conflict(`De integratie is niet actief (status ${row.status})`);
+  const row = await integrationOf(c, tenant);
+  if (row.status === 'deactivated' || row.status === 'not_activated') throw conflict(messages.apiTexts.operations.notActive(row.status));
   const t = temporalOf(c);
   // Order matters: no new scheduled runs, then stop the running ones, then mark the integration deactivated,
   // so a running import ends as cancelled rather than failing on the status check of its next activity.
@@ -147,10 +151,8 @@ export const deactivate: AppRouteHandler<typeof routes.deactivate> = async (c) =
   for await (const wf of t.client.workflow.list({ query: `TenantId = "${tenant}" AND ExecutionStatus = "Running" AND WorkflowType IN ("syncWorkflow", "scheduledSyncWorkflow", "quoteImportWorkflow", "cleanupWorkflow", "reconcileWorkflow")` })) {
     await cancel(wf.workflowId, wf.runId);
   }
-  await setStatus(database, tenant, 'deactivated', messages.integrationDeactivated(row.provider).message);
-  await kickEvents(c, tenant);
-  await logIntegration(database, tenant, messages.integrationDeactivated(row.provider));
-  return c.json({ status: 'deactivated', label: labels.deactivated }, 200);
+  await recordStatus(c, tenant, 'deactivated', messages.integrationDeactivated(row.provider));
+  return c.json({ status: 'deactivated', label: integrationStatusLabels.deactivated }, 200);
 };
 
 export const runs: AppRouteHandler<typeof routes.runs> = async (c) => {

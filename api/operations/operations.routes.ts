@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorSchema, jsonBody, jsonContent, tenantErrors, tenantParams } from '../schemas.js';
+import { access } from '../auth.js';
+import { apiTexts } from '../../lib/messages.js';
 
 const tags = ['Integration'];
 const conflictResponse = { 409: jsonContent(errorSchema, 'Wrong state, e.g. the integration is not active') };
@@ -7,11 +9,12 @@ const statusResult = z.object({ status: z.string(), label: z.string() });
 
 export const syncNow = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/sync', tags,
+  middleware: access('admin', { tenant: 'known' }),
   summary: "'Nu synchroniseren': start a sync of customers and/or articles now (joins one that is already running)",
   request: {
     params: tenantParams,
     body: jsonBody(z.object({ customers: z.boolean().default(false), articles: z.boolean().default(false) }).refine((b) => b.customers || b.articles, {
-      message: 'Kies klanten en/of artikelen', path: ['customers'],
+      message: apiTexts.operations.chooseSyncScope, path: ['customers'],
     }).openapi({
       // An empty selection is refused: the document says so, so clients (and fuzzers) know it up front.
       anyOf: [
@@ -39,6 +42,7 @@ export const syncNow = createRoute({
 
 export const reconcileNow = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/reconcile', tags,
+  middleware: access('admin', { tenant: 'known' }),
   summary: 'Start the reconciliation of exports with the accounting package now (joins one that is already running; docs/reconciliation.md)',
   request: {
     params: tenantParams,
@@ -58,22 +62,26 @@ export const reconcileNow = createRoute({
 
 export const pause = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/pause', tags, summary: 'Pause the schedules; archived work orders wait as pending',
+  middleware: access('admin', { tenant: 'known' }),
   request: { params: tenantParams }, responses: { 200: jsonContent(statusResult, 'Paused'), ...tenantErrors, ...conflictResponse },
 });
 
 export const resume = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/resume', tags, summary: 'Resume the schedules and send the waiting work orders',
+  middleware: access('admin', { tenant: 'known' }),
   request: { params: tenantParams }, responses: { 200: jsonContent(statusResult.extend({ resent: z.number() }), 'Resumed'), ...tenantErrors, ...conflictResponse },
 });
 
 export const deactivate = createRoute({
   method: 'post', path: '/tenants/{tenant}/integration/deactivate', tags, summary: 'Deactivate: stop all schedules and running syncs at once (needs confirm: true)',
-  request: { params: tenantParams, body: jsonBody(z.object({ confirm: z.literal(true, { message: 'Bevestig het deactiveren met confirm: true' }) })) },
+  middleware: access('admin', { tenant: 'known' }),
+  request: { params: tenantParams, body: jsonBody(z.object({ confirm: z.literal(true, { message: apiTexts.operations.confirmDeactivation }) })) },
   responses: { 200: jsonContent(statusResult, 'Deactivated'), ...tenantErrors, ...conflictResponse },
 });
 
 export const runs = createRoute({
   method: 'get', path: '/tenants/{tenant}/runs', tags: ['Runs'], summary: 'Recent workflow runs of this tenant, with a link to the Temporal UI',
+  middleware: access('read', { tenant: 'known' }),
   request: { params: tenantParams, query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
   responses: {
     200: jsonContent(z.object({ runs: z.array(z.object({

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppRouteHandler } from '../types.js';
 import type * as routes from './preview.routes.js';
 import { conflict } from '../errors.js';
+import { apiTexts } from '../../lib/messages.js';
 import { runStep, temporalOf } from '../temporal.js';
 import { getIntegration } from '../../db/queries/integration.js';
 import { runMeta, workflowIds } from '../../lib/runs.js';
@@ -15,7 +16,7 @@ export const previewDocument: AppRouteHandler<typeof routes.previewDocument> = a
   const { tenant, id } = c.req.valid('param');
   const snapshot = c.req.valid('json');
   const integ = (await getIntegration(c.get('deps').database, tenant))!;
-  if (integ.status !== 'active') throw conflict(`De integratie is niet actief (status ${integ.status})`, 'integration_not_active');
+  if (integ.status !== 'active') throw conflict(apiTexts.operations.notActive(integ.status), 'integration_not_active');
   const t = temporalOf(c);
   const result = await runStep(() =>
     t.client.workflow.execute(previewWorkflow, {

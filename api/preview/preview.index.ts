@@ -1,11 +1,5 @@
-import { createRouter } from '../router.js';
-import { knownTenant, requireRole, rolePolicy } from '../auth.js';
+import { areaRouter } from '../router.js';
 import * as handlers from './preview.handlers.js';
 import * as routes from './preview.routes.js';
 
-const router = createRouter();
-router.use('/tenants/:tenant/work-orders/:id/preview', requireRole(...rolePolicy.admin), knownTenant());
-
-router.openapi(routes.previewDocument, handlers.previewDocument);
-
-export default router;
+export default areaRouter(routes, handlers, ['previewDocument']);

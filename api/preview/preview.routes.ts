@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorSchema, jsonBody, jsonContent, tenantErrors, tenantParams } from '../schemas.js';
+import { access } from '../auth.js';
 import { workOrderSnapshotSchema } from '../../lib/work-order.js';
 
 /** The document preview (docs/preview.md): the document an archive would send now, without sending it. */
@@ -68,6 +69,7 @@ export const previewSchema = z.object({
 export const previewDocument = createRoute({
   method: 'post',
   path: '/tenants/{tenant}/work-orders/{id}/preview',
+  middleware: access('admin', { tenant: 'known' }),
   tags: ['Work orders'],
   summary: 'Document preview: the document an archive would send now, its request body and every problem; nothing is sent or stored',
   request: { params, body: jsonBody(workOrderSnapshotSchema, 'The work order snapshot, as the archive takes it') },

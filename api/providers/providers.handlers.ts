@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { providerCards, providerIds, providers, termsLinkText, termsText, type ProviderId } from '../../lib/providers.js';
 import { settingsSchemaByProvider } from '../../lib/settings.js';
+import { apiTexts } from '../../lib/messages.js';
 import { cadenceLabels } from '../../db/queries/labels.js';
 import type { AppRouteHandler } from '../types.js';
 import type { ListRoute, TermsRoute } from './providers.routes.js';
@@ -47,6 +48,6 @@ const escapeHtml = (t: string) => t.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', 
 
 export const terms: AppRouteHandler<TermsRoute> = (c) => {
   const version = escapeHtml(c.get('deps').env.TERMS_VERSION);
-  return c.html(`<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Voorwaarden integraties (versie ${version})</title></head>` +
-    `<body><h1>Voorwaarden tot gebruik van de integraties</h1><p>Versie ${version}</p><p>${escapeHtml(termsText)}</p></body></html>`, 200);
+  return c.html(`<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>${apiTexts.termsPage.title(version)}</title></head>` +
+    `<body><h1>${apiTexts.termsPage.heading}</h1><p>${apiTexts.termsPage.version(version)}</p><p>${escapeHtml(termsText)}</p></body></html>`, 200);
 };

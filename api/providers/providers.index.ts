@@ -1,7 +1,5 @@
-import { createRouter } from '../router.js';
+import { areaRouter } from '../router.js';
 import * as handlers from './providers.handlers.js';
 import * as routes from './providers.routes.js';
 
-const router = createRouter().openapi(routes.list, handlers.list).openapi(routes.terms, handlers.terms);
-
-export default router;
+export default areaRouter(routes, handlers, ['list', 'terms']);

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { providerIds } from '../../lib/providers.js';
-import { rolePolicy, requireRole } from '../auth.js';
+import { access } from '../auth.js';
 import { authErrors, jsonContent } from '../schemas.js';
 
 export const providerSchema = z
@@ -37,7 +37,7 @@ export const list = createRoute({
   path: '/providers',
   tags: ['Providers'],
   summary: 'Accounting packages with capabilities, cadence, terms and settings schema',
-  middleware: [requireRole(...rolePolicy.read)],
+  middleware: access('read', { tenant: 'none' }),
   responses: {
     200: jsonContent(z.object({ providers: z.array(providerSchema) }), 'The accounting packages'),
     ...authErrors,
@@ -51,7 +51,7 @@ export const terms = createRoute({
   path: '/terms',
   tags: ['Providers'],
   summary: 'The terms of use of the integrations, with their version, as a page',
-  middleware: [requireRole(...rolePolicy.read)],
+  middleware: access('read', { tenant: 'none' }),
   responses: {
     200: { content: { 'text/html': { schema: z.string() } }, description: 'The terms page' },
     ...authErrors,

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { wipeableTableNames } from '../../db/schema.js';
-import { knownTenant, rolePolicy, requireRole } from '../auth.js';
+import { access } from '../auth.js';
 import { jsonContent, tenantErrors, tenantParams, timestamp } from '../schemas.js';
 
 export const simonTableSchema = z
@@ -17,7 +17,7 @@ export const list = createRoute({
   path: '/tenants/{tenant}/simon-tables',
   tags: ['Activation'],
   summary: 'Row count and last mutations of the seven wipeable Simon tables (shown before the wipe step)',
-  middleware: [requireRole(...rolePolicy.read), knownTenant()],
+  middleware: access('read', { tenant: 'known' }),
   request: { params: tenantParams },
   responses: {
     200: jsonContent(z.object({ tables: z.array(simonTableSchema) }), 'The wipeable tables'),

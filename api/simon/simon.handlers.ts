@@ -1,7 +1,7 @@
 import {
   addWorkAddress as insertWorkAddress, customerExists, listArticleGroups as queryArticleGroups, listArticles as queryArticles,
   listCustomers as queryCustomers, listWorkAddresses as queryWorkAddresses, listWorkOrders as queryWorkOrders,
-  type Article, type ArticleGroup, type Customer, type WorkAddress, type WorkOrder,
+  type Article, type ArticleGroup, type Customer, type Page, type WorkAddress, type WorkOrder,
 } from '../../db/queries/simon.js';
 import { quoteKindLabels, workAddressOriginLabels, workOrderStatusLabels } from '../../db/queries/labels.js';
 import { notFound } from '../errors.js';
@@ -20,14 +20,14 @@ const audit = (r: Audited) => ({
   integrationUpdatedAt: iso(r.integrationUpdatedAt),
 });
 
+type Addressed = { street: string | null; postalCode: string | null; city: string | null; country: string | null };
+const address = (r: Addressed) => ({ street: r.street, postalCode: r.postalCode, city: r.city, country: r.country });
+
 const customerJson = (r: Customer) => ({
   id: r.id,
   number: r.number,
   name: r.name,
-  street: r.street,
-  postalCode: r.postalCode,
-  city: r.city,
-  country: r.country,
+  ...address(r),
   email: r.email,
   phone: r.phone,
   active: r.active,
@@ -39,10 +39,7 @@ const workAddressJson = (r: WorkAddress) => ({
   id: r.id,
   customerId: r.customerId,
   name: r.name,
-  street: r.street,
-  postalCode: r.postalCode,
-  city: r.city,
-  country: r.country,
+  ...address(r),
   active: r.active,
   externalId: r.externalId,
   origin: r.origin,
@@ -109,54 +106,45 @@ const workOrderJson = (r: WorkOrder) => ({
   ...audit(r),
 });
 
+/** One page as the lists answer it: `{ items, nextOffset }`, each row as the API shows it. */
+const pageJson = <T, J>(page: Page<T>, present: (row: T) => J) => ({ items: page.items.map(present), nextOffset: page.nextOffset });
+
 export const listCustomers: AppRouteHandler<ListCustomersRoute> = async (c) => {
-  const { tenant } = c.req.valid('param');
-  const query = c.req.valid('query');
-  const page = await queryCustomers(c.get('deps').database, tenant, query);
-  return c.json({ items: page.items.map(customerJson), nextOffset: page.nextOffset }, 200);
+  const page = await queryCustomers(c.get('deps').database, c.req.valid('param').tenant, c.req.valid('query'));
+  return c.json(pageJson(page, customerJson), 200);
 };
 
 export const listCustomerWorkAddresses: AppRouteHandler<ListCustomerWorkAddressesRoute> = async (c) => {
   const { tenant, customerId } = c.req.valid('param');
-  const query = c.req.valid('query');
   const { database } = c.get('deps');
   if (!(await customerExists(database, tenant, customerId))) throw notFound('Customer not found');
-  const page = await queryWorkAddresses(database, tenant, { ...query, customerId });
-  return c.json({ items: page.items.map(workAddressJson), nextOffset: page.nextOffset }, 200);
+  const page = await queryWorkAddresses(database, tenant, { ...c.req.valid('query'), customerId });
+  return c.json(pageJson(page, workAddressJson), 200);
 };
 
 export const addWorkAddress: AppRouteHandler<AddWorkAddressRoute> = async (c) => {
   const { tenant, customerId } = c.req.valid('param');
-  const body = c.req.valid('json');
-  const created = await insertWorkAddress(c.get('deps').database, tenant, { ...body, customerId });
+  const created = await insertWorkAddress(c.get('deps').database, tenant, { ...c.req.valid('json'), customerId });
   if (!created) throw notFound('Customer not found');
   return c.json(workAddressJson(created), 201);
 };
 
 export const listWorkAddresses: AppRouteHandler<ListWorkAddressesRoute> = async (c) => {
-  const { tenant } = c.req.valid('param');
-  const query = c.req.valid('query');
-  const page = await queryWorkAddresses(c.get('deps').database, tenant, query);
-  return c.json({ items: page.items.map(workAddressJson), nextOffset: page.nextOffset }, 200);
+  const page = await queryWorkAddresses(c.get('deps').database, c.req.valid('param').tenant, c.req.valid('query'));
+  return c.json(pageJson(page, workAddressJson), 200);
 };
 
 export const listArticles: AppRouteHandler<ListArticlesRoute> = async (c) => {
-  const { tenant } = c.req.valid('param');
-  const query = c.req.valid('query');
-  const page = await queryArticles(c.get('deps').database, tenant, query);
-  return c.json({ items: page.items.map(articleJson), nextOffset: page.nextOffset }, 200);
+  const page = await queryArticles(c.get('deps').database, c.req.valid('param').tenant, c.req.valid('query'));
+  return c.json(pageJson(page, articleJson), 200);
 };
 
 export const listArticleGroups: AppRouteHandler<ListArticleGroupsRoute> = async (c) => {
-  const { tenant } = c.req.valid('param');
-  const query = c.req.valid('query');
-  const page = await queryArticleGroups(c.get('deps').database, tenant, query);
-  return c.json({ items: page.items.map(articleGroupJson), nextOffset: page.nextOffset }, 200);
+  const page = await queryArticleGroups(c.get('deps').database, c.req.valid('param').tenant, c.req.valid('query'));
+  return c.json(pageJson(page, articleGroupJson), 200);
 };
 
 export const listWorkOrders: AppRouteHandler<ListWorkOrdersRoute> = async (c) => {
-  const { tenant } = c.req.valid('param');
-  const query = c.req.valid('query');
-  const page = await queryWorkOrders(c.get('deps').database, tenant, query);
-  return c.json({ items: page.items.map(workOrderJson), nextOffset: page.nextOffset }, 200);
+  const page = await queryWorkOrders(c.get('deps').database, c.req.valid('param').tenant, c.req.valid('query'));
+  return c.json(pageJson(page, workOrderJson), 200);
 };

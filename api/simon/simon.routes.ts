@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { workAddressOrigins, workOrderStatuses } from '../../db/schema.js';
 import { providerIds } from '../../lib/providers.js';
-import { knownTenant, rolePolicy, requireRole } from '../auth.js';
+import { access } from '../auth.js';
 import { jsonBody, jsonContent, pageInfo, pageQuery, queryBoolean, tenantErrors, tenantIdSchema, tenantParams, timestamp } from '../schemas.js';
 
 /** Simon-side reads for the Simon backend (docs/api.md), plus adding a work address. */
@@ -13,6 +13,8 @@ const audit = {
   integrationUpdatedAt: timestamp.nullable().openapi({ description: 'Last change written by the integration' }),
 };
 const id = z.string().openapi({ format: 'uuid' });
+/** The postal address of a customer or work address, as Simon stores it. */
+const address = { street: z.string().nullable(), postalCode: z.string().nullable(), city: z.string().nullable(), country: z.string().nullable() };
 const decimal = z.string().openapi({ description: 'Decimal number as a string', example: '12.5000' });
 
 export const customerSchema = z
@@ -20,10 +22,7 @@ export const customerSchema = z
     id,
     number: z.string().nullable(),
     name: z.string(),
-    street: z.string().nullable(),
-    postalCode: z.string().nullable(),
-    city: z.string().nullable(),
-    country: z.string().nullable(),
+    ...address,
     email: z.string().nullable(),
     phone: z.string().nullable(),
     active: z.boolean(),
@@ -37,10 +36,7 @@ export const workAddressSchema = z
     id,
     customerId: id,
     name: z.string().nullable(),
-    street: z.string().nullable(),
-    postalCode: z.string().nullable(),
-    city: z.string().nullable(),
-    country: z.string().nullable(),
+    ...address,
     active: z.boolean(),
     externalId: z.string().nullable(),
     origin: z.enum(workAddressOrigins),
@@ -96,10 +92,7 @@ export const workOrderSchema = z
       .object({
         id,
         name: z.string().nullable(),
-        street: z.string().nullable(),
-        postalCode: z.string().nullable(),
-        city: z.string().nullable(),
-        country: z.string().nullable(),
+        ...address,
         active: z.boolean(),
         origin: z.enum(workAddressOrigins),
         originLabel: z.string().openapi({ example: 'Afleveradres' }),
@@ -129,38 +122,36 @@ const customerIdParam = z.guid().openapi({ param: { name: 'customerId', in: 'pat
 const customerParams = z.object({ tenant: tenantIdSchema, customerId: customerIdParam });
 const search = z.string().trim().max(200).optional().openapi({ description: 'Case-insensitive substring search' });
 
-const read = [requireRole(...rolePolicy.read), knownTenant()];
+const tags = ['Simon data'];
 
-export const listCustomers = createRoute({
-  method: 'get',
-  path: '/tenants/{tenant}/customers',
-  tags: ['Simon data'],
-  summary: 'Customers (Klanten), searchable on name and number',
-  middleware: read,
-  request: {
-    params: tenantParams,
-    query: z.object({ active: queryBoolean.optional(), q: search, ...pageQuery }),
-  },
-  responses: {
-    200: jsonContent(z.object({ items: z.array(customerSchema), ...pageInfo }), 'One page of customers'),
-    ...tenantErrors,
-  },
+/** A Simon-side list: GET for every reader of a known tenant, limit/offset paging, one page of `item`s. */
+function pageRoute<const Path extends string, P extends z.ZodObject, Q extends z.ZodRawShape, I extends z.ZodType>(route: {
+  path: Path; summary: string; params: P; query: Q; item: I; items: string;
+}) {
+  return createRoute({
+    method: 'get',
+    path: route.path,
+    tags,
+    summary: route.summary,
+    middleware: access('read', { tenant: 'known' }),
+    request: { params: route.params, query: z.object({ ...route.query, ...pageQuery }) },
+    responses: {
+      200: jsonContent(z.object({ items: z.array(route.item), ...pageInfo }), `One page of ${route.items}`),
+      ...tenantErrors,
+    },
+  });
+}
+
+export const listCustomers = pageRoute({
+  path: '/tenants/{tenant}/customers', summary: 'Customers (Klanten), searchable on name and number',
+  params: tenantParams, query: { active: queryBoolean.optional(), q: search },
+  item: customerSchema, items: 'customers',
 });
 
-export const listCustomerWorkAddresses = createRoute({
-  method: 'get',
-  path: '/tenants/{tenant}/customers/{customerId}/work-addresses',
-  tags: ['Simon data'],
-  summary: 'Work addresses (Werkadressen) of one customer',
-  middleware: read,
-  request: {
-    params: customerParams,
-    query: z.object({ active: queryBoolean.optional(), ...pageQuery }),
-  },
-  responses: {
-    200: jsonContent(z.object({ items: z.array(workAddressSchema), ...pageInfo }), 'One page of work addresses'),
-    ...tenantErrors,
-  },
+export const listCustomerWorkAddresses = pageRoute({
+  path: '/tenants/{tenant}/customers/{customerId}/work-addresses', summary: 'Work addresses (Werkadressen) of one customer',
+  params: customerParams, query: { active: queryBoolean.optional() },
+  item: workAddressSchema, items: 'work addresses',
 });
 
 export const newWorkAddressSchema = z
@@ -178,9 +169,9 @@ export const newWorkAddressSchema = z
 export const addWorkAddress = createRoute({
   method: 'post',
   path: '/tenants/{tenant}/customers/{customerId}/work-addresses',
-  tags: ['Simon data'],
+  tags,
   summary: 'Add a work address made in Simon (origin "simon"; never written back to the accounting package)',
-  middleware: [requireRole(...rolePolicy.backend), knownTenant()],
+  middleware: access('backend', { tenant: 'known' }),
   request: { params: customerParams, body: jsonBody(newWorkAddressSchema) },
   responses: {
     201: jsonContent(workAddressSchema, 'The new work address'),
@@ -188,73 +179,28 @@ export const addWorkAddress = createRoute({
   },
 });
 
-export const listWorkAddresses = createRoute({
-  method: 'get',
-  path: '/tenants/{tenant}/work-addresses',
-  tags: ['Simon data'],
-  summary: 'Work addresses (Werkadressen) of all customers',
-  middleware: read,
-  request: {
-    params: tenantParams,
-    query: z.object({
-      customerId: z.guid().optional(),
-      origin: z.enum(workAddressOrigins).optional(),
-      active: queryBoolean.optional(),
-      ...pageQuery,
-    }),
-  },
-  responses: {
-    200: jsonContent(z.object({ items: z.array(workAddressSchema), ...pageInfo }), 'One page of work addresses'),
-    ...tenantErrors,
-  },
+export const listWorkAddresses = pageRoute({
+  path: '/tenants/{tenant}/work-addresses', summary: 'Work addresses (Werkadressen) of all customers',
+  params: tenantParams, query: { customerId: z.guid().optional(), origin: z.enum(workAddressOrigins).optional(), active: queryBoolean.optional() },
+  item: workAddressSchema, items: 'work addresses',
 });
 
-export const listArticles = createRoute({
-  method: 'get',
-  path: '/tenants/{tenant}/articles',
-  tags: ['Simon data'],
-  summary: 'Articles (Artikelen) with their group, searchable on code and description',
-  middleware: read,
-  request: {
-    params: tenantParams,
-    query: z.object({ active: queryBoolean.optional(), q: search, groupId: z.guid().optional(), ...pageQuery }),
-  },
-  responses: {
-    200: jsonContent(z.object({ items: z.array(articleSchema), ...pageInfo }), 'One page of articles'),
-    ...tenantErrors,
-  },
+export const listArticles = pageRoute({
+  path: '/tenants/{tenant}/articles', summary: 'Articles (Artikelen) with their group, searchable on code and description',
+  params: tenantParams, query: { active: queryBoolean.optional(), q: search, groupId: z.guid().optional() },
+  item: articleSchema, items: 'articles',
 });
 
-export const listArticleGroups = createRoute({
-  method: 'get',
-  path: '/tenants/{tenant}/article-groups',
-  tags: ['Simon data'],
-  summary: 'Article groups (Artikel Groepen)',
-  middleware: read,
-  request: {
-    params: tenantParams,
-    query: z.object({ active: queryBoolean.optional(), ...pageQuery }),
-  },
-  responses: {
-    200: jsonContent(z.object({ items: z.array(articleGroupSchema), ...pageInfo }), 'One page of article groups'),
-    ...tenantErrors,
-  },
+export const listArticleGroups = pageRoute({
+  path: '/tenants/{tenant}/article-groups', summary: 'Article groups (Artikel Groepen)',
+  params: tenantParams, query: { active: queryBoolean.optional() },
+  item: articleGroupSchema, items: 'article groups',
 });
 
-export const listWorkOrders = createRoute({
-  method: 'get',
-  path: '/tenants/{tenant}/work-orders',
-  tags: ['Simon data'],
-  summary: 'Work orders, e.g. those created from quotes (`source=quote`), newest first, with their materials, origin quote and work address',
-  middleware: read,
-  request: {
-    params: tenantParams,
-    query: z.object({ source: z.enum(['simon', 'quote']).optional(), status: z.enum(workOrderStatuses).optional(), ...pageQuery }),
-  },
-  responses: {
-    200: jsonContent(z.object({ items: z.array(workOrderSchema), ...pageInfo }), 'One page of work orders'),
-    ...tenantErrors,
-  },
+export const listWorkOrders = pageRoute({
+  path: '/tenants/{tenant}/work-orders', summary: 'Work orders, e.g. those created from quotes (`source=quote`), newest first, with their materials, origin quote and work address',
+  params: tenantParams, query: { source: z.enum(['simon', 'quote']).optional(), status: z.enum(workOrderStatuses).optional() },
+  item: workOrderSchema, items: 'work orders',
 });
 
 export type ListCustomersRoute = typeof listCustomers;
