@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connector, StoredCredentials } from '../connectors/types.js';
 import { providers, type ProviderId } from '../lib/providers.js';
-import { readCredentialRow, replaceCredentials, settingsVersionAt } from '../db/queries/integration.js';
+import { readCredentialRow, settingsVersionAt } from '../db/queries/integration.js';
 import * as messages from '../lib/messages.js';
 import { settingsSchema, type Settings } from '../lib/settings.js';
 import { formatAmsterdam, QuotaRefusal, type QuotaPurpose, type QuotaRequest } from '../lib/quota.js';
@@ -69,7 +69,6 @@ function buildConnector(deps: ActivityDeps, tenantId: string, provider: Provider
     credentials,
     settings,
     config: providerConfig(deps.env, provider),
-    onCredentialsRefreshed: async (fresh) => replaceCredentials(deps.database, tenantId, deps.sealer.seal(fresh)),
     // Every call passes the guard: the daily quota of the API-limited packages, and any wait a package asked for.
     onRequest: (request) => acquireQuota(deps, guard, tenantId, provider, purpose, request),
     onRateLimited: (retryAfterMs: number) => guard.hold(tenantId, provider, retryAfterMs),

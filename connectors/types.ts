@@ -176,8 +176,6 @@ export interface OAuthConnectorFactory {
 export interface ConnectorContext {
   baseUrl: string;
   credentials: StoredCredentials;
-  /** Called when the connector refreshed its tokens, so the caller can store them (sealed). */
-  onCredentialsRefreshed?: (tokens: OAuthTokens) => Promise<void>;
   /**
    * OAuth providers: fresh tokens for the stale ones the connector holds. The caller refreshes once per tenant
    * at a time (another run may have refreshed already: rotating refresh tokens) and stores the result sealed.

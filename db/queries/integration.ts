@@ -97,11 +97,6 @@ export async function discardPendingCredentials(database: Database, tenantId: st
   await database.db.delete(credentials).where(and(eq(credentials.tenantId, tenantId), dsql`${credentials.sealed} is null`));
 }
 
-/** Refreshed OAuth tokens are sealed again by the caller. */
-export async function replaceCredentials(database: Database, tenantId: string, sealed: string): Promise<void> {
-  await database.db.update(credentials).set({ sealed, updatedAt: new Date() }).where(eq(credentials.tenantId, tenantId));
-}
-
 // ---------------------------------------------------------------- settings versions
 
 export type SettingsVersionRow = typeof settingsVersions.$inferSelect;
