@@ -215,12 +215,11 @@ export type ExportPatch = Partial<Pick<ExportRow,
 
 /** `updateExport`, answering the row as it is after the update (null when there is none). */
 export async function updateExportReturning(database: Database, tenantId: string, workOrderId: string, patch: ExportPatch): Promise<ExportRow | null> {
-  const rows = await database.db
-    .update(documentExports)
-    .set({ ...patch, updatedAt: new Date() })
-    .where(and(eq(documentExports.tenantId, tenantId), eq(documentExports.workOrderId, workOrderId)))
-    .returning();
-  return rows[0] ?? null;
+  const { sql } = database;
+  const [row] = await sql<RawExportRow[]>`
+    update integration.document_exports set ${sql(exportPatchColumns({ ...patch, updatedAt: new Date() }))}
+    where tenant_id = ${tenantId} and work_order_id = ${workOrderId} returning *`;
+  return row ? exportRowOf(row) : null;
 }
 
 export async function updateExport(database: Database, tenantId: string, workOrderId: string, patch: ExportPatch): Promise<void> {
