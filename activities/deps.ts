@@ -54,6 +54,15 @@ export async function connectorFor(
   return buildConnector(deps, tenantId, provider, sealed, settings, opts.purpose ?? 'sync', opts.pending ?? false);
 }
 
+/**
+ * The export's connector, from the sealed credentials the send activity read with its export context
+ * (db/queries/exports.ts loadExportContext) and the settings version in force at archive time: no second read.
+ */
+export function exportConnector(deps: ActivityDeps, tenantId: string, provider: ProviderId, sealed: string | null, settings: Settings): Connector {
+  if (!sealed) throw new Error(`No credentials stored for tenant ${tenantId}`);
+  return buildConnector(deps, tenantId, provider, sealed, settings, 'export', false);
+}
+
 /** Whether the provider's connector needs the settings in force to make a call (an administration, a listing filter). */
 export function needsSettings(provider: ProviderId): boolean {
   const caps = providers[provider].capabilities;

@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './types.js';
-import { connectorFor, currentRun, writeLog } from './deps.js';
-import { getIntegration, settingsVersionAt, settingsVersionById } from '../db/queries/integration.js';
+import { currentRun, exportConnector, writeLog } from './deps.js';
 import {
-  countAttempt, finishExport, getExport, importedOrigin, loadWorkOrderForDocument, resolveSettingArticles, updateExport, type ExportPatch, type ExportRow,
+  countAttempt, countAttemptAndStartCreate, finishExport, getExport, loadDocumentInputs, loadExportContext, loadWorkOrderForDocument, pickSettingArticles,
+  settingArticleCodes, updateExport, type ExportContext, type ExportPatch, type ExportRow,
 } from '../db/queries/exports.js';
 import type { ExportState, Severity } from '../db/schema.js';
 import { ProviderError } from '../lib/errors.js';
@@ -49,6 +49,8 @@ interface Ending {
   warnings?: messages.LogText[];
   providerId?: string | null;
   settingsVersionId?: number;
+  /** The work order's number for the event, when the attempt read it already (else `finish` reads it). */
+  workOrderNumber?: string | null;
 }
 
 interface Resolved {
@@ -75,9 +77,11 @@ export function exportActivities(deps: ActivityDeps) {
       { ...entry, severity: ending.severity, ...ending.text, providerId: ending.providerId ?? doc?.documentId ?? null },
     ];
     const reason = ending.state === 'sent' ? null : ending.reason;
-    const wo = await loadWorkOrderForDocument(deps.database, exp.tenantId, exp.workOrderId);
+    const workOrderNumber = ending.workOrderNumber !== undefined
+      ? ending.workOrderNumber
+      : (await loadWorkOrderForDocument(deps.database, exp.tenantId, exp.workOrderId))?.number ?? null;
     const data = {
-      workOrderId: exp.workOrderId, workOrderNumber: wo?.number ?? null, provider: exp.provider,
+      workOrderId: exp.workOrderId, workOrderNumber, provider: exp.provider,
       documentId: doc?.documentId ?? exp.documentId ?? null, documentNumber: doc?.documentNumber ?? exp.documentNumber ?? null,
       reason, errorCode: ending.errorCode, message: ending.text.message, action: ending.text.action,
     };
@@ -85,7 +89,7 @@ export function exportActivities(deps: ActivityDeps) {
       : ending.state === 'failed' ? { tenantId: exp.tenantId, type: 'export.failed', data: { ...data, state: 'failed' } }
         : ending.state === 'held' ? { tenantId: exp.tenantId, type: 'export.held', data: { ...data, state: 'held' } }
           : { tenantId: exp.tenantId, type: 'export.skipped', data: { ...data, state: 'skipped' } };
-    await finishExport(deps.database, exp.tenantId, exp.workOrderId, {
+    const emitted = await finishExport(deps.database, exp.tenantId, exp.workOrderId, {
       state: ending.state,
       errorCode: ending.errorCode,
       errorMessage: reason,
@@ -93,41 +97,44 @@ export function exportActivities(deps: ActivityDeps) {
       ...(doc ? { documentId: doc.documentId, documentNumber: doc.documentNumber, sentAt: new Date(), createStartedAt: null, inDoubtSince: null } : {}),
       ...run,
     }, logs, event);
-    await kickEvents(deps, exp.tenantId);
+    // An event no endpoint takes has nothing to kick (a delivery left from before is the sweep's, docs/events.md).
+    if (!emitted || emitted.deliveries > 0) await kickEvents(deps, exp.tenantId);
     return { state: ending.state, documentId: doc?.documentId ?? null, documentNumber: doc?.documentNumber ?? null, reason };
   }
 
-  /** What is in force for this export, and whether it is to be sent at all. */
-  async function resolve(exp: ExportRow): Promise<Resolved | Ending | 'wait'> {
+  /**
+   * What is in force for this export, and whether it is to be sent at all. The export context (one statement) holds the
+   * integration, the settings version and the imported origin; the work order is read with the settings' articles.
+   */
+  async function resolve(ctx: ExportContext): Promise<Resolved | Ending | 'wait'> {
+    const { exp, integration: integ, version } = ctx;
     const { tenantId, workOrderId } = exp;
-    const integ = await getIntegration(deps.database, tenantId);
     const provider = integ?.provider ?? exp.provider;
-    const wo = await loadWorkOrderForDocument(deps.database, tenantId, workOrderId);
+    const parsed = version ? settingsSchema.safeParse(version.settings) : null;
+    const { workOrder: wo, settingArticles } = await loadDocumentInputs(deps.database, tenantId, workOrderId, parsed?.success ? settingArticleCodes(parsed.data) : []);
     if (!wo) throw ApplicationFailure.nonRetryable(`Work order ${workOrderId} not found`, 'WorkOrderNotFound');
     // Paused: it waits as pending, and resume sends it.
     if (!integ || integ.status === 'paused') return 'wait';
     if (integ.status !== 'active') {
-      return { state: 'held', severity: 'warning', text: messages.exportHeldNotActive({ provider, workOrderNumber: wo.number }), reason: 'integratie niet actief', errorCode: 'integration-not-active' };
+      return { state: 'held', severity: 'warning', text: messages.exportHeldNotActive({ provider, workOrderNumber: wo.number }), reason: 'integratie niet actief', errorCode: 'integration-not-active', workOrderNumber: wo.number };
     }
 
-    // The version in force when the work order was archived (recorded by the API at archive time).
-    const version = (exp.settingsVersionId ? await settingsVersionById(deps.database, exp.settingsVersionId) : null)
-      ?? (await settingsVersionAt(deps.database, tenantId, exp.archivedAt))
-      ?? (await settingsVersionAt(deps.database, tenantId, new Date()));
+    // The version in force when the work order was archived (recorded by the API at archive time), else at archive
+    // time, else now: resolved in that order by the context's statement.
     if (!version) throw ApplicationFailure.nonRetryable(`No settings saved for ${tenantId}`, 'NoSettings');
-    const settings = settingsSchema.parse(version.settings);
+    const settings = parsed?.success ? parsed.data : settingsSchema.parse(version.settings);
     const subject: messages.ExportSubject = { provider, workOrderNumber: wo.number, documentType: documentTypeFor(settings) };
-    const decided = { settingsVersionId: version.id };
+    const decided = { settingsVersionId: version.id, workOrderNumber: wo.number };
 
     if (matchesExcludeFilter(wo.description, settings.excludeFilterWord)) {
       return { ...decided, state: 'skipped', severity: 'info', text: messages.exportSkippedExcludeWord({ ...subject, word: settings.excludeFilterWord }), reason: 'filterwoord', errorCode: null };
     }
-    const orderNumber = alreadyADocument(await importedOrigin(deps.database, tenantId, provider, workOrderId), subject.documentType!);
+    const orderNumber = alreadyADocument(ctx.origin, subject.documentType!);
     if (orderNumber !== null) {
       return { ...decided, state: 'skipped', severity: 'info', text: messages.exportSkippedFromProviderOrder({ ...subject, orderNumber }), reason: `verkooporder ${orderNumber}`, errorCode: null, providerId: orderNumber };
     }
 
-    const built = buildDocument(wo, settings, await resolveSettingArticles(deps.database, tenantId, settings), { reference: exp.reference, date: (wo.archivedAt ?? exp.archivedAt.toISOString()).slice(0, 10) });
+    const built = buildDocument(wo, settings, pickSettingArticles(settings, settingArticles), { reference: exp.reference, date: (wo.archivedAt ?? exp.archivedAt.toISOString()).slice(0, 10) });
     if (!built.ok) {
       const p = built.problem;
       return { ...decided, state: 'failed', severity: 'error', text: { message: p.message, action: p.action }, reason: p.message, errorCode: p.code };
@@ -145,7 +152,10 @@ export function exportActivities(deps: ActivityDeps) {
     const { exp, draft, subject } = r;
     // An earlier attempt created it and recorded it before attaching its PDFs: that one is ours.
     if (exp.documentId && exp.provider === connector.provider) return { documentId: exp.documentId, documentNumber: exp.documentNumber };
-    await countAttempt(deps.database, exp.tenantId, exp.workOrderId);
+    // The first attempt of a package without a planned key looks nothing up and plans nothing: counting the attempt and
+    // recording the intent are one write, just before the create leaves.
+    const first = !exp.createStartedAt && exp.attempts === 0 && !connector.planDocument;
+    if (!first) await countAttempt(deps.database, exp.tenantId, exp.workOrderId);
     const windowMs = deps.env.EXPORT_IN_DOUBT_WINDOW;
     const unique = connector.documentIdentity.uniqueReference;
     const lookup: DocumentLookup = {
@@ -180,7 +190,8 @@ export function exportActivities(deps: ActivityDeps) {
           plan = await connector.planDocument(draft);
           await patch(exp, { documentPlan: plan });
         }
-        await patch(exp, { createStartedAt: new Date() });
+        if (first) await countAttemptAndStartCreate(deps.database, exp.tenantId, exp.workOrderId, new Date());
+        else await patch(exp, { createStartedAt: new Date() });
         sent = true;
         return connector.createDocument(draft, plan);
       });
@@ -200,7 +211,7 @@ export function exportActivities(deps: ActivityDeps) {
           if (found) return found;
         }
         return {
-          state: 'failed', severity: 'error', settingsVersionId: r.settingsVersionId,
+          state: 'failed', severity: 'error', settingsVersionId: r.settingsVersionId, workOrderNumber: subject.workOrderNumber,
           text: messages.exportRejected({ ...subject, providerMessage: err.providerMessage }),
           reason: err.providerMessage, errorCode: `provider-${err.kind}`,
         };
@@ -254,23 +265,24 @@ export function exportActivities(deps: ActivityDeps) {
 
   return {
     async sendWorkOrder(input: { tenantId: string; workOrderId: string }): Promise<ExportOutcome> {
-      const exp = await getExport(deps.database, input.tenantId, input.workOrderId);
-      if (!exp) throw ApplicationFailure.nonRetryable(`No export recorded for work order ${input.workOrderId}`, 'ExportNotFound');
+      const ctx = await loadExportContext(deps.database, input.tenantId, input.workOrderId, new Date());
+      if (!ctx) throw ApplicationFailure.nonRetryable(`No export recorded for work order ${input.workOrderId}`, 'ExportNotFound');
+      const { exp } = ctx;
       if (exp.state !== 'pending') return outcomeOf(exp);
 
-      const resolved = await resolve(exp);
+      const resolved = await resolve(ctx);
       if (resolved === 'wait') return outcomeOf(exp);
       if (!('draft' in resolved)) return finish(exp, resolved);
 
       let connector: Connector;
       let delivered: CreatedDocument | Ending;
       try {
-        connector = await connectorFor(deps, exp.tenantId, resolved.subject.provider, { purpose: 'export', settings: resolved.settings });
+        connector = exportConnector(deps, exp.tenantId, resolved.subject.provider, ctx.sealed, resolved.settings);
         delivered = await deliver(resolved, connector);
       } catch (err) {
         if (err instanceof ProviderError && !err.retryable) {
           return finish(exp, {
-            state: 'failed', severity: 'error', settingsVersionId: resolved.settingsVersionId,
+            state: 'failed', severity: 'error', settingsVersionId: resolved.settingsVersionId, workOrderNumber: resolved.subject.workOrderNumber,
             text: messages.exportRejected({ ...resolved.subject, providerMessage: err.providerMessage }), reason: err.providerMessage, errorCode: `provider-${err.kind}`,
           });
         }
@@ -281,7 +293,7 @@ export function exportActivities(deps: ActivityDeps) {
 
       const warnings = await attach(resolved, connector, delivered);
       return finish(exp, {
-        state: 'sent', severity: 'info', document: delivered, warnings, settingsVersionId: resolved.settingsVersionId,
+        state: 'sent', severity: 'info', document: delivered, warnings, settingsVersionId: resolved.settingsVersionId, workOrderNumber: resolved.subject.workOrderNumber,
         text: messages.exportSent({ ...resolved.subject, documentNumber: delivered.documentNumber }), reason: null, errorCode: null,
       });
     },
@@ -293,7 +305,7 @@ export function exportActivities(deps: ActivityDeps) {
       const wo = await loadWorkOrderForDocument(deps.database, input.tenantId, input.workOrderId);
       // An in-doubt create stays recorded (createStartedAt): "Opnieuw versturen" then looks it up before creating.
       return finish(exp, {
-        state: 'failed', severity: 'error', errorCode: 'retries-exhausted', reason: input.message,
+        state: 'failed', severity: 'error', errorCode: 'retries-exhausted', reason: input.message, workOrderNumber: wo?.number ?? null,
         text: messages.exportUnavailable({ provider: exp.provider, workOrderNumber: wo?.number ?? input.workOrderId, providerMessage: input.message }),
       });
     },

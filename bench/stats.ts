@@ -90,6 +90,17 @@ export function processTreeCpuMs(rootPid: number): number {
   return ticks * 10;
 }
 
+/** CPU ms used so far by one process (utime + stime from /proc, USER_HZ = 100); NaN when it is gone. */
+export function processCpuMs(pid: number): number {
+  try {
+    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** The pid of the process whose command line holds every one of `parts` (e.g. the Temporal dev server on a port). */
 export function findPid(parts: readonly string[]): number | undefined {
   for (const entry of readdirSync('/proc')) {

@@ -4,7 +4,7 @@ import { conflict, orNotFound } from '../errors.js';
 import { temporalOf, temporalRunUrl } from '../temporal.js';
 import { startExport } from './start-export.js';
 import { kickEvents } from '../events/kick.js';
-import { getExport as readExport, listExports as readExports, recordArchive, updateExport, type ExportRow } from '../../db/queries/exports.js';
+import { archiveContext, getExport as readExport, listExports as readExports, recordArchive, updateExport, type ExportRow } from '../../db/queries/exports.js';
 import { getIntegration, settingsVersionAt } from '../../db/queries/integration.js';
 import { appendLogEntries } from '../../db/queries/logs.js';
 import { exportStateLabels } from '../../db/queries/labels.js';
@@ -48,12 +48,13 @@ export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
   const snapshot = c.req.valid('json');
   if (!isArchivable(snapshot.status)) throw conflict(messages.apiTexts.workOrders.notCompleted(snapshot.status), 'not_completed');
   const { database } = c.get('deps');
-  const integ = (await getIntegration(database, tenant))!;
+  const archivedAt = snapshot.archivedAt ? new Date(snapshot.archivedAt) : new Date();
+  // The integration, and the settings version in force at archive time, which builds the document even if it is sent
+  // later (docs/export.md): one statement.
+  const integ = (await archiveContext(database, tenant, archivedAt))!;
   const provider = integ.provider;
   const live = integ.status === 'active' || integ.status === 'paused';
-  const archivedAt = snapshot.archivedAt ? new Date(snapshot.archivedAt) : new Date();
-  // The settings version in force at archive time builds the document, even if it is sent later (docs/export.md).
-  const version = live ? await settingsVersionAt(database, tenant, archivedAt) : null;
+  const version = live && integ.settingsVersionId !== null ? { id: integ.settingsVersionId } : null;
   const subject = { provider, workOrderNumber: snapshot.number };
   const heldText = messages.exportHeldNotActive(subject);
   const { exportRow, created } = await recordArchive(database, {
@@ -69,8 +70,7 @@ export const archive: AppRouteHandler<typeof routes.archive> = async (c) => {
   }
   let row = exportRow;
   if (row.state === 'pending' && integ.status === 'active') {
-    await startExport(c, tenant, provider, id);
-    row = (await readExport(database, tenant, id))!;
+    row = (await startExport(c, tenant, provider, id)).row ?? (await readExport(database, tenant, id))!;
   }
   return c.json({ export: presentExport(c, row), created }, 202);
 };

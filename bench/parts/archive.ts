@@ -1,7 +1,7 @@
 import type { FakeFsSavedInvoice } from '../../fakes/factuursturen/server.js';
 import { documentReference } from '../../lib/references.js';
-import { benchTenant, startPart, tokens, type Infra } from '../stack.js';
-import { distribution, fmt, pool, round, sleep, type Distribution } from '../stats.js';
+import { benchTenant, cpuDelta, startPart, tokens, type Infra } from '../stack.js';
+import { distribution, fmt, pool, processCpuMs, round, sleep, type Distribution } from '../stats.js';
 import type { PartResult } from '../report.js';
 
 export interface ArchiveSizes {
@@ -87,10 +87,30 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
     const seqApi = distribution(apiMs);
     apiMs.length = 0;
 
+    // CPU per archive with `concurrency` in flight, per process: the worker, Temporal, this process (API, fake), and
+    // Postgres: the postmaster's tree when the bench started it, else the backends serving this part's database.
+    const backends = async () => (await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database()`).map((r) => r.pid);
+    const backendCpu = (pids: number[]) => new Map(pids.map((pid) => [pid, processCpuMs(pid)]));
+    const c0 = await infra.cpu(part.worker);
+    const b0 = backendCpu(await backends());
     const conStarted = performance.now();
     const ids = Array.from({ length: sizes.concurrent }, (_, i) => `con-${i}`);
     const concurrent = await pool(ids, sizes.concurrency, (id) => archiveOne(id));
     const conWall = performance.now() - conStarted;
+    const cpu = cpuDelta(c0, await infra.cpu(part.worker));
+    if (Number.isNaN(cpu.postgres)) {
+      let ms = 0;
+      for (const [pid, after] of backendCpu(await backends())) if (!Number.isNaN(after)) ms += after - (b0.get(pid) ?? 0);
+      cpu.postgres = ms;
+      cpu.total = cpu.worker + cpu.temporal + cpu.postgres + cpu.bench;
+    }
+    // The same processes over a quiet window as long as the run, capped at 10 s (long polls, timers): what an archive does not cost.
+    const quietMs = Math.min(conWall, 10_000);
+    const q0 = await infra.cpu(part.worker);
+    await sleep(quietMs);
+    const quiet = cpuDelta(q0, await infra.cpu(part.worker));
+    const quietPerSecond = (ms: number) => (Number.isNaN(ms) ? 'n/a' : fmt((ms / quietMs) * 1000, 0));
+    const perArchive = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${fmt(ms / sizes.concurrent, 1)}`);
 
     // Every archive must have ended as exactly one concept invoice and a 'sent' export.
     const expected = 5 + sizes.sequential + sizes.concurrent;
@@ -122,6 +142,16 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
         row('sequential', seq, seqWall, false),
         row(`${sizes.concurrency} in flight`, con, conWall, true),
         { figure: 'archive API call itself (202), sequential', value: `p50 ${fmt(seqApi.p50, 0)} ms · p95 ${fmt(seqApi.p95, 0)} ms`, goal: '' },
+        {
+          figure: `CPU ms per archive, ${sizes.concurrency} in flight`,
+          value: `worker ${perArchive(cpu.worker)} · Temporal ${perArchive(cpu.temporal)} · Postgres ${perArchive(cpu.postgres)} · API+fake ${perArchive(cpu.bench)} · total ${perArchive(cpu.total)}`,
+          goal: '',
+        },
+        {
+          figure: 'CPU ms per second, quiet (no archive)',
+          value: `worker ${quietPerSecond(quiet.worker)} · Temporal ${quietPerSecond(quiet.temporal)} · API+fake ${quietPerSecond(quiet.bench)}`,
+          goal: '',
+        },
       ],
       notes: [
         `${states.sent}/${states.total} exports 'sent', ${invoices.length} concept invoices, one per work order (incl. 5 warm-up).`,
@@ -132,6 +162,10 @@ export async function archiveBench(infra: Infra, sizes: ArchiveSizes): Promise<P
         apiCallSequential: pick(seqApi),
         archivesPerSecondSequential: round((seq.n / seqWall) * 1000, 2),
         archivesPerSecondConcurrent: round((con.n / conWall) * 1000, 2),
+        cpuMsPerArchiveConcurrent: {
+          worker: round(cpu.worker / sizes.concurrent, 2), temporal: round(cpu.temporal / sizes.concurrent, 2),
+          postgres: round(cpu.postgres / sizes.concurrent, 2), apiAndFake: round(cpu.bench / sizes.concurrent, 2), total: round(cpu.total / sizes.concurrent, 2),
+        },
         goalP95Ms: 1000,
         goalConcurrentP95Ms: 500,
         goalConcurrentPerSecond: 50,

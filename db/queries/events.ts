@@ -14,11 +14,19 @@ import { eventDataSchemas, type NewEvent } from '../../lib/events.js';
 type Tag<R> = (strings: TemplateStringsArray, ...values: never[]) => R;
 
 function eventStatement<R>(tag: Tag<R>, event: NewEvent): R {
+  return tag`with ${eventCtes(tag, event) as never} select e.id, e.seq::int as seq, (select count(*) from d)::int as deliveries from e`;
+}
+
+/**
+ * The event's statement as common table expressions `s`, `e` (the event: id, seq) and `d` (its deliveries), for a
+ * statement that writes other rows in the same go (db/queries/exports.ts finishExport).
+ */
+export function eventCtes<R>(tag: Tag<R>, event: NewEvent): R {
   // Parsed here, so a payload the OpenAPI document does not describe never reaches a receiver.
   const data = JSON.stringify(eventDataSchemas[event.type].parse(event.data));
   const t = event.tenantId as never;
   return tag`
-    with s as (
+    s as (
       insert into integration.event_sequences as q (tenant_id, last_seq) values (${t}, 1)
       on conflict (tenant_id) do update set last_seq = q.last_seq + 1
       returning last_seq
@@ -31,8 +39,7 @@ function eventStatement<R>(tag: Tag<R>, event: NewEvent): R {
       select e.id, ep.id, ${t}, e.seq from e, integration.webhook_endpoints ep
       where ep.enabled and (ep.scope = ${t} or ep.scope = '*')
       returning 1
-    )
-    select e.id, e.seq::int as seq, (select count(*) from d)::int as deliveries from e`;
+    )`;
 }
 
 export interface EmittedEvent {

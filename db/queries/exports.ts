@@ -1,9 +1,9 @@
 import type { ProviderId } from '../../lib/providers.js';
 import { and, desc, eq, sql as dsql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { documentExports, logEntries, workOrderMaterials, workOrders, type ExportState } from '../schema.js';
+import { documentExports, type ExportState, type IntegrationStatus } from '../schema.js';
 import type { NewLogEntry } from './logs.js';
-import { emitEventDrizzle } from './events.js';
+import { emitEvent, eventCtes, type EmittedEvent } from './events.js';
 import type { NewEvent } from '../../lib/events.js';
 import type { ResolvedArticle, WorkOrderForDocument, WorkOrderSnapshot } from '../../lib/work-order.js';
 import type { SettingArticles } from '../../lib/document.js';
@@ -20,10 +20,102 @@ export async function getExport(database: Database, tenantId: string, workOrderI
   return rows[0] ?? null;
 }
 
+/** A `document_exports` row as the raw postgres.js client returns it (snake_case; timestamps as Dates, jsonb parsed). */
+interface RawExportRow {
+  id: number; tenant_id: string; work_order_id: string; provider: ProviderId; state: ExportState; reference: string;
+  document_id: string | null; document_number: string | null; settings_version_id: number | null; error_code: string | null;
+  error_message: string | null; attempts: number; create_started_at: Date | null; in_doubt_since: Date | null;
+  document_plan: Record<string, string> | null; archived_at: Date; sent_at: Date | null; workflow_id: string | null; run_id: string | null;
+  created_at: Date; updated_at: Date;
+}
+
+function exportRowOf(r: RawExportRow): ExportRow {
+  return {
+    id: r.id, tenantId: r.tenant_id, workOrderId: r.work_order_id, provider: r.provider, state: r.state, reference: r.reference,
+    documentId: r.document_id, documentNumber: r.document_number, settingsVersionId: r.settings_version_id, errorCode: r.error_code,
+    errorMessage: r.error_message, attempts: r.attempts, createStartedAt: r.create_started_at, inDoubtSince: r.in_doubt_since,
+    documentPlan: r.document_plan, archivedAt: r.archived_at, sentAt: r.sent_at, workflowId: r.workflow_id, runId: r.run_id,
+    createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+/** What the send activity reads before it decides (activities/export.ts), in one round trip. */
+export interface ExportContext {
+  exp: ExportRow;
+  integration: { provider: ProviderId; status: IntegrationStatus } | null;
+  /**
+   * The settings version that builds the document: the one the archive recorded, else the one in force at archive
+   * time, else the one in force now (docs/export.md).
+   */
+  version: { id: number; settings: Record<string, unknown> } | null;
+  /** The tenant's sealed (verified) credentials, opened only when a connector is built. */
+  sealed: string | null;
+  /** The quote or order of the integration's provider the work order was imported from (importedOrigin). */
+  origin: { kind: 'quote' | 'salesOrder'; number: string | null } | null;
+}
+
+/**
+ * The export row with everything the send activity reads before it decides, in one statement: the integration's
+ * provider and status, the settings version in force (same order as `settingsVersionById`, then `settingsVersionAt`
+ * at archive time, then at `now`), the sealed credentials and the imported origin. null when no export is recorded.
+ */
+export async function loadExportContext(database: Database, tenantId: string, workOrderId: string, now: Date): Promise<ExportContext | null> {
+  const [r] = await database.sql<(RawExportRow & {
+    i_provider: ProviderId | null; i_status: IntegrationStatus | null; v_id: number | null; v_settings: Record<string, unknown> | null;
+    c_sealed: string | null; o_kind: 'quote' | 'salesOrder' | null; o_number: string | null; o_found: boolean;
+  })[]>`
+    select e.*, i.provider as i_provider, i.status as i_status, v.id as v_id, v.settings as v_settings, c.sealed as c_sealed,
+           o.kind as o_kind, o.number as o_number, o.kind is not null as o_found
+    from integration.document_exports e
+    left join integration.integrations i on i.tenant_id = e.tenant_id
+    left join integration.credentials c on c.tenant_id = e.tenant_id
+    left join lateral (
+      select x.id, x.settings from (
+        (select id, settings, 1 as pick from integration.settings_versions where id = e.settings_version_id)
+        union all
+        (select id, settings, 2 from integration.settings_versions where tenant_id = e.tenant_id and effective_from <= e.archived_at
+         order by effective_from desc, version desc limit 1)
+        union all
+        (select id, settings, 3 from integration.settings_versions where tenant_id = e.tenant_id and effective_from <= ${now}
+         order by effective_from desc, version desc limit 1)
+      ) x order by x.pick limit 1
+    ) v on true
+    left join lateral (
+      select q.kind, q.number from integration.imported_quotes q
+      where q.tenant_id = e.tenant_id and q.provider = coalesce(i.provider, e.provider) and q.work_order_id = e.work_order_id limit 1
+    ) o on true
+    where e.tenant_id = ${tenantId} and e.work_order_id = ${workOrderId}`;
+  if (!r) return null;
+  return {
+    exp: exportRowOf(r),
+    integration: r.i_provider && r.i_status ? { provider: r.i_provider, status: r.i_status } : null,
+    version: r.v_id !== null && r.v_settings ? { id: r.v_id, settings: r.v_settings } : null,
+    sealed: r.c_sealed,
+    origin: r.o_found ? { kind: r.o_kind!, number: r.o_number } : null,
+  };
+}
+
+/**
+ * What the archive reads before it records (api/exports), in one statement: the integration's provider and status,
+ * and the id of the settings version in force at `at` (as `settingsVersionAt` picks it). null without an integration.
+ */
+export async function archiveContext(
+  database: Database, tenantId: string, at: Date,
+): Promise<{ provider: ProviderId; status: IntegrationStatus; settingsVersionId: number | null } | null> {
+  const [r] = await database.sql<{ provider: ProviderId; status: IntegrationStatus; version_id: number | null }[]>`
+    select i.provider, i.status,
+           (select v.id from integration.settings_versions v where v.tenant_id = i.tenant_id and v.effective_from <= ${at}
+            order by v.effective_from desc, v.version desc limit 1) as version_id
+    from integration.integrations i where i.tenant_id = ${tenantId}`;
+  return r ? { provider: r.provider, status: r.status, settingsVersionId: r.version_id } : null;
+}
+
 /**
  * Records an archived work order and its export in one transaction. The export row is unique per
  * (tenant, work order): archiving twice finds the first one (`created: false`) instead of making a second.
  * Until the document is sent, a repeated archive refreshes the work order snapshot (Simon is its master).
+ * The statements go out pipelined (postgres.js): the lock with the read, then every write together; each still runs
+ * after the one before it, so the read sees what an archive that held the lock before committed.
  */
 export async function recordArchive(
   database: Database,
@@ -41,79 +133,94 @@ export async function recordArchive(
   },
 ): Promise<{ exportRow: ExportRow; created: boolean }> {
   const { tenantId, workOrderId, snapshot } = args;
-  return database.db.transaction(async (tx) => {
+  return database.sql.begin(async (tx) => {
     // One archive at a time per work order, so two simultaneous archives cannot both insert.
-    await tx.execute(dsql`select pg_advisory_xact_lock(hashtext(${`archive:${tenantId}:${workOrderId}`}))`);
-    const existing = await tx
-      .select()
-      .from(documentExports)
-      .where(and(eq(documentExports.tenantId, tenantId), eq(documentExports.workOrderId, workOrderId)))
-      .limit(1);
-    if (existing[0] && existing[0].state === 'sent') return { exportRow: existing[0], created: false };
+    const [, [existing]] = await Promise.all([
+      tx`select pg_advisory_xact_lock(hashtext(${`archive:${tenantId}:${workOrderId}`}))`.execute(),
+      tx<RawExportRow[]>`select * from integration.document_exports where tenant_id = ${tenantId} and work_order_id = ${workOrderId} limit 1`.execute(),
+    ]);
+    if (existing && existing.state === 'sent') return { exportRow: exportRowOf(existing), created: false };
 
     const now = new Date();
-    const values = {
-      tenantId,
+    const workOrder = {
+      tenant_id: tenantId,
       id: workOrderId,
       number: snapshot.number,
-      customerId: snapshot.customerId,
-      workAddressId: snapshot.workAddressId,
+      customer_id: snapshot.customerId,
+      work_address_id: snapshot.workAddressId,
       description: snapshot.description,
-      customerReference: snapshot.customerReference,
-      status: 'archived' as const,
-      assignedUserId: snapshot.assignedUserId,
-      workMinutes: snapshot.workMinutes,
-      travelMinutes: snapshot.travelMinutes,
-      workOrderPdf: snapshot.workOrderPdf ?? null,
-      formsPdf: snapshot.formsPdf ?? null,
-      archivedAt: existing[0]?.archivedAt ?? args.archivedAt,
-      simonMutatedAt: now,
-      updatedAt: now,
+      customer_reference: snapshot.customerReference,
+      status: 'archived',
+      assigned_user_id: snapshot.assignedUserId,
+      work_minutes: snapshot.workMinutes,
+      travel_minutes: snapshot.travelMinutes,
+      work_order_pdf: snapshot.workOrderPdf ?? null,
+      forms_pdf: snapshot.formsPdf ?? null,
+      archived_at: existing?.archived_at ?? args.archivedAt,
+      simon_mutated_at: now,
+      updated_at: now,
     };
-    await tx
-      .insert(workOrders)
-      .values(values)
-      .onConflictDoUpdate({ target: [workOrders.tenantId, workOrders.id], set: { ...values, source: dsql`${workOrders.source}`, sourceQuoteId: dsql`${workOrders.sourceQuoteId}` } });
-    await tx.delete(workOrderMaterials).where(and(eq(workOrderMaterials.tenantId, tenantId), eq(workOrderMaterials.workOrderId, workOrderId)));
+    // Each write is sent as it is made (`execute`), so they run in this order, the export row last.
+    const writes: Promise<unknown>[] = [
+      // A work order imported from a quote keeps its source.
+      tx`insert into simon.work_orders ${tx(workOrder)}
+         on conflict (tenant_id, id) do update set
+           number = excluded.number, customer_id = excluded.customer_id, work_address_id = excluded.work_address_id,
+           description = excluded.description, customer_reference = excluded.customer_reference, status = excluded.status,
+           assigned_user_id = excluded.assigned_user_id, work_minutes = excluded.work_minutes, travel_minutes = excluded.travel_minutes,
+           work_order_pdf = excluded.work_order_pdf, forms_pdf = excluded.forms_pdf, archived_at = excluded.archived_at,
+           simon_mutated_at = excluded.simon_mutated_at, updated_at = excluded.updated_at`.execute(),
+      tx`delete from simon.work_order_materials where tenant_id = ${tenantId} and work_order_id = ${workOrderId}`.execute(),
+    ];
     if (snapshot.materials.length > 0) {
-      await tx.insert(workOrderMaterials).values(
-        snapshot.materials.map((m, i) => ({
-          tenantId,
-          workOrderId,
-          position: i + 1,
-          articleId: m.articleId,
-          description: m.description ?? null,
-          quantity: String(m.quantity),
-          price: m.price === null || m.price === undefined ? null : String(m.price),
-        })),
-      );
+      const materials = snapshot.materials.map((m, i) => ({
+        tenant_id: tenantId,
+        work_order_id: workOrderId,
+        position: i + 1,
+        article_id: m.articleId,
+        description: m.description ?? null,
+        quantity: String(m.quantity),
+        price: m.price === null || m.price === undefined ? null : String(m.price),
+      }));
+      writes.push(tx`insert into simon.work_order_materials ${tx(materials)}`.execute());
     }
-    if (existing[0]) return { exportRow: existing[0], created: false };
+    if (existing) {
+      await Promise.all(writes);
+      return { exportRow: exportRowOf(existing), created: false };
+    }
     if (args.initialState === 'held') {
-      await emitEventDrizzle(tx, { tenantId, type: 'export.held', data: {
+      writes.push(emitEvent(tx, { tenantId, type: 'export.held', data: {
         workOrderId, workOrderNumber: snapshot.number, provider: args.provider, state: 'held', documentId: null, documentNumber: null,
         reason: args.heldText?.message ?? null, errorCode: 'integration-not-active', message: args.heldText?.message ?? '', action: args.heldText?.action ?? '',
-      } });
+      } }));
     }
-    const inserted = await tx
-      .insert(documentExports)
-      .values({
-        tenantId,
-        workOrderId,
-        provider: args.provider,
-        state: args.initialState,
-        reference: args.reference,
-        settingsVersionId: args.settingsVersionId,
-        archivedAt: args.archivedAt,
-      })
-      .returning();
-    return { exportRow: inserted[0], created: true };
+    const exportRow = {
+      tenant_id: tenantId,
+      work_order_id: workOrderId,
+      provider: args.provider,
+      state: args.initialState,
+      reference: args.reference,
+      settings_version_id: args.settingsVersionId,
+      archived_at: args.archivedAt,
+    };
+    const insert = tx<RawExportRow[]>`insert into integration.document_exports ${tx(exportRow)} returning *`.execute();
+    const [[inserted]] = await Promise.all([insert, ...writes]);
+    return { exportRow: exportRowOf(inserted), created: true };
   });
 }
 
 export type ExportPatch = Partial<Pick<ExportRow,
   'state' | 'documentId' | 'documentNumber' | 'errorCode' | 'errorMessage' | 'sentAt' | 'workflowId' | 'runId' | 'settingsVersionId' | 'provider'
   | 'createStartedAt' | 'inDoubtSince' | 'documentPlan'>>;
+
+/** `updateExport`, answering the row as it is after the update (null when there is none). */
+export async function updateExportReturning(database: Database, tenantId: string, workOrderId: string, patch: ExportPatch): Promise<ExportRow | null> {
+  const { sql } = database;
+  const [row] = await sql<RawExportRow[]>`
+    update integration.document_exports set ${sql(exportPatchColumns({ ...patch, updatedAt: new Date() }))}
+    where tenant_id = ${tenantId} and work_order_id = ${workOrderId} returning *`;
+  return row ? exportRowOf(row) : null;
+}
 
 export async function updateExport(database: Database, tenantId: string, workOrderId: string, patch: ExportPatch): Promise<void> {
   await database.db
@@ -123,20 +230,50 @@ export async function updateExport(database: Database, tenantId: string, workOrd
 }
 
 /**
- * How an export attempt ends, in one transaction: its log entries, the row's new state, and the event that reports
- * it (docs/events.md), so Simon's backend hears of every state the log shows.
+ * How an export attempt ends, in one statement (so in one transaction, and one round trip): its log entries, the row's
+ * new state, and the event that reports it (docs/events.md), so Simon's backend hears of every state the log shows.
+ * Returns the event as written (with how many deliveries it got), or null when there was none.
  */
 export async function finishExport(
   database: Database, tenantId: string, workOrderId: string, patch: ExportPatch, logs: readonly NewLogEntry[], event: NewEvent | null,
-): Promise<void> {
-  await database.db.transaction(async (tx) => {
-    if (logs.length > 0) await tx.insert(logEntries).values(logs.map((l) => ({ ...l, simonId: l.simonId ?? null, providerId: l.providerId ?? null })));
-    await tx
-      .update(documentExports)
-      .set({ ...patch, updatedAt: new Date() })
-      .where(and(eq(documentExports.tenantId, tenantId), eq(documentExports.workOrderId, workOrderId)));
-    if (event) await emitEventDrizzle(tx, event);
-  });
+): Promise<EmittedEvent | null> {
+  const { sql } = database;
+  const rows = logs.map((l) => ({
+    tenant_id: l.tenantId, severity: l.severity, table_name: l.table, message: l.message, action: l.action,
+    simon_id: l.simonId ?? null, provider_id: l.providerId ?? null, workflow_id: l.workflowId ?? null, run_id: l.runId ?? null,
+  }));
+  const set = exportPatchColumns({ ...patch, updatedAt: new Date() });
+  const withLogs = rows.length > 0 ? sql`l as (insert into integration.log_entries ${sql(rows, ...logInsertColumns)}),` : sql``;
+  const update = sql`u as (
+    update integration.document_exports set ${sql(set)} where tenant_id = ${tenantId} and work_order_id = ${workOrderId} returning 1
+  )`;
+  const [row] = event
+    ? await sql<EmittedEvent[]>`with ${withLogs} ${update}, ${eventCtes(sql as unknown as Tag, event)} select e.id, e.seq::int as seq, (select count(*) from d)::int as deliveries from e`
+    : await sql`with ${withLogs} ${update} select count(*) from u`;
+  return event ? (row as EmittedEvent) : null;
+}
+
+type Tag = (strings: TemplateStringsArray, ...values: never[]) => ReturnType<Database['sql']>;
+
+const logInsertColumns = ['tenant_id', 'severity', 'table_name', 'message', 'action', 'simon_id', 'provider_id', 'workflow_id', 'run_id'] as const;
+
+/** The columns of an export patch (drizzle's names, as `updateExport` writes them) for postgres.js' `sql(object)`. */
+const exportPatchColumnNames = {
+  state: 'state', documentId: 'document_id', documentNumber: 'document_number', errorCode: 'error_code', errorMessage: 'error_message',
+  sentAt: 'sent_at', workflowId: 'workflow_id', runId: 'run_id', settingsVersionId: 'settings_version_id', provider: 'provider',
+  createStartedAt: 'create_started_at', inDoubtSince: 'in_doubt_since', documentPlan: 'document_plan', updatedAt: 'updated_at',
+} as const satisfies Record<keyof ExportPatch | 'updatedAt', string>;
+
+function exportPatchColumns(patch: ExportPatch & { updatedAt: Date }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const column = exportPatchColumnNames[key as keyof typeof exportPatchColumnNames];
+    if (!column) throw new TypeError(`Unknown export column: ${key}`);
+    // jsonb goes as text (postgres.js would send an object as a text array otherwise); the column casts it.
+    out[column] = key === 'documentPlan' && value !== null ? JSON.stringify(value) : value;
+  }
+  return out;
 }
 
 export async function countAttempt(database: Database, tenantId: string, workOrderId: string): Promise<number> {
@@ -148,30 +285,57 @@ export async function countAttempt(database: Database, tenantId: string, workOrd
   return rows[0]?.attempts ?? 0;
 }
 
+/**
+ * The first attempt's two writes before a create leaves, in one statement: the attempt is counted and the intent
+ * recorded (`create_started_at`, docs/exactly-once.md), as `countAttempt` and then `updateExport` would.
+ */
+export async function countAttemptAndStartCreate(database: Database, tenantId: string, workOrderId: string, at: Date): Promise<void> {
+  await database.sql`
+    update integration.document_exports set attempts = attempts + 1, create_started_at = ${at}, updated_at = ${at}
+    where tenant_id = ${tenantId} and work_order_id = ${workOrderId}`;
+}
+
 /** The archived work order with its customer, work address and articles looked up in Simon's tables (input of buildDocument). */
 export async function loadWorkOrderForDocument(database: Database, tenantId: string, workOrderId: string): Promise<WorkOrderForDocument | null> {
+  return (await loadDocumentInputs(database, tenantId, workOrderId, [])).workOrder;
+}
+
+/**
+ * `loadWorkOrderForDocument` and `findSettingArticles` in one round trip: the work order with its materials, and the
+ * articles the settings name by `codes` (the send activity's inputs besides the export context).
+ */
+export async function loadDocumentInputs(
+  database: Database, tenantId: string, workOrderId: string, codes: readonly string[],
+): Promise<{ workOrder: WorkOrderForDocument | null; settingArticles: Map<string, ResolvedArticle> }> {
   const { sql } = database;
+  type Material = { article_id: string | null; description: string | null; quantity: string; price: string | null; external_id: string | null; code: string | null; a_description: string | null };
   const [wo] = await sql<{
     id: string; number: string; status: string; customer_id: string | null; work_address_id: string | null; description: string;
     customer_reference: string | null; assigned_user_id: string | null; work_minutes: number; travel_minutes: number;
     work_order_pdf: string | null; forms_pdf: string | null; archived_at: Date | null;
     c_external_id: string | null; c_name: string | null;
     a_name: string | null; a_street: string | null; a_postal_code: string | null; a_city: string | null; a_customer_id: string | null;
+    materials: Material[]; setting_articles: { code: string; external_id: string | null; description: string }[];
   }[]>`
     select w.*, c.external_id as c_external_id, c.name as c_name,
-           a.name as a_name, a.street as a_street, a.postal_code as a_postal_code, a.city as a_city, a.customer_id as a_customer_id
+           a.name as a_name, a.street as a_street, a.postal_code as a_postal_code, a.city as a_city, a.customer_id as a_customer_id,
+           (select coalesce(json_agg(json_build_object(
+                     'article_id', m.article_id, 'description', m.description, 'quantity', m.quantity::text, 'price', m.price::text,
+                     'external_id', ar.external_id, 'code', ar.code, 'a_description', ar.description) order by m.position), '[]')
+            from simon.work_order_materials m
+            left join simon.articles ar on ar.tenant_id = m.tenant_id and ar.id = m.article_id
+            where m.tenant_id = w.tenant_id and m.work_order_id = w.id) as materials,
+           (select coalesce(json_agg(json_build_object('code', s.code, 'external_id', s.external_id, 'description', s.description) order by s.active desc), '[]')
+            from simon.articles s
+            where s.tenant_id = w.tenant_id and s.code = any(${codes as string[]}::text[]) and s.external_id is not null) as setting_articles
     from simon.work_orders w
     left join simon.customers c on c.tenant_id = w.tenant_id and c.id = w.customer_id
     left join simon.work_addresses a on a.tenant_id = w.tenant_id and a.id = w.work_address_id
     where w.tenant_id = ${tenantId} and w.id = ${workOrderId}`;
-  if (!wo) return null;
-  const materials = await sql<{ article_id: string | null; description: string | null; quantity: string; price: string | null; external_id: string | null; code: string | null; a_description: string | null }[]>`
-    select m.article_id, m.description, m.quantity, m.price, ar.external_id, ar.code, ar.description as a_description
-    from simon.work_order_materials m
-    left join simon.articles ar on ar.tenant_id = m.tenant_id and ar.id = m.article_id
-    where m.tenant_id = ${tenantId} and m.work_order_id = ${workOrderId}
-    order by m.position`;
-  return {
+  const settingArticles = new Map<string, ResolvedArticle>();
+  if (!wo) return { workOrder: null, settingArticles };
+  for (const r of wo.setting_articles) if (!settingArticles.has(r.code)) settingArticles.set(r.code, { code: r.code, externalId: r.external_id, description: r.description });
+  const workOrder: WorkOrderForDocument = {
     id: wo.id,
     number: wo.number,
     status: wo.status as WorkOrderForDocument['status'],
@@ -189,7 +353,7 @@ export async function loadWorkOrderForDocument(database: Database, tenantId: str
     workAddress: wo.work_address_id && wo.a_customer_id
       ? { name: wo.a_name, street: wo.a_street, postalCode: wo.a_postal_code, city: wo.a_city, customerMatches: wo.a_customer_id === wo.customer_id }
       : null,
-    materials: materials.map((m) => ({
+    materials: wo.materials.map((m) => ({
       articleId: m.article_id,
       description: m.description,
       quantity: Number(m.quantity),
@@ -197,6 +361,7 @@ export async function loadWorkOrderForDocument(database: Database, tenantId: str
       article: m.code !== null ? { externalId: m.external_id, code: m.code, description: m.a_description ?? '' } : null,
     })),
   };
+  return { workOrder, settingArticles };
 }
 
 /**
@@ -250,8 +415,18 @@ export async function resolveSnapshotForDocument(
 export async function resolveSettingArticles(
   database: Database, tenantId: string, settings: Pick<Settings, 'workTimeArticle' | 'travelTimeArticle' | 'defaultArticle'>,
 ): Promise<SettingArticles> {
-  const codes = [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
-  const byCode = await findSettingArticles(database, tenantId, codes);
+  return pickSettingArticles(settings, await findSettingArticles(database, tenantId, settingArticleCodes(settings)));
+}
+
+/** The article codes the settings name (work time, travel time, default). */
+export function settingArticleCodes(settings: Pick<Settings, 'workTimeArticle' | 'travelTimeArticle' | 'defaultArticle'>): string[] {
+  return [settings.workTimeArticle, settings.travelTimeArticle, settings.defaultArticle].filter((c): c is string => !!c);
+}
+
+/** The settings' articles out of those found by code (`findSettingArticles`, `loadDocumentInputs`). */
+export function pickSettingArticles(
+  settings: Pick<Settings, 'workTimeArticle' | 'travelTimeArticle' | 'defaultArticle'>, byCode: ReadonlyMap<string, ResolvedArticle>,
+): SettingArticles {
   const pick = (code: string | null) => (code ? byCode.get(code) ?? null : null);
   return {
     workTimeArticle: pick(settings.workTimeArticle),

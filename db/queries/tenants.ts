@@ -1,13 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { integrations } from '../schema.js';
 
 /** A tenant is known to the integration once it has a row in integration.integrations. */
 export async function tenantExists(database: Database, tenantId: string): Promise<boolean> {
-  const rows = await database.db
-    .select({ one: sql<number>`1` })
-    .from(integrations)
-    .where(eq(integrations.tenantId, tenantId))
-    .limit(1);
+  // Every request under /v1/tenants/{tenant} asks this first: the raw client, without a query builder.
+  const rows = await database.sql`select 1 from integration.integrations where tenant_id = ${tenantId} limit 1`;
   return rows.length > 0;
 }
