@@ -49,13 +49,14 @@ export interface WorkerOptions {
 /**
  * How far V8 lets the heap grow past the live data before it collects (its default is dynamic, up to ×4): a
  * 100,000-record import is mostly short-lived garbage, and with the default the worker's RSS rose by ~100 MB and
- * stayed there, though ~35 MB was live. 25 % keeps the peak flat whatever the import's size (docs/import.md,
- * "Worker memory"). Set here, in the composition root, so production, `npm start` and the bench run the same.
+ * stayed there, though ~35 MB was live. 10 %, with the young generation capped (lib/worker-flags.ts), keeps the peak flat whatever the import's size (docs/import.md,
+ * "Worker memory"). Set here, in the composition root, so production, `npm start` and the bench run the same, and
+ * when this module is loaded: set later (after the Temporal runtime started), V8 no longer applied it.
  */
-const HEAP_GROWING_PERCENT = 25;
+const HEAP_GROWING_PERCENT = 10;
+v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 
 export async function createWorker(opts: WorkerOptions): Promise<Worker> {
-  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const activities = createActivities({
     database: opts.database,
     env: opts.env,

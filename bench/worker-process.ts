@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { WORKER_NODE_FLAGS } from '../lib/worker-flags.js';
 import path from 'node:path';
 import { projectRoot } from '../scripts/local/temporal-server.js';
 import type { ChildRequest, RssSamples, ThreadCpu, Usage } from './worker-child.js';
@@ -32,7 +33,8 @@ export class WorkerProcess {
     // BENCH_CPU_PROFILE=<dir>: V8 writes a .cpuprofile of each worker process there when it exits (bench/profile-summary.ts reads it).
     const profileDir = process.env.BENCH_CPU_PROFILE;
     const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
-    const child = spawn(process.execPath, [...profile, ...script], {
+    // The production worker's Node flags (lib/worker-flags.ts), so its memory is measured as it runs.
+    const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...profile, ...script], {
       cwd: projectRoot,
       env: { ...process.env, ...env, NODE_ENV: 'production' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

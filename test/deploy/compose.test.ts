@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../lib/env.js';
+import { WORKER_NODE_FLAGS } from '../../lib/worker-flags.js';
 import { searchAttributeDefinitions } from '../../lib/search-attributes.js';
 import { projectRoot } from '../../scripts/local/temporal-server.js';
 import { resolveCompose } from './compose-cli.js';
@@ -96,7 +97,10 @@ describe('docker-compose.yml', () => {
     const worker = services.worker;
     expect(worker.container_name).toBeUndefined();
     expect(worker.ports ?? []).toEqual([]);
-    expect(worker.command).toEqual(['node', 'dist/scripts/worker.js']);
+    expect(worker.command).toEqual(['node', ...WORKER_NODE_FLAGS, 'dist/scripts/worker.js']);
+    // `npm run worker` starts it the same way (lib/worker-flags.ts: V8 reads these when the heap is set up).
+    const pkg = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8'));
+    expect(pkg.scripts.worker).toBe(['node', ...WORKER_NODE_FLAGS, 'dist/scripts/worker.js'].join(' '));
     // The SDK's metrics inside the compose network only (docs/metrics.md); the API's /metrics takes an optional token.
     expect(worker.environment?.WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
     expect(services.api.environment).toHaveProperty('METRICS_TOKEN');
@@ -107,11 +111,14 @@ describe('docker-compose.yml', () => {
     for (const name of ['api', 'worker', 'migrate']) {
       expect(services[name].build, name).toEqual({ context: projectRoot, dockerfile: 'Dockerfile' });
       // Plain node on the output of `npm run build` (tsconfig.build.json): dist/scripts/x.js comes from scripts/x.ts.
+      // Node flags before the script only where the service has them (the worker's, lib/worker-flags.ts).
       const command = services[name].command!;
-      expect(command, name).toHaveLength(2);
-      expect(command[0]).toBe('node');
-      const [, compiled] = /^dist\/(scripts\/[a-z-]+)\.js$/.exec(command[1]) ?? [];
-      expect(compiled, `${name}: ${command[1]}`).toBeTruthy();
+      const flags = name === 'worker' ? WORKER_NODE_FLAGS : [];
+      expect(command, name).toHaveLength(2 + flags.length);
+      expect(command.slice(0, 1 + flags.length)).toEqual(['node', ...flags]);
+      const script = command.at(-1)!;
+      const [, compiled] = /^dist\/(scripts\/[a-z-]+)\.js$/.exec(script) ?? [];
+      expect(compiled, `${name}: ${script}`).toBeTruthy();
       expect(existsSync(path.join(projectRoot, `${compiled}.ts`)), `${name}: ${compiled}.ts`).toBe(true);
     }
   });
