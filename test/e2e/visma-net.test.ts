@@ -5,6 +5,7 @@ import { mapCustomer } from '../../connectors/visma-net/connector.js';
 import { fakeSalesOrder, startFakeVismaNet, touch, vismaTimestamp, type FakeVismaNet, type FakeVismaSalesOrder } from '../../fakes/visma-net/server.js';
 import { quoteImportWorkflow } from '../../workflows/index.js';
 import { eventually, startStack, tokens, uniqueTenant, type Stack } from '../helpers/stack.js';
+import { VISMA_COMPANY, vismaSettings } from '../helpers/activation.js';
 
 /**
  * Visma.net ERP end to end (issue 6): real Temporal dev server, real Postgres, the fake Visma.net API and the fake
@@ -17,7 +18,7 @@ let pdfServer: http.Server;
 let pdfBase: string;
 const tenant = uniqueTenant('visma');
 /** The connected company: the Visma Connect tenant of "ISV - Simple Simon" (docs/providers/visma-net.md §2). */
-const COMPANY = 'b4c1d6a0-5f0e-4f6e-9c52-0a2f6e1d7c11';
+const COMPANY = VISMA_COMPANY;
 const responses: string[] = [];
 
 async function api(method: string, path: string, body?: unknown, token: string | null = tokens.admin) {
@@ -26,20 +27,14 @@ async function api(method: string, path: string, body?: unknown, token: string |
   return res;
 }
 
+// The helper's Visma.net settings, with what this file's export tests look at: memo, both references, a warehouse per user.
 const settings = {
-  provider: 'visma-net',
-  termsAccepted: true,
-  workTimeArticle: 'SIMONWERK',
-  travelTimeArticle: 'SIMONREIS',
-  defaultArticle: 'SIMONVOORR',
-  excludeFilterWord: '',
+  ...vismaSettings,
   companyId: COMPANY,
   memo: 'workAddressAndDescription',
   customerReference: 'both',
   attachments: 'none',
-  documentType: 'salesOrder',
   warehouse: { perUser: true, byUser: { 'user-jan': 'BUS1' }, default: 'HOOFD' },
-  orders: { import: 'none', includeFilterWord: '', includeLines: false },
 };
 
 const pdfBytes = (name: string) => Buffer.from(`%PDF-1.4\n% ${name}\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n`);
